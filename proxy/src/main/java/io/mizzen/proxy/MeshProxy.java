@@ -42,6 +42,9 @@ public interface MeshProxy {
   /** The bound inbound port, -1 when that listener is off. */
   int inboundPort();
 
+  /** Client connections open now, across listeners. */
+  int connections();
+
   /** The outbound route table in force, for {@code proxy-config routes}. */
   RouteTable routes();
 

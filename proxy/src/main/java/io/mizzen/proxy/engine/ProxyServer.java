@@ -229,6 +229,11 @@ final class ProxyServer implements MeshProxy {
   }
 
   @Override
+  public int connections() {
+    return connections.size();
+  }
+
+  @Override
   public RouteTable routes() {
     return compiled.outbound();
   }
@@ -275,7 +280,4 @@ final class ProxyServer implements MeshProxy {
     return new ProxyServer((VertxInternal) vertx, options, filters).start();
   }
 
-  static Cluster localApp(int port) {
-    return Cluster.of("inbound|" + port + "||", ClusterPolicy.DEFAULT, List.of(Endpoint.of("127.0.0.1", port, Map.of())));
-  }
 }
