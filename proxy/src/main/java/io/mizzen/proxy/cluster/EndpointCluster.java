@@ -236,7 +236,9 @@ final class EndpointCluster implements Cluster {
         ejectedCount++;
       }
     }
-    if ((ejectedCount + 1) * 100 > outlier.maxEjectionPercent() * endpoints.size()) {
+    // As Envoy: eject while the share already ejected is below the maximum, so one host can
+    // always be ejected even when the maximum is smaller than one host's share.
+    if (ejectedCount * 100 >= outlier.maxEjectionPercent() * endpoints.size()) {
       return;
     }
     int times = endpoint.ejections.incrementAndGet();

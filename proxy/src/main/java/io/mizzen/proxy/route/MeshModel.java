@@ -4,6 +4,13 @@ import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.cluster.Cluster;
 import io.mizzen.proxy.cluster.ClusterPolicy;
 import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.bind.Bound;
+import io.mizzen.spi.config.networking.DestinationRule;
+import io.mizzen.spi.config.networking.NetworkingModel;
+import io.mizzen.spi.config.networking.Sidecar;
+import io.mizzen.spi.config.networking.Subset;
+import io.mizzen.spi.config.networking.VirtualService;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
@@ -23,6 +30,7 @@ final class MeshModel {
   private final Map<String, Endpoint> endpoints = new HashMap<>();
   private final Map<String, Cluster> clusters = new HashMap<>();
   private final List<VirtualHost> virtualHosts = new ArrayList<>();
+  private final Map<String, DestinationRule> rules = new HashMap<>();
   private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
 
   private MeshModel(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
@@ -38,11 +46,67 @@ final class MeshModel {
   }
 
   private void build(ProxySnapshot snapshot) {
+    List<Resource> virtualServices = new ArrayList<>();
+    for (Resource r : snapshot.resources()) {
+      if (!NetworkingModel.GROUP.equals(r.group())) {
+        continue;
+      }
+      switch (r.kind()) {
+        case "DestinationRule": {
+          DestinationRule dr = bound(r, NetworkingModel.destinationRule(r));
+          rules.putIfAbsent(fqdn(dr.host(), r.namespace()), dr);
+          break;
+        }
+        case "Sidecar": {
+          Sidecar sc = bound(r, NetworkingModel.sidecar(r));
+          if (r.namespace().equals(options.namespace()) && sc.workloadSelector() == null && sc.outboundTrafficPolicy() != null
+              && sc.outboundTrafficPolicy().mode() != null) {
+            unknownHosts = sc.outboundTrafficPolicy().mode() == Sidecar.OutboundTrafficPolicy.Mode.REGISTRY_ONLY
+                ? RouteTable.UnknownHosts.REGISTRY_ONLY : RouteTable.UnknownHosts.ALLOW_ANY;
+          }
+          break;
+        }
+        case "VirtualService":
+          virtualServices.add(r);
+          break;
+        default:
+          break;
+      }
+    }
+    for (Resource r : virtualServices) {
+      VirtualService vs = bound(r, NetworkingModel.virtualService(r));
+      List<String> vsGateways = vs.gateways() == null || vs.gateways().isEmpty()
+          ? List.of("mesh") : RouteCompiler.shortGateways(vs.gateways());
+      if (vsGateways.stream().noneMatch(options.gateways()::contains) || vs.http() == null || vs.http().isEmpty()) {
+        continue;
+      }
+      String where = "VirtualService " + r.namespace() + "/" + r.name() + describe(r);
+      RouteCompiler compiler = new RouteCompiler(where,
+          (d, weight, req, resp, field) -> destination(d, weight, req, resp, r.namespace(), where, field));
+      List<Route> routes = compiler.compile(vs.http(), r.name() + "." + r.namespace());
+      List<String> domains = new ArrayList<>();
+      for (String h : vs.hosts()) {
+        String fq = fqdn(h, r.namespace());
+        SnapshotCompiler.Service service = services.get(fq);
+        if (service == null) {
+          domains.add(h);
+          continue;
+        }
+        for (String d : service.domains(options.namespace())) {
+          domains.add(d);
+          for (ServicePort p : service.ports()) {
+            domains.add(d + ":" + p.port());
+          }
+        }
+      }
+      virtualHosts.add(new VirtualHost(r.namespace() + "/" + r.name(), domains, routes));
+    }
     for (SnapshotCompiler.Service s : services.values()) {
       List<ServicePort> ports = s.ports();
+      DestinationRule rule = rules.get(s.hostname());
       for (int i = 0; i < ports.size(); i++) {
         int port = ports.get(i).port();
-        Cluster c = cluster(s.hostname(), null, port, ClusterPolicy.DEFAULT, Map.of());
+        Cluster c = cluster(s.hostname(), null, port, ClusterPolicies.resolve(rule, null, port, ports.get(i).name()), Map.of());
         List<String> domains = new ArrayList<>();
         for (String d : s.domains(options.namespace())) {
           domains.add(d + ":" + port);
@@ -54,6 +118,79 @@ final class MeshModel {
         virtualHosts.add(new VirtualHost(s.hostname() + ":" + port, domains, List.of(Route.to("default", dest))));
       }
     }
+  }
+
+  private Destination destination(io.mizzen.spi.config.networking.Destination d, int weight, HeaderOps req,
+      HeaderOps resp, String namespace, String where, String field) {
+    String fq = fqdn(d.host(), namespace);
+    SnapshotCompiler.Service service = services.get(fq);
+    String subsetName = d.subset();
+    int port = 0;
+    String portName = "";
+    if (service != null) {
+      List<ServicePort> ports = service.ports();
+      if (d.port() != null && d.port().number() != null) {
+        port = d.port().number();
+      } else if (d.port() != null && d.port().name() != null) {
+        for (ServicePort p : ports) {
+          if (p.name().equals(d.port().name())) {
+            port = p.port();
+          }
+        }
+        if (port == 0) {
+          throw new IllegalArgumentException(where + ": " + field + ".port.name: service " + fq + " has no port named '"
+              + d.port().name() + "'");
+        }
+      } else if (!ports.isEmpty()) {
+        port = ports.get(0).port();
+      }
+      for (ServicePort p : ports) {
+        if (p.port() == port) {
+          portName = p.name();
+        }
+      }
+    } else if (d.port() != null && d.port().number() != null) {
+      port = d.port().number();
+    }
+    String name = "outbound|" + port + "|" + (subsetName == null ? "" : subsetName) + "|" + fq;
+    if (service == null) {
+      return new Destination(null, name, weight, req, resp);
+    }
+    DestinationRule rule = rules.get(fq);
+    Subset subset = subsetName == null ? null : ClusterPolicies.subset(rule, subsetName);
+    if (subsetName != null && subset == null) {
+      // As in Istio: the route is accepted, but the missing subset has no endpoints (503).
+      return new Destination(null, name, weight, req, resp);
+    }
+    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, subset, port, portName), ClusterPolicies.labels(subset));
+    return new Destination(c, name, weight, req, resp);
+  }
+
+  /** The fully qualified name of a host written relative to a namespace. */
+  private String fqdn(String host, String namespace) {
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (services.containsKey(h) || h.contains("*")) {
+      return h;
+    }
+    if (!h.contains(".")) {
+      return h + "." + namespace + ".svc.cluster.local";
+    }
+    if (services.containsKey(h + ".svc.cluster.local")) {
+      return h + ".svc.cluster.local";
+    }
+    return h;
+  }
+
+  private static String describe(Resource r) {
+    return r.location() == null ? "" : " (" + r.location().origin() + ":" + r.location().line() + ")";
+  }
+
+  private static <T> T bound(Resource r, Bound<T> b) {
+    if (!b.valid()) {
+      throw new IllegalArgumentException(r.kind() + " " + r.namespace() + "/" + r.name() + describe(r) + ": "
+          + b.errors().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+    }
+    return b.value();
   }
 
   /**
