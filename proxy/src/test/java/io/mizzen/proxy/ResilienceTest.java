@@ -203,6 +203,37 @@ class ResilienceTest {
   }
 
   @Test
+  void cookieAffinitySetsTheCookieAndKeepsTheClientOnOneHost() {
+    for (String v : List.of("v1", "v2", "v3")) {
+      mesh.instance("web", v, f.named("web-" + v).actualPort());
+    }
+    mesh.apply(vs("web", "") + dr("web", "    loadBalancer:\n      consistentHash: {httpCookie: {name: affinity, ttl: 60s}}\n"));
+    for (int client = 0; client < 5; client++) {
+      Fixture.Reply first = f.get("web:9080", "/");
+      String setCookie = first.headers().get("set-cookie");
+      assertTrue(setCookie != null && setCookie.startsWith("affinity=") && setCookie.contains("Max-Age=60"), setCookie);
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+      String host = Bookinfo.servedBy(first);
+      for (int i = 0; i < 10; i++) {
+        Fixture.Reply again = f.get("web:9080", "/", Map.of("cookie", cookie));
+        assertEquals(host, Bookinfo.servedBy(again), "client " + cookie + " moved");
+        assertEquals(null, again.headers().get("set-cookie"));
+      }
+    }
+  }
+
+  @Test
+  void passthroughGoesToTheAddressedHost() {
+    HttpServer real = f.named("real");
+    // Discovery names an unreachable address; PASSTHROUGH ignores it and uses the authority.
+    mesh.instances.add(new io.mizzen.spi.discovery.ServiceInstance("local", "default", "127.0.0.1", "192.0.2.1",
+        List.of(new io.mizzen.spi.discovery.ServicePort("http", real.actualPort(), real.actualPort(), "HTTP")),
+        Map.of(), null, "test"));
+    mesh.apply(dr("127.0.0.1", "    loadBalancer: {simple: PASSTHROUGH}\n").substring(4));
+    assertEquals("real", Bookinfo.servedBy(f.get("127.0.0.1:" + real.actualPort(), "/")));
+  }
+
+  @Test
   void leastConnAndRandomUseEveryHost() {
     for (String v : List.of("v1", "v2")) {
       mesh.instance("web", v, f.named("web-" + v).actualPort());

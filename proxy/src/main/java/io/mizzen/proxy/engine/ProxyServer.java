@@ -3,9 +3,6 @@ package io.mizzen.proxy.engine;
 import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.access.AccessLogEntry;
-import io.mizzen.proxy.cluster.Cluster;
-import io.mizzen.proxy.cluster.ClusterPolicy;
-import io.mizzen.proxy.cluster.Endpoint;
 import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.proxy.filter.RequestContext;
 import io.mizzen.proxy.route.Route;
@@ -202,16 +199,13 @@ final class ProxyServer implements MeshProxy {
   @Override
   public Future<Void> apply(ProxySnapshot snapshot) {
     try {
-      compiled = SnapshotCompiler.compile(snapshot, options, compiled, inboundAppCluster());
+      SnapshotCompiler.Compiled previous = compiled;
+      compiled = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
       return Future.succeededFuture();
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
           + e.getMessage(), e));
     }
-  }
-
-  private Cluster inboundAppCluster() {
-    return compiled.inboundCluster();
   }
 
   @Override

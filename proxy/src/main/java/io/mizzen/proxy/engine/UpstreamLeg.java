@@ -3,11 +3,13 @@ package io.mizzen.proxy.engine;
 import io.mizzen.proxy.access.ResponseFlag;
 import io.mizzen.proxy.cluster.Cluster;
 import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.proxy.cluster.LoadBalancing;
 import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.proxy.route.RetryPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -39,6 +41,7 @@ final class UpstreamLeg implements UpstreamOwner {
   private boolean interim;
   private boolean discarding;
   private boolean upstreamKeepAlive;
+  private String newCookie;
 
   UpstreamLeg(Exchange ex, Cluster cluster) {
     this.ex = ex;
@@ -64,7 +67,14 @@ final class UpstreamLeg implements UpstreamOwner {
   }
 
   void attempt() {
-    Endpoint picked = cluster.pick(ex.ctx, tried);
+    LoadBalancing lb = cluster.policy().loadBalancing();
+    if (attempt == 0 && lb.hashOn() == LoadBalancing.HashOn.COOKIE && lb.cookieTtlSeconds() > 0
+        && ex.ctx.cookie(lb.hashKey()) == null) {
+      // Envoy's cookie affinity: a client without the cookie gets one, hashed from now on.
+      newCookie = lb.hashKey() + "=" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+      ex.request.headers().add(HttpHeaderNames.COOKIE, newCookie);
+    }
+    Endpoint picked = lb.kind() == LoadBalancing.Kind.PASSTHROUGH ? originalDestination() : cluster.pick(ex.ctx, tried);
     if (picked == null) {
       ex.replyLocal(503, ResponseFlag.UH, "no healthy endpoint in cluster " + cluster.name(), "no healthy upstream");
       return;
@@ -89,6 +99,21 @@ final class UpstreamLeg implements UpstreamOwner {
       ChannelFuture connecting = pool.connect(picked, cluster.policy());
       connecting.addListener(f -> onConnected(connecting, picked, thisAttempt));
     }
+  }
+
+  /** PASSTHROUGH: the host and port the client addressed, as Envoy's original-destination cluster. */
+  private Endpoint originalDestination() {
+    String authority = ex.ctx.authority();
+    String host = ex.ctx.host();
+    int port = 80;
+    if (authority.length() > host.length() + 1) {
+      try {
+        port = Integer.parseInt(authority.substring(host.length() + 1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return host.isEmpty() ? null : Endpoint.of(host, port, java.util.Map.of());
   }
 
   private void onConnected(ChannelFuture f, Endpoint target, int forAttempt) {
@@ -190,6 +215,10 @@ final class UpstreamLeg implements UpstreamOwner {
     HopByHop.strip(response.headers());
     for (ProxyFilter f : ex.server().filters()) {
       f.onResponse(ex.ctx, response);
+    }
+    if (newCookie != null) {
+      response.headers().add(HttpHeaderNames.SET_COOKIE,
+          newCookie + "; Max-Age=" + cluster.policy().loadBalancing().cookieTtlSeconds() + "; HttpOnly");
     }
     ex.route.responseOps().apply(response.headers());
     ex.destination.responseOps().apply(response.headers());

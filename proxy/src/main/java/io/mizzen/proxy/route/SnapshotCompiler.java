@@ -8,7 +8,6 @@ import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,9 +104,5 @@ public final class SnapshotCompiler {
       d.add(name + "." + namespace + ".svc");
       return d;
     }
-  }
-
-  static Map<String, Endpoint> reuse(Map<String, Endpoint> previous) {
-    return new HashMap<>(previous);
   }
 }
