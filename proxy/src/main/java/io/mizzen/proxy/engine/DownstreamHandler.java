@@ -2,6 +2,7 @@ package io.mizzen.proxy.engine;
 
 import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.filter.RequestContext;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,6 +62,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (exchange != null && exchange.tunnel && msg instanceof ByteBuf bytes) {
+      exchange.onTunnelBytes(bytes);
+      return;
+    }
     if (exchange != null && exchange.requestComplete) {
       // Pipelined: the next request waits until this exchange has answered.
       if (pipelined == null) {
@@ -114,7 +119,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
         server.options().gateways());
     Exchange ex = new Exchange(this, request, ctx, log);
+    boolean websocket = "websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
+        && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     HopByHop.strip(request.headers());
+    if (websocket) {
+      // The one hop-by-hop exchange a proxy passes on: the upgrade, answered by the upstream.
+      ex.upgrade = true;
+      request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      request.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
     log.span = server.tracing().onRequest(ctx, listener.name());
     exchange = ex;
     ex.start(server.table(listener).route(ctx));

@@ -53,6 +53,10 @@ final class Exchange {
   private ScheduledFuture<?> delayTimer;
   boolean closeClientAfter;
   boolean finished;
+  /** The client asked to upgrade to WebSocket. */
+  boolean upgrade;
+  /** The upgrade was accepted: both connections now carry raw bytes until one closes. */
+  boolean tunnel;
 
   Exchange(DownstreamHandler downstream, HttpRequest request, RequestContext ctx, ExchangeLog log) {
     this.downstream = downstream;
@@ -213,6 +217,18 @@ final class Exchange {
     }
   }
 
+  /** Raw bytes from the client of an upgraded connection. */
+  void onTunnelBytes(io.netty.buffer.ByteBuf bytes) {
+    Channel upstream = leg == null ? null : leg.upstream();
+    if (finished || upstream == null) {
+      bytes.release();
+      return;
+    }
+    log.bytesReceived += bytes.readableBytes();
+    upstream.write(bytes, upstream.voidPromise());
+    downstream.upstreamNeedsFlush(upstream);
+  }
+
   void onClientWritable() {
     if (leg != null) {
       leg.onClientWritable();
@@ -234,7 +250,9 @@ final class Exchange {
     if (finished) {
       return;
     }
-    log.flags |= ResponseFlag.DC.bit();
+    if (!tunnel) {
+      log.flags |= ResponseFlag.DC.bit();
+    }
     if (leg != null) {
       leg.endAttempt(false);
     }

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -172,7 +173,9 @@ final class UpstreamLeg implements UpstreamOwner {
 
   @Override
   public void onUpstreamRead(Object msg) {
-    if (msg instanceof HttpResponse response) {
+    if (ex.tunnel && msg instanceof io.netty.buffer.ByteBuf bytes) {
+      onTunnelBytes(bytes);
+    } else if (msg instanceof HttpResponse response) {
       onResponseHead(response);
     } else if (msg instanceof HttpContent content) {
       onResponseContent(content);
@@ -222,16 +225,44 @@ final class UpstreamLeg implements UpstreamOwner {
     }
     ex.route.responseOps().apply(response.headers());
     ex.destination.responseOps().apply(response.headers());
-    boolean bodyless = ex.request.method() == HttpMethod.HEAD || status == 204 || status == 304;
+    boolean bodyless = ex.request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status == 101;
     if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
       // A close-delimited upstream body: re-frame it chunked so the client connection survives.
       HttpUtil.setTransferEncodingChunked(response, true);
+    }
+    if (status == 101 && ex.upgrade) {
+      startTunnel(response);
+      return;
     }
     ex.setClientConnection(response.headers());
     ex.client.write(response, ex.client.voidPromise());
   }
 
+  /**
+   * The upstream accepted the WebSocket upgrade: relay its 101, then take the HTTP codecs out of
+   * both connections so that frames pass as raw bytes, with the same flow control as bodies.
+   */
+  private void startTunnel(HttpResponse response) {
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    ex.tunnel = true;
+    ex.client.writeAndFlush(response, ex.client.voidPromise());
+    // Removing a decoder hands on the bytes it already holds, so nothing read early is lost.
+    ex.client.pipeline().remove(Http1ServerCodec.class);
+    upstream.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+  }
+
+  private void onTunnelBytes(io.netty.buffer.ByteBuf bytes) {
+    ex.log.bytesSent += bytes.readableBytes();
+    ex.client.write(bytes, ex.client.voidPromise());
+  }
+
   private void onResponseContent(HttpContent content) {
+    if (ex.tunnel) {
+      // The decoder's end of the 101 response; frames follow as raw bytes.
+      content.release();
+      return;
+    }
     boolean last = content instanceof LastHttpContent;
     if (interim) {
       ex.client.write(content, ex.client.voidPromise());
@@ -292,6 +323,12 @@ final class UpstreamLeg implements UpstreamOwner {
     boolean sawNothing = !responseStarted && !discarding && !interim;
     endpoint.activeRequestEnded();
     Exchange.cancel(tryTimer);
+    if (ex.tunnel) {
+      // An upgraded connection ends when either side closes it.
+      ex.closeClientAfter = true;
+      ex.finish();
+      return;
+    }
     if (responseStarted) {
       ex.log.flags |= ResponseFlag.UC.bit();
       ex.log.detail = "upstream closed before the response was complete";
