@@ -15,7 +15,8 @@ import org.pf4j.Extension;
  * The proxy as the kernel hosts it in the sidecar, ingress and egress roles. Settings come from
  * {@code plugins.settings.proxy} in {@code mizzen.yaml}: {@code outboundPort} (15001),
  * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
- * listener), {@code namespace}, {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
+ * listener), {@code namespace}, {@code gateway} (ingress/egress: the {@code istio} label Gateway
+ * selectors match, {@code ingressgateway} by default; the listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
  * {@code 5s}-style), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
@@ -71,11 +72,12 @@ public final class ProxyFunction implements MeshFunction {
           + inbound + "); it names the local app's port");
     }
     Object ns = settings.get("namespace");
-    Set<String> gateways = role == Role.SIDECAR ? Set.of("mesh")
-        : Set.of(String.valueOf(settings.getOrDefault("gateway", role == Role.INGRESS ? "ingressgateway" : "egressgateway")));
+    Set<String> gateways = role == Role.SIDECAR ? null : Set.of();
+    Map<String, String> labels = role == Role.SIDECAR ? Map.of()
+        : Map.of("istio", String.valueOf(settings.getOrDefault("gateway", role == Role.INGRESS ? "ingressgateway" : "egressgateway")));
     try {
       return new ProxyOptions(String.valueOf(settings.getOrDefault("bindHost", "127.0.0.1")), outbound, inbound,
-          Math.max(app, 0), ns == null ? null : ns.toString(), null, gateways,
+          Math.max(app, 0), ns == null ? null : ns.toString(), labels, gateways,
           duration(settings, "idleTimeout"), duration(settings, "drainPeriod"), 0,
           Boolean.FALSE.equals(settings.get("accessLog")) ? null : ProxyFunction::logAccess, null);
     } catch (IllegalArgumentException e) {

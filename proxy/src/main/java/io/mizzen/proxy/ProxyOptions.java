@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * @param inboundAppPort the local app's port the inbound listener forwards to
  * @param namespace the proxy's own namespace, for short host names
  * @param sourceLabels the labels of the workload this proxy serves (sourceLabels matching)
- * @param gateways the gateways this proxy is ({@code mesh} for a sidecar)
+ * @param gateways the gateways this proxy is: {@code mesh} for a sidecar; for an ingress or egress
+ *     gateway the Gateway names it serves beyond those whose selector matches {@code sourceLabels}
  * @param idleTimeout a client connection idle this long is closed
  * @param drainPeriod how long {@code close} lets requests in flight finish
  * @param maxHeaderBytes request headers above this answer 431
@@ -54,7 +55,9 @@ public record ProxyOptions(
     }
     namespace = namespace == null ? "default" : namespace;
     sourceLabels = sourceLabels == null ? Map.of() : Map.copyOf(sourceLabels);
-    gateways = gateways == null || gateways.isEmpty() ? Set.of("mesh") : Set.copyOf(gateways);
+    // null: a sidecar ("mesh"); a set without "mesh": a gateway serving those Gateways and every
+    // Gateway whose selector matches its sourceLabels (empty: only the latter).
+    gateways = gateways == null ? Set.of("mesh") : Set.copyOf(gateways);
     idleTimeout = positive("idleTimeout", idleTimeout == null ? IDLE_TIMEOUT : idleTimeout);
     drainPeriod = drainPeriod == null ? DRAIN_PERIOD : drainPeriod;
     if (drainPeriod.isNegative()) {

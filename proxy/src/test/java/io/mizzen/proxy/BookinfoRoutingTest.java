@@ -119,6 +119,28 @@ class BookinfoRoutingTest {
   }
 
   @Test
+  void ingressGatewayServesTheBookinfoGateway() {
+    Fixture g = new Fixture();
+    try {
+      g.start(ProxyOptions.sidecar().withOutboundPort(0).withGateways(java.util.Set.of())
+          .withSourceLabels(Map.of("istio", "ingressgateway")).withAccessLog(g.log::add));
+      Fixture.await(g.proxy.apply(new io.mizzen.spi.proxy.ProxySnapshot("1",
+          Bookinfo.samples("bookinfo-gateway.yaml", "destination-rule-all.yaml", "virtual-service-all-v1.yaml"),
+          bookinfo.instances)));
+      Fixture.Reply page = g.get("bookinfo.example:80", "/productpage");
+      assertEquals("productpage-v1", Bookinfo.servedBy(page), page.body());
+      assertEquals(404, g.get("bookinfo.example:80", "/other").status(), "only the gateway's routes");
+      assertEquals("productpage-v1", Bookinfo.servedBy(g.get("reviews:9080", "/productpage")),
+          "the gateway's '*' host takes every authority; mesh routes for reviews are not exposed");
+    } finally {
+      g.close();
+    }
+    bookinfo.apply("1", Bookinfo.samples("bookinfo-gateway.yaml", "destination-rule-all.yaml"));
+    Fixture.Reply sidecar = f.get("reviews:9080", "/productpage");
+    assertTrue(Bookinfo.servedBy(sidecar).startsWith("reviews-"), "a sidecar ignores the gateway's VirtualService");
+  }
+
+  @Test
   void unknownSubsetHasNoHealthyUpstream() {
     bookinfo.apply("1", Bookinfo.samples("virtual-service-all-v1.yaml"));
     Fixture.Reply r = f.get("reviews:9080", "/");

@@ -117,7 +117,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
     RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
         remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
-        server.options().gateways());
+        server.gateways());
     Exchange ex = new Exchange(this, request, ctx, log);
     boolean websocket = "websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
         && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);

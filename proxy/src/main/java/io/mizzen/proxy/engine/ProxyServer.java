@@ -137,6 +137,11 @@ final class ProxyServer implements MeshProxy {
     return filters;
   }
 
+  /** The gateways this proxy serves under the snapshot in force. */
+  Set<String> gateways() {
+    return compiled.gateways();
+  }
+
   TracePropagation tracing() {
     return tracing;
   }

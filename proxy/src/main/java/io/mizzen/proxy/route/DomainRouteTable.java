@@ -91,6 +91,9 @@ final class DomainRouteTable implements RouteTable {
     if (authority.isEmpty()) {
       return RouteResult.none(404, ResponseFlag.NR, "no route: the request has no Host header");
     }
+    if (unknownHosts == UnknownHosts.NOT_FOUND) {
+      return RouteResult.none(404, ResponseFlag.NR, "no virtual host for '" + authority + "' at this gateway");
+    }
     if (unknownHosts == UnknownHosts.REGISTRY_ONLY) {
       return RouteResult.none(502, ResponseFlag.NR,
           "host '" + authority + "' is not in the service registry and outboundTrafficPolicy is REGISTRY_ONLY");

@@ -7,6 +7,7 @@ import io.mizzen.proxy.cluster.Endpoint;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.networking.DestinationRule;
+import io.mizzen.spi.config.networking.Gateway;
 import io.mizzen.spi.config.networking.NetworkingModel;
 import io.mizzen.spi.config.networking.Sidecar;
 import io.mizzen.spi.config.networking.Subset;
@@ -31,10 +32,13 @@ final class MeshModel {
   private final Map<String, Cluster> clusters = new HashMap<>();
   private final List<VirtualHost> virtualHosts = new ArrayList<>();
   private final Map<String, DestinationRule> rules = new HashMap<>();
+  private final java.util.Set<String> gateways = new java.util.HashSet<>();
+  private final Map<String, List<String>> gatewayHosts = new HashMap<>();
   private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
 
   private MeshModel(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
     this.options = options;
+    this.gateways.addAll(options.gateways());
     this.services = SnapshotCompiler.services(snapshot.instances());
     this.previousEndpoints = previousEndpoints;
   }
@@ -69,6 +73,23 @@ final class MeshModel {
         case "VirtualService":
           virtualServices.add(r);
           break;
+        case "Gateway": {
+          Gateway gw = bound(r, NetworkingModel.gateway(r));
+          Map<String, String> selector = gw.selector() == null ? Map.of() : gw.selector();
+          if (!options.gateways().contains("mesh") && !selector.isEmpty()
+              && options.sourceLabels().entrySet().containsAll(selector.entrySet())) {
+            gateways.add(r.name());
+            List<String> hosts = new ArrayList<>();
+            for (io.mizzen.spi.config.networking.Server server : gw.servers()) {
+              for (String host : server.hosts()) {
+                // "namespace/host" restricts by namespace in Istio; the host part decides here.
+                hosts.add(host.contains("/") ? host.substring(host.indexOf('/') + 1) : host);
+              }
+            }
+            gatewayHosts.put(r.name(), hosts);
+          }
+          break;
+        }
         default:
           break;
       }
@@ -77,7 +98,8 @@ final class MeshModel {
       VirtualService vs = bound(r, NetworkingModel.virtualService(r));
       List<String> vsGateways = vs.gateways() == null || vs.gateways().isEmpty()
           ? List.of("mesh") : RouteCompiler.shortGateways(vs.gateways());
-      if (vsGateways.stream().noneMatch(options.gateways()::contains) || vs.http() == null || vs.http().isEmpty()) {
+      List<String> serving = vsGateways.stream().filter(gateways::contains).toList();
+      if (serving.isEmpty() || vs.http() == null || vs.http().isEmpty()) {
         continue;
       }
       String where = "VirtualService " + r.namespace() + "/" + r.name() + describe(r);
@@ -86,6 +108,10 @@ final class MeshModel {
       List<Route> routes = compiler.compile(vs.http(), r.name() + "." + r.namespace());
       List<String> domains = new ArrayList<>();
       for (String h : vs.hosts()) {
+        if (!serving.contains("mesh") && !exposed(h, serving)) {
+          // A gateway serves only the hosts its Gateway servers expose.
+          continue;
+        }
         String fq = fqdn(h, r.namespace());
         SnapshotCompiler.Service service = services.get(fq);
         if (service == null) {
@@ -100,6 +126,11 @@ final class MeshModel {
         }
       }
       virtualHosts.add(new VirtualHost(r.namespace() + "/" + r.name(), domains, routes));
+    }
+    if (!gateways.contains("mesh")) {
+      // A gateway exposes only what its Gateways' VirtualServices route; unknown hosts get 404.
+      unknownHosts = RouteTable.UnknownHosts.NOT_FOUND;
+      return;
     }
     for (SnapshotCompiler.Service s : services.values()) {
       List<ServicePort> ports = s.ports();
@@ -164,6 +195,24 @@ final class MeshModel {
     }
     Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, subset, port, portName), ClusterPolicies.labels(subset));
     return new Destination(c, name, weight, req, resp);
+  }
+
+  /** Whether one of the Gateways' servers exposes the host (exactly, by wildcard suffix, or {@code *}). */
+  private boolean exposed(String host, List<String> serving) {
+    for (String g : serving) {
+      for (String allowed : gatewayHosts.getOrDefault(g, List.of("*"))) {
+        if (allowed.equals("*") || allowed.equalsIgnoreCase(host) || host.equals("*")
+            || (allowed.startsWith("*") && host.toLowerCase(java.util.Locale.ROOT).endsWith(allowed.substring(1).toLowerCase(java.util.Locale.ROOT)))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The gateways this proxy serves: its own names plus the Gateways selecting its labels. */
+  java.util.Set<String> gateways() {
+    return java.util.Set.copyOf(gateways);
   }
 
   /** The fully qualified name of a host written relative to a namespace. */

@@ -16,7 +16,9 @@ public interface RouteTable {
     /** Pass the request through to the host and port it addressed. */
     ALLOW_ANY,
     /** Refuse it with 502. */
-    REGISTRY_ONLY
+    REGISTRY_ONLY,
+    /** Answer 404 NR, as a gateway does for hosts none of its servers route. */
+    NOT_FOUND
   }
 
   /**

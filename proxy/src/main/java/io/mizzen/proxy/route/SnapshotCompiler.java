@@ -28,16 +28,18 @@ public final class SnapshotCompiler {
    * @param inbound the inbound listener's table
    * @param inboundCluster the local app
    * @param endpoints every endpoint by {@code host:port}, carried to the next compile
+   * @param gateways the gateways this proxy serves ({@code mesh} for a sidecar), for matches
    */
   public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
-      Cluster inboundCluster, Map<String, Endpoint> endpoints) {}
+      Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways) {}
 
   /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
   public static Compiled empty(ProxyOptions options) {
     Cluster app = localApp(options);
     RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single("", "inbound", app);
-    return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of());
+    return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of(),
+        options.gateways());
   }
 
   private static Cluster localApp(ProxyOptions options) {
@@ -61,7 +63,7 @@ public final class SnapshotCompiler {
     RouteTable inbound = inboundCluster == null
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
-    return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints());
+    return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways());
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */
