@@ -17,7 +17,8 @@ import org.pf4j.Extension;
  * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
  * listener), {@code namespace}, {@code gateway} (ingress/egress: the {@code istio} label Gateway
  * selectors match, {@code ingressgateway} by default; the listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
- * {@code 5s}-style), {@code accessLog} (true: one line per request on the
+ * {@code 5s}-style), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
+ * health checks, off by default), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
  */
@@ -79,7 +80,10 @@ public final class ProxyFunction implements MeshFunction {
       return new ProxyOptions(String.valueOf(settings.getOrDefault("bindHost", "127.0.0.1")), outbound, inbound,
           Math.max(app, 0), ns == null ? null : ns.toString(), labels, gateways,
           duration(settings, "idleTimeout"), duration(settings, "drainPeriod"), 0,
-          Boolean.FALSE.equals(settings.get("accessLog")) ? null : ProxyFunction::logAccess, null);
+          Boolean.FALSE.equals(settings.get("accessLog")) ? null : ProxyFunction::logAccess, null,
+          settings.get("healthCheckPath") == null ? null : new ProxyOptions.HealthCheck(
+              settings.get("healthCheckPath").toString(), duration(settings, "healthCheckInterval"),
+              duration(settings, "healthCheckTimeout")));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("plugins.settings.proxy: " + e.getMessage(), e);
     }

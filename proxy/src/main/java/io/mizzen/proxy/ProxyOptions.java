@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * @param accessLog receives every access log entry, on the event loop; keep it cheap
  * @param openTelemetry where spans go; the no-op API by default (exporting is the telemetry
  *     adapters' job, the proxy only uses the API)
+ * @param healthCheck active HTTP health checking of every endpoint, or {@code null} for none
  */
 public record ProxyOptions(
     String bindHost,
@@ -38,7 +39,8 @@ public record ProxyOptions(
     Duration drainPeriod,
     int maxHeaderBytes,
     Consumer<AccessLogEntry> accessLog,
-    OpenTelemetry openTelemetry) {
+    OpenTelemetry openTelemetry,
+    HealthCheck healthCheck) {
 
   public static final int OUTBOUND_PORT = 15001;
   public static final int INBOUND_PORT = 15006;
@@ -72,47 +74,71 @@ public record ProxyOptions(
 
   /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
   public static ProxyOptions sidecar() {
-    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null);
+    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null, null);
   }
 
   public ProxyOptions withOutboundPort(int port) {
     return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withInbound(int port, int appPort) {
     return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withSourceLabels(Map<String, String> labels) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withIdleTimeout(Duration timeout) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withDrainPeriod(Duration period) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry);
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry);
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withGateways(Set<String> names) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
   }
 
   public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck);
+  }
+
+  public ProxyOptions withHealthCheck(HealthCheck check) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check);
+  }
+
+  /**
+   * Active HTTP health checking: every endpoint is probed with {@code GET path} each interval;
+   * an answer other than 2xx within the timeout takes it out of load balancing until a probe
+   * passes again.
+   *
+   * @param path such as {@code /healthz}
+   * @param interval time between probes of one endpoint
+   * @param timeout how long a probe may take
+   */
+  public record HealthCheck(String path, Duration interval, Duration timeout) {
+    public HealthCheck {
+      if (path == null || !path.startsWith("/")) {
+        throw new IllegalArgumentException("healthCheck.path must start with '/', was " + path);
+      }
+      interval = positive("healthCheck.interval", interval == null ? Duration.ofSeconds(5) : interval);
+      timeout = positive("healthCheck.timeout", timeout == null ? Duration.ofSeconds(1) : timeout);
+    }
   }
 
   private static void checkPort(String field, int port) {

@@ -234,6 +234,51 @@ class ResilienceTest {
   }
 
   @Test
+  void activeHealthChecksTakeFailingEndpointsOutAndBackIn() {
+    java.util.concurrent.atomic.AtomicBoolean sick = new java.util.concurrent.atomic.AtomicBoolean(true);
+    HttpServer flaky = f.upstream(req -> {
+      if (req.path().equals("/healthz")) {
+        req.response().setStatusCode(sick.get() ? 503 : 200).end();
+      } else {
+        req.response().end("flaky");
+      }
+    });
+    HttpServer steady = f.named("steady");
+    Fixture g = new Fixture();
+    try {
+      g.start(g.options().withHealthCheck(new ProxyOptions.HealthCheck("/healthz", java.time.Duration.ofMillis(100),
+          java.time.Duration.ofMillis(500))));
+      Mesh m = new Mesh(g).instance("web", "v1", flaky.actualPort()).instance("web", "v2", steady.actualPort());
+      m.apply("");
+      assertTrue(untilAll(g, "steady"), "the failing endpoint leaves the rotation");
+      sick.set(false);
+      assertTrue(untilSeen(g, "flaky"), "and comes back once its probe passes");
+    } finally {
+      g.close();
+    }
+  }
+
+  /** Waits (bounded) until 20 requests in a row are served by {@code host}. */
+  private static boolean untilAll(Fixture g, String host) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    int streak = 0;
+    while (streak < 20 && System.nanoTime() < deadline) {
+      streak = Bookinfo.servedBy(g.get("web:9080", "/")).equals(host) ? streak + 1 : 0;
+    }
+    return streak >= 20;
+  }
+
+  private static boolean untilSeen(Fixture g, String host) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (Bookinfo.servedBy(g.get("web:9080", "/")).equals(host)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
   void leastConnAndRandomUseEveryHost() {
     for (String v : List.of("v1", "v2")) {
       mesh.instance("web", v, f.named("web-" + v).actualPort());

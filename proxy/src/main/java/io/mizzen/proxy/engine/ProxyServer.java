@@ -48,6 +48,7 @@ final class ProxyServer implements MeshProxy {
   private final List<Channel> servers = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final TracePropagation tracing;
+  private HealthChecker healthChecker;
   private volatile SnapshotCompiler.Compiled compiled;
   private volatile boolean draining;
   private volatile Promise<Void> drained;
@@ -83,6 +84,10 @@ final class ProxyServer implements MeshProxy {
         inbound = new ListenerSpec("inbound", port, false);
         return null;
       }));
+    }
+    if (options.healthCheck() != null) {
+      healthChecker = new HealthChecker(vertx, options.healthCheck(), () -> compiled.endpoints().values());
+      healthChecker.start();
     }
     return Future.all(binds).map(this);
   }
@@ -251,6 +256,9 @@ final class ProxyServer implements MeshProxy {
     Promise<Void> done = Promise.promise();
     drained = done;
     draining = true;
+    if (healthChecker != null) {
+      healthChecker.stop();
+    }
     List<Channel> toClose;
     synchronized (servers) {
       toClose = new ArrayList<>(servers);
