@@ -47,6 +47,8 @@ public record ProxyOptions(
   public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DRAIN_PERIOD = Duration.ofSeconds(5);
   public static final int MAX_HEADER_BYTES = 64 * 1024;
+  /** No access log: the proxy then skips building entries at all. */
+  public static final Consumer<AccessLogEntry> NO_ACCESS_LOG = entry -> { };
 
   public ProxyOptions {
     bindHost = bindHost == null ? "127.0.0.1" : bindHost;
@@ -68,7 +70,7 @@ public record ProxyOptions(
     if (maxHeaderBytes <= 0) {
       maxHeaderBytes = MAX_HEADER_BYTES;
     }
-    accessLog = accessLog == null ? entry -> { } : accessLog;
+    accessLog = accessLog == null ? NO_ACCESS_LOG : accessLog;
     openTelemetry = openTelemetry == null ? OpenTelemetry.noop() : openTelemetry;
   }
 

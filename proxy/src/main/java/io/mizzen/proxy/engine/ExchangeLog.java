@@ -38,6 +38,11 @@ final class ExchangeLog {
   }
 
   void finish() {
+    if (!server.logsAccess()) {
+      TracePropagation.end(span, status, flags == 0 ? "-" : ResponseFlag.render(flags));
+      server.exchangeFinished(null);
+      return;
+    }
     AccessLogEntry entry = new AccessLogEntry(Instant.ofEpochMilli(startMillis), listener, method, path, protocol,
         status, ResponseFlag.render(flags), bytesReceived, bytesSent,
         (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster, upstreamHost,

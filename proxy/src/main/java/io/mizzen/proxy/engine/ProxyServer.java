@@ -180,11 +180,18 @@ final class ProxyServer implements MeshProxy {
     inFlight.incrementAndGet();
   }
 
+  boolean logsAccess() {
+    return options.accessLog() != ProxyOptions.NO_ACCESS_LOG;
+  }
+
+  /** An exchange ended; {@code entry} is {@code null} when no access log is kept. */
   void exchangeFinished(AccessLogEntry entry) {
-    try {
-      options.accessLog().accept(entry);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "access log sink failed on " + entry, e);
+    if (entry != null) {
+      try {
+        options.accessLog().accept(entry);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "access log sink failed on " + entry, e);
+      }
     }
     if (inFlight.decrementAndGet() == 0 && draining) {
       Promise<Void> p = drained;

@@ -128,7 +128,7 @@ final class UpstreamLeg implements UpstreamOwner {
       cluster.recordFailure(target);
       endAttempt(false);
       if (retries.retriesConnectFailure() && mayRetry()) {
-        attempt();
+        retryAfterBackOff();
       } else {
         ex.log.flags |= attempt > 1 ? ResponseFlag.URX.bit() : 0;
         ex.replyLocal(503, ResponseFlag.UF, "connect to " + target.hostPort() + " failed: " + f.cause().getMessage(),
@@ -274,7 +274,7 @@ final class UpstreamLeg implements UpstreamOwner {
       if (last) {
         discarding = false;
         endAttempt(upstreamKeepAlive && ex.requestComplete);
-        attempt();
+        retryAfterBackOff();
       }
       return;
     }
@@ -345,7 +345,7 @@ final class UpstreamLeg implements UpstreamOwner {
     }
     cluster.recordFailure(endpoint);
     if (retries.retriesReset() && mayRetry()) {
-      attempt();
+      retryAfterBackOff();
       return;
     }
     ex.replyLocal(503, ResponseFlag.UC, "upstream " + endpoint.hostPort() + " closed the connection before the response",
@@ -360,10 +360,25 @@ final class UpstreamLeg implements UpstreamOwner {
     cluster.recordFailure(endpoint);
     endAttempt(false);
     if (mayRetry()) {
-      attempt();
+      retryAfterBackOff();
     } else {
       ex.replyLocal(504, ResponseFlag.UT, "per-try timeout " + retries.perTryTimeout() + " reached", "upstream request timeout");
     }
+  }
+
+  /**
+   * Envoy's retry back-off: a random wait up to 25 ms doubled per retry (capped at 250 ms), so
+   * that retries of many requests do not hit a recovering host at the same instant.
+   */
+  private void retryAfterBackOff() {
+    long ceiling = Math.min(250, 25L << Math.min(4, Math.max(0, attempt - 1)));
+    long wait = java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling + 1);
+    ex.downstream.pause(DownstreamHandler.PAUSE_WAITING);
+    ex.client.eventLoop().schedule(() -> {
+      if (!ex.finished) {
+        attempt();
+      }
+    }, wait, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The route timeout fired before a response head. */
