@@ -132,6 +132,29 @@ class ResilienceTest {
   }
 
   @Test
+  void requestBodiesAreReplayedOnRetry() {
+    HttpServer bad = f.upstream(req -> req.body().onSuccess(b -> req.response().setStatusCode(503).end("bad")));
+    HttpServer good = f.upstream(req -> req.body().onSuccess(b -> req.response().end("good " + b.toString().length()
+        + " " + b.toString().hashCode())));
+    mesh.instance("web", "v1", bad.actualPort()).instance("web", "v2", good.actualPort());
+    mesh.apply(vs("web", "    retries: {attempts: 3, retryOn: 5xx}\n"));
+    String body = "payload-".repeat(5000);
+    for (int i = 0; i < 6; i++) {
+      Fixture.Reply r = f.send(io.vertx.core.http.HttpMethod.POST, "web:9080", "/", Map.of(), body);
+      assertEquals(200, r.status(), r.body());
+      assertEquals("good " + body.length() + " " + body.hashCode(), r.body());
+    }
+    String tooBig = "x".repeat(100 * 1024);
+    int failures = 0;
+    for (int i = 0; i < 6; i++) {
+      if (f.send(io.vertx.core.http.HttpMethod.POST, "web:9080", "/", Map.of(), tooBig).status() == 503) {
+        failures++;
+      }
+    }
+    assertTrue(failures > 0, "bodies over 64 KiB are not kept, so they are not retried");
+  }
+
+  @Test
   void poolOverflowIs503Uo() {
     HttpServer slow = f.upstream(req -> f.vertx.setTimer(500, t -> req.response().end("ok")));
     mesh.instance("web", "v1", slow.actualPort());

@@ -44,7 +44,12 @@ final class Exchange {
 
   final ArrayDeque<HttpContent> bufferedBody = new ArrayDeque<>();
   boolean requestComplete;
-  boolean requestBodyEmpty = true;
+  /** Copies of the request body kept while a retry may still need to send it again. */
+  java.util.ArrayList<HttpContent> replay;
+  private int replayBytes;
+  /** Whether the whole body received so far is kept for a retry (bodies up to 64 KiB are). */
+  boolean replayable = true;
+  private static final int REPLAY_LIMIT = 64 * 1024;
 
   Route route;
   Destination destination;
@@ -196,14 +201,24 @@ final class Exchange {
     int bytes = content.content().readableBytes();
     log.bytesReceived += bytes;
     HttpContent piece = content;
-    if (bytes > 0) {
-      requestBodyEmpty = false;
-    }
     if (last) {
       requestComplete = true;
       if (bytes == 0 && ((LastHttpContent) content).trailingHeaders().isEmpty()) {
         content.release();
         piece = LastHttpContent.EMPTY_LAST_CONTENT;
+      }
+    }
+    if (replayable && !finished) {
+      if (replayBytes + bytes > REPLAY_LIMIT) {
+        replayable = false;
+        releaseReplay();
+      } else {
+        if (replay == null) {
+          replay = new java.util.ArrayList<>(2);
+        }
+        // A duplicate shares the bytes (no copy); it only keeps them alive for a retry.
+        replay.add(piece == LastHttpContent.EMPTY_LAST_CONTENT ? piece : piece.retainedDuplicate());
+        replayBytes += bytes;
       }
     }
     Channel upstream = leg == null ? null : leg.upstream();
@@ -312,8 +327,19 @@ final class Exchange {
     while ((c = bufferedBody.poll()) != null) {
       c.release();
     }
+    releaseReplay();
     log.finish();
     downstream.exchangeDone(this, closeClientAfter);
+  }
+
+  /** Drops the kept body copies: no retry can happen any more. */
+  void releaseReplay() {
+    if (replay != null) {
+      for (HttpContent c : replay) {
+        ReferenceCountUtil.release(c);
+      }
+      replay = null;
+    }
   }
 
   static void cancel(ScheduledFuture<?> timer) {

@@ -144,11 +144,17 @@ final class UpstreamLeg implements UpstreamOwner {
     upstreamReused = reused;
     ch.pipeline().get(UpstreamHandler.class).attach(this);
     ch.write(ex.request, ch.voidPromise());
-    if (ex.bufferedBody.isEmpty() && attempt > 1 && ex.requestComplete) {
-      // A retry: the (empty) body went with an earlier attempt; end the request again.
-      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-    }
     HttpContent c;
+    if (attempt > 1 && ex.replay != null) {
+      // A retry: part of the body went to an earlier attempt; send all of it again from the
+      // kept copies, and drop what was waiting for that attempt.
+      for (HttpContent kept : ex.replay) {
+        ch.write(kept == LastHttpContent.EMPTY_LAST_CONTENT ? kept : kept.retainedDuplicate(), ch.voidPromise());
+      }
+      while ((c = ex.bufferedBody.poll()) != null) {
+        c.release();
+      }
+    }
     while ((c = ex.bufferedBody.poll()) != null) {
       ch.write(c, ch.voidPromise());
     }
@@ -213,6 +219,7 @@ final class UpstreamLeg implements UpstreamOwner {
     }
     responseStarted = true;
     ex.responseStarted();
+    ex.releaseReplay();
     ex.log.status = status;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     HopByHop.strip(response.headers());
@@ -335,7 +342,7 @@ final class UpstreamLeg implements UpstreamOwner {
       cutClient();
       return;
     }
-    if (sawNothing && upstreamReused && !raceRetried && ex.idempotent && ex.requestComplete && ex.requestBodyEmpty) {
+    if (sawNothing && upstreamReused && !raceRetried && ex.idempotent && ex.requestComplete && ex.replayable) {
       // The keep-alive race: the upstream closed a pooled connection as we reused it. Try once
       // more on a fresh connection, without counting it as a retry.
       raceRetried = true;
@@ -390,7 +397,7 @@ final class UpstreamLeg implements UpstreamOwner {
   }
 
   private boolean mayRetry() {
-    if (attempt > retries.attempts() || !ex.requestComplete || !ex.requestBodyEmpty || responseStarted) {
+    if (attempt > retries.attempts() || !ex.requestComplete || !ex.replayable || responseStarted) {
       return false;
     }
     if (!cluster.admitRetry()) {
