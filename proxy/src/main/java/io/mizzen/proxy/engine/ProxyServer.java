@@ -222,6 +222,10 @@ final class ProxyServer implements MeshProxy {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
           + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      // A resource the binder let through but the compiler cannot use: still a rejection, never a crash.
+      return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
+          + " rejected: cannot compile it: " + e, e));
     }
   }
 
