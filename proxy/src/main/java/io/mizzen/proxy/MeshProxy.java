@@ -45,6 +45,9 @@ public interface MeshProxy {
   /** Client connections open now, across listeners. */
   int connections();
 
+  /** Request counters by response code and flag, for metrics. */
+  io.mizzen.proxy.access.ProxyStats stats();
+
   /** The outbound route table in force, for {@code proxy-config routes}. */
   RouteTable routes();
 

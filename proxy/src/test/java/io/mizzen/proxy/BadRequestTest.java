@@ -57,6 +57,7 @@ class BadRequestTest {
     assertTrue(garbage.startsWith("HTTP/1.1 400"), garbage);
     assertEquals(0, upstreamRequests.get());
     stillServes();
+    assertEquals(2L, f.proxy.stats().byStatus().get(400));
   }
 
   @Test

@@ -173,6 +173,8 @@ class ResilienceTest {
     AccessLogEntry overflow = f.logEntry(e -> e.status() == 503);
     assertTrue(overflow.has(ResponseFlag.UO));
     assertTrue(overflow.detail().contains("maxConnections 1"), overflow.detail());
+    assertEquals(4L, f.proxy.stats().byFlag().get(ResponseFlag.UO), "the flag is counted for metrics");
+    assertEquals(2L, f.proxy.stats().byStatus().get(200));
   }
 
   @Test

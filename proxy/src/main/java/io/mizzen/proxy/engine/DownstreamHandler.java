@@ -163,6 +163,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ReferenceCountUtil.release(request);
     channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     server.exchangeStarted();
+    server.count(status, 0);
     server.exchangeFinished(new AccessLogEntry(Instant.now(), listener.name(), "-", "-", "-", status, "-",
         0, detail.length(), 0, "-", "-", "-", "-", "-", detail));
   }

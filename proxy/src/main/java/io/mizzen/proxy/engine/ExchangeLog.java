@@ -38,6 +38,7 @@ final class ExchangeLog {
   }
 
   void finish() {
+    server.count(status, flags);
     if (!server.logsAccess()) {
       TracePropagation.end(span, status, flags == 0 ? "-" : ResponseFlag.render(flags));
       server.exchangeFinished(null);

@@ -49,6 +49,7 @@ final class ProxyServer implements MeshProxy {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final TracePropagation tracing;
   private HealthChecker healthChecker;
+  private final io.mizzen.proxy.access.ProxyStats stats = new io.mizzen.proxy.access.ProxyStats();
   private volatile SnapshotCompiler.Compiled compiled;
   private volatile boolean draining;
   private volatile Promise<Void> drained;
@@ -247,6 +248,15 @@ final class ProxyServer implements MeshProxy {
   @Override
   public int inboundPort() {
     return inbound == null ? -1 : inbound.port();
+  }
+
+  @Override
+  public io.mizzen.proxy.access.ProxyStats stats() {
+    return stats;
+  }
+
+  void count(int status, int flags) {
+    stats.record(status, flags);
   }
 
   @Override
