@@ -35,6 +35,12 @@ public interface MeshContext {
   /** A folder this extension may keep state in; created on first call, private to its plugin. */
   Path stateDir();
 
+  /** The ports of this process (as configured; 0 means the listener picks one). */
+  MeshPorts ports();
+
+  /** The address listeners bind ({@code 127.0.0.1} by default). */
+  String bindAddress();
+
   /** The role this process is playing. */
   Role role();
 
