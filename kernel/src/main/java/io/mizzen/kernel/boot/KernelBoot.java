@@ -200,13 +200,16 @@ final class KernelBoot implements Kernel, PluginActivation {
       chain = chain.transform(ignored -> f.stop()
           .onFailure(e -> LOG.warn("function {} did not stop cleanly: {}", f.name(), e.getMessage())));
     }
-    stopping = chain
-        .transform(ignored -> plugins.close())
-        .transform(ignored -> vertx.close())
-        .andThen(v -> {
+    // Vert.x's close() future is the only one safe to listen to once the event loops are gone,
+    // so it is not chained on a context-bound future: the event loop would be dead by then.
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    chain.transform(ignored -> plugins.close())
+        .onComplete(ignored -> vertx.close().onComplete(closed -> {
           running.clear();
           stopped.tryComplete();
-        });
+          done.handle(closed);
+        }));
+    stopping = done.future();
     return stopping;
   }
 }
