@@ -245,7 +245,7 @@ class ConfigValidatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidResources")
   void refusesWithFieldAndLine(String name, String yaml, String field) {
-    int line = lineOf(yaml);
+    int line = ConfigValidatorTestLines.marked(yaml);
     Loaded l = loader.read("case.yaml", yaml);
     List<ConfigProblem> problems = new ArrayList<>(l.problems());
     problems.addAll(validator.validateAll(l.resources()));
@@ -255,16 +255,6 @@ class ConfigValidatorTest {
     assertTrue(errors.stream().anyMatch(e -> e.field().equals(field) && e.line() == line
             && e.toString().contains(" " + field + ": ") && e.toString().contains("case.yaml:" + line + " ")),
         name + ": expected " + field + " at line " + line + ", got\n" + all);
-  }
-
-  private static int lineOf(String yaml) {
-    String[] lines = yaml.split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].contains("# <-")) {
-        return i + 1;
-      }
-    }
-    return 5; // no marker: the error is reported at the spec
   }
 
   @Test
