@@ -10,6 +10,10 @@ import io.mizzen.spi.ca.SigningRefusedException;
 import io.mizzen.spi.ca.SpiffeId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
@@ -109,7 +113,6 @@ final class CsrInspection {
       // Parsing the primitive first refuses trailing bytes after the DER structure.
       ASN1Primitive.fromByteArray(der);
       PKCS10CertificationRequest csr = new PKCS10CertificationRequest(der);
-      csr.getSubjectPublicKeyInfo().parsePublicKey();
       return csr;
     } catch (IOException | RuntimeException e) {
       throw new SigningRefusedException(MALFORMED_CSR, "CSR is not valid PKCS#10 DER: " + e.getMessage());
@@ -148,9 +151,13 @@ final class CsrInspection {
   private static void verifySignature(PKCS10CertificationRequest csr) {
     boolean valid;
     try {
-      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo());
+      SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
+      // JCA names, not OIDs: the JDK's providers know keys as "EC" and "RSA" only.
+      String family = spki.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : "RSA";
+      PublicKey key = KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(key);
       valid = csr.isSignatureValid(verifier);
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+    } catch (OperatorCreationException | PKCSException | GeneralSecurityException | IOException | RuntimeException e) {
       throw new SigningRefusedException(BAD_SIGNATURE, "CSR signature cannot be checked: " + e.getMessage());
     }
     if (!valid) {
