@@ -41,7 +41,7 @@ import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * Everything a CSR must pass before the CA signs it, in the order cheapest first: size, PEM
- * framing, PKCS#10 structure, signature algorithm, key type and size, self-signature, and names.
+ * framing, PKCS#10 structure, key type and size, signature algorithm, self-signature, and names.
  * A workload may ask for nothing (the CA fills in its identity) or for exactly its proven
  * identity; any other name, anywhere in the CSR, is refused. Stateless and thread-safe.
  */
@@ -74,12 +74,12 @@ final class CsrInspection {
    */
   SubjectPublicKeyInfo inspect(String pem, SpiffeId identity) {
     PKCS10CertificationRequest csr = parse(pem);
+    SubjectPublicKeyInfo key = csr.getSubjectPublicKeyInfo();
+    checkKey(key);
     if (!SIGNATURES.contains(csr.getSignatureAlgorithm().getAlgorithm())) {
       throw new SigningRefusedException(BAD_SIGNATURE, "signature algorithm "
           + csr.getSignatureAlgorithm().getAlgorithm() + " is not allowed (use ECDSA or RSA with SHA-256 or stronger)");
     }
-    SubjectPublicKeyInfo key = csr.getSubjectPublicKeyInfo();
-    checkKey(key);
     verifySignature(csr);
     checkSubject(csr, identity);
     checkAttributes(csr, identity);
