@@ -8,6 +8,7 @@ import io.mizzen.spi.ca.SigningRequest;
 import io.vertx.core.Future;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,8 @@ public class BouncyCastleAuthority implements CertificateAuthority {
 
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  // An instance, never registered with java.security.Security: no process-wide state changes.
+  private final Provider crypto = new BouncyCastleProvider();
   private volatile MeshContext context;
   private volatile CaSettings settings;
   private volatile CsrInspection inspection;
@@ -62,7 +66,7 @@ public class BouncyCastleAuthority implements CertificateAuthority {
     }
     this.context = context;
     this.settings = parsed;
-    this.inspection = new CsrInspection(parsed.maxCsrBytes(), parsed.allowRsa());
+    this.inspection = new CsrInspection(parsed.maxCsrBytes(), parsed.allowRsa(), crypto);
     return context.executeBlocking(() -> {
           if (parsed.cacertsDir().isPresent()) {
             IssuerMaterial material = CacertsFolder.load(parsed.cacertsDir().get(), clock);
@@ -76,7 +80,7 @@ public class BouncyCastleAuthority implements CertificateAuthority {
           return outcome.material();
         })
         .map(material -> {
-          this.issuer = new LeafIssuer(material, clock, random);
+          this.issuer = new LeafIssuer(material, clock, random, crypto);
           return null;
         });
   }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
@@ -60,10 +61,13 @@ final class CsrInspection {
 
   private final int maxBytes;
   private final boolean allowRsa;
+  private final Provider crypto;
 
-  CsrInspection(int maxBytes, boolean allowRsa) {
+  /** @param crypto the provider that verifies signatures (BouncyCastle's: several times SunEC's speed) */
+  CsrInspection(int maxBytes, boolean allowRsa, Provider crypto) {
     this.maxBytes = maxBytes;
     this.allowRsa = allowRsa;
+    this.crypto = crypto;
   }
 
   /**
@@ -148,14 +152,14 @@ final class CsrInspection {
         + (allowRsa ? " or RSA 2048+" : "") + ")");
   }
 
-  private static void verifySignature(PKCS10CertificationRequest csr) {
+  private void verifySignature(PKCS10CertificationRequest csr) {
     boolean valid;
     try {
       SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
       // JCA names, not OIDs: the JDK's providers know keys as "EC" and "RSA" only.
       String family = spki.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : "RSA";
-      PublicKey key = KeyFactory.getInstance(family).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
-      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(key);
+      PublicKey key = KeyFactory.getInstance(family, crypto).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(crypto).build(key);
       valid = csr.isSignatureValid(verifier);
     } catch (OperatorCreationException | PKCSException | GeneralSecurityException | IOException | RuntimeException e) {
       throw new SigningRefusedException(BAD_SIGNATURE, "CSR signature cannot be checked: " + e.getMessage());
