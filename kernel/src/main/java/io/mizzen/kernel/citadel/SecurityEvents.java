@@ -1,0 +1,25 @@
+package io.mizzen.kernel.citadel;
+
+import io.mizzen.spi.ca.IssuedCertificate;
+import io.mizzen.spi.ca.SpiffeId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Citadel's audit trail on its own logger, so operators can route, keep and alert on it apart from
+ * ordinary logs. Lines are {@code key=value} pairs; values never contain token secrets or keys.
+ */
+final class SecurityEvents {
+  static final String LOGGER = "mizzen.security.citadel";
+  private final Logger log = LoggerFactory.getLogger(LOGGER);
+
+  void refused(CsrRefusedException e, String tokenId, String peer) {
+    log.warn("event=csr_refused reason={} token_id={} peer={} detail=\"{}\"", e.reason(), tokenId, peer,
+        e.getMessage().replace('"', '\''));
+  }
+
+  void issued(SpiffeId identity, IssuedCertificate cert, String tokenId, String peer) {
+    log.info("event=csr_signed identity={} serial={} not_after={} token_id={} peer={}", identity, cert.serial(),
+        cert.notAfter(), tokenId, peer);
+  }
+}
