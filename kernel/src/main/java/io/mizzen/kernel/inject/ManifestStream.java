@@ -54,8 +54,15 @@ final class ManifestStream {
       int start = 0;
       boolean explicit = false;
       int line = 1;
+      boolean awaitingContent = false;
       for (Event event : new Parse(KubeYaml.loadSettings(source)).parseString(text)) {
+        if (awaitingContent && !(event instanceof DocumentEndEvent)) {
+          // messages point at the document's first content line, not at its '---'
+          line = event.getStartMark().map(m -> m.getLine() + 1).orElse(line);
+          awaitingContent = false;
+        }
         if (event instanceof DocumentStartEvent ds) {
+          awaitingContent = true;
           explicit = ds.isExplicit();
           Mark mark = ds.getStartMark().orElseThrow();
           start = cp.charIndex(mark.getIndex());

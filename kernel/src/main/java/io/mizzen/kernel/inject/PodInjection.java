@@ -68,7 +68,7 @@ final class PodInjection {
       }
     }
     boolean runsToCompletion = kind.runsToCompletion()
-        || (kind == WorkloadKind.POD && Set.of("Never", "OnFailure").contains(spec.get("restartPolicy")));
+        || (kind == WorkloadKind.POD && ("Never".equals(spec.get("restartPolicy")) || "OnFailure".equals(spec.get("restartPolicy"))));
     if (runsToCompletion) {
       // The agent exits when the app containers have exited (it sees their processes through
       // the shared PID namespace), or when the app calls POST 127.0.0.1:<adminPort>/quitquitquit.
