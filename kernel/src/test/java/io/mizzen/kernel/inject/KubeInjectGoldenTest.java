@@ -95,12 +95,24 @@ class KubeInjectGoldenTest {
       assertEquals(15021, sidecar.getReadinessProbe().getHttpGet().getPort().getIntVal());
       Container init = spec.getInitContainers().get(spec.getInitContainers().size() - 1);
       assertEquals(List.of("mizzen", "iptables"), init.getCommand());
+      assertIptablesAccepts(o.getMetadata().getName(), init.getArgs());
       assertTrue(init.getSecurityContext().getCapabilities().getAdd().containsAll(List.of("NET_ADMIN", "NET_RAW")));
       assertTrue(spec.getVolumes().stream().anyMatch(v -> v.getProjected() != null
           && "mizzen-ca".equals(v.getProjected().getSources().get(0).getServiceAccountToken().getAudience())));
       assertTrue(spec.getVolumes().stream().anyMatch(v -> v.getEmptyDir() != null && "Memory".equals(v.getEmptyDir().getMedium())));
       assertFalse(podAnnotation(o, PodInjection.STATUS_ANNOTATION).isEmpty());
     }
+  }
+
+  /** The init container's flags must be ones `mizzen iptables` accepts. */
+  private static void assertIptablesAccepts(String workload, List<String> args) {
+    List<String> argv = new ArrayList<>(args);
+    argv.add("--dry-run");
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new io.mizzen.kernel.inject.iptables.IptablesCommand());
+    cli.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    cli.setErr(new java.io.PrintWriter(err));
+    assertEquals(0, cli.execute(argv.toArray(String[]::new)), workload + ": " + err);
   }
 
   private List<HasMetadata> objects(String yaml) {
