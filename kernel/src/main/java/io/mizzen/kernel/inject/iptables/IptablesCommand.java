@@ -1,0 +1,131 @@
+package io.mizzen.kernel.inject.iptables;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mizzen iptables}: the init container's command. Takes istio-iptables' flags and
+ * installs the redirect rules in the pod's network namespace (needs NET_ADMIN and NET_RAW), or
+ * prints them with {@code --dry-run}.
+ *
+ * <p>A one-shot process that runs before the app: it blocks on each iptables call on purpose,
+ * since each rule depends on the chains made before it.
+ */
+@Command(name = "iptables", mixinStandardHelpOptions = true,
+    description = "Set up transparent capture of the pod's TCP traffic into the sidecar (as istio-iptables).")
+public final class IptablesCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "-p", defaultValue = "15001", description = "Port outbound traffic is redirected to (default: ${DEFAULT-VALUE}).")
+  int proxyPort;
+
+  @Option(names = "-z", defaultValue = "15006", description = "Port inbound traffic is redirected to (default: ${DEFAULT-VALUE}).")
+  int inboundCapturePort;
+
+  @Option(names = "-u", defaultValue = "1337", description = "UID of the proxy, never redirected (default: ${DEFAULT-VALUE}).")
+  int proxyUid;
+
+  @Option(names = "-g", description = "GID of the proxy, never redirected (default: the UID).")
+  Integer proxyGid;
+
+  @Option(names = "-m", defaultValue = "REDIRECT", description = "Interception mode: REDIRECT or NONE (default: ${DEFAULT-VALUE}).")
+  String mode;
+
+  @Option(names = "-b", defaultValue = "*", description = "Inbound ports to capture, comma separated, or '*' (default).")
+  String includeInboundPorts;
+
+  @Option(names = "-d", defaultValue = "", description = "Inbound ports not captured when '-b *'.")
+  String excludeInboundPorts;
+
+  @Option(names = "-o", defaultValue = "", description = "Outbound destination ports not captured.")
+  String excludeOutboundPorts;
+
+  @Option(names = "-i", defaultValue = "*", description = "Outbound IPv4 ranges to capture, or '*' (default).")
+  String includeOutboundCidrs;
+
+  @Option(names = "-x", defaultValue = "", description = "Outbound IPv4 ranges not captured.")
+  String excludeOutboundCidrs;
+
+  @Option(names = "--dry-run", description = "Print the iptables commands instead of running them.")
+  boolean dryRun;
+
+  @Option(names = "--clean", description = "Remove the capture chains instead of installing them.")
+  boolean clean;
+
+  @Option(names = "--iptables", defaultValue = "iptables", description = "The iptables binary (default: ${DEFAULT-VALUE}).")
+  String iptables;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CaptureConfig config;
+    try {
+      config = new CaptureConfig(proxyPort, inboundCapturePort, proxyUid, proxyGid == null ? proxyUid : proxyGid, mode,
+          CaptureConfig.split(includeInboundPorts), CaptureConfig.split(excludeInboundPorts),
+          CaptureConfig.split(excludeOutboundPorts), CaptureConfig.split(includeOutboundCidrs),
+          CaptureConfig.split(excludeOutboundCidrs));
+    } catch (IllegalArgumentException e) {
+      err.println("iptables: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    List<List<String>> rules = clean ? RedirectRules.clean() : RedirectRules.install(config);
+    if (rules.isEmpty()) {
+      out.println("# interception mode " + config.mode() + ": no rules");
+    }
+    for (List<String> rule : rules) {
+      String line = iptables + " " + String.join(" ", quoted(rule));
+      if (dryRun) {
+        out.println(line);
+        continue;
+      }
+      Result r = run(rule);
+      if (r.exitCode() == 0) {
+        out.println(line);
+      } else if (clean) {
+        // Cleaning a namespace that was never set up is normal; say so and go on.
+        out.println(line + "  # not present (exit " + r.exitCode() + ")");
+      } else {
+        err.println("iptables: '" + line + "' failed with exit code " + r.exitCode() + ": " + r.output().strip());
+        err.flush();
+        out.flush();
+        return 1;
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private record Result(int exitCode, String output) {}
+
+  private Result run(List<String> rule) {
+    List<String> command = new ArrayList<>();
+    command.add(iptables);
+    command.addAll(rule);
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return new Result(p.waitFor(), output);
+    } catch (IOException e) {
+      return new Result(127, "cannot run " + iptables + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(130, "interrupted");
+    }
+  }
+
+  private static List<String> quoted(List<String> rule) {
+    return rule.stream().map(a -> a.equals("!") || a.matches("[A-Za-z0-9_./:*-]+") ? a : "'" + a + "'").toList();
+  }
+}

@@ -1,0 +1,96 @@
+package io.mizzen.kernel.inject.iptables;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The iptables invocations (arguments after the binary) that set up capture, in order, the
+ * same chains and rules as Istio's istio-iptables so that existing debugging habits
+ * ({@code iptables -t nat -S}) read the same.
+ */
+public final class RedirectRules {
+
+  /** Source address the proxy uses for inbound passthrough to the app, never redirected again. */
+  public static final String INBOUND_PASSTHROUGH_SOURCE = "127.0.0.6/32";
+
+  private RedirectRules() {}
+
+  /** The rules that install capture for {@code config} (none in mode NONE). */
+  public static List<List<String>> install(CaptureConfig config) {
+    List<List<String>> rules = new ArrayList<>();
+    if ("NONE".equals(config.mode())) {
+      return rules;
+    }
+    for (String chain : List.of("ISTIO_INBOUND", "ISTIO_REDIRECT", "ISTIO_IN_REDIRECT", "ISTIO_OUTPUT")) {
+      rules.add(nat("-N", chain));
+    }
+    rules.add(nat("-A", "ISTIO_REDIRECT", "-p", "tcp", "-j", "REDIRECT", "--to-ports", String.valueOf(config.proxyPort())));
+    rules.add(nat("-A", "ISTIO_IN_REDIRECT", "-p", "tcp", "-j", "REDIRECT", "--to-ports",
+        String.valueOf(config.inboundCapturePort())));
+
+    if (!config.includeInboundPorts().isEmpty()) {
+      rules.add(nat("-A", "PREROUTING", "-p", "tcp", "-j", "ISTIO_INBOUND"));
+      if (config.capturesAllInbound()) {
+        for (String port : config.excludeInboundPorts()) {
+          rules.add(nat("-A", "ISTIO_INBOUND", "-p", "tcp", "--dport", port, "-j", "RETURN"));
+        }
+        rules.add(nat("-A", "ISTIO_INBOUND", "-p", "tcp", "-j", "ISTIO_IN_REDIRECT"));
+      } else {
+        for (String port : config.includeInboundPorts()) {
+          rules.add(nat("-A", "ISTIO_INBOUND", "-p", "tcp", "--dport", port, "-j", "ISTIO_IN_REDIRECT"));
+        }
+      }
+    }
+
+    rules.add(nat("-A", "OUTPUT", "-p", "tcp", "-j", "ISTIO_OUTPUT"));
+    for (String port : config.excludeOutboundPorts()) {
+      rules.add(nat("-A", "ISTIO_OUTPUT", "-p", "tcp", "--dport", port, "-j", "RETURN"));
+    }
+    rules.add(nat("-A", "ISTIO_OUTPUT", "-o", "lo", "-s", INBOUND_PASSTHROUGH_SOURCE, "-j", "RETURN"));
+    ownerRules(rules, "--uid-owner", String.valueOf(config.proxyUid()));
+    ownerRules(rules, "--gid-owner", String.valueOf(config.proxyGid()));
+    // The app talking to localhost (container to container, or to the proxy itself) is not captured.
+    rules.add(nat("-A", "ISTIO_OUTPUT", "-d", "127.0.0.1/32", "-j", "RETURN"));
+    for (String cidr : config.excludeOutboundCidrs()) {
+      rules.add(nat("-A", "ISTIO_OUTPUT", "-d", cidr, "-j", "RETURN"));
+    }
+    if (config.capturesAllOutbound()) {
+      rules.add(nat("-A", "ISTIO_OUTPUT", "-j", "ISTIO_REDIRECT"));
+    } else {
+      for (String cidr : config.includeOutboundCidrs()) {
+        rules.add(nat("-A", "ISTIO_OUTPUT", "-d", cidr, "-j", "ISTIO_REDIRECT"));
+      }
+    }
+    return rules;
+  }
+
+  /** The rules that undo {@link #install}: unhook the chains, then flush and delete them. */
+  public static List<List<String>> clean() {
+    List<List<String>> rules = new ArrayList<>();
+    rules.add(nat("-D", "PREROUTING", "-p", "tcp", "-j", "ISTIO_INBOUND"));
+    rules.add(nat("-D", "OUTPUT", "-p", "tcp", "-j", "ISTIO_OUTPUT"));
+    for (String chain : List.of("ISTIO_INBOUND", "ISTIO_REDIRECT", "ISTIO_IN_REDIRECT", "ISTIO_OUTPUT")) {
+      rules.add(nat("-F", chain));
+      rules.add(nat("-X", chain));
+    }
+    return rules;
+  }
+
+  /**
+   * The proxy's own traffic must not loop back into itself, except when it calls its own pod
+   * through a non-loopback address on lo (app → own service VIP): that goes to inbound capture.
+   * Anything else on lo from other users is local traffic and stays untouched.
+   */
+  private static void ownerRules(List<List<String>> rules, String match, String id) {
+    rules.add(nat("-A", "ISTIO_OUTPUT", "-o", "lo", "!", "-d", "127.0.0.1/32", "-m", "owner", match, id,
+        "-j", "ISTIO_IN_REDIRECT"));
+    rules.add(nat("-A", "ISTIO_OUTPUT", "-o", "lo", "-m", "owner", "!", match, id, "-j", "RETURN"));
+    rules.add(nat("-A", "ISTIO_OUTPUT", "-m", "owner", match, id, "-j", "RETURN"));
+  }
+
+  private static List<String> nat(String... args) {
+    List<String> rule = new ArrayList<>(List.of("-t", "nat"));
+    rule.addAll(List.of(args));
+    return List.copyOf(rule);
+  }
+}
