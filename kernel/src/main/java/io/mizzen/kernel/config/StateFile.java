@@ -103,10 +103,10 @@ final class StateFile {
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
       m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-      return (T) out;
+      return (T) java.util.Collections.unmodifiableMap(out);
     }
     if (value instanceof List<?> l) {
-      return (T) l.stream().map(StateFile::plain).toList();
+      return (T) java.util.Collections.unmodifiableList(l.stream().map(StateFile::plain).collect(java.util.stream.Collectors.toList()));
     }
     return (T) value;
   }

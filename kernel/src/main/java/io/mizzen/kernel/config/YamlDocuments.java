@@ -86,7 +86,8 @@ final class YamlDocuments {
         lines.put(child, line(t.getKeyNode()));
         out.put(k, convert(t.getValueNode(), child, lines, problems));
       }
-      return out;
+      // Specs travel in immutable snapshots: nobody downstream may change what was read.
+      return java.util.Collections.unmodifiableMap(out);
     }
     if (node instanceof SequenceNode seq) {
       List<Object> out = new ArrayList<>(seq.getValue().size());
@@ -95,7 +96,7 @@ final class YamlDocuments {
         lines.put(child, line(item));
         out.add(convert(item, child, lines, problems));
       }
-      return out;
+      return java.util.Collections.unmodifiableList(out);
     }
     Object scalar = scalars.constructSingleDocument(Optional.of((ScalarNode) node));
     if (scalar instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
