@@ -121,6 +121,8 @@ class ConfigValidatorTest {
             "spec.http[0].route[0].destination.host"),
         Arguments.of("exportTo", HTTP + "  - route: [{destination: {host: reviews}}]\n  exportTo:\n  - Not A Namespace # <-\n",
             "spec.exportTo[0]"),
+        Arguments.of("wildcard for mesh", VS.replace("hosts: [reviews]", "hosts:\n  - '*' # <-")
+            + "  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts[0]"),
         Arguments.of("tcp weights", VS + "  tcp:\n  - route: # <-\n    - destination: {host: a}\n      weight: 10\n",
             "spec.tcp[0].route"),
         Arguments.of("lb enum", DR + "  trafficPolicy:\n    loadBalancer:\n      simple: ROUND_ROBBIN # <-\n",
