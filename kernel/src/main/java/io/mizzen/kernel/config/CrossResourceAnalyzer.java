@@ -22,12 +22,14 @@ import java.util.Set;
 
 /** {@link MeshAnalyzer}: builds an index of the whole view, then checks each subject resource. */
 final class CrossResourceAnalyzer implements MeshAnalyzer {
+  private final Map<ResourceKey, Typed> typed = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public List<ConfigProblem> analyze(List<Resource> subject, Collection<Resource> applied, Set<String> discoveredHosts) {
     Map<ResourceKey, Resource> view = new LinkedHashMap<>();
     applied.forEach(r -> view.put(r.key(), r));
     subject.forEach(r -> view.put(r.key(), r));
+    typed.keySet().retainAll(view.keySet());
     Index index = new Index(view.values(), discoveredHosts);
     List<ConfigProblem> out = new ArrayList<>();
     Set<ResourceKey> seen = new HashSet<>();
@@ -60,15 +62,28 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     return out;
   }
 
-  private static <T extends Record> java.util.Optional<T> bind(Resource r, Class<T> type) {
+  /**
+   * The typed view of a networking resource, bound once per resource instance: a store analyzes
+   * each batch against thousands of unchanged resources, and binding them all again would cost
+   * far more than the batch itself.
+   */
+  private <T extends Record> java.util.Optional<T> bind(Resource r, Class<T> type) {
     if (!r.group().equals(NetworkingModel.GROUP)) {
       return java.util.Optional.empty();
     }
-    Bound<T> b = NetworkingModel.bind(r, type);
-    return b.valid() ? java.util.Optional.of(b.value()) : java.util.Optional.empty();
+    Typed cached = typed.get(r.key());
+    if (cached == null || cached.resource() != r) {
+      Bound<T> b = NetworkingModel.bind(r, type);
+      cached = new Typed(r, b.valid() ? b.value() : null);
+      typed.put(r.key(), cached);
+    }
+    return type.isInstance(cached.value()) ? java.util.Optional.of(type.cast(cached.value())) : java.util.Optional.empty();
   }
 
-  private static void virtualService(Resource r, VirtualService vs, Index index, Findings f) {
+  /** A resource and its typed spec ({@code null} when invalid). */
+  private record Typed(Resource resource, Record value) {}
+
+  private void virtualService(Resource r, VirtualService vs, Index index, Findings f) {
     List<String> gateways = vs.gateways().isEmpty() ? List.of("mesh") : vs.gateways();
     for (int i = 0; i < vs.gateways().size(); i++) {
       gateway(vs.gateways().get(i), r.namespace(), "spec.gateways[" + i + "]", index, f);
@@ -147,7 +162,7 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
   }
 
   /** What the analysis looks things up in. */
-  private static final class Index {
+  private final class Index {
     final Set<ResourceKey> keys = new HashSet<>();
     final Set<String> hosts = new HashSet<>();
     final List<String> wildcardHosts = new ArrayList<>();

@@ -17,7 +17,10 @@ public interface MeshAnalyzer {
   /** The cluster DNS suffix short host names are completed with. */
   String DOMAIN_SUFFIX = "svc.cluster.local";
 
-  /** An analyzer; it keeps no state. */
+  /**
+   * An analyzer. It remembers the typed view of each resource instance it has seen (until that
+   * resource leaves the view), so keep one per store; it is safe for one caller at a time.
+   */
   static MeshAnalyzer create() {
     return new CrossResourceAnalyzer();
   }

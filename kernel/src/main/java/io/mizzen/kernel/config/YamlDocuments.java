@@ -1,14 +1,13 @@
 package io.mizzen.kernel.config;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -16,6 +15,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -46,8 +46,6 @@ final class YamlDocuments {
 
   private final LoadSettings settings = LoadSettings.builder().setSchema(new CoreSchema())
       .setAllowDuplicateKeys(false).setLabel("yaml").build();
-  // One per reader: a constructor keeps per-document state, and a reader serves one stream at a time.
-  private final StandardConstructor scalars = new StandardConstructor(settings);
 
   Stream read(String text) {
     List<Document> docs = new ArrayList<>();
@@ -98,17 +96,41 @@ final class YamlDocuments {
       }
       return java.util.Collections.unmodifiableList(out);
     }
-    Object scalar = scalars.constructSingleDocument(Optional.of((ScalarNode) node));
-    if (scalar instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-      return l.intValue();
+    return scalar((ScalarNode) node);
+  }
+
+  /** Core-schema scalars, resolved from the tag the composer gave (plain scalars only get one). */
+  private static Object scalar(ScalarNode node) {
+    String v = node.getValue();
+    Tag tag = node.getTag();
+    if (tag.equals(Tag.NULL)) {
+      return null;
     }
-    if (scalar instanceof java.math.BigInteger b && b.bitLength() < 32) {
-      return b.intValue();
+    if (tag.equals(Tag.BOOL)) {
+      return v.equalsIgnoreCase("true");
     }
-    if (scalar instanceof java.math.BigInteger b && b.bitLength() < 64) {
-      return b.longValue();
+    if (tag.equals(Tag.INT)) {
+      BigInteger n;
+      String digits = v.startsWith("+") ? v.substring(1) : v;
+      if (digits.startsWith("0x")) {
+        n = new BigInteger(digits.substring(2), 16);
+      } else if (digits.startsWith("0o")) {
+        n = new BigInteger(digits.substring(2), 8);
+      } else {
+        n = new BigInteger(digits);
+      }
+      return n.bitLength() < 32 ? (Object) n.intValue() : n.bitLength() < 64 ? (Object) n.longValue() : n;
     }
-    return scalar;
+    if (tag.equals(Tag.FLOAT)) {
+      String f = v.startsWith("+") ? v.substring(1) : v;
+      return switch (f.toLowerCase(java.util.Locale.ROOT)) {
+        case ".inf" -> Double.POSITIVE_INFINITY;
+        case "-.inf" -> Double.NEGATIVE_INFINITY;
+        case ".nan" -> Double.NaN;
+        default -> Double.parseDouble(f);
+      };
+    }
+    return v;
   }
 
   private static int line(Node node) {

@@ -1,13 +1,11 @@
 package io.mizzen.spi.config.bind;
 
 import io.mizzen.spi.ConfigError;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,52 +65,49 @@ final class ReflectiveBinder implements SpecBinder {
 
 
   private Object bindRecord(Object raw, Class<?> type, String path, List<ConfigError> errors) {
-    RecordComponent[] components = type.getRecordComponents();
-    Object[] args = new Object[components.length];
     if (!(raw instanceof Map<?, ?> map)) {
       errors.add(new ConfigError(path, "expected a map (" + type.getSimpleName() + "), got " + Scalars.describe(raw)));
       return null;
     }
-    Map<String, Integer> index = new LinkedHashMap<>();
-    for (int i = 0; i < components.length; i++) {
-      index.put(components[i].getName(), i);
-    }
-    boolean[] present = new boolean[components.length];
+    RecordModel model = RecordModel.of(type);
+    int n = model.names().length;
+    Object[] args = new Object[n];
+    boolean[] present = new boolean[n];
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String key = String.valueOf(e.getKey());
-      Integer i = index.get(key);
+      Integer i = model.index().get(key);
       if (i == null) {
-        i = index.get(FieldNames.camel(key));
+        i = model.index().get(FieldNames.camel(key));
       }
       String fieldPath = join(path, key);
       if (i == null) {
         errors.add(new ConfigError(fieldPath, "unknown field '" + key + "' in " + type.getSimpleName()
-            + FieldNames.suggestion(key, index.keySet())));
+            + FieldNames.suggestion(key, model.index().keySet())));
         continue;
       }
       if (present[i]) {
-        errors.add(new ConfigError(fieldPath, "field '" + components[i].getName() + "' is given twice"));
+        errors.add(new ConfigError(fieldPath, "field '" + model.names()[i] + "' is given twice"));
         continue;
       }
       present[i] = true;
-      args[i] = bindValue(e.getValue(), components[i].getGenericType(), fieldPath, errors);
+      args[i] = bindValue(e.getValue(), model.genericTypes()[i], fieldPath, errors);
     }
-    for (int i = 0; i < components.length; i++) {
-      Class<?> c = components[i].getType();
-      boolean required = components[i].isAnnotationPresent(Required.class);
-      if (required && (args[i] == null || isEmpty(args[i])) && !hasErrorUnder(errors, join(path, components[i].getName()))) {
-        errors.add(new ConfigError(join(path, components[i].getName()),
-            "required field '" + components[i].getName() + "' is missing" + (args[i] == null ? "" : " or empty")));
+    for (int i = 0; i < n; i++) {
+      Class<?> c = model.types()[i];
+      String name = model.names()[i];
+      if (model.required()[i] && (args[i] == null || isEmpty(args[i])) && !hasErrorUnder(errors, join(path, name))) {
+        errors.add(new ConfigError(join(path, name),
+            "required field '" + name + "' is missing" + (args[i] == null ? "" : " or empty")));
       }
       if (args[i] == null) {
         args[i] = c == List.class ? List.of() : c == Map.class ? Map.of() : defaultPrimitive(c);
       }
     }
-    Oneof oneof = type.getAnnotation(Oneof.class);
+    Oneof oneof = model.oneof();
     if (oneof != null) {
       List<String> set = new ArrayList<>();
       for (String name : oneof.value()) {
-        Integer i = index.get(name);
+        Integer i = model.index().get(name);
         if (i != null && present[i] && args[i] != null) {
           set.add(name);
         }
@@ -125,10 +120,7 @@ final class ReflectiveBinder implements SpecBinder {
       }
     }
     try {
-      Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
-      Constructor<?> ctor = type.getDeclaredConstructor(types);
-      ctor.setAccessible(true);
-      return ctor.newInstance(args);
+      return model.constructor().newInstance(args);
     } catch (InvocationTargetException e) {
       // A record's own constructor refusing a value is one more validation error, not a crash.
       errors.add(new ConfigError(path, String.valueOf(e.getCause().getMessage())));
