@@ -6,8 +6,10 @@ import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.networking.Destination;
 import io.mizzen.spi.config.networking.DestinationRule;
+import io.mizzen.spi.config.networking.Gateway;
 import io.mizzen.spi.config.networking.NetworkingModel;
 import io.mizzen.spi.config.networking.ServiceEntry;
+import io.mizzen.spi.config.networking.Sidecar;
 import io.mizzen.spi.config.networking.VirtualService;
 import io.mizzen.spi.config.security.SecurityModel;
 import io.mizzen.spi.config.security.ServiceRoleBinding;
@@ -41,8 +43,25 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
       switch (r.kind()) {
         case "VirtualService" -> bind(r, VirtualService.class).ifPresent(vs -> virtualService(r, vs, index, f));
         case "DestinationRule" -> bind(r, DestinationRule.class).ifPresent(dr -> {
-          if (!index.resolves(MeshAnalyzer.fqdn(dr.host(), r.namespace()))) {
+          String host = MeshAnalyzer.fqdn(dr.host(), r.namespace());
+          if (!index.resolves(host)) {
             f.warn("spec.host", "host '" + dr.host() + "' resolves to no Service, ServiceEntry or registered workload");
+          }
+          for (Resource other : index.ruleOwners.getOrDefault(host, List.of())) {
+            if (!other.key().equals(r.key())) {
+              f.warn("spec.host", "DestinationRule " + other.namespace() + "/" + other.name() + " (" + other.location()
+                  + ") is also for host " + host + "; only one of them takes effect");
+            }
+          }
+        });
+        case "Sidecar" -> bind(r, Sidecar.class).ifPresent(sc -> {
+          if (sc.workloadSelector() == null) {
+            for (Resource other : index.namespaceSidecars.getOrDefault(r.namespace(), List.of())) {
+              if (!other.key().equals(r.key())) {
+                f.error("spec.workloadSelector", "Sidecar " + other.name() + " (" + other.location()
+                    + ") already applies to the whole namespace " + r.namespace() + "; give one a workloadSelector");
+              }
+            }
           }
         });
         case "ServiceRoleBinding" -> {
@@ -87,6 +106,7 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     List<String> gateways = vs.gateways().isEmpty() ? List.of("mesh") : vs.gateways();
     for (int i = 0; i < vs.gateways().size(); i++) {
       gateway(vs.gateways().get(i), r.namespace(), "spec.gateways[" + i + "]", index, f);
+      gatewayHosts(vs.gateways().get(i), vs.hosts(), r.namespace(), "spec.gateways[" + i + "]", index, f);
     }
     for (int i = 0; i < vs.hosts().size(); i++) {
       String host = MeshAnalyzer.fqdn(vs.hosts().get(i), r.namespace());
@@ -141,6 +161,28 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     }
   }
 
+  /** Warns when no host of the VirtualService is served by the gateway: it would never match. */
+  private static void gatewayHosts(String gw, List<String> hosts, String namespace, String field, Index index, Findings f) {
+    List<String> served = index.gatewayHosts.get(gatewayKey(gw, namespace));
+    if (served == null) {
+      return;
+    }
+    boolean any = hosts.stream().anyMatch(h -> served.stream().anyMatch(s -> hostMatches(s, h)));
+    if (!any) {
+      f.warn(field, "Gateway '" + gw + "' serves none of the hosts " + hosts + " (it serves " + served + ")");
+    }
+  }
+
+  private static boolean hostMatches(String pattern, String host) {
+    if (pattern.equals("*") || host.equals("*") || pattern.equals(host)) {
+      return true;
+    }
+    if (pattern.startsWith("*.") && host.endsWith(pattern.substring(1))) {
+      return true;
+    }
+    return host.startsWith("*.") && pattern.endsWith(host.substring(1));
+  }
+
   private static String gatewayKey(String gw, String namespace) {
     return gw.contains("/") ? gw : namespace + "/" + gw;
   }
@@ -168,6 +210,9 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     final List<String> wildcardHosts = new ArrayList<>();
     final Map<String, Set<String>> subsets = new HashMap<>();
     final Map<String, List<Resource>> hostOwners = new HashMap<>();
+    final Map<String, List<Resource>> ruleOwners = new HashMap<>();
+    final Map<String, List<Resource>> namespaceSidecars = new HashMap<>();
+    final Map<String, List<String>> gatewayHosts = new HashMap<>();
 
     Index(Collection<Resource> view, Set<String> discovered) {
       hosts.addAll(discovered);
@@ -183,9 +228,19 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
           }));
         }
         if (r.kind().equals("DestinationRule")) {
-          bind(r, DestinationRule.class).ifPresent(dr -> subsets
-              .computeIfAbsent(MeshAnalyzer.fqdn(dr.host(), r.namespace()), h -> new HashSet<>())
-              .addAll(DestinationRuleChecks.subsets(dr).keySet()));
+          bind(r, DestinationRule.class).ifPresent(dr -> {
+            String host = MeshAnalyzer.fqdn(dr.host(), r.namespace());
+            subsets.computeIfAbsent(host, h -> new HashSet<>()).addAll(DestinationRuleChecks.subsets(dr).keySet());
+            ruleOwners.computeIfAbsent(host, h -> new ArrayList<>()).add(r);
+          });
+        }
+        if (r.kind().equals("Sidecar")) {
+          bind(r, Sidecar.class).filter(sc -> sc.workloadSelector() == null)
+              .ifPresent(sc -> namespaceSidecars.computeIfAbsent(r.namespace(), n -> new ArrayList<>()).add(r));
+        }
+        if (r.kind().equals("Gateway")) {
+          bind(r, Gateway.class).ifPresent(gw -> gatewayHosts.put(r.namespace() + "/" + r.name(), gw.servers().stream()
+              .flatMap(s -> s.hosts().stream()).map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h).toList()));
         }
         if (r.kind().equals("VirtualService")) {
           bind(r, VirtualService.class).ifPresent(vs -> {

@@ -10,7 +10,8 @@ import java.util.Set;
  * against what is applied and discovered. A subset referenced but defined by no DestinationRule,
  * a gateway that does not exist, VirtualServices that claim one host on one gateway, a host
  * that resolves to no Service, ServiceEntry or registered workload, a ServiceRoleBinding to no
- * ServiceRole. Assumes each resource passed {@link ConfigValidator} (invalid ones are ignored).
+ * ServiceRole, two Sidecars for a whole namespace (errors); two DestinationRules for one host, a
+ * VirtualService whose gateway serves none of its hosts (warnings). Assumes each resource passed {@link ConfigValidator} (invalid ones are ignored).
  */
 public interface MeshAnalyzer {
 
