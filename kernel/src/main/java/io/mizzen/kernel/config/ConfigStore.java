@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The one validated config store of the control plane. Every batch, whatever its source, runs
  * both validation steps ({@link ConfigValidator}, then {@link MeshAnalyzer} against what is in
- * force); a refused resource leaves its last good version in force and nothing already accepted
+ * force; a destination host unknown to discovery is only a warning here, since registries report
+ * after config is read at boot); a refused resource leaves its last good version in force and nothing already accepted
  * is lost. Each accepted change makes a new immutable {@link ConfigSnapshot} with a higher
  * version, persisted atomically (temporary file, then an atomic move) under the state folder
  * through Vert.x's non-blocking file system, then handed to every listener.

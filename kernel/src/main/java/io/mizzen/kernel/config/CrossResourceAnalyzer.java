@@ -25,6 +25,11 @@ import java.util.Set;
 /** {@link MeshAnalyzer}: builds an index of the whole view, then checks each subject resource. */
 final class CrossResourceAnalyzer implements MeshAnalyzer {
   private final Map<ResourceKey, Typed> typed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final boolean unresolvedHostIsError;
+
+  CrossResourceAnalyzer(boolean unresolvedHostIsError) {
+    this.unresolvedHostIsError = unresolvedHostIsError;
+  }
 
   @Override
   public List<ConfigProblem> analyze(List<Resource> subject, Collection<Resource> applied, Set<String> discoveredHosts) {
@@ -187,10 +192,15 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     return gw.contains("/") ? gw : namespace + "/" + gw;
   }
 
-  private static void destination(Destination d, String namespace, String p, Index index, Findings f) {
+  private void destination(Destination d, String namespace, String p, Index index, Findings f) {
     String host = MeshAnalyzer.fqdn(d.host(), namespace);
     if (!index.resolves(host)) {
-      f.error(p + ".host", "host '" + d.host() + "' (" + host + ") resolves to no Service, ServiceEntry or registered workload");
+      String message = "host '" + d.host() + "' (" + host + ") resolves to no Service, ServiceEntry or registered workload";
+      if (unresolvedHostIsError) {
+        f.error(p + ".host", message);
+      } else {
+        f.warn(p + ".host", message);
+      }
     }
     if (d.subset() != null) {
       Set<String> subsets = index.subsets.get(host);

@@ -23,7 +23,16 @@ public interface MeshAnalyzer {
    * resource leaves the view), so keep one per store; it is safe for one caller at a time.
    */
   static MeshAnalyzer create() {
-    return new CrossResourceAnalyzer();
+    return new CrossResourceAnalyzer(true);
+  }
+
+  /**
+   * An analyzer for the store: a destination host that resolves to nothing is a warning, not an
+   * error. Discovery is eventually consistent (at boot no registry has reported yet), and
+   * refusing routes for it would drop good config for good; {@code mizzen analyze} stays strict.
+   */
+  static MeshAnalyzer tolerantOfDiscovery() {
+    return new CrossResourceAnalyzer(false);
   }
 
   /**

@@ -24,7 +24,7 @@ final class PersistentConfigStore implements ConfigStore {
   private final StateFile state;
   private final Supplier<Set<String>> discoveredHosts;
   private final ConfigValidator validator = ConfigValidator.create();
-  private final MeshAnalyzer analyzer = MeshAnalyzer.create();
+  private final MeshAnalyzer analyzer = MeshAnalyzer.tolerantOfDiscovery();
   private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
   private volatile ConfigSnapshot current;
   // Writes are chained so that an older snapshot can never land on disk after a newer one.

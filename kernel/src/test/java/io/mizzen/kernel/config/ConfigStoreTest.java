@@ -156,6 +156,26 @@ class ConfigStoreTest {
   }
 
   @Test
+  void aHostDiscoveryHasNotReportedYetIsAcceptedWithAWarning(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
+    ConfigStore.open(vertx, dir, Set::of)
+        .compose(store -> store.apply(yaml("early.yaml", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: VirtualService
+            metadata: {name: details}
+            spec:
+              hosts: [details]
+              http: [{route: [{destination: {host: details}}]}]
+            """), List.of()))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertTrue(r.ok(), r.problems().toString());
+          assertEquals(1, r.accepted().size());
+          assertEquals(ConfigProblem.Severity.WARNING, r.problems().get(0).severity());
+          assertEquals("spec.http[0].route[0].destination.host", r.problems().get(0).field());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void theSinkReportsRefusalsAsMessages(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
     ConfigStore.open(vertx, dir, Set::of)
         .compose(store -> store.sink().replaceOrigin("bad.yaml", yaml("bad.yaml", """
