@@ -23,6 +23,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * keeps its line, into plain maps, lists and scalars.
  */
 final class YamlDocuments {
+  private static final int MAX_DEPTH = 64;
 
   /**
    * One document.
@@ -53,9 +54,9 @@ final class YamlDocuments {
       for (Node node : new Compose(settings).composeAllFromString(text)) {
         Map<String, Integer> lines = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        Object value = convert(node, "", lines, problems);
+        Object value = convert(node, "", lines, problems, 0);
         if (!problems.isEmpty()) {
-          return new Stream(docs, problems.get(0), lines.getOrDefault("#duplicate", 0), docs.size());
+          return new Stream(docs, problems.get(0), lines.getOrDefault("#error", 0), docs.size());
         }
         docs.add(new Document(docs.size(), line(node), value, lines));
       }
@@ -69,20 +70,27 @@ final class YamlDocuments {
     }
   }
 
-  private Object convert(Node node, String path, Map<String, Integer> lines, List<String> problems) {
+  private Object convert(Node node, String path, Map<String, Integer> lines, List<String> problems, int depth) {
+    if (depth > MAX_DEPTH) {
+      // Only a recursive alias (&a [*a]) nests this deep; following it would never end.
+      lines.put("#error", line(node));
+      problems.add("YAML error at line " + line(node) + ": nesting deeper than " + MAX_DEPTH + " levels at '" + path
+          + "' (a recursive alias?)");
+      return null;
+    }
     if (node instanceof MappingNode map) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (NodeTuple t : map.getValue()) {
-        Object key = convert(t.getKeyNode(), path, new HashMap<>(), problems);
+        Object key = convert(t.getKeyNode(), path, new HashMap<>(), problems, depth + 1);
         String k = String.valueOf(key);
         String child = path.isEmpty() ? k : path + "." + k;
         if (out.containsKey(k)) {
-          lines.put("#duplicate", line(t.getKeyNode()));
+          lines.put("#error", line(t.getKeyNode()));
           problems.add("YAML error at line " + line(t.getKeyNode()) + ": duplicate key '" + child + "'");
           continue;
         }
         lines.put(child, line(t.getKeyNode()));
-        out.put(k, convert(t.getValueNode(), child, lines, problems));
+        out.put(k, convert(t.getValueNode(), child, lines, problems, depth + 1));
       }
       // Specs travel in immutable snapshots: nobody downstream may change what was read.
       return java.util.Collections.unmodifiableMap(out);
@@ -92,7 +100,7 @@ final class YamlDocuments {
       for (Node item : seq.getValue()) {
         String child = path + "[" + out.size() + "]";
         lines.put(child, line(item));
-        out.add(convert(item, child, lines, problems));
+        out.add(convert(item, child, lines, problems, depth + 1));
       }
       return java.util.Collections.unmodifiableList(out);
     }

@@ -142,6 +142,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void duplicateKeysRecursiveAliasesAndMissingFilesAreErrorsNotCrashes() {
+    Loaded dup = loader.read("dup.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: []\n  ports: []\n");
+    assertEquals(6, dup.errors().get(0).line(), dup.errors().toString());
+    assertTrue(dup.errors().get(0).message().contains("duplicate key 'spec.ports'"));
+    Loaded loop = loader.read("loop.yaml", "a: &x [*x]\n");
+    assertEquals(1, loop.errors().size(), loop.problems().toString());
+    Loaded missing = loader.read(Path.of("/no/such/file.yaml"));
+    assertEquals("no such file or folder", missing.errors().get(0).message());
+  }
+
+  @Test
   void unknownVersionsAndOtherGroupsAreToldApart() {
     Loaded l = loader.read("k.yaml", """
         apiVersion: networking.istio.io/v2
