@@ -42,6 +42,9 @@ public interface ConfigStore {
   /**
    * Applies a batch: {@code upserts} are created or replaced, {@code deletes} removed.
    *
+   * Validation and analysis run on a worker thread, so a large batch does not stall the caller's
+   * event loop.
+   *
    * @return a Future completed once accepted changes are persisted and listeners told, with what
    *     was accepted and refused and why; failed only when the state cannot be written (the
    *     change is then in force in memory but not on disk)
@@ -60,8 +63,10 @@ public interface ConfigStore {
   ConfigSink sink();
 
   /**
-   * Calls {@code listener} with every new snapshot, in version order, on the thread that applied
-   * the change and under the store's lock: a listener must be quick and must not apply.
+   * Calls {@code listener} with every new snapshot, in version order, on a worker thread and under
+   * the store's lock: a listener must be quick, must not apply, and hands the snapshot to its own
+   * context (such as with {@code runOnContext}) for anything more. A listener that throws is
+   * logged and does not stop the others.
    *
    * @return a handle that removes the listener when run
    */

@@ -15,12 +15,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** {@link ConfigStore}: validates, analyzes, commits a new snapshot, persists it, tells listeners. */
 final class PersistentConfigStore implements ConfigStore {
   private static final System.Logger LOG = System.getLogger(PersistentConfigStore.class.getName());
 
+  private final Vertx vertx;
   private final StateFile state;
   private final Supplier<Set<String>> discoveredHosts;
   private final ConfigValidator validator = ConfigValidator.create();
@@ -30,7 +32,9 @@ final class PersistentConfigStore implements ConfigStore {
   // Writes are chained so that an older snapshot can never land on disk after a newer one.
   private Future<Void> lastWrite = Future.succeededFuture();
 
-  private PersistentConfigStore(StateFile state, Supplier<Set<String>> discoveredHosts, ConfigSnapshot initial) {
+  private PersistentConfigStore(Vertx vertx, StateFile state, Supplier<Set<String>> discoveredHosts,
+      ConfigSnapshot initial) {
+    this.vertx = vertx;
     this.state = state;
     this.discoveredHosts = discoveredHosts;
     this.current = initial;
@@ -38,7 +42,7 @@ final class PersistentConfigStore implements ConfigStore {
 
   static Future<ConfigStore> open(Vertx vertx, Path stateDir, Supplier<Set<String>> discoveredHosts) {
     StateFile file = new StateFile(vertx, stateDir, STATE_FILE);
-    return file.read().map(snapshot -> new PersistentConfigStore(file, discoveredHosts, snapshot));
+    return file.read().map(snapshot -> new PersistentConfigStore(vertx, file, discoveredHosts, snapshot));
   }
 
   @Override
@@ -50,19 +54,32 @@ final class PersistentConfigStore implements ConfigStore {
   public Future<ApplyResult> replaceOrigin(String origin, List<Resource> resources) {
     Set<ResourceKey> given = new HashSet<>();
     resources.forEach(r -> given.add(r.key()));
-    List<ResourceKey> gone = current.resources().values().stream()
+    return offTheEventLoop(resources, base -> base.resources().values().stream()
         .filter(r -> r.location() != null && origin.equals(r.location().origin()))
-        .map(Resource::key).filter(k -> !given.contains(k)).toList();
-    return apply(resources, gone);
+        .map(Resource::key).filter(k -> !given.contains(k)).toList());
   }
 
   @Override
   public Future<ApplyResult> apply(List<Resource> upserts, List<ResourceKey> deletes) {
+    return offTheEventLoop(upserts, base -> deletes);
+  }
+
+  /** A commit, and the write that persists it. */
+  private record Commit(ApplyResult result, Future<Void> written) {}
+
+  // Validating and analyzing a large batch (a folder read at boot) takes long enough to stall an
+  // event loop, so commits run on a worker; the lock orders them.
+  private Future<ApplyResult> offTheEventLoop(List<Resource> upserts, Function<ConfigSnapshot, List<ResourceKey>> deletes) {
+    return vertx.executeBlocking(() -> commit(upserts, deletes)).compose(c -> c.written().map(v -> c.result()));
+  }
+
+  private Commit commit(List<Resource> upserts, Function<ConfigSnapshot, List<ResourceKey>> deletesOf) {
     ApplyResult result;
     ConfigSnapshot next;
     Future<Void> written;
     synchronized (this) {
       ConfigSnapshot base = current;
+      List<ResourceKey> deletes = deletesOf.apply(base);
       List<ConfigProblem> problems = new ArrayList<>();
       Set<ResourceKey> refused = new LinkedHashSet<>();
       List<Resource> candidates = new ArrayList<>();
@@ -116,11 +133,16 @@ final class PersistentConfigStore implements ConfigStore {
       // Inside the lock so that listeners see versions in order.
       if (changed) {
         for (Consumer<ConfigSnapshot> l : listeners) {
-          l.accept(next);
+          try {
+            l.accept(next);
+          } catch (RuntimeException e) {
+            // One broken listener must not keep the others (or the caller) from the new version.
+            LOG.log(System.Logger.Level.ERROR, "a config listener failed on version " + next.version(), e);
+          }
         }
       }
     }
-    return written.map(v -> result);
+    return new Commit(result, written);
   }
 
   @Override

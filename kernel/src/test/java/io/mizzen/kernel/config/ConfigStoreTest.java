@@ -176,6 +176,25 @@ class ConfigStoreTest {
   }
 
   @Test
+  void aFailingListenerDoesNotStopTheOthersAndARemovedOneHearsNothing(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
+    List<Long> heard = new CopyOnWriteArrayList<>();
+    List<Long> removedHeard = new CopyOnWriteArrayList<>();
+    ConfigStore.open(vertx, dir, Set::of).compose(store -> {
+      store.onChange(s -> {
+        throw new IllegalStateException("listener bug");
+      });
+      store.onChange(s -> heard.add(s.version()));
+      store.onChange(s -> removedHeard.add(s.version())).run();
+      return store.apply(yaml("base.yaml", BASE), List.of());
+    }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertTrue(r.ok());
+      assertEquals(List.of(1L), heard);
+      assertEquals(List.of(), removedHeard);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void theSinkReportsRefusalsAsMessages(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
     ConfigStore.open(vertx, dir, Set::of)
         .compose(store -> store.sink().replaceOrigin("bad.yaml", yaml("bad.yaml", """
