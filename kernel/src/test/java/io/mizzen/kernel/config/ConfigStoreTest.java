@@ -203,7 +203,7 @@ class ConfigStoreTest {
             metadata: {name: gw}
             spec:
               servers:
-              - port: {number: 70000, protocol: HTTP}
+              - port: {number: 70000, protocol: HTTP, name: http}
                 hosts: ["*"]
             """)))
         .onComplete(ctx.succeeding(errors -> ctx.verify(() -> {
