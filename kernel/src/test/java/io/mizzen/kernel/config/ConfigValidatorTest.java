@@ -237,6 +237,21 @@ class ConfigValidatorTest {
             kind: VirtualService
             metadata: {name: r}
             """, "apiVersion"),
+        Arguments.of("name syntax", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: DestinationRule
+            metadata:
+              name: Reviews_Rule # <-
+            spec: {host: reviews}
+            """, "metadata.name"),
+        Arguments.of("namespace syntax", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: DestinationRule
+            metadata:
+              name: reviews
+              namespace: my.namespace # <-
+            spec: {host: reviews}
+            """, "metadata.namespace"),
         Arguments.of("labels not strings", """
             apiVersion: v1
             kind: Service
