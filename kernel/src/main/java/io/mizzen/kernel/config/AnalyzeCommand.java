@@ -28,7 +28,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = {"-f", "--filename"}, paramLabel = "FILE|DIR",
-      description = "A YAML file, or a folder read recursively; may be repeated.")
+      description = "A YAML file, a folder read recursively, or - for standard input; may be repeated.")
   List<Path> files = new ArrayList<>();
 
   @Option(names = {"--host"}, paramLabel = "FQDN",
@@ -57,7 +57,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     List<ConfigProblem> problems = new ArrayList<>();
     List<Resource> valid = new ArrayList<>();
     for (Path f : files) {
-      Loaded l = loader.read(f);
+      Loaded l = ValidateCommand.read(loader, f);
       problems.addAll(l.problems());
       for (Resource r : l.resources()) {
         List<ConfigProblem> found = validator.validate(r);

@@ -24,7 +24,7 @@ public final class ValidateCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR",
-      description = "A YAML file, or a folder read recursively; may be repeated.")
+      description = "A YAML file, a folder read recursively, or - for standard input; may be repeated.")
   List<Path> files = new ArrayList<>();
 
   @Option(names = {"-q", "--quiet"}, description = "Print errors only.")
@@ -37,12 +37,25 @@ public final class ValidateCommand implements Callable<Integer> {
     List<ConfigProblem> problems = new ArrayList<>();
     int resources = 0;
     for (Path f : files) {
-      Loaded l = loader.read(f);
+      Loaded l = read(loader, f);
       problems.addAll(l.problems());
       problems.addAll(validator.validateAll(l.resources()));
       resources += l.resources().size();
     }
     return report(spec, problems, resources, quiet, "valid");
+  }
+
+  /** Reads a file or folder, or standard input for {@code -}. */
+  static Loaded read(ConfigLoader loader, Path f) {
+    if (!f.toString().equals("-")) {
+      return loader.read(f);
+    }
+    try {
+      return loader.read("<stdin>", new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      return new Loaded(List.of(), List.of(new ConfigProblem(ConfigProblem.Severity.ERROR, "<stdin>", 0, 0, "", "",
+          "cannot read standard input: " + e.getMessage())));
+    }
   }
 
   static int report(CommandSpec spec, List<ConfigProblem> problems, int resources, boolean quiet, String word) {

@@ -68,6 +68,27 @@ class ConfigCommandsTest {
   }
 
   @Test
+  void validateReadsStandardInput() {
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("""
+          apiVersion: networking.istio.io/v1alpha3
+          kind: DestinationRule
+          metadata: {name: reviews}
+          spec:
+            host: reviews
+            trafficPolicy: {loadBalancer: {simple: FASTEST}}
+          """.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Run r = run(new ValidateCommand(), "-f", "-");
+      assertEquals(1, r.exit());
+      assertTrue(r.err().contains("<stdin>:6 (document 0) DestinationRule/default/reviews spec.trafficPolicy.loadBalancer.simple"),
+          r.err());
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
   void analyzeSeesWhatIsApplied() {
     Path net = Samples.root().resolve("bookinfo/networking");
     List<io.mizzen.spi.config.Resource> applied = ConfigLoader.create()
