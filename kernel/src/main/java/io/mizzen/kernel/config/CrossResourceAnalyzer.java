@@ -6,8 +6,10 @@ import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.networking.Destination;
 import io.mizzen.spi.config.networking.DestinationRule;
+import io.mizzen.spi.config.networking.Gateway;
 import io.mizzen.spi.config.networking.NetworkingModel;
 import io.mizzen.spi.config.networking.ServiceEntry;
+import io.mizzen.spi.config.networking.Sidecar;
 import io.mizzen.spi.config.networking.VirtualService;
 import io.mizzen.spi.config.security.SecurityModel;
 import io.mizzen.spi.config.security.ServiceRoleBinding;
@@ -22,12 +24,19 @@ import java.util.Set;
 
 /** {@link MeshAnalyzer}: builds an index of the whole view, then checks each subject resource. */
 final class CrossResourceAnalyzer implements MeshAnalyzer {
+  private final Map<ResourceKey, Typed> typed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final boolean unresolvedHostIsError;
+
+  CrossResourceAnalyzer(boolean unresolvedHostIsError) {
+    this.unresolvedHostIsError = unresolvedHostIsError;
+  }
 
   @Override
   public List<ConfigProblem> analyze(List<Resource> subject, Collection<Resource> applied, Set<String> discoveredHosts) {
     Map<ResourceKey, Resource> view = new LinkedHashMap<>();
     applied.forEach(r -> view.put(r.key(), r));
     subject.forEach(r -> view.put(r.key(), r));
+    typed.keySet().retainAll(view.keySet());
     Index index = new Index(view.values(), discoveredHosts);
     List<ConfigProblem> out = new ArrayList<>();
     Set<ResourceKey> seen = new HashSet<>();
@@ -39,8 +48,25 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
       switch (r.kind()) {
         case "VirtualService" -> bind(r, VirtualService.class).ifPresent(vs -> virtualService(r, vs, index, f));
         case "DestinationRule" -> bind(r, DestinationRule.class).ifPresent(dr -> {
-          if (!index.resolves(MeshAnalyzer.fqdn(dr.host(), r.namespace()))) {
+          String host = MeshAnalyzer.fqdn(dr.host(), r.namespace());
+          if (!index.resolves(host)) {
             f.warn("spec.host", "host '" + dr.host() + "' resolves to no Service, ServiceEntry or registered workload");
+          }
+          for (Resource other : index.ruleOwners.getOrDefault(host, List.of())) {
+            if (!other.key().equals(r.key())) {
+              f.warn("spec.host", "DestinationRule " + other.namespace() + "/" + other.name() + " (" + other.location()
+                  + ") is also for host " + host + "; only one of them takes effect");
+            }
+          }
+        });
+        case "Sidecar" -> bind(r, Sidecar.class).ifPresent(sc -> {
+          if (sc.workloadSelector() == null) {
+            for (Resource other : index.namespaceSidecars.getOrDefault(r.namespace(), List.of())) {
+              if (!other.key().equals(r.key())) {
+                f.error("spec.workloadSelector", "Sidecar " + other.name() + " (" + other.location()
+                    + ") already applies to the whole namespace " + r.namespace() + "; give one a workloadSelector");
+              }
+            }
           }
         });
         case "ServiceRoleBinding" -> {
@@ -60,18 +86,32 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     return out;
   }
 
-  private static <T extends Record> java.util.Optional<T> bind(Resource r, Class<T> type) {
+  /**
+   * The typed view of a networking resource, bound once per resource instance: a store analyzes
+   * each batch against thousands of unchanged resources, and binding them all again would cost
+   * far more than the batch itself.
+   */
+  private <T extends Record> java.util.Optional<T> bind(Resource r, Class<T> type) {
     if (!r.group().equals(NetworkingModel.GROUP)) {
       return java.util.Optional.empty();
     }
-    Bound<T> b = NetworkingModel.bind(r, type);
-    return b.valid() ? java.util.Optional.of(b.value()) : java.util.Optional.empty();
+    Typed cached = typed.get(r.key());
+    if (cached == null || cached.resource() != r) {
+      Bound<T> b = NetworkingModel.bind(r, type);
+      cached = new Typed(r, b.valid() ? b.value() : null);
+      typed.put(r.key(), cached);
+    }
+    return type.isInstance(cached.value()) ? java.util.Optional.of(type.cast(cached.value())) : java.util.Optional.empty();
   }
 
-  private static void virtualService(Resource r, VirtualService vs, Index index, Findings f) {
+  /** A resource and its typed spec ({@code null} when invalid). */
+  private record Typed(Resource resource, Record value) {}
+
+  private void virtualService(Resource r, VirtualService vs, Index index, Findings f) {
     List<String> gateways = vs.gateways().isEmpty() ? List.of("mesh") : vs.gateways();
     for (int i = 0; i < vs.gateways().size(); i++) {
       gateway(vs.gateways().get(i), r.namespace(), "spec.gateways[" + i + "]", index, f);
+      gatewayHosts(vs.gateways().get(i), vs.hosts(), r.namespace(), "spec.gateways[" + i + "]", index, f);
     }
     for (int i = 0; i < vs.hosts().size(); i++) {
       String host = MeshAnalyzer.fqdn(vs.hosts().get(i), r.namespace());
@@ -126,14 +166,41 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
     }
   }
 
+  /** Warns when no host of the VirtualService is served by the gateway: it would never match. */
+  private static void gatewayHosts(String gw, List<String> hosts, String namespace, String field, Index index, Findings f) {
+    List<String> served = index.gatewayHosts.get(gatewayKey(gw, namespace));
+    if (served == null) {
+      return;
+    }
+    boolean any = hosts.stream().anyMatch(h -> served.stream().anyMatch(s -> hostMatches(s, h)));
+    if (!any) {
+      f.warn(field, "Gateway '" + gw + "' serves none of the hosts " + hosts + " (it serves " + served + ")");
+    }
+  }
+
+  private static boolean hostMatches(String pattern, String host) {
+    if (pattern.equals("*") || host.equals("*") || pattern.equals(host)) {
+      return true;
+    }
+    if (pattern.startsWith("*.") && host.endsWith(pattern.substring(1))) {
+      return true;
+    }
+    return host.startsWith("*.") && pattern.endsWith(host.substring(1));
+  }
+
   private static String gatewayKey(String gw, String namespace) {
     return gw.contains("/") ? gw : namespace + "/" + gw;
   }
 
-  private static void destination(Destination d, String namespace, String p, Index index, Findings f) {
+  private void destination(Destination d, String namespace, String p, Index index, Findings f) {
     String host = MeshAnalyzer.fqdn(d.host(), namespace);
     if (!index.resolves(host)) {
-      f.error(p + ".host", "host '" + d.host() + "' (" + host + ") resolves to no Service, ServiceEntry or registered workload");
+      String message = "host '" + d.host() + "' (" + host + ") resolves to no Service, ServiceEntry or registered workload";
+      if (unresolvedHostIsError) {
+        f.error(p + ".host", message);
+      } else {
+        f.warn(p + ".host", message);
+      }
     }
     if (d.subset() != null) {
       Set<String> subsets = index.subsets.get(host);
@@ -147,12 +214,15 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
   }
 
   /** What the analysis looks things up in. */
-  private static final class Index {
+  private final class Index {
     final Set<ResourceKey> keys = new HashSet<>();
     final Set<String> hosts = new HashSet<>();
     final List<String> wildcardHosts = new ArrayList<>();
     final Map<String, Set<String>> subsets = new HashMap<>();
     final Map<String, List<Resource>> hostOwners = new HashMap<>();
+    final Map<String, List<Resource>> ruleOwners = new HashMap<>();
+    final Map<String, List<Resource>> namespaceSidecars = new HashMap<>();
+    final Map<String, List<String>> gatewayHosts = new HashMap<>();
 
     Index(Collection<Resource> view, Set<String> discovered) {
       hosts.addAll(discovered);
@@ -168,9 +238,19 @@ final class CrossResourceAnalyzer implements MeshAnalyzer {
           }));
         }
         if (r.kind().equals("DestinationRule")) {
-          bind(r, DestinationRule.class).ifPresent(dr -> subsets
-              .computeIfAbsent(MeshAnalyzer.fqdn(dr.host(), r.namespace()), h -> new HashSet<>())
-              .addAll(DestinationRuleChecks.subsets(dr).keySet()));
+          bind(r, DestinationRule.class).ifPresent(dr -> {
+            String host = MeshAnalyzer.fqdn(dr.host(), r.namespace());
+            subsets.computeIfAbsent(host, h -> new HashSet<>()).addAll(DestinationRuleChecks.subsets(dr).keySet());
+            ruleOwners.computeIfAbsent(host, h -> new ArrayList<>()).add(r);
+          });
+        }
+        if (r.kind().equals("Sidecar")) {
+          bind(r, Sidecar.class).filter(sc -> sc.workloadSelector() == null)
+              .ifPresent(sc -> namespaceSidecars.computeIfAbsent(r.namespace(), n -> new ArrayList<>()).add(r));
+        }
+        if (r.kind().equals("Gateway")) {
+          bind(r, Gateway.class).ifPresent(gw -> gatewayHosts.put(r.namespace() + "/" + r.name(), gw.servers().stream()
+              .flatMap(s -> s.hosts().stream()).map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h).toList()));
         }
         if (r.kind().equals("VirtualService")) {
           bind(r, VirtualService.class).ifPresent(vs -> {

@@ -27,6 +27,7 @@ final class ListenerChecks {
       Server s = gw.servers().get(i);
       String p = "spec.servers[" + i + "]";
       port(s.port(), p + ".port", f);
+      named(s.port(), p + ".port", f);
       if (s.port() != null && s.port().name() != null && !names.add(s.port().name())) {
         f.error(p + ".port.name", "port name '" + s.port().name() + "' is used twice");
       }
@@ -68,6 +69,7 @@ final class ListenerChecks {
     for (int i = 0; i < se.ports().size(); i++) {
       Port port = se.ports().get(i);
       port(port, "spec.ports[" + i + "]", f);
+      named(port, "spec.ports[" + i + "]", f);
       if (port.name() != null && !names.add(port.name())) {
         f.error("spec.ports[" + i + "].name", "port name '" + port.name() + "' is used twice");
       }
@@ -134,6 +136,13 @@ final class ListenerChecks {
       if (sp.name() != null && !names.add(sp.name())) {
         f.error(p + ".name", "port name '" + sp.name() + "' is used twice");
       }
+    }
+  }
+
+  /** Istio names every Gateway and ServiceEntry port: stats and port-level policies refer to it. */
+  private static void named(Port port, String p, Findings f) {
+    if (port != null && (port.name() == null || port.name().isBlank())) {
+      f.error(p + ".name", "port name must be set");
     }
   }
 

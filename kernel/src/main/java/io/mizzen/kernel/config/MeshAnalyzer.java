@@ -10,16 +10,29 @@ import java.util.Set;
  * against what is applied and discovered. A subset referenced but defined by no DestinationRule,
  * a gateway that does not exist, VirtualServices that claim one host on one gateway, a host
  * that resolves to no Service, ServiceEntry or registered workload, a ServiceRoleBinding to no
- * ServiceRole. Assumes each resource passed {@link ConfigValidator} (invalid ones are ignored).
+ * ServiceRole, two Sidecars for a whole namespace (errors); two DestinationRules for one host, a
+ * VirtualService whose gateway serves none of its hosts (warnings). Assumes each resource passed {@link ConfigValidator} (invalid ones are ignored).
  */
 public interface MeshAnalyzer {
 
   /** The cluster DNS suffix short host names are completed with. */
   String DOMAIN_SUFFIX = "svc.cluster.local";
 
-  /** An analyzer; it keeps no state. */
+  /**
+   * An analyzer. It remembers the typed view of each resource instance it has seen (until that
+   * resource leaves the view), so keep one per store; it is safe for one caller at a time.
+   */
   static MeshAnalyzer create() {
-    return new CrossResourceAnalyzer();
+    return new CrossResourceAnalyzer(true);
+  }
+
+  /**
+   * An analyzer for the store: a destination host that resolves to nothing is a warning, not an
+   * error. Discovery is eventually consistent (at boot no registry has reported yet), and
+   * refusing routes for it would drop good config for good; {@code mizzen analyze} stays strict.
+   */
+  static MeshAnalyzer tolerantOfDiscovery() {
+    return new CrossResourceAnalyzer(false);
   }
 
   /**

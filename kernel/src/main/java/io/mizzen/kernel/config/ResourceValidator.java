@@ -13,9 +13,13 @@ import io.mizzen.spi.config.networking.VirtualService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** {@link ConfigValidator}: binds strictly, then runs the kind's own checks on the bound value. */
 final class ResourceValidator implements ConfigValidator {
+  // Kubernetes object names (RFC 1123): what kubectl would accept for these resources too.
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private final SpecBinder binder = SpecBinder.strict();
 
   @Override
@@ -24,6 +28,13 @@ final class ResourceValidator implements ConfigValidator {
     List<ConfigProblem> out = new ArrayList<>();
     if (resource.name() == null || resource.name().isEmpty()) {
       out.add(ConfigProblem.of(Severity.ERROR, resource, "metadata.name", "required field 'metadata.name' is missing"));
+    } else if (resource.name().length() > 253 || !DNS_SUBDOMAIN.matcher(resource.name()).matches()) {
+      out.add(ConfigProblem.of(Severity.ERROR, resource, "metadata.name", "invalid name '" + resource.name()
+          + "': lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"));
+    }
+    if (resource.namespace().length() > 63 || !DNS_LABEL.matcher(resource.namespace()).matches()) {
+      out.add(ConfigProblem.of(Severity.ERROR, resource, "metadata.namespace", "invalid namespace '"
+          + resource.namespace() + "': lower-case letters, digits and '-', at most 63"));
     }
     switch (decision.treatment()) {
       case REFUSE -> out.add(ConfigProblem.of(Severity.ERROR, resource,

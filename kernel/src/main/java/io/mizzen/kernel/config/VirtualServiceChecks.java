@@ -29,6 +29,13 @@ final class VirtualServiceChecks {
   static void check(VirtualService vs, Findings f) {
     hosts(vs.hosts(), "spec.hosts", f);
     exportTo(vs.exportTo(), f);
+    if (vs.gateways().isEmpty() || vs.gateways().contains("mesh")) {
+      for (int i = 0; i < vs.hosts().size(); i++) {
+        if (vs.hosts().get(i).equals("*")) {
+          f.error("spec.hosts[" + i + "]", "the wildcard host '*' is not allowed for the mesh gateway; name the gateways");
+        }
+      }
+    }
     if (vs.http().isEmpty() && vs.tcp().isEmpty() && vs.tls().isEmpty()) {
       f.error("spec", "a VirtualService needs at least one http, tcp or tls route");
     }

@@ -121,6 +121,8 @@ class ConfigValidatorTest {
             "spec.http[0].route[0].destination.host"),
         Arguments.of("exportTo", HTTP + "  - route: [{destination: {host: reviews}}]\n  exportTo:\n  - Not A Namespace # <-\n",
             "spec.exportTo[0]"),
+        Arguments.of("wildcard for mesh", VS.replace("hosts: [reviews]", "hosts:\n  - '*' # <-")
+            + "  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts[0]"),
         Arguments.of("tcp weights", VS + "  tcp:\n  - route: # <-\n    - destination: {host: a}\n      weight: 10\n",
             "spec.tcp[0].route"),
         Arguments.of("lb enum", DR + "  trafficPolicy:\n    loadBalancer:\n      simple: ROUND_ROBBIN # <-\n",
@@ -139,13 +141,17 @@ class ConfigValidatorTest {
             + "        number: 99999 # <-\n      tls: {mode: SIMPLE}\n", "spec.trafficPolicy.portLevelSettings[0].port.number"),
         Arguments.of("subset unknown field", DR + "  subsets:\n  - name: v1\n    label: {version: v1} # <-\n",
             "spec.subsets[0].label"),
-        Arguments.of("gateway port", GW + "  servers:\n  - port:\n      number: 0 # <-\n      protocol: HTTP\n"
+        Arguments.of("gateway port", GW + "  servers:\n  - port:\n      number: 0 # <-\n      protocol: HTTP\n      name: http\n"
             + "    hosts: ['*']\n", "spec.servers[0].port.number"),
-        Arguments.of("gateway protocol", GW + "  servers:\n  - port:\n      number: 80\n      protocol: HTPP # <-\n"
+        Arguments.of("gateway protocol", GW + "  servers:\n  - port:\n      number: 80\n      protocol: HTPP # <-\n      name: http\n"
             + "    hosts: ['*']\n", "spec.servers[0].port.protocol"),
         Arguments.of("https without tls", GW + "  servers:\n  - port: {number: 443, protocol: HTTPS, name: https} # <-\n"
             + "    hosts: ['*']\n", "spec.servers[0].tls"),
         Arguments.of("gateway servers missing", GW, "spec.servers"),
+        Arguments.of("gateway port name", GW + "  servers:\n  - port: # <-\n      number: 80\n      protocol: HTTP\n"
+            + "    hosts: ['*']\n", "spec.servers[0].port.name"),
+        Arguments.of("service entry port name", SE + "  ports:\n  - number: 80 # <-\n    protocol: HTTP\n",
+            "spec.ports[0].name"),
         Arguments.of("resolution enum", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
             + "  resolution: DNSS # <-\n", "spec.resolution"),
         Arguments.of("static without endpoints", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n"
@@ -231,6 +237,21 @@ class ConfigValidatorTest {
             kind: VirtualService
             metadata: {name: r}
             """, "apiVersion"),
+        Arguments.of("name syntax", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: DestinationRule
+            metadata:
+              name: Reviews_Rule # <-
+            spec: {host: reviews}
+            """, "metadata.name"),
+        Arguments.of("namespace syntax", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: DestinationRule
+            metadata:
+              name: reviews
+              namespace: my.namespace # <-
+            spec: {host: reviews}
+            """, "metadata.namespace"),
         Arguments.of("labels not strings", """
             apiVersion: v1
             kind: Service

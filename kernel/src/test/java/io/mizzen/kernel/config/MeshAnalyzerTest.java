@@ -56,6 +56,11 @@ class MeshAnalyzerTest {
       kind: ServiceRole
       metadata: {name: viewer}
       spec: {rules: [{services: ["*"], methods: [GET]}]}
+      ---
+      apiVersion: networking.istio.io/v1alpha3
+      kind: Sidecar
+      metadata: {name: default}
+      spec: {egress: [{hosts: ["./*"]}]}
       """).resources();
 
   static final String VS = """
@@ -84,6 +89,14 @@ class MeshAnalyzerTest {
             + "    mirror:\n      host: shadow # <-\n", "spec.http[0].mirror.host"),
         Arguments.of("unknown tcp host", VS + "  hosts: [ratings]\n  tcp:\n  - route:\n    - destination:\n"
             + "        host: mysql.db.svc.cluster.local # <-\n", "spec.tcp[0].route[0].destination.host"),
+        Arguments.of("second namespace-wide sidecar", """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: Sidecar
+            metadata:
+              name: other
+            spec:
+              egress: [{hosts: ["istio-system/*"]}]
+            """, "spec.workloadSelector"),
         Arguments.of("binding to no role", """
             apiVersion: rbac.istio.io/v1alpha1
             kind: ServiceRoleBinding
@@ -139,6 +152,35 @@ class MeshAnalyzerTest {
     assertEquals(1, problems.size(), problems.toString());
     assertEquals(ConfigProblem.Severity.WARNING, problems.get(0).severity());
     assertEquals("spec.host", problems.get(0).field());
+  }
+
+  @Test
+  void aSecondRuleForAHostAndAGatewayServingNoneOfTheHostsAreWarnings() {
+    Loaded l = LOADER.read("warn.yaml", """
+        apiVersion: networking.istio.io/v1alpha3
+        kind: DestinationRule
+        metadata: {name: reviews-too}
+        spec: {host: reviews.default.svc.cluster.local}
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: Gateway
+        metadata: {name: shop}
+        spec:
+          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["shop.example.com"]}]
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: front}
+        spec:
+          hosts: [www.example.com]
+          gateways: [shop]
+          http: [{route: [{destination: {host: reviews}}]}]
+        """);
+    List<ConfigProblem> problems = analyzer.analyze(l.resources(), APPLIED, Set.of());
+    assertEquals(List.of("spec.host", "spec.gateways[0]"), problems.stream().map(ConfigProblem::field).toList(),
+        problems.toString());
+    assertTrue(problems.stream().allMatch(p -> p.severity() == ConfigProblem.Severity.WARNING));
+    assertEquals(List.of(4, 17), problems.stream().map(ConfigProblem::line).toList());
   }
 
   @Test
