@@ -1,6 +1,7 @@
 package io.mizzen.proxy;
 
 import io.mizzen.proxy.access.AccessLogEntry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,8 @@ import java.util.function.Consumer;
  * @param drainPeriod how long {@code close} lets requests in flight finish
  * @param maxHeaderBytes request headers above this answer 431
  * @param accessLog receives every access log entry, on the event loop; keep it cheap
+ * @param openTelemetry where spans go; the no-op API by default (exporting is the telemetry
+ *     adapters' job, the proxy only uses the API)
  */
 public record ProxyOptions(
     String bindHost,
@@ -33,7 +36,8 @@ public record ProxyOptions(
     Duration idleTimeout,
     Duration drainPeriod,
     int maxHeaderBytes,
-    Consumer<AccessLogEntry> accessLog) {
+    Consumer<AccessLogEntry> accessLog,
+    OpenTelemetry openTelemetry) {
 
   public static final int OUTBOUND_PORT = 15001;
   public static final int INBOUND_PORT = 15006;
@@ -60,46 +64,52 @@ public record ProxyOptions(
       maxHeaderBytes = MAX_HEADER_BYTES;
     }
     accessLog = accessLog == null ? entry -> { } : accessLog;
+    openTelemetry = openTelemetry == null ? OpenTelemetry.noop() : openTelemetry;
   }
 
   /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
   public static ProxyOptions sidecar() {
-    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null);
+    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null);
   }
 
   public ProxyOptions withOutboundPort(int port) {
     return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
   }
 
   public ProxyOptions withInbound(int port, int appPort) {
     return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
   }
 
   public ProxyOptions withSourceLabels(Map<String, String> labels) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
   }
 
   public ProxyOptions withIdleTimeout(Duration timeout) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        timeout, drainPeriod, maxHeaderBytes, accessLog);
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
   }
 
   public ProxyOptions withDrainPeriod(Duration period) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, period, maxHeaderBytes, accessLog);
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry);
   }
 
   public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, sink);
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry);
   }
 
   public ProxyOptions withGateways(Set<String> names) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel);
   }
 
   private static void checkPort(String field, int port) {

@@ -116,6 +116,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         server.options().gateways());
     Exchange ex = new Exchange(this, request, ctx, log);
     HopByHop.strip(request.headers());
+    log.span = server.tracing().onRequest(ctx, listener.name());
     exchange = ex;
     ex.start(server.table(listener).route(ctx));
   }

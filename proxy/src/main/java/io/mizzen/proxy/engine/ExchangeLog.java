@@ -24,6 +24,7 @@ final class ExchangeLog {
   String cluster = "-";
   String upstreamHost = "-";
   String detail;
+  io.opentelemetry.api.trace.Span span;
 
   ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority) {
     this.server = server;
@@ -41,6 +42,7 @@ final class ExchangeLog {
         status, ResponseFlag.render(flags), bytesReceived, bytesSent,
         (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster, upstreamHost,
         detail == null ? "-" : detail);
+    TracePropagation.end(span, status, entry.flags());
     server.exchangeFinished(entry);
   }
 }

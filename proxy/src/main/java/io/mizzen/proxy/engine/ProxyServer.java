@@ -50,6 +50,7 @@ final class ProxyServer implements MeshProxy {
   private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
   private final List<Channel> servers = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final TracePropagation tracing;
   private volatile SnapshotCompiler.Compiled compiled;
   private volatile boolean draining;
   private volatile Promise<Void> drained;
@@ -69,6 +70,7 @@ final class ProxyServer implements MeshProxy {
     this.filters = List.copyOf(chain);
     this.clientChannels = vertx.transport().channelFactory(false);
     this.compiled = SnapshotCompiler.empty(options);
+    this.tracing = new TracePropagation(options.openTelemetry());
   }
 
   Future<MeshProxy> start() {
@@ -136,6 +138,10 @@ final class ProxyServer implements MeshProxy {
 
   List<ProxyFilter> filters() {
     return filters;
+  }
+
+  TracePropagation tracing() {
+    return tracing;
   }
 
   boolean draining() {
