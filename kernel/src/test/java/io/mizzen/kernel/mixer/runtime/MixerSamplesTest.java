@@ -211,4 +211,30 @@ class MixerSamplesTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void checkCacheServesRepeatsWithoutAskingTheEngine(Vertx vertx, VertxTestContext ctx) {
+    engine(vertx, "bookinfo/policy/mixer-rule-deny-label.yaml").compose(e -> {
+      io.mizzen.spi.mixer.Mixer cached = io.mizzen.spi.mixer.CheckCache.create(1000, System::nanoTime).front(e);
+      List<Future<CheckResponse>> answers = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < 10; i++) {
+        String path = "/ratings/" + i;
+        chain = chain.compose(v -> {
+          Future<CheckResponse> f = cached.check(CheckRequest.of(request(e, "ratings", Map.of("app", "reviews", "version", "v3"),
+              b -> b.put("request.path", path))));
+          answers.add(f);
+          return f.mapEmpty();
+        });
+      }
+      return chain.map(v -> {
+        ctx.verify(() -> {
+          answers.forEach(a -> assertEquals(CheckResult.PERMISSION_DENIED, a.result().effectiveStatus().statusCode()));
+          assertEquals(1, e.handlerCounts().get("denyreviewsv3handler.handler.default").calls(),
+              "request.id and request.path are not referenced: one call, nine cache hits");
+        });
+        return e;
+      });
+    }).onComplete(ctx.succeedingThenComplete());
+  }
 }
