@@ -15,10 +15,21 @@ public final class TestMeshContext implements MeshContext {
   private final Vertx vertx;
   private final Path stateDir;
   private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+  private final Map<String, Object> settings;
+  private final List<?> extensions;
+  private final Role role;
 
   public TestMeshContext(Vertx vertx, Path stateDir) {
+    this(vertx, stateDir, Role.CONTROL_PLANE, Map.of(), List.of());
+  }
+
+  /** A context for {@code role} whose extensions (of any point) and mixer settings are given. */
+  public TestMeshContext(Vertx vertx, Path stateDir, Role role, Map<String, Object> settings, List<?> extensions) {
     this.vertx = vertx;
     this.stateDir = stateDir;
+    this.role = role;
+    this.settings = settings;
+    this.extensions = extensions;
   }
 
   @Override
@@ -48,17 +59,17 @@ public final class TestMeshContext implements MeshContext {
 
   @Override
   public Role role() {
-    return Role.values()[0];
+    return role;
   }
 
   @Override
   public Map<String, Object> settings(String extensionName) {
-    return Map.of();
+    return settings;
   }
 
   @Override
   public <T> List<T> extensions(Class<T> extensionPoint) {
-    return List.of();
+    return extensions.stream().filter(extensionPoint::isInstance).map(extensionPoint::cast).toList();
   }
 
   @Override
