@@ -64,15 +64,18 @@ public final class MixerFunction implements MeshFunction {
     }
     EngineOptions options = EngineOptions.defaults().withRootNamespace(context.rootNamespace())
         .withAdapterTimeout(settings.adapterTimeout()).withFailOpen(settings.failOpen());
-    engine = MixerEngine.create(context, options, context.extensions(MixerAdapter.class));
-    context.publish(MixerEngine.class, engine);
-    context.publish(Mixer.class, engine);
-    if (context.role() != Role.CONTROL_PLANE) {
-      return Future.succeededFuture();
-    }
-    return MixerServer.start(context.vertx(), engine, settings.host(), settings.port()).map(s -> {
-      server = s;
-      return null;
+    List<MixerAdapter> adapters = context.extensions(MixerAdapter.class);
+    return context.executeBlocking(() -> MixerEngine.create(context, options, adapters)).compose(created -> {
+      engine = created;
+      context.publish(MixerEngine.class, engine);
+      context.publish(Mixer.class, engine);
+      if (context.role() != Role.CONTROL_PLANE) {
+        return Future.succeededFuture();
+      }
+      return MixerServer.start(context.vertx(), engine, settings.host(), settings.port()).map(s -> {
+        server = s;
+        return null;
+      });
     });
   }
 

@@ -51,10 +51,12 @@ public final class AdapterParams {
     return this;
   }
 
+  /** Whether {@code field} is set (and not null). */
   public boolean has(String field) {
     return params.get(field) != null;
   }
 
+  /** {@code field} as text (numbers and booleans as written), or {@code fallback} when unset. */
   public String string(String field, String fallback) {
     Object v = params.get(field);
     if (v == null) {
@@ -67,6 +69,7 @@ public final class AdapterParams {
     return v.toString();
   }
 
+  /** {@code field} as a boolean, or {@code fallback} when unset or not a boolean (recorded). */
   public boolean bool(String field, boolean fallback) {
     Object v = params.get(field);
     if (v == null) {
@@ -79,6 +82,7 @@ public final class AdapterParams {
     return fallback;
   }
 
+  /** {@code field} as an integer of at least {@code min}, or {@code fallback} when unset or invalid (recorded). */
   public long integer(String field, long fallback, long min) {
     Object v = params.get(field);
     if (v == null) {

@@ -33,6 +33,7 @@ final class Engine implements MixerEngine {
   private final MeshContext context;
   private final EngineOptions options;
   private final Map<String, MixerAdapter> adapters;
+  private final List<AttributeManifest> manifests;
   private final Deadline deadline;
   private final Map<String, HandlerStats> stats = new ConcurrentHashMap<>();
   final LongAdder expressionErrors = new LongAdder();
@@ -50,7 +51,8 @@ final class Engine implements MixerEngine {
     }
     this.adapters = Collections.unmodifiableMap(byName);
     this.deadline = new Deadline(context.vertx(), options.adapterTimeout().toMillis());
-    AttributeVocabulary vocabulary = AttributeManifest.vocabulary(AttributeManifest.builtIn());
+    this.manifests = AttributeManifest.builtIn();
+    AttributeVocabulary vocabulary = AttributeManifest.vocabulary(manifests);
     this.state = State.of(MixerConfig.empty(vocabulary, options.rootNamespace()), HandlerTable.empty());
   }
 
@@ -63,7 +65,7 @@ final class Engine implements MixerEngine {
   }
 
   private Future<List<ResourceError>> applyNow(List<Resource> resources, long version) {
-    MixerConfigCompiler.Compilation c = MixerConfigCompiler.of(options.rootNamespace(), adapters).compile(resources, version);
+    MixerConfigCompiler.Compilation c = MixerConfigCompiler.of(options.rootNamespace(), adapters, manifests).compile(resources, version);
     List<ResourceError> errors = Collections.synchronizedList(new ArrayList<>(c.errors()));
     c.config().warnings().forEach(w -> LOG.warn("mixer config v{}: {}", version, w));
     State previous = state;

@@ -35,7 +35,11 @@ public interface MixerEngine extends Mixer {
   /** Closes every handler. @return a Future completed once all have closed (failures ignored) */
   Future<Void> close();
 
-  /** An engine with these adapters, empty until the first {@link #apply}. */
+  /**
+   * An engine with these adapters, empty until the first {@link #apply}. Reads the built-in
+   * attribute manifest from the classpath: call it off the event loop (it is the only I/O the
+   * engine does; applying versions and serving do none).
+   */
   static MixerEngine create(MeshContext context, EngineOptions options, List<MixerAdapter> adapters) {
     return new Engine(context, options, adapters);
   }

@@ -33,6 +33,7 @@ import java.util.Set;
 public final class MixerWireCodec {
   private MixerWireCodec() {}
 
+  /** The present attributes of {@code bag}, by name. */
   public static Attributes encode(AttributeBag bag) {
     Attributes.Builder out = Attributes.newBuilder();
     AttributeVocabulary v = bag.vocabulary();
@@ -125,6 +126,7 @@ public final class MixerWireCodec {
     };
   }
 
+  /** A Check request for the wire. */
   public static io.mizzen.spi.wire.mixer.CheckRequest encode(CheckRequest request) {
     io.mizzen.spi.wire.mixer.CheckRequest.Builder b = io.mizzen.spi.wire.mixer.CheckRequest.newBuilder()
         .setAttributes(encode(request.attributes()));
@@ -133,12 +135,14 @@ public final class MixerWireCodec {
     return b.build();
   }
 
+  /** A Check request from the wire. @throws IllegalArgumentException as {@link #decode(Attributes, AttributeVocabulary)} */
   public static CheckRequest decode(io.mizzen.spi.wire.mixer.CheckRequest wire, AttributeVocabulary vocabulary) {
     Map<String, QuotaArgs> quotas = new LinkedHashMap<>();
     wire.getQuotasMap().forEach((name, q) -> quotas.put(name, new QuotaArgs(q.getAmount(), q.getDeduplicationId(), q.getBestEffort())));
     return new CheckRequest(decode(wire.getAttributes(), vocabulary), quotas);
   }
 
+  /** A Check answer for the wire. */
   public static CheckReply encode(CheckResponse r) {
     CheckResult p = r.precondition();
     Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.referenced().attributes());
@@ -154,6 +158,7 @@ public final class MixerWireCodec {
     return b.build();
   }
 
+  /** A Check answer from the wire. @throws IllegalArgumentException on an unknown header operation */
   public static CheckResponse decode(CheckReply wire) {
     CheckResult precondition = new CheckResult(wire.getStatusCode(), wire.getStatusMessage(),
         Duration.ofNanos(wire.getValidDurationNanos()), wire.getValidUseCount());
