@@ -28,9 +28,9 @@ public interface Mixer {
   /**
    * Records a batch of finished requests or connection events for telemetry.
    *
-   * @return a Future completed once the batch is accepted (dispatch to telemetry handlers
-   *     continues in the background; their failures are counted, never returned here), or failed
-   *     when Mixer cannot be reached and the batch was not accepted
+   * @return a Future completed once every telemetry handler the batch concerns has taken its
+   *     instances, failed or timed out (handler failures are counted by Mixer, never returned
+   *     here); failed only when Mixer cannot be reached and the batch was not delivered
    */
   Future<Void> report(List<AttributeBag> batch);
 }

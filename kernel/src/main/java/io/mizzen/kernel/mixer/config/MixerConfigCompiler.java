@@ -1,5 +1,6 @@
 package io.mizzen.kernel.mixer.config;
 
+import io.mizzen.kernel.mixer.AttributeManifest;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.mixer.MixerAdapter;
 import java.util.List;
@@ -25,7 +26,16 @@ public interface MixerConfigCompiler {
    * adapters (by name) installed.
    */
   static MixerConfigCompiler of(String rootNamespace, Map<String, MixerAdapter> adapters) {
-    return (resources, version) -> new ResourceCompiler(rootNamespace, adapters, version).compile(resources);
+    return of(rootNamespace, adapters, AttributeManifest.builtIn());
+  }
+
+  /**
+   * As {@link #of(String, Map)}, over these base manifests (read once by the caller, so that
+   * compiling a version does no I/O).
+   */
+  static MixerConfigCompiler of(String rootNamespace, Map<String, MixerAdapter> adapters, List<AttributeManifest> base) {
+    List<AttributeManifest> manifests = List.copyOf(base);
+    return (resources, version) -> new ResourceCompiler(rootNamespace, adapters, manifests, version).compile(resources);
   }
 
   /**

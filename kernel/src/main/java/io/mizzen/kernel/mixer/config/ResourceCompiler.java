@@ -27,15 +27,17 @@ final class ResourceCompiler {
   private final String rootNamespace;
   private final Map<String, MixerAdapter> adapters;
   private final long version;
+  private final List<AttributeManifest> base;
   final List<ResourceError> errors = new ArrayList<>();
   final List<String> warnings = new ArrayList<>();
   final Map<String, HandlerConfig> handlers = new LinkedHashMap<>();
   final Map<String, InstanceConfig> instances = new LinkedHashMap<>();
   ExpressionCompiler expressions;
 
-  ResourceCompiler(String rootNamespace, Map<String, MixerAdapter> adapters, long version) {
+  ResourceCompiler(String rootNamespace, Map<String, MixerAdapter> adapters, List<AttributeManifest> base, long version) {
     this.rootNamespace = rootNamespace;
     this.adapters = adapters;
+    this.base = base;
     this.version = version;
   }
 
@@ -83,7 +85,7 @@ final class ResourceCompiler {
   }
 
   private AttributeVocabulary vocabulary(List<Resource> resources) {
-    List<AttributeManifest> manifests = new ArrayList<>(AttributeManifest.builtIn());
+    List<AttributeManifest> manifests = new ArrayList<>(base);
     for (Resource r : resources) {
       if (r.kind().equals("attributemanifest")) {
         List<ConfigError> problems = new ArrayList<>();

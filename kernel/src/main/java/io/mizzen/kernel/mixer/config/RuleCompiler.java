@@ -28,6 +28,9 @@ final class RuleCompiler {
     Map<String, Object> spec = r.spec();
     int before = c.errors.size();
     c.unknownFields(r, spec, "spec", Set.of("match", "actions", "requestHeaderOperations", "responseHeaderOperations", "sampling"));
+    if (spec.containsKey("sampling")) {
+      c.warnings.add(r.key() + ": spec.sampling is not supported yet; the rule applies to every matching request");
+    }
     CompiledExpression match = null;
     Object m = spec.get("match");
     if (m != null && !m.toString().isBlank()) {

@@ -106,12 +106,12 @@ final class Compiler {
     String label = c.function() + "() at column " + (c.pos() + 1);
     return switch (c.function()) {
       case "matches" -> args.get(0) instanceof Eval.Const p
-          ? new Eval.RegexMatch(label, Pattern.compile((String) p.value), args.get(1))
-          : new Eval.StringTest(label, "matches", args.get(0), args.get(1));
-      case "match", "startsWith", "endsWith" -> new Eval.StringTest(label, c.function(), args.get(0), args.get(1));
-      case "conditional" -> new Eval.Conditional(label, args.get(0), args.get(1), args.get(2));
+          ? new Calls.RegexMatch(label, Pattern.compile((String) p.value), args.get(1))
+          : new Calls.StringTest(label, "matches", args.get(0), args.get(1));
+      case "match", "startsWith", "endsWith" -> new Calls.StringTest(label, c.function(), args.get(0), args.get(1));
+      case "conditional" -> new Calls.Conditional(label, args.get(0), args.get(1), args.get(2));
       case "emptyStringMap" -> new Eval.Const(Map.of());
-      default -> new Eval.Convert(label, c.function(), args.get(0));
+      default -> new Calls.Convert(label, c.function(), args.get(0));
     };
   }
 
