@@ -80,8 +80,25 @@ final class LeafIssuer {
     return rootsPem;
   }
 
+  private static GeneralName[] names(SpiffeId identity, List<GeneralName> extra) {
+    GeneralName[] names = new GeneralName[1 + extra.size()];
+    names[0] = new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri());
+    for (int i = 0; i < extra.size(); i++) {
+      names[i + 1] = extra.get(i);
+    }
+    return names;
+  }
+
   /** Certifies {@code key} as {@code identity} for {@code ttl}, never past the CA's own expiry. */
   IssuedCertificate issue(SubjectPublicKeyInfo key, SpiffeId identity, Duration ttl) {
+    return issue(key, identity, ttl, List.of());
+  }
+
+  /**
+   * As {@link #issue(SubjectPublicKeyInfo, SpiffeId, Duration)}, with extra SANs after the SPIFFE
+   * URI: for the control plane's serving certificate only, never for a workload's request.
+   */
+  IssuedCertificate issue(SubjectPublicKeyInfo key, SpiffeId identity, Duration ttl, List<GeneralName> extraNames) {
     Instant now = clock.instant();
     Instant notAfter = now.plus(ttl);
     Instant caNotAfter = issuer.cert().getNotAfter().toInstant();
@@ -98,7 +115,7 @@ final class LeafIssuer {
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(authorityKeyId)
           .addExtension(Extension.subjectAlternativeName, true,
-              new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())));
+              new GeneralNames(names(identity, extraNames)));
       ContentSigner signer = new JcaContentSignerBuilder(issuer.signatureAlgorithm()).setProvider(crypto).build(signingKey);
       X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
       return new IssuedCertificate(Pem.certificate(cert), chainPem, rootsPem, serial.toString(16),
