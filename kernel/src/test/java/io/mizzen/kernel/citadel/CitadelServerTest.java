@@ -120,6 +120,49 @@ class CitadelServerTest {
     assertNotEquals(0, old.exitValue(), "TLS 1.2 must be refused: " + refused);
   }
 
+  @Test
+  void theServingCertificateIsRenewedAndNewHandshakesUseIt() throws Exception {
+    CsrService service = CsrService.create(vertx, store, ca, "cluster.local", Clock.systemUTC());
+    CitadelServer.Options shortLived = CitadelServer.Options.defaults("cluster.local", "istio-system").withPort("127.0.0.1", 0);
+    CitadelServer renewing = Await.result(CitadelServer.start(vertx, service, ca, new CitadelServer.Options(shortLived.host(),
+        shortLived.port(), shortLived.identity(), shortLived.hosts(), Duration.ofSeconds(2))));
+    String first = renewing.servingSerial();
+    java.util.concurrent.CompletableFuture<String> changed = new java.util.concurrent.CompletableFuture<>();
+    long poll = vertx.setPeriodic(50, id -> {
+      if (!renewing.servingSerial().equals(first)) {
+        changed.complete(renewing.servingSerial());
+      }
+    });
+    String second = changed.get(10, TimeUnit.SECONDS);
+    vertx.cancelTimer(poll);
+    assertNotEquals(first, second);
+    assertEquals(new java.math.BigInteger(second, 16), servedSerial(renewing.port()), "new handshakes get the renewed certificate");
+
+    CitadelClient fresh = CitadelClient.create(vertx, SocketAddress.inetSocketAddress(renewing.port(), "127.0.0.1"), ca.rootsPem());
+    String token = store.create("default", "reviews", Duration.ofHours(1)).token();
+    PendingIdentity pending = Await.result(WorkloadKeys.prepare(vertx, REVIEWS, KeyType.EC_P256));
+    assertEquals(REVIEWS.uri(), CsrServiceTest.certificate(Await.result(fresh.sign(WorkloadKeys.request(token, pending, Clock.systemUTC(), null)))
+        .certificatePem()).getSubjectAlternativeNames().iterator().next().get(1));
+    Await.result(fresh.close());
+    Await.result(renewing.close());
+  }
+
+  /** The serial the server presents in a fresh handshake, seen by a plain JDK TLS client trusting the root. */
+  private java.math.BigInteger servedSerial(int port) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("root", CsrServiceTest.certificate(ca.rootsPem().get(0)));
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+    tls.init(null, tmf.getTrustManagers(), null);
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+
   private static boolean onPath(String program) {
     for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (Files.isExecutable(Path.of(d, program))) {

@@ -1,14 +1,13 @@
 package io.mizzen.kernel.citadel.grpc;
 
-import io.mizzen.kernel.citadel.CsrRefusal;
-import io.mizzen.kernel.citadel.CsrRefusedException;
-import io.mizzen.kernel.citadel.CsrRequest;
-import io.mizzen.kernel.citadel.CsrService;
-
 import io.mizzen.kernel.agent.identity.KeyType;
 import io.mizzen.kernel.agent.identity.PendingIdentity;
 import io.mizzen.kernel.agent.identity.RotationSchedule;
 import io.mizzen.kernel.agent.identity.WorkloadKeys;
+import io.mizzen.kernel.citadel.CsrRefusal;
+import io.mizzen.kernel.citadel.CsrRefusedException;
+import io.mizzen.kernel.citadel.CsrRequest;
+import io.mizzen.kernel.citadel.CsrService;
 import io.mizzen.spi.ca.CertificateAuthority;
 import io.mizzen.spi.ca.IssuedCertificate;
 import io.mizzen.spi.ca.SigningRequest;
@@ -32,6 +31,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,47 +41,56 @@ final class GrpcCitadelServer implements CitadelServer {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcCitadelServer.class);
   // A CSR is under 1 KiB; a request far larger is not a CSR request.
   private static final long MAX_MESSAGE_BYTES = 64 * 1024;
+  private static final Set<String> TLS_1_3 = Set.of("TLSv1.3");
 
   private final HttpServer http;
-  private final RotationSchedule rotation;
+  private volatile RotationSchedule rotation;
+  private volatile String servingSerial;
 
-  private GrpcCitadelServer(HttpServer http, RotationSchedule rotation) {
+  private GrpcCitadelServer(HttpServer http, String servingSerial) {
     this.http = http;
-    this.rotation = rotation;
+    this.servingSerial = servingSerial;
   }
 
   static Future<CitadelServer> start(Vertx vertx, CsrService service, CertificateAuthority ca, Options options) {
     Clock clock = Clock.systemUTC();
-    java.util.function.Supplier<Future<ServingCertificate>> issue = () -> WorkloadKeys.prepareUnnamed(vertx, options.identity(), KeyType.EC_P256)
+    Supplier<Future<ServingCertificate>> issue = () -> WorkloadKeys.prepareUnnamed(vertx, options.identity(), KeyType.EC_P256)
         .compose(pending -> ca.signControlPlane(new SigningRequest(pending.csrPem(), options.identity(), options.certificateTtl()), options.hosts())
             .map(cert -> new ServingCertificate(pending, cert)));
     return issue.get().compose(first -> {
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_MESSAGE_BYTES));
-      grpc.callHandler(CertificateServiceGrpcService.CreateCertificate, call -> handle(call, service, clock));
+      grpc.callHandler(CertificateServiceGrpcService.CreateCertificate, call -> handle(call, service));
       HttpServerOptions http = new HttpServerOptions()
           .setHost(options.host())
           .setPort(options.port())
           .setSsl(true)
           .setUseAlpn(true)
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"))
+          .setEnabledSecureTransportProtocols(TLS_1_3)
           .setKeyCertOptions(first.keyCert());
-      HttpServer server = vertx.createHttpServer(http).requestHandler(grpc);
-      return server.listen().map(bound -> {
-        ServingCertificate[] latest = {first};
-        RotationSchedule rotation = RotationSchedule.start(vertx, first.cert(),
-            () -> issue.get().map(next -> {
-              latest[0] = next;
-              return next.cert();
-            }),
-            cert -> server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(latest[0].keyCert())
-                    .setEnabledSecureTransportProtocols(Set.of("TLSv1.3")))
-                .onFailure(e -> LOG.error("could not swap in the renewed serving certificate {}: {}", cert.serial(), e.toString())),
-            clock, new Random());
+      return vertx.createHttpServer(http).requestHandler(grpc).listen().map(bound -> {
+        GrpcCitadelServer server = new GrpcCitadelServer(bound, first.cert().serial());
+        server.renewServingCertificate(vertx, issue, first, clock);
         LOG.info("Citadel CSR service on {}:{} (TLS 1.3) as {}, serving certificate {} until {}", options.host(), bound.actualPort(),
             options.identity(), first.cert().serial(), first.cert().notAfter());
-        return (CitadelServer) new GrpcCitadelServer(bound, rotation);
+        return server;
       });
     });
+  }
+
+  /** Renews the serving certificate like a workload's, swapping it into the live server. */
+  private void renewServingCertificate(Vertx vertx, Supplier<Future<ServingCertificate>> issue, ServingCertificate first, Clock clock) {
+    AtomicReference<ServingCertificate> latest = new AtomicReference<>(first);
+    rotation = RotationSchedule.start(vertx, first.cert(),
+        () -> issue.get().map(next -> {
+          latest.set(next);
+          return next.cert();
+        }),
+        cert -> http.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(latest.get().keyCert())
+                .setEnabledSecureTransportProtocols(TLS_1_3))
+            // Only once the swap is done do new handshakes present it.
+            .onSuccess(done -> servingSerial = cert.serial())
+            .onFailure(e -> LOG.error("could not swap in the renewed serving certificate {}: {}", cert.serial(), e.toString())),
+        clock, new Random());
   }
 
   /** A serving key and its certificate, ready for Vert.x's TLS options; the key stays in memory. */
@@ -100,7 +110,7 @@ final class GrpcCitadelServer implements CitadelServer {
     }
   }
 
-  private static void handle(GrpcServerRequest<CertificateRequest, CertificateResponse> call, CsrService service, Clock clock) {
+  private static void handle(GrpcServerRequest<CertificateRequest, CertificateResponse> call, CsrService service) {
     String peer = String.valueOf(call.connection().remoteAddress());
     call.last()
         .compose(request -> service.sign(toCsrRequest(request), peer))
@@ -144,7 +154,7 @@ final class GrpcCitadelServer implements CitadelServer {
 
   @Override
   public String servingSerial() {
-    return rotation.current().serial();
+    return servingSerial;
   }
 
   @Override
