@@ -15,7 +15,7 @@ final class SecurityEvents {
 
   void refused(CsrRefusedException e, String tokenId, String peer) {
     log.warn("event=csr_refused reason={} token_id={} peer={} detail=\"{}\"", e.reason(), tokenId, peer,
-        e.getMessage().replace('"', '\''));
+        e.detail().replace('"', '\''));
   }
 
   void issued(SpiffeId identity, IssuedCertificate cert, String tokenId, String peer) {

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -107,21 +106,10 @@ public class TokenCommand {
   }
 
   static Duration parseDuration(CommandSpec spec, String text) {
-    String t = text.trim();
     try {
-      if (t.toUpperCase(java.util.Locale.ROOT).startsWith("P")) {
-        return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
-      }
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
-      return switch (t.charAt(t.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        case 'd' -> Duration.ofDays(n);
-        default -> throw new NumberFormatException();
-      };
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-      throw new ParameterException(spec.commandLine(), "--ttl: '" + text + "' is not a duration (use 30m, 24h, 7d or PT24H)");
+      return GoDuration.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--ttl: " + e.getMessage());
     }
   }
 }

@@ -34,6 +34,21 @@ public interface CertificateAuthority extends ExtensionPoint {
    */
   Future<IssuedCertificate> sign(SigningRequest request);
 
+  /**
+   * Signs the control plane's own serving certificate (Citadel's TLS port): {@code
+   * request.identity()} as a URI SAN plus the host names and IP addresses agents dial, so they can
+   * verify the server both ways. Only the kernel calls this, for a key it made itself; no
+   * workload request ever reaches it. The CSR is checked as for {@link #sign}.
+   *
+   * @param hosts DNS names and IP literals to add as SANs
+   * @return a Future with the certificate, or failed with a {@link SigningRefusedException} for
+   *     a bad CSR or host; by default failed with {@link UnsupportedOperationException}
+   */
+  default Future<IssuedCertificate> signControlPlane(SigningRequest request, List<String> hosts) {
+    return Future.failedFuture(new UnsupportedOperationException(
+        "the " + name() + " CA cannot sign the control plane's serving certificate"));
+  }
+
   /** The roots workloads must trust now, PEM; empty before {@link #start} completed. */
   List<String> rootsPem();
 }

@@ -68,6 +68,8 @@ final class TimerRotation implements RotationSchedule {
       }
       if (result.succeeded()) {
         failures = 0;
+        // current() answers the new certificate by the time the caller swaps it in.
+        current = result.result();
         installed.accept(result.result());
         schedule(result.result());
       } else {

@@ -45,6 +45,17 @@ public final class WorkloadKeys {
     }, false);
   }
 
+  /**
+   * Makes a key and a CSR that names nobody (the CA writes in the identity and any host names):
+   * for the control plane's own serving certificate.
+   */
+  public static Future<PendingIdentity> prepareUnnamed(Vertx vertx, SpiffeId identity, KeyType type) {
+    return vertx.executeBlocking(() -> {
+      KeyPair keys = generate(type);
+      return new PendingIdentity(identity, keys, csr(keys, type, null));
+    }, false);
+  }
+
   /** A request to send with {@code token}: a fresh 128-bit nonce and the current time. */
   public static CsrRequest request(String token, PendingIdentity pending, Clock clock, Duration ttl) {
     byte[] nonce = new byte[16];
@@ -62,13 +73,15 @@ public final class WorkloadKeys {
     return generator.generateKeyPair();
   }
 
-  /** Blocking: signs the CSR. */
+  /** Blocking: signs the CSR; {@code identity} null for a CSR that names nobody. */
   static String csr(KeyPair keys, KeyType type, SpiffeId identity) throws IOException, OperatorCreationException {
-    ExtensionsGenerator extensions = new ExtensionsGenerator();
-    extensions.addExtension(Extension.subjectAlternativeName, true,
-        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())));
-    var builder = new JcaPKCS10CertificationRequestBuilder(new X500Name(new RDN[0]), keys.getPublic())
-        .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
+    var builder = new JcaPKCS10CertificationRequestBuilder(new X500Name(new RDN[0]), keys.getPublic());
+    if (identity != null) {
+      ExtensionsGenerator extensions = new ExtensionsGenerator();
+      extensions.addExtension(Extension.subjectAlternativeName, true,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())));
+      builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
+    }
     byte[] der = builder.build(new JcaContentSignerBuilder(type.signature()).build(keys.getPrivate())).getEncoded();
     return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
         + "\n-----END CERTIFICATE REQUEST-----\n";

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -100,6 +101,25 @@ public class BouncyCastleAuthority implements CertificateAuthority {
     CsrInspection checks = this.inspection;
     return context.executeBlocking(() ->
         leafIssuer.issue(checks.inspect(request.csrPem(), request.identity()), request.identity(), granted));
+  }
+
+  @Override
+  public Future<IssuedCertificate> signControlPlane(SigningRequest request, List<String> hosts) {
+    LeafIssuer leafIssuer = this.issuer;
+    if (leafIssuer == null) {
+      return Future.failedFuture(new IllegalStateException("the " + NAME + " CA is not started"));
+    }
+    List<GeneralName> names;
+    try {
+      names = ServingHosts.toNames(hosts);
+    } catch (SigningRefusedException e) {
+      return Future.failedFuture(e);
+    }
+    Duration ttl = request.ttl() == null ? settings.workloadTtl() : request.ttl();
+    Duration granted = ttl.compareTo(settings.maxWorkloadTtl()) > 0 ? settings.maxWorkloadTtl() : ttl;
+    CsrInspection checks = this.inspection;
+    return context.executeBlocking(() ->
+        leafIssuer.issue(checks.inspect(request.csrPem(), request.identity()), request.identity(), granted, names));
   }
 
   @Override

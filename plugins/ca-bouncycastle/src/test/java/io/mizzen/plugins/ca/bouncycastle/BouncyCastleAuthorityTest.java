@@ -115,6 +115,23 @@ class BouncyCastleAuthorityTest {
   }
 
   @Test
+  void theControlPlaneServingCertificateAddsItsHosts() throws Exception {
+    SpiffeId istiod = SpiffeId.of("cluster.local", "istio-system", "istiod");
+    String csr = Csrs.build(Csrs.ec(), "SHA256withECDSA", "", List.of(), List.of());
+    IssuedCertificate issued = Await.result(ca.signControlPlane(new SigningRequest(csr, istiod, null),
+        List.of("istiod.istio-system.svc", "localhost", "127.0.0.1")));
+    X509Certificate leaf = Pem.certificates(issued.certificatePem(), "leaf").get(0);
+    assertEquals(List.of(List.of(6, istiod.uri()), List.of(2, "istiod.istio-system.svc"), List.of(2, "localhost"),
+        List.of(7, "127.0.0.1")), new ArrayList<>(leaf.getSubjectAlternativeNames()));
+
+    Throwable refused = Await.failure(ca.signControlPlane(new SigningRequest(csr, istiod, null), List.of("evil/../host")));
+    assertInstanceOf(SigningRefusedException.class, refused);
+    // The same CSR checks apply: a CSR naming someone else is refused here too.
+    Throwable mismatch = Await.failure(ca.signControlPlane(new SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A), istiod, null), List.of("localhost")));
+    assertEquals(SigningRefusedException.Reason.IDENTITY_MISMATCH, assertInstanceOf(SigningRefusedException.class, mismatch).reason());
+  }
+
+  @Test
   void signingBeforeStartFailsClearly() {
     Throwable failure = Await.failure(new BouncyCastleAuthority().sign(new SigningRequest("x", PRODUCTPAGE, null)));
     assertInstanceOf(IllegalStateException.class, failure);

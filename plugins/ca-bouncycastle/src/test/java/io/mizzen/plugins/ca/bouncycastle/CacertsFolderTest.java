@@ -62,6 +62,19 @@ class CacertsFolderTest {
   }
 
   @Test
+  void everyRootInRootCertPemIsTrustedDuringARootRotation(Vertx vertx) throws Exception {
+    Plugged plugged = writeCacerts(Csrs.ec(), Csrs.ec());
+    KeyPair oldRootKeys = Csrs.ec();
+    X509Certificate oldRoot = cert(oldRootKeys, "O=Istio,CN=Old Root CA", oldRootKeys, "O=Istio,CN=Old Root CA", true);
+    Files.writeString(cacerts.resolve(CacertsFolder.ROOT_CERT), Pem.certificate(plugged.root) + Pem.certificate(oldRoot));
+    BouncyCastleAuthority ca = new BouncyCastleAuthority();
+    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+    assertEquals(List.of(Pem.certificate(plugged.root), Pem.certificate(oldRoot)), ca.rootsPem());
+    IssuedCertificate issued = Await.result(ca.sign(new SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A), SpiffeId.parse(Csrs.SPIFFE_A), null)));
+    assertEquals(2, issued.rootsPem().size(), "workloads are handed both roots");
+  }
+
+  @Test
   void aMismatchedKeyIsRefusedNamingTheFile(Vertx vertx) throws Exception {
     writeCacerts(Csrs.ec(), Csrs.ec());
     Files.writeString(cacerts.resolve(CacertsFolder.CA_KEY), Pem.privateKey(Csrs.ec().getPrivate()));
