@@ -82,7 +82,16 @@ final class PodInjection {
     append(spec, "initContainers", initContainers, at(where, "spec"));
     append(spec, "containers", sidecars, at(where, "spec"));
     append(spec, "volumes", volumes, at(where, "spec"));
-    template.renderAnnotations(values).forEach(annotations::put);
+    template.renderAnnotations(values).forEach((key, value) -> {
+      // Istio's own keys record what injection applied (e.g. the status ports added to the
+      // excluded inbound ports); any other key is a default the pod may already set, such as
+      // prometheus.io/* for the app's own metrics, and the pod's value wins.
+      if (key.startsWith("sidecar.istio.io/") || key.startsWith("traffic.sidecar.istio.io/")) {
+        annotations.put(key, value);
+      } else {
+        annotations.putIfAbsent(key, value);
+      }
+    });
     annotations.put(STATUS_ANNOTATION, status(initContainers, sidecars, volumes));
     return true;
   }

@@ -92,6 +92,15 @@ class SidecarInjectorTest {
   }
 
   @Test
+  void thePodsOwnAnnotationsWinOverTheTemplates() {
+    Pod pod = injectPod("{prometheus.io/port: \"8080\", prometheus.io/path: /metrics}", "");
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    assertEquals("8080", annotations.get("prometheus.io/port"));
+    assertEquals("/metrics", annotations.get("prometheus.io/path"));
+    assertEquals("true", annotations.get("prometheus.io/scrape"), "absent ones are still added");
+  }
+
+  @Test
   void optOutLeavesThePodByteForByte() {
     String yaml = POD.formatted("sidecar.istio.io/inject: \"false\"", "");
     assertEquals(yaml, injector.injectManifest(yaml, "pod.yaml"));
