@@ -59,7 +59,7 @@ public final class IptablesCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the iptables commands instead of running them.")
   boolean dryRun;
 
-  @Option(names = "--clean", description = "Remove the capture chains instead of installing them.")
+  @Option(names = "--clean", description = "Only remove the capture chains (installing always removes earlier ones first).")
   boolean clean;
 
   @Option(names = "--iptables", defaultValue = "iptables", description = "The iptables binary (default: ${DEFAULT-VALUE}).")
@@ -80,31 +80,51 @@ public final class IptablesCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    List<List<String>> rules = clean ? RedirectRules.clean() : RedirectRules.install(config);
-    if (rules.isEmpty()) {
-      out.println("# interception mode " + config.mode() + ": no rules");
+    if (!clean && "NONE".equals(config.mode())) {
+      out.println("# interception mode NONE: no rules");
+      out.flush();
+      return 0;
     }
-    for (List<String> rule : rules) {
-      String line = iptables + " " + String.join(" ", quoted(rule));
-      if (dryRun) {
-        out.println(line);
-        continue;
-      }
-      Result r = run(rule);
-      if (r.exitCode() == 0) {
-        out.println(line);
-      } else if (clean) {
-        // Cleaning a namespace that was never set up is normal; say so and go on.
-        out.println(line + "  # not present (exit " + r.exitCode() + ")");
-      } else {
-        err.println("iptables: '" + line + "' failed with exit code " + r.exitCode() + ": " + r.output().strip());
-        err.flush();
-        out.flush();
+    // A restarted init container finds its earlier chains in the pod's namespace: remove them
+    // first, so that a rerun installs the same rules instead of failing on "Chain already exists".
+    out.println("# remove capture rules left by an earlier run");
+    for (List<String> rule : RedirectRules.clean()) {
+      if (!apply(rule, true, out, err)) {
         return 1;
+      }
+    }
+    if (!clean) {
+      out.println("# install capture rules");
+      for (List<String> rule : RedirectRules.install(config)) {
+        if (!apply(rule, false, out, err)) {
+          return 1;
+        }
       }
     }
     out.flush();
     return 0;
+  }
+
+  /** Runs (or prints) one rule; false when a rule that must succeed failed. */
+  private boolean apply(List<String> rule, boolean mayBeAbsent, PrintWriter out, PrintWriter err) {
+    String line = iptables + " " + String.join(" ", quoted(rule));
+    if (dryRun) {
+      out.println(line);
+      return true;
+    }
+    Result r = run(rule);
+    if (r.exitCode() == 0) {
+      out.println(line);
+    } else if (mayBeAbsent) {
+      // Cleaning a namespace that was never set up is normal; say so and go on.
+      out.println(line + "  # not present (exit " + r.exitCode() + ")");
+    } else {
+      err.println("iptables: '" + line + "' failed with exit code " + r.exitCode() + ": " + r.output().strip());
+      err.flush();
+      out.flush();
+      return false;
+    }
+    return true;
   }
 
   private record Result(int exitCode, String output) {}

@@ -69,10 +69,11 @@ public final class RedirectRules {
     List<List<String>> rules = new ArrayList<>();
     rules.add(nat("-D", "PREROUTING", "-p", "tcp", "-j", "ISTIO_INBOUND"));
     rules.add(nat("-D", "OUTPUT", "-p", "tcp", "-j", "ISTIO_OUTPUT"));
-    for (String chain : List.of("ISTIO_INBOUND", "ISTIO_REDIRECT", "ISTIO_IN_REDIRECT", "ISTIO_OUTPUT")) {
-      rules.add(nat("-F", chain));
-      rules.add(nat("-X", chain));
-    }
+    List<String> chains = List.of("ISTIO_INBOUND", "ISTIO_REDIRECT", "ISTIO_IN_REDIRECT", "ISTIO_OUTPUT");
+    // Every chain is flushed before any is deleted: ISTIO_OUTPUT and ISTIO_INBOUND jump to the
+    // redirect chains, which cannot be deleted while referenced.
+    chains.forEach(chain -> rules.add(nat("-F", chain)));
+    chains.forEach(chain -> rules.add(nat("-X", chain)));
     return rules;
   }
 
