@@ -58,6 +58,7 @@ final class PodInjection {
       throw new InjectionException(template.source() + ": the template has no containers: nothing to inject");
     }
     Map<String, Object> sidecar = sidecars.get(0);
+    SidecarResources.apply(annotations, sidecar, where);
     initContainers.forEach(PodInjection::envValuesAsStrings);
     sidecars.forEach(PodInjection::envValuesAsStrings);
 
