@@ -1,6 +1,7 @@
 package io.mizzen.kernel.inject.iptables;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -92,6 +93,32 @@ class IptablesCommandTest {
   }
 
   @Test
+  void ipv6IsCapturedWithIp6tablesWhenAsked() {
+    assertEquals(0, run("--dry-run", "--ipv6", "-x", "10.0.0.0/8,fd00::/8", "-i", "*"), err.toString());
+    List<String> all = lines();
+    int v6 = all.indexOf("# install IPv6 capture rules");
+    assertTrue(v6 > 0, all.toString());
+    List<String> v4Rules = installed().subList(0, installed().indexOf("# remove IPv6 capture rules left by an earlier run"));
+    List<String> v6Rules = all.subList(v6 + 1, all.size());
+    assertTrue(v4Rules.contains("iptables -t nat -A ISTIO_OUTPUT -d 10.0.0.0/8 -j RETURN"));
+    assertTrue(v4Rules.stream().noneMatch(r -> r.contains("fd00::/8")));
+    assertTrue(v6Rules.stream().allMatch(r -> r.startsWith("ip6tables -t nat ")), v6Rules.toString());
+    assertTrue(v6Rules.contains("ip6tables -t nat -A ISTIO_OUTPUT -d fd00::/8 -j RETURN"));
+    assertTrue(v6Rules.contains("ip6tables -t nat -A ISTIO_OUTPUT -o lo -s ::6/128 -j RETURN"));
+    assertTrue(v6Rules.contains("ip6tables -t nat -A ISTIO_OUTPUT -d ::1/128 -j RETURN"));
+    assertTrue(v6Rules.contains("ip6tables -t nat -A ISTIO_OUTPUT -j ISTIO_REDIRECT"));
+    assertTrue(v6Rules.stream().noneMatch(r -> r.contains("10.0.0.0/8") || r.contains("127.0.0.1")));
+  }
+
+  @Test
+  void ipv6RangesNeedIpv6AndMustBeValid() {
+    assertEquals(2, run("--dry-run", "--ipv6", "-x", "fd00::zz,fd00::/129,2001:db8::1"));
+    assertTrue(err.toString().contains("'fd00::zz' is not an IPv6 address or CIDR range"), err.toString());
+    assertTrue(err.toString().contains("'fd00::/129' is not an IPv6 address or CIDR range"), err.toString());
+    assertFalse(err.toString().contains("2001:db8::1"), err.toString());
+  }
+
+  @Test
   void emptyInboundListInstallsNoInboundHook() {
     assertEquals(0, run("--dry-run", "-b", ""), err.toString());
     assertTrue(installed().stream().noneMatch(r -> r.contains("PREROUTING")), installed().toString());
@@ -111,7 +138,7 @@ class IptablesCommandTest {
     assertTrue(message.contains("-m (interception mode): 'TPROXY' is not supported"), message);
     assertTrue(message.contains("-d (exclude inbound ports): 'http' is not a port in 1..65535"), message);
     assertTrue(message.contains("-x (exclude outbound IP ranges): '10.0.0.300/8' is not an IPv4 address or CIDR range"), message);
-    assertTrue(message.contains("-x (exclude outbound IP ranges): 'fd00::/8' is IPv6"), message);
+    assertTrue(message.contains("-x (exclude outbound IP ranges): 'fd00::/8' is IPv6; add --ipv6"), message);
     assertTrue(message.contains("-i (include outbound IP ranges): '*' cannot be combined"), message);
     assertEquals("", out.toString());
   }
