@@ -119,15 +119,9 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
   }
 
   private static void port(String flag, String v, List<String> errors) {
-    try {
-      int p = Integer.parseInt(v);
-      if (p >= 1 && p <= 65535) {
-        return;
-      }
-    } catch (NumberFormatException e) {
-      // not a number: reported just below, with the flag it came from
+    if (!v.matches("\\d{1,5}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > 65535) {
+      errors.add(flag + ": '" + v + "' is not a port in 1..65535");
     }
-    errors.add(flag + ": '" + v + "' is not a port in 1..65535");
   }
 
   private static void cidrs(String flag, List<String> values, boolean wildcard, boolean ipv6, List<String> errors) {
