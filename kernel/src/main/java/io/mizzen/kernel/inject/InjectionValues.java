@@ -91,13 +91,9 @@ final class InjectionValues {
     if (v == null) {
       return fallback;
     }
-    try {
-      int port = Integer.parseInt(String.valueOf(v).strip());
-      if (port >= 1 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the field path, which is what the user needs
+    String text = String.valueOf(v).strip();
+    if (text.matches("\\d{1,5}") && Integer.parseInt(text) >= 1 && Integer.parseInt(text) <= 65535) {
+      return Integer.parseInt(text);
     }
     throw new InjectionException(PodInjection.at(where, "metadata.annotations[") + key + "]: '" + v + "' is not a port number");
   }

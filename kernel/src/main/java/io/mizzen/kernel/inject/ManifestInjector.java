@@ -57,9 +57,20 @@ final class ManifestInjector implements SidecarInjector {
       }
       pod = InjectionTemplate.castMap(next);
     }
-    String name = object.get("metadata") instanceof Map<?, ?> md && md.get("name") != null
-        ? String.valueOf(md.get("name")) : kind.get().kind().toLowerCase(java.util.Locale.ROOT);
-    return pods.inject(pod, kind.get(), name, path.isEmpty() ? where : where + " " + path);
+    return pods.inject(pod, kind.get(), workloadName(object, kind.get()), path.isEmpty() ? where : where + " " + path);
+  }
+
+  /** Pods reaching the webhook often have only a generateName ("details-v1-5974b67c8-"). */
+  private static String workloadName(Map<String, Object> object, WorkloadKind kind) {
+    if (object.get("metadata") instanceof Map<?, ?> md) {
+      if (md.get("name") instanceof String name && !name.isEmpty()) {
+        return name;
+      }
+      if (md.get("generateName") instanceof String gen && !gen.isEmpty()) {
+        return gen.endsWith("-") ? gen.substring(0, gen.length() - 1) : gen;
+      }
+    }
+    return kind.kind().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String describe(Map<?, ?> object) {

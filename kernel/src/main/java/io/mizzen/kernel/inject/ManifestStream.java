@@ -24,12 +24,11 @@ final class ManifestStream {
    *
    * @param index   0-based position in the stream
    * @param line    1-based line where its content starts (for messages)
-   * @param prefix  text before the document's first token: comments, blank lines, the {@code ---}
-   * @param explicitStart whether the document opened with {@code ---}
+   * @param prefix  text before the document's content: its {@code ---}, comments, blank lines
    * @param raw     the document's whole source text, prefix included
    * @param content the parsed document (maps, lists, scalars), null for an empty document
    */
-  record Document(int index, int line, String prefix, boolean explicitStart, String raw, Object content) {}
+  record Document(int index, int line, String prefix, String raw, Object content) {}
 
   private final List<Document> documents;
   private final String trailer;
@@ -52,25 +51,27 @@ final class ManifestStream {
     try {
       contents = KubeYaml.loader(source).loadAllFromString(text).iterator();
       int start = 0;
-      boolean explicit = false;
       int line = 1;
       boolean awaitingContent = false;
       for (Event event : new Parse(KubeYaml.loadSettings(source)).parseString(text)) {
         if (awaitingContent && !(event instanceof DocumentEndEvent)) {
-          // messages point at the document's first content line, not at its '---'
-          line = event.getStartMark().map(m -> m.getLine() + 1).orElse(line);
+          // The document's text starts at its first content token: what comes before it (the
+          // previous document's tail, '---', comments) is kept as the prefix, and messages
+          // point at this line.
+          Mark mark = event.getStartMark().orElseThrow();
+          start = cp.charIndex(mark.getIndex());
+          line = mark.getLine() + 1;
           awaitingContent = false;
         }
         if (event instanceof DocumentStartEvent ds) {
           awaitingContent = true;
-          explicit = ds.isExplicit();
           Mark mark = ds.getStartMark().orElseThrow();
           start = cp.charIndex(mark.getIndex());
           line = mark.getLine() + 1;
         } else if (event instanceof DocumentEndEvent de) {
           int docEnd = cp.charIndex(de.getEndMark().orElseThrow().getIndex());
           Object content = contents.next();
-          docs.add(new Document(docs.size(), line, text.substring(end, start), explicit,
+          docs.add(new Document(docs.size(), line, text.substring(end, Math.max(end, start)),
               text.substring(end, docEnd), content));
           end = docEnd;
         }
@@ -96,9 +97,6 @@ final class ManifestStream {
       out.append(doc.prefix());
       if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
         out.append('\n');
-      }
-      if (doc.explicitStart()) {
-        out.append("---\n");
       }
       out.append(KubeYaml.dumper().dumpToString(changed.get()));
     }

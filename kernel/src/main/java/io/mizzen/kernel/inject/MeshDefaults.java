@@ -10,7 +10,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * The mesh-wide values injection needs, read from an Istio MeshConfig file
  * ({@code --meshConfigFile}): {@code trustDomain} and, under {@code defaultConfig},
  * {@code discoveryAddress}, {@code statusPort}, {@code proxyAdminPort} and the Mizzen addition
- * {@code proxyImage}. Other MeshConfig keys are Istio's and are left alone.
+ * {@code proxyImage}. Other MeshConfig keys are Istio's and are left alone. The file may also be
+ * the ConfigMap holding the mesh config under {@code data.mesh}.
  *
  * @param proxyImage       image of the init and sidecar containers
  * @param discoveryAddress host:port of the control plane's TLS config/CA port
@@ -56,6 +57,13 @@ public record MeshDefaults(String proxyImage, String discoveryAddress, String tr
     MeshDefaults d = defaults();
     if (parsed == null) {
       return d;
+    }
+    if (parsed instanceof Map<?, ?> cm && "ConfigMap".equals(cm.get("kind"))) {
+      // `kubectl get configmap mizzen-mesh -o yaml` (or Istio's `istio`): the mesh is data.mesh
+      if (!(cm.get("data") instanceof Map<?, ?> data) || !(data.get("mesh") instanceof String mesh)) {
+        throw new InjectionException(source + ": a ConfigMap given as mesh config must have data.mesh");
+      }
+      return parse(mesh, source + " (data.mesh)");
     }
     if (!(parsed instanceof Map<?, ?> mesh)) {
       throw new InjectionException(source + ": a mesh config must be a YAML map, got " + InjectionTemplate.describe(parsed));

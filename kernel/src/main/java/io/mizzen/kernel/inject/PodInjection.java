@@ -58,6 +58,7 @@ final class PodInjection {
       throw new InjectionException(template.source() + ": the template has no containers: nothing to inject");
     }
     Map<String, Object> sidecar = sidecars.get(0);
+    SidecarResources.apply(annotations, sidecar, where);
     initContainers.forEach(PodInjection::envValuesAsStrings);
     sidecars.forEach(PodInjection::envValuesAsStrings);
 
@@ -82,7 +83,16 @@ final class PodInjection {
     append(spec, "initContainers", initContainers, at(where, "spec"));
     append(spec, "containers", sidecars, at(where, "spec"));
     append(spec, "volumes", volumes, at(where, "spec"));
-    template.renderAnnotations(values).forEach(annotations::put);
+    template.renderAnnotations(values).forEach((key, value) -> {
+      // Istio's own keys record what injection applied (e.g. the status ports added to the
+      // excluded inbound ports); any other key is a default the pod may already set, such as
+      // prometheus.io/* for the app's own metrics, and the pod's value wins.
+      if (key.startsWith("sidecar.istio.io/") || key.startsWith("traffic.sidecar.istio.io/")) {
+        annotations.put(key, value);
+      } else {
+        annotations.putIfAbsent(key, value);
+      }
+    });
     annotations.put(STATUS_ANNOTATION, status(initContainers, sidecars, volumes));
     return true;
   }

@@ -80,6 +80,25 @@ class KubeInjectCommandTest {
   }
 
   @Test
+  void readsStandardInputWithDash() throws IOException {
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream(Files.readAllBytes(bookinfo())));
+      assertEquals(0, run("-f", "-"), err.toString());
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(6, out.toString().split("name: istio-proxy\n", -1).length - 1);
+  }
+
+  @Test
+  void anUnwritableOutputIsNamed() {
+    Path target = dir.resolve("no-such-dir/out.yaml");
+    assertEquals(1, run("-f", bookinfo().toString(), "-o", target.toString()));
+    assertTrue(err.toString().startsWith("kube-inject: " + target + ": cannot write the injected manifest"), err.toString());
+  }
+
+  @Test
   void fileIsRequired() {
     assertEquals(2, run());
     assertTrue(err.toString().contains("Missing required option: '--filename=FILE'"), err.toString());

@@ -79,6 +79,7 @@ class KubeInjectGoldenTest {
         assertEquals(before.get(i), o, "non-workload " + o.getKind() + " changed in " + name);
         continue;
       }
+      PodSpecChecks.check(name + " " + o.getKind() + " " + o.getMetadata().getName(), spec);
       PodSpec originalSpec = podSpec(before.get(i));
       List<String> names = spec.getContainers().stream().map(Container::getName).toList();
       boolean optedOut = "false".equals(podAnnotation(before.get(i), PodInjection.INJECT_ANNOTATION))

@@ -155,6 +155,7 @@ class OpsKubernetesManifestsTest {
       });
     }
     for (Deployment d : all(Deployment.class)) {
+      PodSpecChecks.check(d.getMetadata().getName(), d.getSpec().getTemplate().getSpec());
       assertEquals(d.getSpec().getSelector().getMatchLabels().entrySet().stream()
               .filter(e -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet().contains(e)).count(),
           (long) d.getSpec().getSelector().getMatchLabels().size(), d.getMetadata().getName() + " selector must match its pods");

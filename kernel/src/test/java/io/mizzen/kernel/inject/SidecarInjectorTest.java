@@ -92,6 +92,44 @@ class SidecarInjectorTest {
   }
 
   @Test
+  void thePodsOwnAnnotationsWinOverTheTemplates() {
+    Pod pod = injectPod("{prometheus.io/port: \"8080\", prometheus.io/path: /metrics}", "");
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    assertEquals("8080", annotations.get("prometheus.io/port"));
+    assertEquals("/metrics", annotations.get("prometheus.io/path"));
+    assertEquals("true", annotations.get("prometheus.io/scrape"), "absent ones are still added");
+  }
+
+  @Test
+  void istioResourceAnnotationsSizeTheSidecar() {
+    Pod pod = injectPod("{sidecar.istio.io/proxyCPU: 50m, sidecar.istio.io/proxyMemoryLimit: 1Gi}", "");
+    var resources = container(pod, "istio-proxy").getResources();
+    assertEquals("50m", resources.getRequests().get("cpu").toString());
+    assertEquals("128Mi", resources.getRequests().get("memory").toString(), "the template's value where not overridden");
+    assertEquals("1Gi", resources.getLimits().get("memory").toString());
+    InjectionException e = assertThrows(InjectionException.class,
+        () -> injectPod("sidecar.istio.io/proxyMemory: lots", ""));
+    assertTrue(e.getMessage().endsWith("metadata.annotations[sidecar.istio.io/proxyMemory]: 'lots' is not a Kubernetes "
+        + "quantity (e.g. 100m, 0.5, 128Mi)"), e.getMessage());
+  }
+
+  @Test
+  void meshConfigCanBeTheConfigMapItself() {
+    MeshDefaults mesh = MeshDefaults.parse("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: mizzen-mesh}
+        data:
+          mesh: |
+            trustDomain: example.org
+        """, "cm.yaml");
+    assertEquals("example.org", mesh.trustDomain());
+    InjectionException e = assertThrows(InjectionException.class,
+        () -> MeshDefaults.parse("kind: ConfigMap\ndata: {other: x}\n", "cm.yaml"));
+    assertEquals("cm.yaml: a ConfigMap given as mesh config must have data.mesh", e.getMessage());
+  }
+
+  @Test
   void optOutLeavesThePodByteForByte() {
     String yaml = POD.formatted("sidecar.istio.io/inject: \"false\"", "");
     assertEquals(yaml, injector.injectManifest(yaml, "pod.yaml"));

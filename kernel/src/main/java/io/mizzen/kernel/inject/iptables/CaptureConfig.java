@@ -18,12 +18,14 @@ import java.util.regex.Pattern;
  * @param excludeOutboundPorts  outbound destination ports left alone (-o)
  * @param includeOutboundCidrs  outbound destination ranges to capture, or {@code *} (-i)
  * @param excludeOutboundCidrs  outbound destination ranges left alone (-x)
+ * @param ipv6                  also capture IPv6 with ip6tables (--ipv6); IPv6 ranges need it
  */
 public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid, int proxyGid, String mode,
     List<String> includeInboundPorts, List<String> excludeInboundPorts, List<String> excludeOutboundPorts,
-    List<String> includeOutboundCidrs, List<String> excludeOutboundCidrs) {
+    List<String> includeOutboundCidrs, List<String> excludeOutboundCidrs, boolean ipv6) {
 
   public static final String ALL = "*";
+  private static final Pattern IPV6_CIDR = Pattern.compile("^[0-9A-Fa-f:.]+(/(\\d{1,3}))?$");
   private static final Pattern IPV4_CIDR =
       Pattern.compile("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/(\\d{1,2}))?$");
 
@@ -34,7 +36,7 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
     includeOutboundCidrs = List.copyOf(includeOutboundCidrs);
     excludeOutboundCidrs = List.copyOf(excludeOutboundCidrs);
     List<String> errors = validate(proxyPort, inboundCapturePort, proxyUid, proxyGid, mode, includeInboundPorts,
-        excludeInboundPorts, excludeOutboundPorts, includeOutboundCidrs, excludeOutboundCidrs);
+        excludeInboundPorts, excludeOutboundPorts, includeOutboundCidrs, excludeOutboundCidrs, ipv6);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
@@ -53,6 +55,24 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
     return out;
   }
 
+  /** A range is IPv6 when it has a colon; everything else is read as IPv4. */
+  static boolean isIpv6(String cidr) {
+    return cidr.contains(":");
+  }
+
+  private static boolean ipv6Literal(String cidr) {
+    String[] parts = cidr.split("/", 2);
+    if (parts.length == 2 && Integer.parseInt(parts[1]) > 128) {
+      return false;
+    }
+    try {
+      // A literal with a colon is parsed, never looked up in DNS.
+      return java.net.InetAddress.getByName(parts[0]) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   boolean capturesAllInbound() {
     return includeInboundPorts.contains(ALL);
   }
@@ -64,7 +84,7 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
   /** Every problem at once, each naming its flag, so a bad annotation is fixed in one go. */
   private static List<String> validate(int proxyPort, int inboundPort, int uid, int gid, String mode,
       List<String> inInclude, List<String> inExclude, List<String> outExcludePorts,
-      List<String> outInclude, List<String> outExclude) {
+      List<String> outInclude, List<String> outExclude, boolean ipv6) {
     List<String> errors = new ArrayList<>();
     port("-p (proxy port)", String.valueOf(proxyPort), errors);
     port("-z (inbound capture port)", String.valueOf(inboundPort), errors);
@@ -81,8 +101,8 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
     ports("-b (include inbound ports)", inInclude, true, errors);
     ports("-d (exclude inbound ports)", inExclude, false, errors);
     ports("-o (exclude outbound ports)", outExcludePorts, false, errors);
-    cidrs("-i (include outbound IP ranges)", outInclude, true, errors);
-    cidrs("-x (exclude outbound IP ranges)", outExclude, false, errors);
+    cidrs("-i (include outbound IP ranges)", outInclude, true, ipv6, errors);
+    cidrs("-x (exclude outbound IP ranges)", outExclude, false, ipv6, errors);
     return errors;
   }
 
@@ -99,18 +119,12 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
   }
 
   private static void port(String flag, String v, List<String> errors) {
-    try {
-      int p = Integer.parseInt(v);
-      if (p >= 1 && p <= 65535) {
-        return;
-      }
-    } catch (NumberFormatException e) {
-      // not a number: reported just below, with the flag it came from
+    if (!v.matches("\\d{1,5}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > 65535) {
+      errors.add(flag + ": '" + v + "' is not a port in 1..65535");
     }
-    errors.add(flag + ": '" + v + "' is not a port in 1..65535");
   }
 
-  private static void cidrs(String flag, List<String> values, boolean wildcard, List<String> errors) {
+  private static void cidrs(String flag, List<String> values, boolean wildcard, boolean ipv6, List<String> errors) {
     for (String v : values) {
       if (wildcard && v.equals(ALL)) {
         if (values.size() > 1) {
@@ -118,8 +132,12 @@ public record CaptureConfig(int proxyPort, int inboundCapturePort, int proxyUid,
         }
         continue;
       }
-      if (v.contains(":")) {
-        errors.add(flag + ": '" + v + "' is IPv6; only IPv4 ranges are captured so far");
+      if (isIpv6(v)) {
+        if (!ipv6) {
+          errors.add(flag + ": '" + v + "' is IPv6; add --ipv6 to capture IPv6 as well");
+        } else if (!IPV6_CIDR.matcher(v).matches() || !ipv6Literal(v)) {
+          errors.add(flag + ": '" + v + "' is not an IPv6 address or CIDR range");
+        }
         continue;
       }
       var m = IPV4_CIDR.matcher(v);

@@ -50,20 +50,26 @@ public final class IptablesCommand implements Callable<Integer> {
   @Option(names = "-o", defaultValue = "", description = "Outbound destination ports not captured.")
   String excludeOutboundPorts;
 
-  @Option(names = "-i", defaultValue = "*", description = "Outbound IPv4 ranges to capture, or '*' (default).")
+  @Option(names = "-i", defaultValue = "*", description = "Outbound IP ranges to capture, or '*' (default).")
   String includeOutboundCidrs;
 
-  @Option(names = "-x", defaultValue = "", description = "Outbound IPv4 ranges not captured.")
+  @Option(names = "-x", defaultValue = "", description = "Outbound IP ranges not captured.")
   String excludeOutboundCidrs;
 
   @Option(names = "--dry-run", description = "Print the iptables commands instead of running them.")
   boolean dryRun;
 
-  @Option(names = "--clean", description = "Remove the capture chains instead of installing them.")
+  @Option(names = "--clean", description = "Only remove the capture chains (installing always removes earlier ones first).")
   boolean clean;
 
   @Option(names = "--iptables", defaultValue = "iptables", description = "The iptables binary (default: ${DEFAULT-VALUE}).")
   String iptables;
+
+  @Option(names = "--ipv6", description = "Capture IPv6 too, with ip6tables (for pods with an IPv6 address).")
+  boolean ipv6;
+
+  @Option(names = "--ip6tables", defaultValue = "ip6tables", description = "The ip6tables binary (default: ${DEFAULT-VALUE}).")
+  String ip6tables;
 
   @Override
   public Integer call() {
@@ -74,51 +80,78 @@ public final class IptablesCommand implements Callable<Integer> {
       config = new CaptureConfig(proxyPort, inboundCapturePort, proxyUid, proxyGid == null ? proxyUid : proxyGid, mode,
           CaptureConfig.split(includeInboundPorts), CaptureConfig.split(excludeInboundPorts),
           CaptureConfig.split(excludeOutboundPorts), CaptureConfig.split(includeOutboundCidrs),
-          CaptureConfig.split(excludeOutboundCidrs));
+          CaptureConfig.split(excludeOutboundCidrs), ipv6);
     } catch (IllegalArgumentException e) {
       err.println("iptables: " + e.getMessage());
       err.flush();
       return 2;
     }
-    List<List<String>> rules = clean ? RedirectRules.clean() : RedirectRules.install(config);
-    if (rules.isEmpty()) {
-      out.println("# interception mode " + config.mode() + ": no rules");
+    if (!clean && "NONE".equals(config.mode())) {
+      out.println("# interception mode NONE: no rules");
+      out.flush();
+      return 0;
     }
-    for (List<String> rule : rules) {
-      String line = iptables + " " + String.join(" ", quoted(rule));
-      if (dryRun) {
-        out.println(line);
-        continue;
-      }
-      Result r = run(rule);
-      if (r.exitCode() == 0) {
-        out.println(line);
-      } else if (clean) {
-        // Cleaning a namespace that was never set up is normal; say so and go on.
-        out.println(line + "  # not present (exit " + r.exitCode() + ")");
-      } else {
-        err.println("iptables: '" + line + "' failed with exit code " + r.exitCode() + ": " + r.output().strip());
-        err.flush();
-        out.flush();
-        return 1;
-      }
-    }
+    boolean ok = family(config, iptables, false, out, err) && (!ipv6 || family(config, ip6tables, true, out, err));
     out.flush();
-    return 0;
+    return ok ? 0 : 1;
+  }
+
+  /** Cleans, then (unless --clean) installs, one address family; false when a rule failed. */
+  private boolean family(CaptureConfig config, String binary, boolean v6, PrintWriter out, PrintWriter err) {
+    String family = v6 ? "IPv6 " : "";
+    // A restarted init container finds its earlier chains in the pod's namespace: remove them
+    // first, so that a rerun installs the same rules instead of failing on "Chain already exists".
+    out.println("# remove " + family + "capture rules left by an earlier run");
+    for (List<String> rule : RedirectRules.clean()) {
+      if (!apply(binary, rule, true, out, err)) {
+        return false;
+      }
+    }
+    if (!clean) {
+      out.println("# install " + family + "capture rules");
+      for (List<String> rule : RedirectRules.install(config, v6)) {
+        if (!apply(binary, rule, false, out, err)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Runs (or prints) one rule; false when a rule that must succeed failed. */
+  private boolean apply(String binary, List<String> rule, boolean mayBeAbsent, PrintWriter out, PrintWriter err) {
+    String line = binary + " " + String.join(" ", quoted(rule));
+    if (dryRun) {
+      out.println(line);
+      return true;
+    }
+    Result r = run(binary, rule);
+    if (r.exitCode() == 0) {
+      out.println(line);
+    } else if (mayBeAbsent) {
+      // Cleaning a namespace that was never set up is normal; say so and go on.
+      out.println(line + "  # not present (exit " + r.exitCode() + ")");
+    } else {
+      err.println("iptables: '" + line + "' failed with exit code " + r.exitCode() + ": " + r.output().strip());
+      err.flush();
+      out.flush();
+      return false;
+    }
+    return true;
   }
 
   private record Result(int exitCode, String output) {}
 
-  private Result run(List<String> rule) {
+  private Result run(String binary, List<String> rule) {
     List<String> command = new ArrayList<>();
-    command.add(iptables);
+    command.add(binary);
     command.addAll(rule);
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return new Result(p.waitFor(), output);
     } catch (IOException e) {
-      return new Result(127, "cannot run " + iptables + ": " + e.getMessage());
+      return new Result(127, "cannot run " + binary + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(130, "interrupted");
