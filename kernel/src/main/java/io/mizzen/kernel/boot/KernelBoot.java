@@ -42,6 +42,8 @@ final class KernelBoot implements Kernel, PluginActivation {
     this.vertx = vertx;
     this.settings = settings;
     this.roles = Set.copyOf(roles);
+    // Kernel-side functions read the typed settings (config folder, agent workload) from here.
+    services.put(MeshSettings.class, settings);
     this.plugins = PluginHost.create(vertx, settings.pluginsDir(),
         settings.stateDir().resolve("plugin-work"), SpiVersion.current(), this);
   }
