@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * Mixer as a mesh function (order 30, after the config store). In the control plane it follows the
  * published {@link ConfigStore} (every change recompiled; a refused resource keeps its last good
  * version) and serves the engine over gRPC on {@code ports().mixer()} (9091) with its own HTTP and
- * gRPC servers; in a sidecar or gateway it runs the engine embedded, fed by the published
+ * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed by the published
  * {@link SnapshotFeed}'s Mixer resources. Either way it publishes the engine as {@link Mixer} (for
  * the proxy) and as {@link MixerEngine}. Settings ({@code plugins.settings.mixer}):
- * {@code adapterTimeout}, {@code failOpen}.
+ * {@code adapterTimeout}, {@code failOpen}, {@code embedded} (a sidecar runs the engine itself
+ * only when true; otherwise its proxy uses the remote client).
  */
 @Extension
 public final class MixerFunction implements MeshFunction {
@@ -41,14 +42,14 @@ public final class MixerFunction implements MeshFunction {
   private MixerConfigFeed feed;
 
   /** The validated settings. */
-  record Settings(Duration adapterTimeout, boolean failOpen) {
+  record Settings(Duration adapterTimeout, boolean failOpen, boolean embedded) {
     static Settings read(AdapterParams p) {
-      p.only("adapterTimeout", "failOpen");
+      p.only("adapterTimeout", "failOpen", "embedded");
       Duration timeout = p.duration("adapterTimeout", EngineOptions.DEFAULT_ADAPTER_TIMEOUT);
       if (timeout.isZero()) {
         p.error("adapterTimeout", "must be positive");
       }
-      return new Settings(timeout, p.bool("failOpen", false));
+      return new Settings(timeout, p.bool("failOpen", false), p.bool("embedded", false));
     }
   }
 
@@ -59,7 +60,8 @@ public final class MixerFunction implements MeshFunction {
 
   @Override
   public Set<Role> roles() {
-    return Set.of(Role.CONTROL_PLANE, Role.SIDECAR, Role.INGRESS, Role.EGRESS);
+    // Gateways talk to the control plane's Mixer; only a sidecar may embed the engine.
+    return Set.of(Role.CONTROL_PLANE, Role.SIDECAR);
   }
 
   @Override
@@ -75,6 +77,10 @@ public final class MixerFunction implements MeshFunction {
     if (!errors.isEmpty()) {
       return Future.failedFuture(new IllegalArgumentException("plugins.settings.mixer: "
           + errors.stream().map(ConfigError::toString).collect(Collectors.joining("; "))));
+    }
+    if (context.role() == Role.SIDECAR && !settings.embedded()) {
+      LOG.info("mixer: the sidecar uses the control plane's Mixer (plugins.settings.mixer.embedded is false)");
+      return Future.succeededFuture();
     }
     EngineOptions options = EngineOptions.defaults().withRootNamespace(context.rootNamespace())
         .withAdapterTimeout(settings.adapterTimeout()).withFailOpen(settings.failOpen());

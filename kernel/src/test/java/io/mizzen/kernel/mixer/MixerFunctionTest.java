@@ -54,7 +54,7 @@ class MixerFunctionTest {
 
   @Test
   void sidecarRunsItEmbeddedWithoutAPort(Vertx vertx, VertxTestContext ctx) {
-    TestMeshContext context = new TestMeshContext(vertx, dir, Role.SIDECAR, Map.of(), List.of(new DenierAdapter()));
+    TestMeshContext context = new TestMeshContext(vertx, dir, Role.SIDECAR, Map.of("embedded", true), List.of(new DenierAdapter()));
     MixerFunction mixer = new MixerFunction();
     mixer.start(context).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertEquals(-1, mixer.port());
