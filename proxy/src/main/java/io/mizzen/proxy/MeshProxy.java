@@ -1,0 +1,58 @@
+package io.mizzen.proxy;
+
+import io.mizzen.proxy.engine.ProxyEngine;
+import io.mizzen.proxy.route.RouteTable;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * A running Mizzen proxy: HTTP listeners on Vert.x's own event loops, routing by the last
+ * snapshot applied. The kernel hosts it through {@link ProxyFunction}; tests start it directly.
+ */
+public interface MeshProxy {
+
+  /**
+   * Starts a proxy with the listeners the options ask for.
+   *
+   * @return a Future completed once every listener is bound, or failed naming the port that
+   *     could not be bound
+   */
+  static Future<MeshProxy> start(Vertx vertx, ProxyOptions options) {
+    return ProxyEngine.start(vertx, options);
+  }
+
+  /**
+   * Compiles a snapshot and swaps it in; requests in flight finish on the table they started with.
+   *
+   * @return a Future completed once the snapshot is in force, or failed naming what could not be
+   *     compiled, in which case the previous snapshot stays in force
+   */
+  Future<Void> apply(ProxySnapshot snapshot);
+
+  /** Whether a first snapshot has been applied. */
+  boolean ready();
+
+  /** The version of the snapshot in force, empty before the first. */
+  String version();
+
+  /** The bound outbound port, -1 when that listener is off. */
+  int outboundPort();
+
+  /** The bound inbound port, -1 when that listener is off. */
+  int inboundPort();
+
+  /** Client connections open now, across listeners. */
+  int connections();
+
+  /** The outbound route table in force, for {@code proxy-config routes}. */
+  RouteTable routes();
+
+  /**
+   * Stops accepting, lets requests in flight finish within the drain period, then closes every
+   * connection.
+   *
+   * @return a Future completed once every connection is closed or asked to close
+   */
+  Future<Void> close();
+}

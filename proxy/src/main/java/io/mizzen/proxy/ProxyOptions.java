@@ -1,0 +1,127 @@
+package io.mizzen.proxy;
+
+import io.mizzen.proxy.access.AccessLogEntry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * How a proxy listens and behaves. Ports of 0 bind an ephemeral port (tests); -1 leaves that
+ * listener off.
+ *
+ * @param bindHost the address listeners bind, {@code 127.0.0.1} by default
+ * @param outboundPort the sidecar outbound listener (Istio's 15001): the Host header picks the route
+ * @param inboundPort the sidecar inbound listener (Istio's 15006)
+ * @param inboundAppPort the local app's port the inbound listener forwards to
+ * @param namespace the proxy's own namespace, for short host names
+ * @param sourceLabels the labels of the workload this proxy serves (sourceLabels matching)
+ * @param gateways the gateways this proxy is ({@code mesh} for a sidecar)
+ * @param idleTimeout a client connection idle this long is closed
+ * @param drainPeriod how long {@code close} lets requests in flight finish
+ * @param maxHeaderBytes request headers above this answer 431
+ * @param accessLog receives every access log entry, on the event loop; keep it cheap
+ * @param openTelemetry where spans go; the no-op API by default (exporting is the telemetry
+ *     adapters' job, the proxy only uses the API)
+ */
+public record ProxyOptions(
+    String bindHost,
+    int outboundPort,
+    int inboundPort,
+    int inboundAppPort,
+    String namespace,
+    Map<String, String> sourceLabels,
+    Set<String> gateways,
+    Duration idleTimeout,
+    Duration drainPeriod,
+    int maxHeaderBytes,
+    Consumer<AccessLogEntry> accessLog,
+    OpenTelemetry openTelemetry) {
+
+  public static final int OUTBOUND_PORT = 15001;
+  public static final int INBOUND_PORT = 15006;
+  public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DRAIN_PERIOD = Duration.ofSeconds(5);
+  public static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  public ProxyOptions {
+    bindHost = bindHost == null ? "127.0.0.1" : bindHost;
+    checkPort("outboundPort", outboundPort);
+    checkPort("inboundPort", inboundPort);
+    if (inboundPort >= 0 && (inboundAppPort < 1 || inboundAppPort > 65535)) {
+      throw new IllegalArgumentException("inboundAppPort " + inboundAppPort + " must be 1-65535 when the inbound listener is on");
+    }
+    namespace = namespace == null ? "default" : namespace;
+    sourceLabels = sourceLabels == null ? Map.of() : Map.copyOf(sourceLabels);
+    gateways = gateways == null || gateways.isEmpty() ? Set.of("mesh") : Set.copyOf(gateways);
+    idleTimeout = positive("idleTimeout", idleTimeout == null ? IDLE_TIMEOUT : idleTimeout);
+    drainPeriod = drainPeriod == null ? DRAIN_PERIOD : drainPeriod;
+    if (drainPeriod.isNegative()) {
+      throw new IllegalArgumentException("drainPeriod must not be negative, was " + drainPeriod);
+    }
+    if (maxHeaderBytes <= 0) {
+      maxHeaderBytes = MAX_HEADER_BYTES;
+    }
+    accessLog = accessLog == null ? entry -> { } : accessLog;
+    openTelemetry = openTelemetry == null ? OpenTelemetry.noop() : openTelemetry;
+  }
+
+  /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
+  public static ProxyOptions sidecar() {
+    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null);
+  }
+
+  public ProxyOptions withOutboundPort(int port) {
+    return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withInbound(int port, int appPort) {
+    return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withSourceLabels(Map<String, String> labels) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withIdleTimeout(Duration timeout) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withDrainPeriod(Duration period) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry);
+  }
+
+  public ProxyOptions withGateways(Set<String> names) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry);
+  }
+
+  public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel);
+  }
+
+  private static void checkPort(String field, int port) {
+    if (port < -1 || port > 65535) {
+      throw new IllegalArgumentException(field + " " + port + " must be -1 (off), 0 (ephemeral) or 1-65535");
+    }
+  }
+
+  private static Duration positive(String field, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(field + " must be positive, was " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,52 @@
+package io.mizzen.proxy.cluster;
+
+import java.util.List;
+
+/**
+ * An upstream cluster, such as {@code outbound|9080|v1|reviews.default.svc.cluster.local}: its
+ * endpoints, the policy resolved for it, and the live counters circuit breaking needs. Safe to
+ * use from every event loop at once.
+ */
+public interface Cluster {
+
+  /** A cluster of the given endpoints under a policy. */
+  static Cluster of(String name, ClusterPolicy policy, List<Endpoint> endpoints) {
+    return new EndpointCluster(name, policy, endpoints);
+  }
+
+  /** Envoy-style name, used in the access log. */
+  String name();
+
+  ClusterPolicy policy();
+
+  List<Endpoint> endpoints();
+
+  /**
+   * Picks a healthy endpoint, avoiding the ones already tried by this request when others exist.
+   *
+   * @return the endpoint, or {@code null} when the cluster has none healthy (503 UH)
+   */
+  Endpoint pick(RequestKeys request, List<Endpoint> tried);
+
+  /**
+   * Takes one request slot under the cluster's limits.
+   *
+   * @return {@code null} when admitted, else the reason it overflowed (503 UO)
+   */
+  String admitRequest();
+
+  /** Gives back a slot taken by {@link #admitRequest()}. */
+  void releaseRequest();
+
+  /** Takes one retry slot ({@code maxRetries}); false when the retry budget is exhausted. */
+  boolean admitRetry();
+
+  /** Gives back a slot taken by {@link #admitRetry()}. */
+  void releaseRetry();
+
+  /** Records an upstream answer for outlier detection. */
+  void recordStatus(Endpoint endpoint, int status);
+
+  /** Records a connect failure, reset or timeout (a gateway error) for outlier detection. */
+  void recordFailure(Endpoint endpoint);
+}

@@ -1,0 +1,278 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.filter.RequestContext;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The last handler of a client connection: turns each request head into an {@link Exchange},
+ * feeds it the body, holds pipelined requests until the exchange before them is done, and
+ * pauses reading for as long as any reason to pause holds.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+  static final int PAUSE_WAITING = 1;
+  static final int PAUSE_BACKPRESSURE = 2;
+  static final int PAUSE_PIPELINE = 4;
+
+  private final ProxyServer server;
+  private final ListenerSpec listener;
+  private Channel channel;
+  private Exchange exchange;
+  private ArrayDeque<Object> pipelined;
+  private int pauses;
+  private Channel upstreamToFlush;
+
+  DownstreamHandler(ProxyServer server, ListenerSpec listener) {
+    this.server = server;
+    this.listener = listener;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  ProxyServer core() {
+    return server;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    server.connectionOpened(channel);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (exchange != null && exchange.requestComplete) {
+      // Pipelined: the next request waits until this exchange has answered.
+      if (pipelined == null) {
+        pipelined = new ArrayDeque<>();
+      }
+      pipelined.add(msg);
+      pause(PAUSE_PIPELINE);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      if (request.decoderResult().isFailure()) {
+        reject(request);
+        return;
+      }
+      startExchange(request);
+    } else if (msg instanceof HttpContent content) {
+      if (exchange != null) {
+        exchange.onRequestContent(content);
+      } else {
+        // The rest of a body whose request was already answered locally.
+        content.release();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void startExchange(HttpRequest request) {
+    String uri = request.uri();
+    if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+      // Absolute form, as an HTTP_PROXY client sends it: the authority moves to Host.
+      int slash = uri.indexOf('/', 7);
+      String authority = slash < 0 ? uri.substring(7) : uri.substring(7, slash);
+      request.setUri(slash < 0 ? "/" : uri.substring(slash));
+      request.headers().set(HttpHeaderNames.HOST, authority);
+    }
+    String requestId = request.headers().get("x-request-id");
+    if (requestId == null) {
+      requestId = newRequestId();
+      request.headers().set("x-request-id", requestId);
+    }
+    String authority = request.headers().get(HttpHeaderNames.HOST, "");
+    ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
+    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+    int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
+    RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
+        remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
+        server.options().gateways());
+    Exchange ex = new Exchange(this, request, ctx, log);
+    HopByHop.strip(request.headers());
+    log.span = server.tracing().onRequest(ctx, listener.name());
+    exchange = ex;
+    ex.start(server.table(listener).route(ctx));
+  }
+
+  private static int authorityPort(String authority) {
+    int colon = authority.lastIndexOf(':');
+    if (colon < 0 || authority.endsWith("]")) {
+      return 80;
+    }
+    try {
+      return Integer.parseInt(authority.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return 80;
+    }
+  }
+
+  private static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return new java.util.UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+        .toString();
+  }
+
+  /** A request the codec could not parse: answer and close, since the stream is out of sync. */
+  private void reject(HttpRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpHeaderException ? 431
+        : cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongFrameException ? 413 : 400;
+    String detail = "bad request: " + cause.getMessage();
+    HttpResponse response = LocalReplies.response(null, status, detail, null);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ReferenceCountUtil.release(request);
+    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    server.exchangeStarted();
+    server.exchangeFinished(new AccessLogEntry(Instant.now(), listener.name(), "-", "-", "-", status, "-",
+        0, detail.length(), 0, "-", "-", "-", "-", "-", detail));
+  }
+
+  void pause(int reason) {
+    int before = pauses;
+    pauses |= reason;
+    if (before == 0 && channel.isActive()) {
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  void resume(int reason) {
+    if ((pauses & reason) == 0) {
+      return;
+    }
+    pauses &= ~reason;
+    if (pauses == 0 && channel.isActive()) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /** The exchange wrote request body to its upstream in this read batch. */
+  void upstreamNeedsFlush(Channel upstream) {
+    upstreamToFlush = upstream;
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    flushUpstream();
+  }
+
+  private void flushUpstream() {
+    Channel up = upstreamToFlush;
+    if (up == null) {
+      return;
+    }
+    upstreamToFlush = null;
+    if (!up.isWritable()) {
+      pause(PAUSE_BACKPRESSURE);
+      up.flush();
+      if (up.isWritable()) {
+        resume(PAUSE_BACKPRESSURE);
+      }
+    } else {
+      up.flush();
+    }
+  }
+
+  /** The exchange has sent its last response byte (or given up). */
+  void exchangeDone(Exchange done, boolean close) {
+    if (exchange == done) {
+      exchange = null;
+    }
+    resume(PAUSE_WAITING | PAUSE_BACKPRESSURE);
+    if (close || !channel.isActive() || (server.draining() && (pipelined == null || pipelined.isEmpty()))) {
+      releasePipelined();
+      // Through the head, past the codec: only to close once everything written is flushed.
+      channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    while (pipelined != null && !pipelined.isEmpty() && (exchange == null || !exchange.requestComplete)) {
+      dispatch(pipelined.poll());
+    }
+    if (pipelined == null || pipelined.isEmpty()) {
+      resume(PAUSE_PIPELINE);
+    }
+    // Resumed outside the read loop: flush explicitly.
+    flushUpstream();
+  }
+
+  /** Closes the connection if no exchange is in flight (graceful drain). */
+  void closeIfIdle() {
+    if (exchange == null && channel != null) {
+      channel.close();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (exchange == null) {
+        ctx.close();
+      } else {
+        exchange.onClientIdle();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange ex = exchange;
+    exchange = null;
+    if (ex != null) {
+      ex.onClientClosed();
+    }
+    releasePipelined();
+    server.connectionClosed(ctx.channel());
+  }
+
+  private void releasePipelined() {
+    if (pipelined != null) {
+      Object o;
+      while ((o = pipelined.poll()) != null) {
+        ReferenceCountUtil.release(o);
+      }
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    server.connectionError(ctx.channel(), cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,306 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.access.ResponseFlag;
+import io.mizzen.proxy.filter.FilterStep;
+import io.mizzen.proxy.filter.ProxyFilter;
+import io.mizzen.proxy.filter.RequestContext;
+import io.mizzen.proxy.route.Destination;
+import io.mizzen.proxy.route.Route;
+import io.mizzen.proxy.route.RouteResult;
+import io.mizzen.spi.filter.LocalReply;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's way through the proxy, owned by its client connection's event loop from the
+ * request head to the last response byte. This class is the request side: routing, the filter
+ * chain, the route action, the request body, and {@link #replyLocal}, the one place that turns
+ * a local decision or failure into a status with a response flag. The upstream side (attempts,
+ * retries, timeouts, the response relay) is its {@link UpstreamLeg}.
+ */
+final class Exchange {
+  final DownstreamHandler downstream;
+  final Channel client;
+  final HttpRequest request;
+  final RequestContext ctx;
+  final ExchangeLog log;
+  final boolean idempotent;
+  private final boolean clientKeepAlive;
+
+  final ArrayDeque<HttpContent> bufferedBody = new ArrayDeque<>();
+  boolean requestComplete;
+  boolean requestBodyEmpty = true;
+
+  Route route;
+  Destination destination;
+  private UpstreamLeg leg;
+  private ScheduledFuture<?> routeTimer;
+  private ScheduledFuture<?> delayTimer;
+  boolean closeClientAfter;
+  boolean finished;
+
+  Exchange(DownstreamHandler downstream, HttpRequest request, RequestContext ctx, ExchangeLog log) {
+    this.downstream = downstream;
+    this.client = downstream.channel();
+    this.request = request;
+    this.ctx = ctx;
+    this.log = log;
+    this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+    HttpMethod m = request.method();
+    this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
+        || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+  }
+
+  ProxyServer server() {
+    return downstream.core();
+  }
+
+  /** Routes the request and runs the filter chain; called once the head is in. */
+  void start(RouteResult routed) {
+    if (routed.route() == null) {
+      replyLocal(routed.status(), routed.flag(), routed.detail(), routed.detail());
+      return;
+    }
+    route = routed.route();
+    log.route = route.name();
+    ctx.put(RouteFilters.ROUTE, route);
+    runFilters(0);
+  }
+
+  private void runFilters(int from) {
+    List<ProxyFilter> filters = server().filters();
+    for (int i = from; i < filters.size(); i++) {
+      FilterStep step = filters.get(i).onRequest(ctx);
+      if (step == null) {
+        continue;
+      }
+      int next = i + 1;
+      if (step instanceof FilterStep.Reply reply) {
+        LocalReply r = reply.reply();
+        replyLocal(r.status(), reply.flag(), reply.detail(), r.body(), r);
+        return;
+      } else if (step instanceof FilterStep.Delay delay) {
+        if (delay.flag() != null) {
+          log.flags |= delay.flag().bit();
+        }
+        downstream.pause(DownstreamHandler.PAUSE_WAITING);
+        delayTimer = client.eventLoop().schedule(() -> {
+          delayTimer = null;
+          if (!finished) {
+            runFilters(next);
+          }
+        }, delay.delay().toNanos(), TimeUnit.NANOSECONDS);
+        return;
+      } else if (step instanceof FilterStep.Wait wait) {
+        downstream.pause(DownstreamHandler.PAUSE_WAITING);
+        wait.outcome().onComplete(ar -> client.eventLoop().execute(() -> resumeAfterWait(ar, next)));
+        return;
+      }
+    }
+    forward();
+  }
+
+  private void resumeAfterWait(io.vertx.core.AsyncResult<LocalReply> ar, int next) {
+    if (finished) {
+      return;
+    }
+    if (ar.failed()) {
+      String why = "filter failed: " + ar.cause().getMessage();
+      replyLocal(500, null, why, why);
+    } else if (ar.result() != null) {
+      LocalReply r = ar.result();
+      replyLocal(r.status(), null, "answered by a filter", r.body(), r);
+    } else {
+      runFilters(next);
+    }
+  }
+
+  /** The route action: redirect, direct response, or a weighted destination upstream. */
+  private void forward() {
+    if (route.redirect() != null) {
+      Route.Redirect r = route.redirect();
+      String host = r.authority() != null ? r.authority() : ctx.authority();
+      String path = r.uri() != null ? r.uri() : ctx.uri();
+      LocalReply reply = new LocalReply(r.status(), Map.of("location", ctx.scheme() + "://" + host + path), "");
+      replyLocal(r.status(), null, "redirect", "", reply);
+      return;
+    }
+    if (route.directResponse() != null) {
+      Route.DirectResponse d = route.directResponse();
+      replyLocal(d.status(), null, "direct response", d.body());
+      return;
+    }
+    destination = route.destinations().size() == 1
+        ? route.destinations().get(0)
+        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    log.cluster = destination.clusterName();
+    RouteFilters.rewrite(route, ctx);
+    route.requestOps().apply(request.headers());
+    destination.requestOps().apply(request.headers());
+    if (route.mirror() != null) {
+      server().mirror(route, ctx, client.eventLoop());
+    }
+    if (destination.cluster() == null || destination.cluster().endpoints().isEmpty()) {
+      replyLocal(503, ResponseFlag.UH, "cluster " + destination.clusterName() + " has no endpoints", "no healthy upstream");
+      return;
+    }
+    String overflow = destination.cluster().admitRequest();
+    if (overflow != null) {
+      replyLocal(503, ResponseFlag.UO, overflow, "upstream connect error or disconnect/reset before headers. reset reason: overflow");
+      return;
+    }
+    leg = new UpstreamLeg(this, destination.cluster());
+    if (route.timeout() != null) {
+      routeTimer = client.eventLoop().schedule(this::onRouteTimeout, route.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    leg.attempt();
+  }
+
+  private void onRouteTimeout() {
+    routeTimer = null;
+    if (finished || leg.responseStarted()) {
+      return;
+    }
+    leg.timedOut();
+    replyLocal(504, ResponseFlag.UT, "route timeout " + route.timeout() + " reached", "upstream request timeout");
+  }
+
+  /** The response head is on its way: the route timeout no longer applies. */
+  void responseStarted() {
+    cancel(routeTimer);
+    routeTimer = null;
+  }
+
+  /** A request body piece from the client. */
+  void onRequestContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    int bytes = content.content().readableBytes();
+    log.bytesReceived += bytes;
+    HttpContent piece = content;
+    if (bytes > 0) {
+      requestBodyEmpty = false;
+    }
+    if (last) {
+      requestComplete = true;
+      if (bytes == 0 && ((LastHttpContent) content).trailingHeaders().isEmpty()) {
+        content.release();
+        piece = LastHttpContent.EMPTY_LAST_CONTENT;
+      }
+    }
+    Channel upstream = leg == null ? null : leg.upstream();
+    if (finished) {
+      ReferenceCountUtil.release(piece);
+    } else if (upstream != null && !leg.discarding()) {
+      upstream.write(piece, upstream.voidPromise());
+      downstream.upstreamNeedsFlush(upstream);
+    } else {
+      bufferedBody.add(piece);
+    }
+  }
+
+  void onClientWritable() {
+    if (leg != null) {
+      leg.onClientWritable();
+    }
+  }
+
+  /** Sets the client connection's fate on a response head: kept alive, or closed after. */
+  void setClientConnection(HttpHeaders headers) {
+    if (closeClientAfter || !clientKeepAlive || server().draining()) {
+      closeClientAfter = true;
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (request.protocolVersion().minorVersion() == 0) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+  }
+
+  /** The client went away mid-exchange. */
+  void onClientClosed() {
+    if (finished) {
+      return;
+    }
+    log.flags |= ResponseFlag.DC.bit();
+    if (leg != null) {
+      leg.endAttempt(false);
+    }
+    finish();
+  }
+
+  /** The client stalled past the idle timeout. */
+  void onClientIdle() {
+    if (!finished && !requestComplete && (leg == null || !leg.responseStarted())) {
+      closeClientAfter = true;
+      replyLocal(408, null, "client sent no data for the idle timeout", "request timeout");
+    }
+  }
+
+  void replyLocal(int status, ResponseFlag flag, String detail, String body) {
+    replyLocal(status, flag, detail, body, null);
+  }
+
+  /** The one place that turns a local decision or a failure into a response for the client. */
+  void replyLocal(int status, ResponseFlag flag, String detail, String body, LocalReply reply) {
+    if (finished) {
+      return;
+    }
+    if (leg != null) {
+      leg.endAttempt(false);
+    }
+    if (flag != null) {
+      log.flags |= flag.bit();
+    }
+    log.detail = detail;
+    log.status = status;
+    // A body still on its way is read and dropped by the connection, which stays usable.
+    HttpResponse response = LocalReplies.response(request, status, body, reply);
+    if (route != null) {
+      for (ProxyFilter f : server().filters()) {
+        f.onResponse(ctx, response);
+      }
+    }
+    setClientConnection(response.headers());
+    log.bytesSent += LocalReplies.bodyLength(response);
+    client.writeAndFlush(response, client.voidPromise());
+    finish();
+  }
+
+  /** Ends the exchange: timers, limits, buffered body, the access log, then the next request. */
+  void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancel(routeTimer);
+    cancel(delayTimer);
+    if (leg != null) {
+      leg.release();
+    }
+    HttpContent c;
+    while ((c = bufferedBody.poll()) != null) {
+      c.release();
+    }
+    log.finish();
+    downstream.exchangeDone(this, closeClientAfter);
+  }
+
+  static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.access.ResponseFlag;
+import io.netty.handler.codec.http.HttpRequest;
+import java.time.Instant;
+
+/** What an exchange gathers for its access log line while it runs; one per request. */
+final class ExchangeLog {
+  private final ProxyServer server;
+  private final long startMillis = System.currentTimeMillis();
+  private final long startNanos = System.nanoTime();
+  private final String listener;
+  private final String method;
+  private final String path;
+  private final String protocol;
+  private final String requestId;
+  private final String authority;
+  int status;
+  int flags;
+  long bytesReceived;
+  long bytesSent;
+  String route = "-";
+  String cluster = "-";
+  String upstreamHost = "-";
+  String detail;
+  io.opentelemetry.api.trace.Span span;
+
+  ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority) {
+    this.server = server;
+    this.listener = listener;
+    this.method = request.method().name();
+    this.path = request.uri();
+    this.protocol = request.protocolVersion().text();
+    this.requestId = requestId;
+    this.authority = authority;
+    server.exchangeStarted();
+  }
+
+  void finish() {
+    AccessLogEntry entry = new AccessLogEntry(Instant.ofEpochMilli(startMillis), listener, method, path, protocol,
+        status, ResponseFlag.render(flags), bytesReceived, bytesSent,
+        (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster, upstreamHost,
+        detail == null ? "-" : detail);
+    TracePropagation.end(span, status, entry.flags());
+    server.exchangeFinished(entry);
+  }
+}

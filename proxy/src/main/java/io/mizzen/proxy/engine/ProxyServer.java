@@ -1,0 +1,289 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.MeshProxy;
+import io.mizzen.proxy.ProxyOptions;
+import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.ClusterPolicy;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.proxy.filter.ProxyFilter;
+import io.mizzen.proxy.filter.RequestContext;
+import io.mizzen.proxy.route.Route;
+import io.mizzen.proxy.route.RouteTable;
+import io.mizzen.proxy.route.SnapshotCompiler;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The running proxy: listeners bound on Vert.x's Netty event loops, the current route tables,
+ * one upstream pool per event loop, and the drain on close.
+ */
+final class ProxyServer implements MeshProxy {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");
+
+  private final VertxInternal vertx;
+  private final ProxyOptions options;
+  private final List<ProxyFilter> filters;
+  private final ChannelFactory<? extends Channel> clientChannels;
+  private final Map<EventExecutor, UpstreamPool> pools = new ConcurrentHashMap<>();
+  private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+  private final List<Channel> servers = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final TracePropagation tracing;
+  private volatile SnapshotCompiler.Compiled compiled;
+  private volatile boolean draining;
+  private volatile Promise<Void> drained;
+  private ListenerSpec outbound;
+  private ListenerSpec inbound;
+
+  ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters) {
+    this.vertx = vertx;
+    this.options = options;
+    List<ProxyFilter> chain = new ArrayList<>();
+    // Envoy's order: faults first (a delayed or aborted request costs nothing else), then CORS,
+    // then extension filters; the route action runs after the chain.
+    chain.add(new RouteFilters.FaultDelay());
+    chain.add(new RouteFilters.FaultAbort());
+    chain.add(new RouteFilters.Cors());
+    chain.addAll(extraFilters);
+    this.filters = List.copyOf(chain);
+    this.clientChannels = vertx.transport().channelFactory(false);
+    this.compiled = SnapshotCompiler.empty(options);
+    this.tracing = new TracePropagation(options.openTelemetry());
+  }
+
+  Future<MeshProxy> start() {
+    List<Future<Void>> binds = new ArrayList<>();
+    if (options.outboundPort() >= 0) {
+      binds.add(bind("outbound", options.outboundPort(), true).map(port -> {
+        outbound = new ListenerSpec("outbound", port, true);
+        return null;
+      }));
+    }
+    if (options.inboundPort() >= 0) {
+      binds.add(bind("inbound", options.inboundPort(), false).map(port -> {
+        inbound = new ListenerSpec("inbound", port, false);
+        return null;
+      }));
+    }
+    return Future.all(binds).map(this);
+  }
+
+  private Future<Integer> bind(String name, int port, boolean portFromAuthority) {
+    Promise<Integer> promise = Promise.promise();
+    EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
+    EventLoopGroup workers = vertx.nettyEventLoopGroup();
+    // The spec's port is fixed up once bound; handlers read it through the holder.
+    ListenerSpec[] spec = {new ListenerSpec(name, port, portFromAuthority)};
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptor, workers)
+        .channelFactory(vertx.transport().serverChannelFactory(false))
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (draining) {
+              ch.close();
+              return;
+            }
+            ch.pipeline().addLast(
+                new Http1ServerCodec(options.maxHeaderBytes()),
+                new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new DownstreamHandler(ProxyServer.this, spec[0]));
+          }
+        });
+    bootstrap.bind(new InetSocketAddress(options.bindHost(), port)).addListener(f -> {
+      if (f.isSuccess()) {
+        Channel server = ((io.netty.channel.ChannelFuture) f).channel();
+        synchronized (servers) {
+          servers.add(server);
+        }
+        int bound = ((InetSocketAddress) server.localAddress()).getPort();
+        spec[0] = new ListenerSpec(name, bound, portFromAuthority);
+        promise.complete(bound);
+      } else {
+        promise.fail(new IOException("cannot bind the " + name + " listener on " + options.bindHost() + ":" + port
+            + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return promise.future();
+  }
+
+  ProxyOptions options() {
+    return options;
+  }
+
+  List<ProxyFilter> filters() {
+    return filters;
+  }
+
+  TracePropagation tracing() {
+    return tracing;
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  RouteTable table(ListenerSpec listener) {
+    SnapshotCompiler.Compiled c = compiled;
+    return listener.portFromAuthority() ? c.outbound() : c.inbound();
+  }
+
+  UpstreamPool pool(EventLoop loop) {
+    UpstreamPool pool = pools.get(loop);
+    if (pool == null) {
+      pool = pools.computeIfAbsent(loop,
+          l -> new UpstreamPool((EventLoop) l, clientChannels, vertx.nameResolver().nettyAddressResolverGroup()));
+    }
+    return pool;
+  }
+
+  void mirror(Route route, RequestContext ctx, EventLoop loop) {
+    if (route.mirrorPercent() < 100 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 100 >= route.mirrorPercent()) {
+      return;
+    }
+    Mirror.send(pool(loop), route.mirror(), ctx.request());
+  }
+
+  void exchangeStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void exchangeFinished(AccessLogEntry entry) {
+    try {
+      options.accessLog().accept(entry);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "access log sink failed on " + entry, e);
+    }
+    if (inFlight.decrementAndGet() == 0 && draining) {
+      Promise<Void> p = drained;
+      if (p != null) {
+        p.tryComplete();
+      }
+    }
+  }
+
+  void connectionOpened(Channel ch) {
+    connections.add(ch);
+  }
+
+  void connectionClosed(Channel ch) {
+    connections.remove(ch);
+  }
+
+  void connectionError(Channel ch, Throwable cause) {
+    LOG.log(System.Logger.Level.DEBUG, () -> "client connection " + ch.remoteAddress() + " failed: " + cause);
+  }
+
+  @Override
+  public Future<Void> apply(ProxySnapshot snapshot) {
+    try {
+      compiled = SnapshotCompiler.compile(snapshot, options, compiled, inboundAppCluster());
+      return Future.succeededFuture();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
+          + e.getMessage(), e));
+    }
+  }
+
+  private Cluster inboundAppCluster() {
+    return compiled.inboundCluster();
+  }
+
+  @Override
+  public boolean ready() {
+    return compiled.ready();
+  }
+
+  @Override
+  public String version() {
+    return compiled.version();
+  }
+
+  @Override
+  public int outboundPort() {
+    return outbound == null ? -1 : outbound.port();
+  }
+
+  @Override
+  public int inboundPort() {
+    return inbound == null ? -1 : inbound.port();
+  }
+
+  @Override
+  public int connections() {
+    return connections.size();
+  }
+
+  @Override
+  public RouteTable routes() {
+    return compiled.outbound();
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (draining) {
+      return drained.future();
+    }
+    Promise<Void> done = Promise.promise();
+    drained = done;
+    draining = true;
+    List<Channel> toClose;
+    synchronized (servers) {
+      toClose = new ArrayList<>(servers);
+      servers.clear();
+    }
+    for (Channel server : toClose) {
+      server.close();
+    }
+    for (Channel ch : connections) {
+      DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
+      if (h != null) {
+        ch.eventLoop().execute(h::closeIfIdle);
+      }
+    }
+    if (inFlight.get() == 0) {
+      done.tryComplete();
+    }
+    long timer = vertx.setTimer(Math.max(1, options.drainPeriod().toMillis()), t -> done.tryComplete());
+    return done.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      for (Channel ch : connections) {
+        ch.close();
+      }
+      for (Map.Entry<EventExecutor, UpstreamPool> e : pools.entrySet()) {
+        e.getKey().execute(e.getValue()::closeAll);
+      }
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> filters) {
+    return new ProxyServer((VertxInternal) vertx, options, filters).start();
+  }
+
+}

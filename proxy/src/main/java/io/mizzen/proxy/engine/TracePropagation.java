@@ -1,0 +1,126 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.filter.RequestContext;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Trace context across the proxy, Envoy-style: the incoming W3C {@code traceparent} or B3
+ * headers name the parent (a new trace starts when there are none), the proxy's own span is
+ * opened through the OpenTelemetry API, and both header families go upstream naming that span.
+ */
+final class TracePropagation {
+  private final Tracer tracer;
+
+  TracePropagation(OpenTelemetry otel) {
+    this.tracer = otel.getTracer("io.mizzen.proxy");
+  }
+
+  /** Opens the proxy's span for a request and rewrites its trace headers to name it. */
+  Span onRequest(RequestContext ctx, String listener) {
+    HttpHeaders h = ctx.headers();
+    SpanContext parent = parseTraceparent(h.get("traceparent"));
+    if (parent == null) {
+      parent = parseB3(h);
+    }
+    Context parentContext = parent == null ? Context.root() : Context.root().with(Span.wrap(parent));
+    Span span = tracer.spanBuilder(ctx.host() + ctx.path())
+        .setParent(parentContext)
+        .setSpanKind("inbound".equals(listener) ? SpanKind.SERVER : SpanKind.CLIENT)
+        .setAttribute("http.request.method", ctx.method())
+        .setAttribute("url.path", ctx.path())
+        .setAttribute("server.address", ctx.authority())
+        .setAttribute("guid:x-request-id", h.get("x-request-id"))
+        .startSpan();
+    SpanContext own = span.getSpanContext();
+    if (!own.isValid() || (parent != null && own.getSpanId().equals(parent.getSpanId()))) {
+      // No SDK behind the API: the span records nothing, but the trace must still continue
+      // with an id of this hop, so make one.
+      String traceId = parent == null ? hex(16) : parent.getTraceId();
+      TraceFlags flags = parent == null ? TraceFlags.getSampled() : parent.getTraceFlags();
+      own = SpanContext.create(traceId, hex(8), flags, parent == null ? TraceState.getDefault() : parent.getTraceState());
+    }
+    h.set("traceparent", "00-" + own.getTraceId() + "-" + own.getSpanId() + "-" + own.getTraceFlags().asHex());
+    h.remove("b3");
+    h.set("x-b3-traceid", own.getTraceId());
+    h.set("x-b3-spanid", own.getSpanId());
+    if (parent != null) {
+      h.set("x-b3-parentspanid", parent.getSpanId());
+    } else {
+      h.remove("x-b3-parentspanid");
+    }
+    h.set("x-b3-sampled", own.isSampled() ? "1" : "0");
+    return span;
+  }
+
+  /** Ends the span with the response status. */
+  static void end(Span span, int status, String flags) {
+    if (span == null) {
+      return;
+    }
+    span.setAttribute("http.response.status_code", status);
+    if (!"-".equals(flags)) {
+      span.setAttribute("response_flags", flags);
+    }
+    if (status == 0 || status >= 500) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
+  }
+
+  private static SpanContext parseTraceparent(String value) {
+    if (value == null || value.length() < 55) {
+      return null;
+    }
+    String[] parts = value.trim().split("-");
+    if (parts.length < 4 || parts[1].length() != 32 || parts[2].length() != 16 || parts[3].length() != 2) {
+      return null;
+    }
+    SpanContext sc = SpanContext.createFromRemoteParent(parts[1], parts[2], TraceFlags.fromHex(parts[3], 0),
+        TraceState.getDefault());
+    return sc.isValid() ? sc : null;
+  }
+
+  private static SpanContext parseB3(HttpHeaders h) {
+    String traceId = h.get("x-b3-traceid");
+    String spanId = h.get("x-b3-spanid");
+    String sampled = h.get("x-b3-sampled");
+    String single = h.get("b3");
+    if ((traceId == null || spanId == null) && single != null) {
+      String[] parts = single.split("-");
+      if (parts.length >= 2) {
+        traceId = parts[0];
+        spanId = parts[1];
+        sampled = parts.length > 2 ? parts[2] : null;
+      }
+    }
+    if (traceId == null || spanId == null) {
+      return null;
+    }
+    if (traceId.length() == 16) {
+      traceId = "0000000000000000" + traceId;
+    }
+    TraceFlags flags = "0".equals(sampled) ? TraceFlags.getDefault() : TraceFlags.getSampled();
+    SpanContext sc = SpanContext.createFromRemoteParent(traceId, spanId, flags, TraceState.getDefault());
+    return sc.isValid() ? sc : null;
+  }
+
+  private static String hex(int bytes) {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    StringBuilder sb = new StringBuilder(bytes * 2);
+    for (int i = 0; i < bytes; i += 8) {
+      String part = Long.toHexString(r.nextLong() | 1L);
+      sb.append("0".repeat(16 - part.length())).append(part);
+    }
+    return sb.substring(0, bytes * 2);
+  }
+}

@@ -1,0 +1,106 @@
+package io.mizzen.proxy.engine;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+
+/**
+ * The last handler of an upstream connection: hands each response object to the exchange that
+ * owns the connection, and flushes the client once per read batch. A connection with no owner is
+ * in the pool; anything it reads then is unexpected and closes it.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+  private final UpstreamPool pool;
+  private final InetSocketAddress key;
+  private final int maxRequests;
+  private int served;
+  private UpstreamOwner exchange;
+  private Channel flushTarget;
+
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests) {
+    this.pool = pool;
+    this.key = key;
+    this.maxRequests = maxRequests;
+  }
+
+  InetSocketAddress key() {
+    return key;
+  }
+
+  void attach(UpstreamOwner owner) {
+    exchange = owner;
+    served++;
+  }
+
+  void detach() {
+    exchange = null;
+  }
+
+  boolean exhausted() {
+    return maxRequests > 0 && served >= maxRequests;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    UpstreamOwner owner = exchange;
+    if (owner == null) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    Channel client = owner.client();
+    if (client != null) {
+      flushTarget = client;
+    }
+    owner.onUpstreamRead(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Channel client = flushTarget;
+    if (client != null) {
+      flushTarget = null;
+      Backpressure.flush(client, ctx.channel());
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    UpstreamOwner owner = exchange;
+    if (owner != null && ctx.channel().isWritable()) {
+      owner.onUpstreamWritable();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    UpstreamOwner owner = exchange;
+    exchange = null;
+    if (owner != null) {
+      owner.onUpstreamClosed(ctx.channel());
+    } else {
+      pool.remove(ctx.channel(), key);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && exchange == null) {
+      ctx.close();
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // The exchange learns of it through channelInactive and answers 503 UC or cuts the response.
+    UpstreamOwner owner = exchange;
+    if (owner != null) {
+      owner.noteUpstreamError(cause);
+    }
+    ctx.close();
+  }
+}

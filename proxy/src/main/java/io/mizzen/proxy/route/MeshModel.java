@@ -1,0 +1,258 @@
+package io.mizzen.proxy.route;
+
+import io.mizzen.proxy.ProxyOptions;
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.ClusterPolicy;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.bind.Bound;
+import io.mizzen.spi.config.networking.DestinationRule;
+import io.mizzen.spi.config.networking.NetworkingModel;
+import io.mizzen.spi.config.networking.Sidecar;
+import io.mizzen.spi.config.networking.Subset;
+import io.mizzen.spi.config.networking.VirtualService;
+import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.discovery.ServicePort;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The services, clusters and virtual hosts one snapshot yields. Clusters are built on demand
+ * (host, subset, port) and shared between the routes that name them.
+ */
+final class MeshModel {
+  private final ProxyOptions options;
+  private final Map<String, SnapshotCompiler.Service> services;
+  private final Map<String, Endpoint> previousEndpoints;
+  private final Map<String, Endpoint> endpoints = new HashMap<>();
+  private final Map<String, Cluster> clusters = new HashMap<>();
+  private final List<VirtualHost> virtualHosts = new ArrayList<>();
+  private final Map<String, DestinationRule> rules = new HashMap<>();
+  private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
+
+  private MeshModel(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
+    this.options = options;
+    this.services = SnapshotCompiler.services(snapshot.instances());
+    this.previousEndpoints = previousEndpoints;
+  }
+
+  static MeshModel of(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
+    MeshModel model = new MeshModel(snapshot, options, previousEndpoints);
+    model.build(snapshot);
+    return model;
+  }
+
+  private void build(ProxySnapshot snapshot) {
+    List<Resource> virtualServices = new ArrayList<>();
+    for (Resource r : snapshot.resources()) {
+      if (!NetworkingModel.GROUP.equals(r.group())) {
+        continue;
+      }
+      switch (r.kind()) {
+        case "DestinationRule": {
+          DestinationRule dr = bound(r, NetworkingModel.destinationRule(r));
+          rules.putIfAbsent(fqdn(dr.host(), r.namespace()), dr);
+          break;
+        }
+        case "Sidecar": {
+          Sidecar sc = bound(r, NetworkingModel.sidecar(r));
+          if (r.namespace().equals(options.namespace()) && sc.workloadSelector() == null && sc.outboundTrafficPolicy() != null
+              && sc.outboundTrafficPolicy().mode() != null) {
+            unknownHosts = sc.outboundTrafficPolicy().mode() == Sidecar.OutboundTrafficPolicy.Mode.REGISTRY_ONLY
+                ? RouteTable.UnknownHosts.REGISTRY_ONLY : RouteTable.UnknownHosts.ALLOW_ANY;
+          }
+          break;
+        }
+        case "VirtualService":
+          virtualServices.add(r);
+          break;
+        default:
+          break;
+      }
+    }
+    for (Resource r : virtualServices) {
+      VirtualService vs = bound(r, NetworkingModel.virtualService(r));
+      List<String> vsGateways = vs.gateways() == null || vs.gateways().isEmpty()
+          ? List.of("mesh") : RouteCompiler.shortGateways(vs.gateways());
+      if (vsGateways.stream().noneMatch(options.gateways()::contains) || vs.http() == null || vs.http().isEmpty()) {
+        continue;
+      }
+      String where = "VirtualService " + r.namespace() + "/" + r.name() + describe(r);
+      RouteCompiler compiler = new RouteCompiler(where,
+          (d, weight, req, resp, field) -> destination(d, weight, req, resp, r.namespace(), where, field));
+      List<Route> routes = compiler.compile(vs.http(), r.name() + "." + r.namespace());
+      List<String> domains = new ArrayList<>();
+      for (String h : vs.hosts()) {
+        String fq = fqdn(h, r.namespace());
+        SnapshotCompiler.Service service = services.get(fq);
+        if (service == null) {
+          domains.add(h);
+          continue;
+        }
+        for (String d : service.domains(options.namespace())) {
+          domains.add(d);
+          for (ServicePort p : service.ports()) {
+            domains.add(d + ":" + p.port());
+          }
+        }
+      }
+      virtualHosts.add(new VirtualHost(r.namespace() + "/" + r.name(), domains, routes));
+    }
+    for (SnapshotCompiler.Service s : services.values()) {
+      List<ServicePort> ports = s.ports();
+      DestinationRule rule = rules.get(s.hostname());
+      for (int i = 0; i < ports.size(); i++) {
+        int port = ports.get(i).port();
+        Cluster c = cluster(s.hostname(), null, port, ClusterPolicies.resolve(rule, null, port, ports.get(i).name()), Map.of());
+        List<String> domains = new ArrayList<>();
+        for (String d : s.domains(options.namespace())) {
+          domains.add(d + ":" + port);
+          if (i == 0 || port == 80) {
+            domains.add(d);
+          }
+        }
+        Destination dest = new Destination(c, c.name(), 100, HeaderOps.NONE, HeaderOps.NONE);
+        virtualHosts.add(new VirtualHost(s.hostname() + ":" + port, domains, List.of(Route.to("default", dest))));
+      }
+    }
+  }
+
+  private Destination destination(io.mizzen.spi.config.networking.Destination d, int weight, HeaderOps req,
+      HeaderOps resp, String namespace, String where, String field) {
+    String fq = fqdn(d.host(), namespace);
+    SnapshotCompiler.Service service = services.get(fq);
+    String subsetName = d.subset();
+    int port = 0;
+    String portName = "";
+    if (service != null) {
+      List<ServicePort> ports = service.ports();
+      if (d.port() != null && d.port().number() != null) {
+        port = d.port().number();
+      } else if (d.port() != null && d.port().name() != null) {
+        for (ServicePort p : ports) {
+          if (p.name().equals(d.port().name())) {
+            port = p.port();
+          }
+        }
+        if (port == 0) {
+          throw new IllegalArgumentException(where + ": " + field + ".port.name: service " + fq + " has no port named '"
+              + d.port().name() + "'");
+        }
+      } else if (!ports.isEmpty()) {
+        port = ports.get(0).port();
+      }
+      for (ServicePort p : ports) {
+        if (p.port() == port) {
+          portName = p.name();
+        }
+      }
+    } else if (d.port() != null && d.port().number() != null) {
+      port = d.port().number();
+    }
+    String name = "outbound|" + port + "|" + (subsetName == null ? "" : subsetName) + "|" + fq;
+    if (service == null) {
+      return new Destination(null, name, weight, req, resp);
+    }
+    DestinationRule rule = rules.get(fq);
+    Subset subset = subsetName == null ? null : ClusterPolicies.subset(rule, subsetName);
+    if (subsetName != null && subset == null) {
+      // As in Istio: the route is accepted, but the missing subset has no endpoints (503).
+      return new Destination(null, name, weight, req, resp);
+    }
+    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, subset, port, portName), ClusterPolicies.labels(subset));
+    return new Destination(c, name, weight, req, resp);
+  }
+
+  /** The fully qualified name of a host written relative to a namespace. */
+  private String fqdn(String host, String namespace) {
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (services.containsKey(h) || h.contains("*")) {
+      return h;
+    }
+    if (!h.contains(".")) {
+      return h + "." + namespace + ".svc.cluster.local";
+    }
+    if (services.containsKey(h + ".svc.cluster.local")) {
+      return h + ".svc.cluster.local";
+    }
+    return h;
+  }
+
+  private static String describe(Resource r) {
+    return r.location() == null ? "" : " (" + r.location().origin() + ":" + r.location().line() + ")";
+  }
+
+  private static <T> T bound(Resource r, Bound<T> b) {
+    if (!b.valid()) {
+      throw new IllegalArgumentException(r.kind() + " " + r.namespace() + "/" + r.name() + describe(r) + ": "
+          + b.errors().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+    }
+    return b.value();
+  }
+
+  /**
+   * The cluster for a host, subset and port, built once per snapshot.
+   *
+   * @param port the service port, 0 for the service's only (or first) port
+   * @return the cluster, or {@code null} when discovery knows no such host
+   */
+  Cluster cluster(String host, String subset, int port, ClusterPolicy policy, Map<String, String> subsetLabels) {
+    SnapshotCompiler.Service service = services.get(host);
+    if (service == null) {
+      return null;
+    }
+    if (port == 0) {
+      List<ServicePort> ports = service.ports();
+      port = ports.isEmpty() ? 80 : ports.get(0).port();
+    }
+    String name = "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
+    Cluster existing = clusters.get(name);
+    if (existing != null) {
+      return existing;
+    }
+    List<Endpoint> list = new ArrayList<>();
+    for (ServiceInstance i : service.instances()) {
+      if (!i.labels().entrySet().containsAll(subsetLabels.entrySet())) {
+        continue;
+      }
+      for (ServicePort p : i.ports()) {
+        if (p.port() == port) {
+          list.add(endpoint(i.address(), p.targetPort(), i.labels()));
+        }
+      }
+    }
+    Cluster c = Cluster.of(name, policy, list);
+    clusters.put(name, c);
+    return c;
+  }
+
+  private Endpoint endpoint(String address, int port, Map<String, String> labels) {
+    String key = address + ":" + port;
+    Endpoint e = endpoints.get(key);
+    if (e == null) {
+      Endpoint old = previousEndpoints.get(key);
+      e = old != null && old.labels().equals(labels) ? old : Endpoint.of(address, port, labels);
+      endpoints.put(key, e);
+    }
+    return e;
+  }
+
+  List<VirtualHost> virtualHosts() {
+    return virtualHosts;
+  }
+
+  RouteTable.UnknownHosts unknownHosts() {
+    return unknownHosts;
+  }
+
+  Map<String, Endpoint> endpoints() {
+    return Map.copyOf(endpoints);
+  }
+
+  void unknownHosts(RouteTable.UnknownHosts policy) {
+    this.unknownHosts = policy;
+  }
+}

@@ -1,0 +1,113 @@
+package io.mizzen.proxy.route;
+
+import io.mizzen.proxy.ProxyOptions;
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.ClusterPolicy;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.discovery.ServicePort;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles a {@link ProxySnapshot} into the route tables of a proxy's listeners. Runs off the
+ * request path, once per push; the result is immutable and swapped in whole.
+ */
+public final class SnapshotCompiler {
+  private SnapshotCompiler() {}
+
+  /**
+   * The compiled state of one snapshot.
+   *
+   * @param version the snapshot's version, empty before the first
+   * @param ready whether a snapshot has been applied
+   * @param outbound the outbound listener's table
+   * @param inbound the inbound listener's table
+   * @param inboundCluster the local app
+   * @param endpoints every endpoint by {@code host:port}, carried to the next compile
+   */
+  public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
+      Cluster inboundCluster, Map<String, Endpoint> endpoints) {}
+
+  /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
+  public static Compiled empty(ProxyOptions options) {
+    Cluster app = localApp(options);
+    RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
+        : RouteTable.single("", "inbound", app);
+    return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of());
+  }
+
+  private static Cluster localApp(ProxyOptions options) {
+    if (options.inboundPort() < 0) {
+      return null;
+    }
+    int port = options.inboundAppPort();
+    return Cluster.of("inbound|" + port + "||", ClusterPolicy.DEFAULT,
+        List.of(Endpoint.of("127.0.0.1", port, Map.of())));
+  }
+
+  /**
+   * Compiles a snapshot.
+   *
+   * @throws IllegalArgumentException naming the resource and field that cannot be compiled
+   */
+  public static Compiled compile(ProxySnapshot snapshot, ProxyOptions options, Compiled previous, Cluster inboundCluster) {
+    MeshModel model = MeshModel.of(snapshot, options, previous.endpoints());
+    List<VirtualHost> hosts = model.virtualHosts();
+    RouteTable outbound = RouteTable.of(snapshot.version(), hosts, model.unknownHosts());
+    RouteTable inbound = inboundCluster == null
+        ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
+        : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
+    return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints());
+  }
+
+  /** Services by fully qualified host name, each with its ports and instances. */
+  static Map<String, Service> services(List<ServiceInstance> instances) {
+    Map<String, Service> out = new LinkedHashMap<>();
+    for (ServiceInstance i : instances) {
+      out.computeIfAbsent(i.hostname(), h -> new Service(h, i.service(), i.namespace(), new ArrayList<>())).instances().add(i);
+    }
+    return out;
+  }
+
+  /**
+   * One service as discovery knows it.
+   *
+   * @param hostname fully qualified
+   * @param name short name
+   * @param namespace its namespace
+   * @param instances its endpoints
+   */
+  record Service(String hostname, String name, String namespace, List<ServiceInstance> instances) {
+    /** The distinct service ports, first seen first. */
+    List<ServicePort> ports() {
+      Map<Integer, ServicePort> ports = new LinkedHashMap<>();
+      for (ServiceInstance i : instances) {
+        for (ServicePort p : i.ports()) {
+          ports.putIfAbsent(p.port(), p);
+        }
+      }
+      return new ArrayList<>(ports.values());
+    }
+
+    /** Names the service answers to from a client in {@code clientNamespace}. */
+    List<String> domains(String clientNamespace) {
+      List<String> d = new ArrayList<>();
+      d.add(hostname);
+      if (namespace.equals(clientNamespace)) {
+        d.add(name);
+      }
+      d.add(name + "." + namespace);
+      d.add(name + "." + namespace + ".svc");
+      return d;
+    }
+  }
+
+  static Map<String, Endpoint> reuse(Map<String, Endpoint> previous) {
+    return new HashMap<>(previous);
+  }
+}

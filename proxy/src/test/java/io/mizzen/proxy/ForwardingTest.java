@@ -1,0 +1,174 @@
+package io.mizzen.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.proxy.access.ResponseFlag;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The forwarding engine over real sockets: headers, bodies, pooling, and upstream misbehaviour. */
+class ForwardingTest {
+  private Fixture f;
+
+  @BeforeEach
+  void setUp() {
+    f = new Fixture();
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  @Test
+  void forwardsHeadersAndBodiesAndStripsHopByHop() {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    HttpServer up = f.upstream(req -> req.body().onSuccess(body -> {
+      seen.put("x-drop", String.valueOf(req.getHeader("x-drop")));
+      seen.put("x-keep", String.valueOf(req.getHeader("x-keep")));
+      seen.put("x-request-id", String.valueOf(req.getHeader("x-request-id")));
+      seen.put("host", req.getHeader("host"));
+      req.response().putHeader("keep-alive", "timeout=5").end("got " + body.length() + " " + req.method() + " " + req.uri());
+    }));
+    f.start(f.options());
+    String authority = "127.0.0.1:" + up.actualPort();
+    String body = "x".repeat(300_000);
+    Fixture.Reply r = f.send(HttpMethod.POST, authority, "/a/b?c=d",
+        Map.of("connection", "keep-alive, x-drop", "x-drop", "1", "x-keep", "2"), body);
+    assertEquals(200, r.status());
+    assertEquals("got 300000 POST /a/b?c=d", r.body());
+    assertEquals("null", seen.get("x-drop"), "a header named in Connection is hop-by-hop");
+    assertEquals("2", seen.get("x-keep"));
+    assertEquals(authority, seen.get("host"), "the Host the client addressed reaches the upstream");
+    assertEquals(36, seen.get("x-request-id").length(), "x-request-id is generated when absent");
+    assertNull(r.headers().get("keep-alive"), "the upstream's Keep-Alive is not passed on");
+    assertEquals(seen.get("x-request-id"), f.logEntry(e -> e.method().equals("POST")).requestId());
+  }
+
+  @Test
+  void reusesUpstreamConnections() {
+    Set<Object> connections = ConcurrentHashMap.newKeySet();
+    HttpServer up = f.upstream(req -> {
+      connections.add(req.connection());
+      req.response().end("ok");
+    });
+    f.start(f.options());
+    for (int i = 0; i < 40; i++) {
+      assertEquals("ok", f.get("127.0.0.1:" + up.actualPort(), "/" + i).body());
+    }
+    assertTrue(connections.size() <= 2, "sequential requests share pooled connections, used " + connections.size());
+  }
+
+  @Test
+  void streamsLargeResponsesWithoutAggregation() {
+    String big = "y".repeat(4 * 1024 * 1024);
+    HttpServer up = f.upstream(req -> req.response().setChunked(true).end(big));
+    f.start(f.options());
+    Fixture.Reply r = f.get("127.0.0.1:" + up.actualPort(), "/big");
+    assertEquals(big.length(), r.body().length());
+  }
+
+  @Test
+  void connectFailureAnswers503WithUfAfterRetries() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    f.start(f.options());
+    Fixture.Reply r = f.get("127.0.0.1:" + closedPort, "/");
+    assertEquals(503, r.status());
+    assertTrue(f.logEntry(e -> e.status() == 503).has(ResponseFlag.UF));
+  }
+
+  @Test
+  void truncatedUpstreamBodyIsNotPassedOnAsComplete() throws Exception {
+    NetServer up = Fixture.await(f.vertx.createNetServer().connectHandler(so -> so.handler(buf -> {
+      so.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+      so.close();
+    })).listen(0, "127.0.0.1"));
+    f.start(f.options());
+    String request = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + up.actualPort() + "\r\n\r\n";
+    String answer = Fixture.raw(f.proxy.outboundPort(), request.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(10));
+    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    assertTrue(answer.endsWith("0123456789"), "the client sees the connection cut after the bytes that came: " + answer);
+    assertTrue(f.logEntry(e -> e.status() == 200).has(ResponseFlag.UC));
+  }
+
+  @Test
+  void keepAliveRaceIsRetriedOnAFreshConnection() {
+    // The upstream closes every connection right after answering, without saying so.
+    AtomicInteger served = new AtomicInteger();
+    NetServer up = Fixture.await(f.vertx.createNetServer().connectHandler(so -> so.handler(buf -> {
+      served.incrementAndGet();
+      so.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").onComplete(x -> so.close());
+    })).listen(0, "127.0.0.1"));
+    f.start(f.options());
+    for (int i = 0; i < 20; i++) {
+      Fixture.Reply r = f.get("127.0.0.1:" + up.actualPort(), "/" + i);
+      assertEquals(200, r.status(), "request " + i + ": " + r.body());
+    }
+    assertEquals(20, served.get());
+  }
+
+  @Test
+  void relaysHundredContinue() throws Exception {
+    HttpServer up = f.upstream(req -> {
+      req.response().writeContinue();
+      req.body().onSuccess(b -> req.response().end("len=" + b.length()));
+    });
+    f.start(f.options());
+    String request = "POST /up HTTP/1.1\r\nHost: 127.0.0.1:" + up.actualPort()
+        + "\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.proxy.outboundPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      byte[] buf = new byte[256];
+      int n = s.getInputStream().read(buf);
+      String interim = new String(buf, 0, n, StandardCharsets.US_ASCII);
+      assertTrue(interim.startsWith("HTTP/1.1 100"), interim);
+      s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+      String rest = Fixture.readAll(s.getInputStream());
+      assertTrue((interim + rest).contains("200 OK"), interim + rest);
+      assertTrue(rest.endsWith("len=5"), rest);
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    HttpServer up = f.upstream(req -> {
+      long delay = req.path().equals("/slow") ? 200 : 1;
+      f.vertx.setTimer(delay, t -> req.response().end(req.path()));
+    });
+    f.start(f.options());
+    String host = "Host: 127.0.0.1:" + up.actualPort() + "\r\n";
+    String requests = "GET /slow HTTP/1.1\r\n" + host + "\r\n" + "GET /fast HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n";
+    String answer = Fixture.raw(f.proxy.outboundPort(), requests.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(10));
+    int slow = answer.indexOf("/slow");
+    int fast = answer.indexOf("/fast");
+    assertTrue(slow > 0 && fast > slow, answer);
+  }
+
+  @Test
+  void headRequestGetsNoBody() throws Exception {
+    HttpServer up = f.upstream(req -> req.response().end("0123456789"));
+    f.start(f.options());
+    String request = "HEAD / HTTP/1.1\r\nHost: 127.0.0.1:" + up.actualPort() + "\r\n\r\nGET / HTTP/1.1\r\nHost: 127.0.0.1:"
+        + up.actualPort() + "\r\nConnection: close\r\n\r\n";
+    String answer = Fixture.raw(f.proxy.outboundPort(), request.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(10));
+    assertEquals(2, answer.split("HTTP/1.1 200", -1).length - 1, answer);
+    assertEquals(1, answer.split("0123456789", -1).length - 1, "only the GET carries the body: " + answer);
+    assertTrue(answer.endsWith("0123456789"), answer);
+  }
+}
