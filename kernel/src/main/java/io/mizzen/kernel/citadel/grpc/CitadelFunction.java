@@ -6,6 +6,7 @@ import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.CertificateAuthority;
+import io.mizzen.spi.ca.IdentityVerifier;
 import io.mizzen.spi.ca.SpiffeId;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -54,7 +55,10 @@ public class CitadelFunction implements MeshFunction {
           + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
     }
     TokenStore tokens = TokenStore.inFolder(context.stateDir(), Clock.systemUTC());
-    CsrService service = CsrService.create(context.vertx(), tokens, ca, context.trustDomain(), Clock.systemUTC(), settings.replayWindow());
+    // Kubernetes TokenReview and the like come as IdentityVerifier extensions of other plugins.
+    List<IdentityVerifier> verifiers = context.extensions(IdentityVerifier.class);
+    CsrService service = CsrService.create(context.vertx(), tokens, verifiers, ca, context.trustDomain(), Clock.systemUTC(),
+        settings.replayWindow());
     CitadelServer.Options options = new CitadelServer.Options(settings.host(), settings.port(),
         SpiffeId.of(context.trustDomain(), context.rootNamespace(), "istiod"), settings.hosts(), settings.servingTtl());
     return ca.start(new CaContext(context))
