@@ -34,6 +34,7 @@ public class AgentIdentityFunction implements MeshFunction {
   private static final Logger LOG = LoggerFactory.getLogger(AgentIdentityFunction.class);
   private final LiveCertificates certificates = new LiveCertificates();
   private volatile CitadelClient client;
+  private volatile boolean disabled;
   private volatile RotationSchedule rotation;
 
   @Override
@@ -54,6 +55,15 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public Future<Void> start(MeshContext context) {
+    if (context.settings(name()).isEmpty()) {
+      // No bootstrap credential configured: this proxy runs without a workload certificate
+      // (plaintext to its peers), and says so once.
+      disabled = true;
+      org.slf4j.LoggerFactory.getLogger(AgentIdentityFunction.class).warn("citadel-agent is OFF: "
+          + "no plugins.settings.citadel-agent (tokenFile, rootCertFile, namespace, serviceAccount); "
+          + "this workload gets no certificate and its traffic is not mutual TLS");
+      return Future.succeededFuture();
+    }
     AgentSettings settings;
     try {
       settings = AgentSettings.from(context.settings(name()), context.rootNamespace());
@@ -148,6 +158,6 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return certificates.current() != null;
+    return disabled || certificates.current() != null;
   }
 }

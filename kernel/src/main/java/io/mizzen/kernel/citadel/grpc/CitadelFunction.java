@@ -11,6 +11,7 @@ import io.mizzen.spi.ca.SpiffeId;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -23,6 +24,7 @@ import org.pf4j.Extension;
 @Extension
 public class CitadelFunction implements MeshFunction {
   private volatile CitadelServer server;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -51,8 +53,14 @@ public class CitadelFunction implements MeshFunction {
     List<CertificateAuthority> cas = context.extensions(CertificateAuthority.class);
     CertificateAuthority ca = cas.stream().filter(c -> c.name().equals(settings.ca())).findFirst().orElse(null);
     if (ca == null) {
-      return Future.failedFuture(new IllegalStateException("citadel.ca: no CertificateAuthority named '" + settings.ca()
-          + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
+      // A control plane without its CA plugin still serves config and Mixer; the mesh then runs
+      // without workload identities, and every sidecar says so. Loud, not fatal.
+      disabled = true;
+      LoggerFactory.getLogger(CitadelFunction.class).warn("Citadel is OFF: citadel.ca: no "
+          + "CertificateAuthority named '{}' is loaded (loaded: {}); put the ca-bouncycastle plugin "
+          + "jar in the plugins folder to issue workload certificates", settings.ca(),
+          cas.stream().map(CertificateAuthority::name).toList());
+      return Future.succeededFuture();
     }
     TokenStore tokens = TokenStore.inFolder(context.stateDir(), Clock.systemUTC());
     // Kubernetes TokenReview and the like come as IdentityVerifier extensions of other plugins.
@@ -86,6 +94,6 @@ public class CitadelFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return server != null;
+    return disabled || server != null;
   }
 }
