@@ -52,6 +52,10 @@ public class CitadelFunction implements MeshFunction {
     }
     List<CertificateAuthority> cas = context.extensions(CertificateAuthority.class);
     CertificateAuthority ca = cas.stream().filter(c -> c.name().equals(settings.ca())).findFirst().orElse(null);
+    if (ca == null && context.settings(name()).containsKey("ca")) {
+      return Future.failedFuture(new IllegalStateException("citadel.ca: no CertificateAuthority named '" + settings.ca()
+          + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
+    }
     if (ca == null) {
       // A control plane without its CA plugin still serves config and Mixer; the mesh then runs
       // without workload identities, and every sidecar says so. Loud, not fatal.
