@@ -86,7 +86,7 @@ final class DemoMesh implements DemoControl, AutoCloseable {
    * @param gatewayPort where the ingress gateway listens on 127.0.0.1
    */
   static DemoMesh start(MeshSettings base, int gatewayPort, PrintWriter out) throws Exception {
-    Path state = base.stateDir().resolve("demo");
+    Path state = base.stateDir().resolve("demo").toAbsolutePath().normalize();
     deleteTree(state); // a demo starts from scratch: no config or tokens from an earlier run
     DemoMesh mesh = new DemoMesh(out, state);
     try {

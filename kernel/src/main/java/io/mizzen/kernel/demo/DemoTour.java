@@ -112,7 +112,7 @@ final class DemoTour {
       body.run();
     } catch (Exception | AssertionError e) {
       failed++;
-      out.printf("   not shown: %s%n", e.getMessage());
+      out.printf("   not shown: %s%n", e.getMessage() == null ? e.toString() : e.getMessage());
     }
     out.flush();
   }
