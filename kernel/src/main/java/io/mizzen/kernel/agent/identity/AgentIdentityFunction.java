@@ -35,6 +35,7 @@ public class AgentIdentityFunction implements MeshFunction {
   private final LiveCertificates certificates = new LiveCertificates();
   private volatile CitadelClient client;
   private volatile RotationSchedule rotation;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -43,7 +44,9 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public Set<Role> roles() {
-    return Set.of(Role.SIDECAR, Role.INGRESS, Role.EGRESS);
+    // EGRESS too once the egress gateway originates mTLS; left out for now, which also keeps the
+    // kernel's "a role no function serves" boot check meaningful.
+    return Set.of(Role.SIDECAR, Role.INGRESS);
   }
 
   @Override
@@ -54,6 +57,13 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public Future<Void> start(MeshContext context) {
+    if (context.settings(name()).isEmpty()) {
+      // A sidecar without identity settings still serves plain traffic; mTLS needs a certificate.
+      LOG.warn("workload identity is off: no citadel-agent settings (namespace, serviceAccount, tokenFile, "
+          + "rootCertFile), so this proxy has no certificate for mutual TLS");
+      disabled = true;
+      return Future.succeededFuture();
+    }
     AgentSettings settings;
     try {
       settings = AgentSettings.from(context.settings(name()), context.rootNamespace());
@@ -148,6 +158,6 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return certificates.current() != null;
+    return disabled || certificates.current() != null;
   }
 }

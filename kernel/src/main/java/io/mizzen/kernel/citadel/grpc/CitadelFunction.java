@@ -13,16 +13,21 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Citadel on the control plane: starts the configured CA plugin (its state in
  * {@code <state>/ca}), reads bootstrap tokens from {@code <state>/}{@value TokenStore#FILE_NAME}
  * (where {@code mizzen token create --state-dir <state>} writes them), publishes the
- * {@link CsrService} for in-process callers, and serves it over gRPC/TLS on 15012.
+ * {@link CsrService} for in-process callers, and serves it over gRPC/TLS on the kernel's TLS gRPC
+ * port (15012) and bind address. Without any CA plugin loaded it stays off, with a warning.
  */
 @Extension
 public class CitadelFunction implements MeshFunction {
+  private static final Logger LOG = LoggerFactory.getLogger(CitadelFunction.class);
   private volatile CitadelServer server;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -44,12 +49,20 @@ public class CitadelFunction implements MeshFunction {
   public Future<Void> start(MeshContext context) {
     CitadelSettings settings;
     try {
-      settings = CitadelSettings.from(context.settings(name()), context.rootNamespace());
+      settings = CitadelSettings.from(context.settings(name()), context.rootNamespace(), context.bindAddress(),
+          context.ports().grpcTls());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
     List<CertificateAuthority> cas = context.extensions(CertificateAuthority.class);
     CertificateAuthority ca = cas.stream().filter(c -> c.name().equals(settings.ca())).findFirst().orElse(null);
+    if (ca == null && cas.isEmpty() && !context.settings(name()).containsKey("ca")) {
+      // A build without any CA plugin (a bare kernel, its tests) still boots; only asking for one fails.
+      LOG.warn("citadel is off: no CertificateAuthority plugin is loaded, so no workload gets a certificate "
+          + "(install the ca-bouncycastle plugin)");
+      disabled = true;
+      return Future.succeededFuture();
+    }
     if (ca == null) {
       return Future.failedFuture(new IllegalStateException("citadel.ca: no CertificateAuthority named '" + settings.ca()
           + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
@@ -86,6 +99,6 @@ public class CitadelFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return server != null;
+    return disabled || server != null;
   }
 }
