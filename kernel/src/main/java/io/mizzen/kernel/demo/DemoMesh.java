@@ -146,7 +146,7 @@ final class DemoMesh implements DemoControl, AutoCloseable {
     // gatewayPorts maps the Gateway's port 80 to the demo's port; outboundPort and gateway say
     // the same to a proxy that does not read Gateway resources yet.
     gatewaySettings.put("proxy", Map.of("gatewayPorts", Map.of("80", port), "outboundPort", port,
-        "gateway", "bookinfo-gateway"));
+        "gateway", "bookinfo-gateway", "accessLog", false));
     ingress = await(Kernel.start(dataPlane.withStateDir(state.resolve("ingress")).withAgent(gateway)
         .withPluginSettings(gatewaySettings), Set.of(Role.INGRESS)));
     progress("waiting for every proxy to hold its first config");
@@ -167,6 +167,8 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   private Map<String, Map<String, Object>> identitySettings(MeshSettings base, String ns, String sa,
       Path token, Path roots) {
     Map<String, Map<String, Object>> settings = new LinkedHashMap<>(base.pluginSettings());
+    // The console is the tour's; access logs would interleave with it.
+    settings.putIfAbsent("proxy", Map.of("accessLog", false));
     if (token != null && roots != null) {
       settings.put("citadel-agent", Map.of("controlPlane", "127.0.0.1:" + base.ports().grpcTls(),
           "namespace", ns, "serviceAccount", sa, "tokenFile", token.toString(),
