@@ -3,7 +3,10 @@ package io.mizzen.proxy;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
+import io.mizzen.spi.proxy.ProxyListeners;
 import io.mizzen.spi.proxy.ProxySnapshotSink;
+import io.mizzen.spi.proxy.SnapshotFeed;
+import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -46,16 +49,50 @@ public final class ProxyFunction implements MeshFunction {
   public Future<Void> start(MeshContext context) {
     ProxyOptions options;
     try {
-      options = options(context.settings(name()), context.role());
+      options = options(withHostDefaults(context), context.role());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
+    }
+    WorkloadInfo workload = context.lookup(WorkloadInfo.class);
+    if (workload != null) {
+      // The workload's labels drive sourceLabels matches and, for a gateway, Gateway selectors.
+      Map<String, String> labels = new java.util.HashMap<>(options.sourceLabels());
+      labels.putAll(workload.labels());
+      options = new ProxyOptions(options.bindHost(), options.outboundPort(), options.inboundPort(),
+          options.inboundAppPort(), workload.namespace(), labels, options.gateways(),
+          options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
+          options.accessLog(), options.openTelemetry(), options.healthCheck());
     }
     return MeshProxy.start(context.vertx(), options).map(started -> {
       proxy = started;
       context.publish(ProxySnapshotSink.class, started::apply);
       context.publish(MeshProxy.class, started);
+      context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
+          started.inboundPort(), -1, -1, java.util.Map.of()));
+      // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
+      SnapshotFeed feed = context.lookup(SnapshotFeed.class);
+      if (feed != null) {
+        feed.subscribe(started::apply);
+      }
       return null;
     });
+  }
+
+  /**
+   * The settings, with the host's ports and workload filled in where the settings are silent:
+   * outbound and inbound from {@code MeshContext.ports()} (0 picks a free port), the app port
+   * from the agent's {@link WorkloadInfo}.
+   */
+  private static Map<String, Object> withHostDefaults(MeshContext context) {
+    Map<String, Object> merged = new java.util.HashMap<>(context.settings("proxy"));
+    merged.putIfAbsent("outboundPort", context.ports().outbound());
+    WorkloadInfo workload = context.lookup(WorkloadInfo.class);
+    if (context.role() == Role.SIDECAR && workload != null && workload.appPort() > 0) {
+      merged.putIfAbsent("inboundPort", context.ports().inbound());
+      merged.putIfAbsent("appPort", workload.appPort());
+    }
+    merged.putIfAbsent("bindHost", context.bindAddress());
+    return merged;
   }
 
   /**

@@ -35,6 +35,19 @@ public interface MeshContext {
   /** A folder this extension may keep state in; created on first call, private to its plugin. */
   Path stateDir();
 
+  /**
+   * The ports of this process (as configured; 0 means the listener picks one). A default method
+   * so that hosts written against SPI 1.0 still compile.
+   */
+  default MeshPorts ports() {
+    return MeshPorts.defaults();
+  }
+
+  /** The address listeners bind ({@code 127.0.0.1} by default). */
+  default String bindAddress() {
+    return "127.0.0.1";
+  }
+
   /** The role this process is playing. */
   Role role();
 

@@ -1,6 +1,8 @@
 package io.mizzen.kernel.config;
 
 import io.mizzen.spi.config.Resource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -29,6 +31,16 @@ public interface ConfigLoader {
    * An unreadable file is an error in the result, not an exception.
    */
   Loaded read(Path fileOrFolder);
+
+  /**
+   * {@link #read(Path)} on a worker thread, for callers on an event loop.
+   *
+   * @return a Future completed with what was read (problems included); failed only if the worker
+   *     itself fails
+   */
+  default Future<Loaded> read(Vertx vertx, Path fileOrFolder) {
+    return vertx.executeBlocking(() -> read(fileOrFolder));
+  }
 
   /** Renders resources as a multi-document YAML stream that reads back to equal resources. */
   String toYaml(List<Resource> resources);

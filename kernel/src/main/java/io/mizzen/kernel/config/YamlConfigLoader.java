@@ -41,7 +41,10 @@ final class YamlConfigLoader implements ConfigLoader {
     }
     try {
       return read(fileOrFolder.toString(), Files.readString(fileOrFolder));
-    } catch (IOException e) {
+    } catch (java.nio.file.NoSuchFileException e) {
+      return new Loaded(List.of(), List.of(new ConfigProblem(Severity.ERROR, fileOrFolder.toString(), 0, 0, "", "",
+          "no such file or folder")));
+    } catch (IOException | UncheckedIOException e) {
       return unreadable(fileOrFolder, e);
     }
   }

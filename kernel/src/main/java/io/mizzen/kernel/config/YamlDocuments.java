@@ -1,14 +1,13 @@
 package io.mizzen.kernel.config;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -16,6 +15,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -23,6 +23,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * keeps its line, into plain maps, lists and scalars.
  */
 final class YamlDocuments {
+  private static final int MAX_DEPTH = 64;
 
   /**
    * One document.
@@ -46,8 +47,6 @@ final class YamlDocuments {
 
   private final LoadSettings settings = LoadSettings.builder().setSchema(new CoreSchema())
       .setAllowDuplicateKeys(false).setLabel("yaml").build();
-  // One per reader: a constructor keeps per-document state, and a reader serves one stream at a time.
-  private final StandardConstructor scalars = new StandardConstructor(settings);
 
   Stream read(String text) {
     List<Document> docs = new ArrayList<>();
@@ -55,9 +54,9 @@ final class YamlDocuments {
       for (Node node : new Compose(settings).composeAllFromString(text)) {
         Map<String, Integer> lines = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        Object value = convert(node, "", lines, problems);
+        Object value = convert(node, "", lines, problems, 0);
         if (!problems.isEmpty()) {
-          return new Stream(docs, problems.get(0), lines.getOrDefault("#duplicate", 0), docs.size());
+          return new Stream(docs, problems.get(0), lines.getOrDefault("#error", 0), docs.size());
         }
         docs.add(new Document(docs.size(), line(node), value, lines));
       }
@@ -71,43 +70,75 @@ final class YamlDocuments {
     }
   }
 
-  private Object convert(Node node, String path, Map<String, Integer> lines, List<String> problems) {
+  private Object convert(Node node, String path, Map<String, Integer> lines, List<String> problems, int depth) {
+    if (depth > MAX_DEPTH) {
+      // Only a recursive alias (&a [*a]) nests this deep; following it would never end.
+      lines.put("#error", line(node));
+      problems.add("YAML error at line " + line(node) + ": nesting deeper than " + MAX_DEPTH + " levels at '" + path
+          + "' (a recursive alias?)");
+      return null;
+    }
     if (node instanceof MappingNode map) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (NodeTuple t : map.getValue()) {
-        Object key = convert(t.getKeyNode(), path, new HashMap<>(), problems);
+        Object key = convert(t.getKeyNode(), path, new HashMap<>(), problems, depth + 1);
         String k = String.valueOf(key);
         String child = path.isEmpty() ? k : path + "." + k;
         if (out.containsKey(k)) {
-          lines.put("#duplicate", line(t.getKeyNode()));
+          lines.put("#error", line(t.getKeyNode()));
           problems.add("YAML error at line " + line(t.getKeyNode()) + ": duplicate key '" + child + "'");
           continue;
         }
         lines.put(child, line(t.getKeyNode()));
-        out.put(k, convert(t.getValueNode(), child, lines, problems));
+        out.put(k, convert(t.getValueNode(), child, lines, problems, depth + 1));
       }
-      return out;
+      // Specs travel in immutable snapshots: nobody downstream may change what was read.
+      return java.util.Collections.unmodifiableMap(out);
     }
     if (node instanceof SequenceNode seq) {
       List<Object> out = new ArrayList<>(seq.getValue().size());
       for (Node item : seq.getValue()) {
         String child = path + "[" + out.size() + "]";
         lines.put(child, line(item));
-        out.add(convert(item, child, lines, problems));
+        out.add(convert(item, child, lines, problems, depth + 1));
       }
-      return out;
+      return java.util.Collections.unmodifiableList(out);
     }
-    Object scalar = scalars.constructSingleDocument(Optional.of((ScalarNode) node));
-    if (scalar instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-      return l.intValue();
+    return scalar((ScalarNode) node);
+  }
+
+  /** Core-schema scalars, resolved from the tag the composer gave (plain scalars only get one). */
+  private static Object scalar(ScalarNode node) {
+    String v = node.getValue();
+    Tag tag = node.getTag();
+    if (tag.equals(Tag.NULL)) {
+      return null;
     }
-    if (scalar instanceof java.math.BigInteger b && b.bitLength() < 32) {
-      return b.intValue();
+    if (tag.equals(Tag.BOOL)) {
+      return v.equalsIgnoreCase("true");
     }
-    if (scalar instanceof java.math.BigInteger b && b.bitLength() < 64) {
-      return b.longValue();
+    if (tag.equals(Tag.INT)) {
+      BigInteger n;
+      String digits = v.startsWith("+") ? v.substring(1) : v;
+      if (digits.startsWith("0x")) {
+        n = new BigInteger(digits.substring(2), 16);
+      } else if (digits.startsWith("0o")) {
+        n = new BigInteger(digits.substring(2), 8);
+      } else {
+        n = new BigInteger(digits);
+      }
+      return n.bitLength() < 32 ? (Object) n.intValue() : n.bitLength() < 64 ? (Object) n.longValue() : n;
     }
-    return scalar;
+    if (tag.equals(Tag.FLOAT)) {
+      String f = v.startsWith("+") ? v.substring(1) : v;
+      return switch (f.toLowerCase(java.util.Locale.ROOT)) {
+        case ".inf" -> Double.POSITIVE_INFINITY;
+        case "-.inf" -> Double.NEGATIVE_INFINITY;
+        case ".nan" -> Double.NaN;
+        default -> Double.parseDouble(f);
+      };
+    }
+    return v;
   }
 
   private static int line(Node node) {

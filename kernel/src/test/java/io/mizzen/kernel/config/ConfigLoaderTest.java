@@ -33,8 +33,10 @@ class ConfigLoaderTest {
         assertTrue(l.problems().stream().anyMatch(p -> p.severity() == Severity.NOTE && p.message().contains("Helm")), rel);
         continue;
       }
-      assertTrue(!l.resources().isEmpty() || l.problems().stream().anyMatch(p -> p.severity() == Severity.NOTE),
-          rel + " yields resources or notes");
+      long notes = l.problems().stream().filter(p -> p.severity() == Severity.NOTE).count();
+      assertEquals(documents(f), l.resources().size() + notes,
+          rel + ": every document is either a resource or a note saying why it was passed over");
+      assertTrue(l.resources().size() + notes > 0, rel);
       for (Resource r : l.resources()) {
         perKind.merge(r.kind(), 1, Integer::sum);
         assertTrue(r.location().line() > 0, r.key() + " has a line");
@@ -67,6 +69,17 @@ class ConfigLoaderTest {
       }
     }
     assertTrue(checked > 230, "round-tripped " + checked);
+  }
+
+  /** The non-empty documents of a file, counted by a plain YAML reader. */
+  private static long documents(Path f) {
+    try {
+      Iterable<Object> docs = new org.snakeyaml.engine.v2.api.Load(
+          org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadAllFromString(java.nio.file.Files.readString(f));
+      return java.util.stream.StreamSupport.stream(docs.spliterator(), false).filter(java.util.Objects::nonNull).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Resource withoutLocation(Resource r) {
@@ -126,6 +139,17 @@ class ConfigLoaderTest {
     assertTrue(p.line() >= 11 && p.line() <= 12, p.toString());
     assertTrue(p.toString().contains("bad.yaml:" + p.line()), p.toString());
     assertEquals(1, p.documentIndex());
+  }
+
+  @Test
+  void duplicateKeysRecursiveAliasesAndMissingFilesAreErrorsNotCrashes() {
+    Loaded dup = loader.read("dup.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: []\n  ports: []\n");
+    assertEquals(6, dup.errors().get(0).line(), dup.errors().toString());
+    assertTrue(dup.errors().get(0).message().contains("duplicate key 'spec.ports'"));
+    Loaded loop = loader.read("loop.yaml", "a: &x [*x]\n");
+    assertEquals(1, loop.errors().size(), loop.problems().toString());
+    Loaded missing = loader.read(Path.of("/no/such/file.yaml"));
+    assertEquals("no such file or folder", missing.errors().get(0).message());
   }
 
   @Test

@@ -1,14 +1,22 @@
 package io.mizzen.spi.ca;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * A verified request to sign a workload certificate. The control plane has already checked the
- * caller's credential and that the CSR asks for exactly {@code spiffeId}; the CA checks the CSR's
- * own signature and key type again before signing.
+ * A request to sign a workload certificate for an identity the control plane has proven (from a
+ * bootstrap token or a Kubernetes service-account JWT). The CA trusts {@code identity} and
+ * nothing else: it checks on its own that the CSR's signature verifies, that its key is of an
+ * allowed type, and that any name the CSR asks for is exactly {@code identity}.
  *
  * @param csrPem the PKCS#10 request, PEM
- * @param spiffeId the identity proven by the credential, {@code spiffe://<td>/ns/<ns>/sa/<sa>}
- * @param ttl the lifetime asked for; the CA caps it at its maximum
+ * @param identity the identity proven by the caller's credential
+ * @param ttl the lifetime asked for, or {@code null} for the CA's default; the CA caps it at its
+ *     maximum
  */
-public record SigningRequest(String csrPem, String spiffeId, Duration ttl) {}
+public record SigningRequest(String csrPem, SpiffeId identity, Duration ttl) {
+  public SigningRequest {
+    Objects.requireNonNull(csrPem, "csrPem");
+    Objects.requireNonNull(identity, "identity");
+  }
+}

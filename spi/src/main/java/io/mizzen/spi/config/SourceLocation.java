@@ -21,6 +21,7 @@ public record SourceLocation(String origin, int documentIndex, int line, Map<Str
     this(origin, documentIndex, line, Map.of());
   }
 
+  /** A location that knows only its origin. */
   public static SourceLocation unknown(String origin) {
     return new SourceLocation(origin, 0, 0);
   }

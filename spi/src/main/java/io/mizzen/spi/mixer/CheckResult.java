@@ -12,8 +12,12 @@ import java.time.Duration;
  */
 public record CheckResult(int statusCode, String message, Duration validDuration, int validUseCount) {
   public static final int OK = 0;
+  public static final int INVALID_ARGUMENT = 3;
+  public static final int DEADLINE_EXCEEDED = 4;
+  public static final int NOT_FOUND = 5;
   public static final int PERMISSION_DENIED = 7;
   public static final int RESOURCE_EXHAUSTED = 8;
+  public static final int INTERNAL = 13;
   public static final int UNAVAILABLE = 14;
   public static final int UNAUTHENTICATED = 16;
 

@@ -6,6 +6,7 @@ import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.bind.IntOrString;
 import io.mizzen.spi.config.bind.Required;
 import io.mizzen.spi.config.bind.SpecBinder;
+import io.mizzen.spi.discovery.ServicePort;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +48,26 @@ public record KubernetesService(
    */
   public record ServicePortSpec(String name, @Required Integer port, IntOrString targetPort, String protocol,
       Integer nodePort) {}
+
+  /**
+   * The ports as discovery describes them; a named {@code targetPort} (resolved per pod by
+   * Kubernetes) is given as the service port, and the protocol is inferred from the port name's
+   * prefix as Istio does ({@code http-web} is HTTP, {@code grpc} is GRPC, unnamed is TCP).
+   */
+  public List<ServicePort> servicePorts() {
+    return ports.stream().map(p -> new ServicePort(p.name(), p.port(),
+        p.targetPort() != null && p.targetPort().isNumber() ? p.targetPort().number() : p.port(),
+        protocolOf(p.name()))).toList();
+  }
+
+  private static String protocolOf(String portName) {
+    String prefix = portName == null ? "" : portName.split("-", 2)[0].toLowerCase(java.util.Locale.ROOT);
+    return switch (prefix) {
+      case "http", "http2", "grpc", "https", "tls", "mongo", "mysql", "redis", "udp", "tcp" -> prefix.toUpperCase(java.util.Locale.ROOT);
+      case "grpc-web" -> "GRPC-WEB";
+      default -> "TCP";
+    };
+  }
 
   /** Binds a {@code v1 Service} resource's spec strictly. */
   public static Bound<KubernetesService> of(Resource resource) {

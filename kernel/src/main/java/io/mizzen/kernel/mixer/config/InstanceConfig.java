@@ -1,0 +1,74 @@
+package io.mizzen.kernel.mixer.config;
+
+import io.mizzen.kernel.mixer.expr.CompiledExpression;
+import io.mizzen.kernel.mixer.expr.EvaluationException;
+import io.mizzen.spi.config.ResourceKey;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.Instance;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A compiled instance: its template and, for each field, a compiled expression (or a map of them,
+ * or a nested object of them).
+ *
+ * @param name the fully qualified name, such as {@code requestcount.metric.istio-system}
+ * @param template the template
+ * @param fields field name → {@link CompiledExpression} or {@code Map<String, Object>} of the same
+ * @param origin the resource it came from
+ */
+public record InstanceConfig(String name, Template template, Map<String, Object> fields, ResourceKey origin) {
+  public InstanceConfig {
+    fields = Map.copyOf(fields);
+  }
+
+  /**
+   * The instance for one request.
+   *
+   * @throws EvaluationException naming the field when an expression has no value
+   */
+  public Instance build(AttributeBag bag) {
+    return new Instance(name, template.kind(), evaluate(fields, bag, ""));
+  }
+
+  private Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag, String prefix) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : compiled.entrySet()) {
+      if (e.getValue() instanceof CompiledExpression x) {
+        try {
+          out.put(e.getKey(), x.evaluate(bag));
+        } catch (EvaluationException absent) {
+          throw new EvaluationException("instance " + name + " field " + prefix + e.getKey() + ": " + absent.getMessage());
+        }
+      } else {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> nested = (Map<String, Object>) e.getValue();
+        out.put(e.getKey(), Map.copyOf(evaluate(nested, bag, prefix + e.getKey() + ".")));
+      }
+    }
+    return out;
+  }
+
+  /** Every expression of this instance, for referenced-attribute tracking. */
+  public void forEachExpression(java.util.function.Consumer<CompiledExpression> action) {
+    visit(fields, action);
+  }
+
+  private static void visit(Map<String, Object> m, java.util.function.Consumer<CompiledExpression> action) {
+    for (Object v : m.values()) {
+      if (v instanceof CompiledExpression x) {
+        action.accept(x);
+      } else {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> nested = (Map<String, Object>) v;
+        visit(nested, action);
+      }
+    }
+  }
+
+  /** Names of the top-level fields set. */
+  public Set<String> fieldNames() {
+    return fields.keySet();
+  }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Writes ../crds.yaml: CustomResourceDefinitions for the Istio kinds Mizzen reads, for clusters
+without Istio. Structural schemas that keep spec and status as they are (Mizzen validates them
+itself, with messages naming the field). Run from anywhere: python3 ops/kubernetes/tools/gen-crds.py"""
+import os
+
+GROUPS = [
+    # group, versions (first is storage), scope default, kinds: (kind, plural, shortNames, scope override)
+    ("networking.istio.io", ["v1alpha3", "v1beta1"], [
+        ("VirtualService", "virtualservices", ["vs"]),
+        ("DestinationRule", "destinationrules", ["dr"]),
+        ("Gateway", "gateways", ["gw"]),
+        ("ServiceEntry", "serviceentries", ["se"]),
+        ("Sidecar", "sidecars", []),
+        ("EnvoyFilter", "envoyfilters", []),
+        ("WorkloadEntry", "workloadentries", ["we"]),
+    ]),
+    ("security.istio.io", ["v1beta1", "v1"], [
+        ("AuthorizationPolicy", "authorizationpolicies", ["ap"]),
+        ("PeerAuthentication", "peerauthentications", ["pa"]),
+        ("RequestAuthentication", "requestauthentications", ["ra"]),
+    ]),
+    ("authentication.istio.io", ["v1alpha1"], [
+        ("Policy", "policies", []),
+        ("MeshPolicy", "meshpolicies", [], "Cluster"),
+    ]),
+    ("rbac.istio.io", ["v1alpha1"], [
+        ("ServiceRole", "serviceroles", []),
+        ("ServiceRoleBinding", "servicerolebindings", []),
+        ("RbacConfig", "rbacconfigs", []),
+        ("ClusterRbacConfig", "clusterrbacconfigs", [], "Cluster"),
+    ]),
+    ("config.istio.io", ["v1alpha2"], [
+        # the Mixer model
+        ("attributemanifest", "attributemanifests", []),
+        ("handler", "handlers", []),
+        ("instance", "instances", []),
+        ("rule", "rules", []),
+        ("adapter", "adapters", []),
+        ("template", "templates", []),
+        ("HTTPAPISpec", "httpapispecs", []),
+        ("HTTPAPISpecBinding", "httpapispecbindings", []),
+        ("QuotaSpec", "quotaspecs", []),
+        ("QuotaSpecBinding", "quotaspecbindings", []),
+    ] + [(k, p, []) for k, p in [
+        # legacy adapter kinds (a handler per kind)
+        ("bypass", "bypasses"), ("circonus", "circonuses"), ("cloudwatch", "cloudwatches"),
+        ("denier", "deniers"), ("dogstatsd", "dogstatsds"), ("fluentd", "fluentds"),
+        ("kubernetesenv", "kubernetesenvs"), ("listchecker", "listcheckers"), ("memquota", "memquotas"),
+        ("noop", "noops"), ("opa", "opas"), ("prometheus", "prometheuses"), ("rbac", "rbacs"),
+        ("redisquota", "redisquotas"), ("signalfx", "signalfxs"), ("solarwinds", "solarwindses"),
+        ("stackdriver", "stackdrivers"), ("statsd", "statsds"), ("stdio", "stdios"), ("zipkin", "zipkins"),
+        # legacy template kinds (an instance per kind)
+        ("apikey", "apikeys"), ("authorization", "authorizations"), ("checknothing", "checknothings"),
+        ("edge", "edges"), ("kubernetes", "kuberneteses"), ("listentry", "listentries"),
+        ("logentry", "logentries"), ("metric", "metrics"), ("quota", "quotas"),
+        ("reportnothing", "reportnothings"), ("tracespan", "tracespans"),
+    ]]),
+]
+
+
+def crd(group, versions, kind, plural, short, scope):
+    out = [
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "metadata:",
+        f"  name: {plural}.{group}",
+        "  labels:",
+        "    app.kubernetes.io/part-of: mizzen",
+        f"    mizzen.io/istio-group: {group.split('.')[0]}",
+        "spec:",
+        f"  group: {group}",
+        "  names:",
+        f"    kind: {kind}",
+        f"    listKind: {kind}List",
+        f"    plural: {plural}",
+        f"    singular: {kind.lower()}",
+        "    categories: [istio-io, " + group.split('.')[0] + "-istio-io]",
+    ]
+    if short:
+        out.append("    shortNames: [" + ", ".join(short) + "]")
+    out += [f"  scope: {scope}", "  versions:"]
+    for i, v in enumerate(versions):
+        out += [
+            f"  - name: {v}",
+            "    served: true",
+            f"    storage: {'true' if i == 0 else 'false'}",
+            "    schema:",
+            "      openAPIV3Schema:",
+            "        type: object",
+            "        properties:",
+            "          spec:",
+            "            type: object",
+            "            x-kubernetes-preserve-unknown-fields: true",
+            "          status:",
+            "            type: object",
+            "            x-kubernetes-preserve-unknown-fields: true",
+        ]
+    return "\n".join(out) + "\n"
+
+
+docs = []
+for group, versions, kinds in GROUPS:
+    for entry in kinds:
+        kind, plural, short = entry[:3]
+        scope = entry[3] if len(entry) > 3 else "Namespaced"
+        docs.append(crd(group, versions, kind, plural, short, scope))
+
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "..", "crds.yaml"), "w") as f:
+    f.write("# Generated by tools/gen-crds.py: edit that script, not this file.\n")
+    f.write("# CRDs for the Istio kinds Mizzen reads, for clusters without Istio. Skip this file where Istio's CRDs exist.\n")
+    f.write("---\n".join(docs))

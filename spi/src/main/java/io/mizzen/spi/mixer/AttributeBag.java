@@ -1,0 +1,59 @@
+package io.mizzen.spi.mixer;
+
+import java.util.Map;
+
+/**
+ * The attributes of one request or connection: immutable once built, array-backed and indexed by
+ * its {@link AttributeVocabulary}, so a lookup by index is one array read and a lookup by name
+ * one hash probe, neither allocating. The proxy builds one per request with {@link #builder}.
+ */
+public interface AttributeBag {
+
+  /** The vocabulary this bag is indexed by. */
+  AttributeVocabulary vocabulary();
+
+  /** The value at {@code index}, or {@code null} when absent. */
+  Object get(int index);
+
+  /** The value of {@code name}, or {@code null} when absent or unknown to the vocabulary. */
+  default Object get(String name) {
+    int i = vocabulary().indexOf(name);
+    return i < 0 ? null : get(i);
+  }
+
+  /** The present attributes, by name (a fresh map; meant for tests, logs and the wire). */
+  Map<String, Object> toMap();
+
+  /**
+   * The same values indexed by {@code other} (a newer config version may add attributes).
+   * Attributes {@code other} does not know, or types it disagrees on, are dropped.
+   */
+  AttributeBag rebase(AttributeVocabulary other);
+
+  /** A builder for a bag over {@code vocabulary}. */
+  static Builder builder(AttributeVocabulary vocabulary) {
+    return new ArrayAttributeBag.ArrayBuilder(vocabulary);
+  }
+
+  /** An empty bag. */
+  static AttributeBag empty(AttributeVocabulary vocabulary) {
+    return builder(vocabulary).build();
+  }
+
+  /** Fills a bag; not thread-safe, used by one request. */
+  interface Builder {
+    /**
+     * Sets {@code name} to {@code value}.
+     *
+     * @throws IllegalArgumentException when the vocabulary does not know {@code name} or the
+     *     value is not of its type's Java representation (see {@link ValueType})
+     */
+    Builder put(String name, Object value);
+
+    /** Sets the attribute at {@code index}; the type is checked as in {@link #put(String, Object)}. */
+    Builder put(int index, Object value);
+
+    /** The immutable bag; the builder must not be used afterwards. */
+    AttributeBag build();
+  }
+}

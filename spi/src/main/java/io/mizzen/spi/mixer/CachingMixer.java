@@ -1,0 +1,37 @@
+package io.mizzen.spi.mixer;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/** A {@link Mixer} fronted by a {@link CheckCache}: cache hits never leave the proxy. */
+final class CachingMixer implements Mixer {
+  private final Mixer remote;
+  private final CheckCache cache;
+
+  CachingMixer(Mixer remote, CheckCache cache) {
+    this.remote = remote;
+    this.cache = cache;
+  }
+
+  @Override
+  public AttributeVocabulary vocabulary() {
+    return remote.vocabulary();
+  }
+
+  @Override
+  public Future<CheckResponse> check(CheckRequest request) {
+    // A request that names quotas must reach Mixer: grants are never reused.
+    if (request.quotas().isEmpty()) {
+      CheckResponse hit = cache.lookup(request.attributes());
+      if (hit != null) {
+        return Future.succeededFuture(hit);
+      }
+    }
+    return remote.check(request).onSuccess(r -> cache.store(request.attributes(), r));
+  }
+
+  @Override
+  public Future<Void> report(List<AttributeBag> batch) {
+    return remote.report(batch);
+  }
+}

@@ -1,0 +1,36 @@
+package io.mizzen.spi.mixer;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * Mixer as the proxy sees it: the embedded engine or a remote client behind one interface. The
+ * proxy finds it with {@code MeshContext.lookup(Mixer.class)} and never imports the kernel.
+ */
+public interface Mixer {
+
+  /**
+   * The vocabulary of the config version in force; bags built over an older vocabulary are still
+   * accepted (they are rebased by name).
+   */
+  AttributeVocabulary vocabulary();
+
+  /**
+   * Checks preconditions and allocates the requested quotas for one request.
+   *
+   * @return a Future completed with the verdict once every matching check and quota handler has
+   *     answered or timed out (a denial is a succeeded Future with a non-OK status). The Future
+   *     fails only when Mixer itself cannot be reached; the caller's fail-open/fail-closed policy
+   *     then decides.
+   */
+  Future<CheckResponse> check(CheckRequest request);
+
+  /**
+   * Records a batch of finished requests or connection events for telemetry.
+   *
+   * @return a Future completed once every telemetry handler the batch concerns has taken its
+   *     instances, failed or timed out (handler failures are counted by Mixer, never returned
+   *     here); failed only when Mixer cannot be reached and the batch was not delivered
+   */
+  Future<Void> report(List<AttributeBag> batch);
+}

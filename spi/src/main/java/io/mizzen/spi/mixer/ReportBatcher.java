@@ -1,0 +1,32 @@
+package io.mizzen.spi.mixer;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+
+/**
+ * The proxy's report batching: finished requests are collected and sent to Mixer as one Report
+ * when {@code maxBatch} are pending or {@code maxDelay} after the first of them, whichever comes
+ * first. Telemetry is best effort: a batch Mixer refuses is counted, not retried. Thread-safe.
+ */
+public interface ReportBatcher {
+
+  /** Queues one attribute set; sends the batch at once if it is now full. Never blocks. */
+  void add(AttributeBag attributes);
+
+  /** Sends what is pending now. @return a Future completed once Mixer took it (or refused it) */
+  Future<Void> flush();
+
+  /** Batches sent so far. */
+  long batchesSent();
+
+  /** Batches Mixer refused or could not be reached for. */
+  long batchesFailed();
+
+  /** Flushes and stops the timer. @return a Future completed once the last batch was sent */
+  Future<Void> close();
+
+  static ReportBatcher create(Vertx vertx, Mixer mixer, int maxBatch, Duration maxDelay) {
+    return new TimedReportBatcher(vertx, mixer, maxBatch, maxDelay);
+  }
+}

@@ -1,0 +1,103 @@
+package io.mizzen.spi.mixer;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A pending list guarded by this object's lock; one timer armed per pending batch. */
+final class TimedReportBatcher implements ReportBatcher {
+  private final Vertx vertx;
+  private final Mixer mixer;
+  private final int maxBatch;
+  private final long maxDelayMillis;
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private List<AttributeBag> pending = new ArrayList<>();
+  private long timer = -1;
+  private boolean closed;
+
+  TimedReportBatcher(Vertx vertx, Mixer mixer, int maxBatch, Duration maxDelay) {
+    if (maxBatch <= 0) {
+      throw new IllegalArgumentException("maxBatch must be positive, not " + maxBatch);
+    }
+    if (maxDelay == null || maxDelay.isNegative() || maxDelay.isZero()) {
+      throw new IllegalArgumentException("maxDelay must be positive, not " + maxDelay);
+    }
+    this.vertx = vertx;
+    this.mixer = mixer;
+    this.maxBatch = maxBatch;
+    this.maxDelayMillis = Math.max(1, maxDelay.toMillis());
+  }
+
+  @Override
+  public void add(AttributeBag attributes) {
+    List<AttributeBag> full = null;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("report batcher is closed");
+      }
+      pending.add(attributes);
+      if (pending.size() >= maxBatch) {
+        full = take();
+      } else if (timer < 0) {
+        timer = vertx.setTimer(maxDelayMillis, id -> flush());
+      }
+    }
+    if (full != null) {
+      send(full);
+    }
+  }
+
+  @Override
+  public Future<Void> flush() {
+    List<AttributeBag> batch;
+    synchronized (this) {
+      batch = take();
+    }
+    return batch.isEmpty() ? Future.succeededFuture() : send(batch);
+  }
+
+  /** Takes the pending batch and disarms its timer; caller holds the lock. */
+  private List<AttributeBag> take() {
+    List<AttributeBag> batch = pending;
+    pending = new ArrayList<>();
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    return batch;
+  }
+
+  private Future<Void> send(List<AttributeBag> batch) {
+    Future<Void> f;
+    try {
+      f = mixer.report(List.copyOf(batch));
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.andThen(ar -> (ar.succeeded() ? sent : failed).increment()).otherwiseEmpty();
+  }
+
+  @Override
+  public long batchesSent() {
+    return sent.sum();
+  }
+
+  @Override
+  public long batchesFailed() {
+    return failed.sum();
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<AttributeBag> batch;
+    synchronized (this) {
+      closed = true;
+      batch = take();
+    }
+    return batch.isEmpty() ? Future.succeededFuture() : send(batch);
+  }
+}

@@ -1,0 +1,183 @@
+package io.mizzen.spi.mixer.remote;
+
+import com.google.protobuf.ByteString;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.HeaderOperation;
+import io.mizzen.spi.mixer.QuotaArgs;
+import io.mizzen.spi.mixer.QuotaResult;
+import io.mizzen.spi.mixer.ReferencedAttributes;
+import io.mizzen.spi.mixer.ValueType;
+import io.mizzen.spi.wire.mixer.Attributes;
+import io.mizzen.spi.wire.mixer.CheckReply;
+import io.mizzen.spi.wire.mixer.Keys;
+import io.mizzen.spi.wire.mixer.QuotaGrant;
+import io.mizzen.spi.wire.mixer.QuotaParams;
+import io.mizzen.spi.wire.mixer.Referenced;
+import io.mizzen.spi.wire.mixer.StringMap;
+import io.mizzen.spi.wire.mixer.Value;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Converts Mixer's values to and from {@code mixer.proto}; both ends use this one codec. */
+public final class MixerWireCodec {
+  private MixerWireCodec() {}
+
+  /** The present attributes of {@code bag}, by name. */
+  public static Attributes encode(AttributeBag bag) {
+    Attributes.Builder out = Attributes.newBuilder();
+    AttributeVocabulary v = bag.vocabulary();
+    for (int i = 0; i < v.size(); i++) {
+      Object value = bag.get(i);
+      if (value != null) {
+        out.putValues(v.name(i), value(value));
+      }
+    }
+    return out.build();
+  }
+
+  private static Value value(Object v) {
+    Value.Builder b = Value.newBuilder();
+    if (v instanceof String s) {
+      b.setStringValue(s);
+    } else if (v instanceof Long l) {
+      b.setInt64Value(l);
+    } else if (v instanceof Double d) {
+      b.setDoubleValue(d);
+    } else if (v instanceof Boolean x) {
+      b.setBoolValue(x);
+    } else if (v instanceof Instant t) {
+      b.setTimestampNanos(t.getEpochSecond() * 1_000_000_000L + t.getNano());
+    } else if (v instanceof Duration d) {
+      b.setDurationNanos(d.toNanos());
+    } else if (v instanceof InetAddress a) {
+      b.setIpAddress(ByteString.copyFrom(a.getAddress()));
+    } else if (v instanceof Map<?, ?> m) {
+      StringMap.Builder sm = StringMap.newBuilder();
+      m.forEach((k, x) -> sm.putEntries(String.valueOf(k), String.valueOf(x)));
+      b.setStringMap(sm);
+    } else {
+      throw new IllegalArgumentException("no wire form for " + v.getClass().getName());
+    }
+    return b.build();
+  }
+
+  /**
+   * The bag for {@code wire} over {@code vocabulary}. Attributes the vocabulary does not know are
+   * dropped (a newer proxy may send more).
+   *
+   * @throws IllegalArgumentException naming the attribute whose value has the wrong type
+   */
+  public static AttributeBag decode(Attributes wire, AttributeVocabulary vocabulary) {
+    AttributeBag.Builder b = AttributeBag.builder(vocabulary);
+    for (Map.Entry<String, Value> e : wire.getValuesMap().entrySet()) {
+      int index = vocabulary.indexOf(e.getKey());
+      if (index < 0) {
+        continue;
+      }
+      ValueType type = vocabulary.type(index);
+      Object value = javaValue(e.getKey(), e.getValue(), type);
+      b.put(index, value);
+    }
+    return b.build();
+  }
+
+  private static Object javaValue(String name, Value v, ValueType type) {
+    Value.KindCase kind = v.getKindCase();
+    boolean ok = switch (type) {
+      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> kind == Value.KindCase.STRING_VALUE;
+      case INT64 -> kind == Value.KindCase.INT64_VALUE;
+      case DOUBLE -> kind == Value.KindCase.DOUBLE_VALUE;
+      case BOOL -> kind == Value.KindCase.BOOL_VALUE;
+      case TIMESTAMP -> kind == Value.KindCase.TIMESTAMP_NANOS;
+      case DURATION -> kind == Value.KindCase.DURATION_NANOS;
+      case IP_ADDRESS -> kind == Value.KindCase.IP_ADDRESS;
+      case STRING_MAP -> kind == Value.KindCase.STRING_MAP;
+    };
+    if (!ok) {
+      throw new IllegalArgumentException("attribute " + name + " is " + type + " but was sent as " + kind);
+    }
+    return switch (type) {
+      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> v.getStringValue();
+      case INT64 -> v.getInt64Value();
+      case DOUBLE -> v.getDoubleValue();
+      case BOOL -> v.getBoolValue();
+      case TIMESTAMP -> Instant.ofEpochSecond(Math.floorDiv(v.getTimestampNanos(), 1_000_000_000L),
+          Math.floorMod(v.getTimestampNanos(), 1_000_000_000L));
+      case DURATION -> Duration.ofNanos(v.getDurationNanos());
+      case IP_ADDRESS -> {
+        try {
+          yield InetAddress.getByAddress(v.getIpAddress().toByteArray());
+        } catch (UnknownHostException e) {
+          throw new IllegalArgumentException("attribute " + name + " is not a 4 or 16 byte address", e);
+        }
+      }
+      case STRING_MAP -> Map.copyOf(v.getStringMap().getEntriesMap());
+    };
+  }
+
+  /** A Check request for the wire. */
+  public static io.mizzen.spi.wire.mixer.CheckRequest encode(CheckRequest request) {
+    io.mizzen.spi.wire.mixer.CheckRequest.Builder b = io.mizzen.spi.wire.mixer.CheckRequest.newBuilder()
+        .setAttributes(encode(request.attributes()));
+    request.quotas().forEach((name, q) -> b.putQuotas(name, QuotaParams.newBuilder().setAmount(q.amount())
+        .setBestEffort(q.bestEffort()).setDeduplicationId(q.deduplicationId() == null ? "" : q.deduplicationId()).build()));
+    return b.build();
+  }
+
+  /** A Check request from the wire. @throws IllegalArgumentException as {@link #decode(Attributes, AttributeVocabulary)} */
+  public static CheckRequest decode(io.mizzen.spi.wire.mixer.CheckRequest wire, AttributeVocabulary vocabulary) {
+    Map<String, QuotaArgs> quotas = new LinkedHashMap<>();
+    wire.getQuotasMap().forEach((name, q) -> quotas.put(name, new QuotaArgs(q.getAmount(), q.getDeduplicationId(), q.getBestEffort())));
+    return new CheckRequest(decode(wire.getAttributes(), vocabulary), quotas);
+  }
+
+  /** A Check answer for the wire. */
+  public static CheckReply encode(CheckResponse r) {
+    CheckResult p = r.precondition();
+    Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.referenced().attributes());
+    r.referenced().mapKeys().forEach((m, keys) -> refs.putMapKeys(m, Keys.newBuilder().addAllKeys(keys).build()));
+    CheckReply.Builder b = CheckReply.newBuilder()
+        .setStatusCode(p.statusCode()).setStatusMessage(p.message() == null ? "" : p.message())
+        .setValidDurationNanos(p.validDuration() == null ? 0 : p.validDuration().toNanos())
+        .setValidUseCount(p.validUseCount()).setReferenced(refs);
+    r.requestHeaderOperations().forEach(op -> b.addRequestHeaderOperations(encode(op)));
+    r.responseHeaderOperations().forEach(op -> b.addResponseHeaderOperations(encode(op)));
+    r.quotas().forEach((name, q) -> b.putQuotas(name, QuotaGrant.newBuilder().setGranted(q.granted())
+        .setValidDurationNanos(q.validDuration() == null ? 0 : q.validDuration().toNanos()).build()));
+    return b.build();
+  }
+
+  /** A Check answer from the wire. @throws IllegalArgumentException on an unknown header operation */
+  public static CheckResponse decode(CheckReply wire) {
+    CheckResult precondition = new CheckResult(wire.getStatusCode(), wire.getStatusMessage(),
+        Duration.ofNanos(wire.getValidDurationNanos()), wire.getValidUseCount());
+    Map<String, Set<String>> keys = new LinkedHashMap<>();
+    wire.getReferenced().getMapKeysMap().forEach((m, k) -> keys.put(m, new HashSet<>(k.getKeysList())));
+    ReferencedAttributes refs = new ReferencedAttributes(new HashSet<>(wire.getReferenced().getAttributesList()), keys);
+    Map<String, QuotaResult> quotas = new LinkedHashMap<>();
+    wire.getQuotasMap().forEach((name, q) -> quotas.put(name, new QuotaResult(q.getGranted(), Duration.ofNanos(q.getValidDurationNanos()))));
+    return new CheckResponse(precondition, refs, decode(wire.getRequestHeaderOperationsList()),
+        decode(wire.getResponseHeaderOperationsList()), quotas);
+  }
+
+  private static io.mizzen.spi.wire.mixer.HeaderOperation encode(HeaderOperation op) {
+    return io.mizzen.spi.wire.mixer.HeaderOperation.newBuilder().setName(op.name()).addAllValues(op.values())
+        .setOperation(op.operation().name()).build();
+  }
+
+  private static List<HeaderOperation> decode(List<io.mizzen.spi.wire.mixer.HeaderOperation> ops) {
+    return ops.stream().map(op -> new HeaderOperation(op.getName(), op.getValuesList(),
+        HeaderOperation.Operation.valueOf(op.getOperation()))).toList();
+  }
+}

@@ -1,0 +1,64 @@
+package io.mizzen.spi.mixer.remote;
+
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ValueType;
+import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
+import io.mizzen.spi.wire.mixer.ReportRequest;
+import io.mizzen.spi.wire.mixer.VocabularyRequest;
+import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The proxy's client of a remote Mixer (the control plane's gRPC server on 9091). Put a
+ * {@link io.mizzen.spi.mixer.CheckCache} in front of it so steady-state checks stay local.
+ */
+public final class RemoteMixer implements Mixer {
+  private final MixerWireGrpcClient client;
+  private final AttributeVocabulary vocabulary;
+
+  private RemoteMixer(MixerWireGrpcClient client, AttributeVocabulary vocabulary) {
+    this.client = client;
+    this.vocabulary = vocabulary;
+  }
+
+  /**
+   * Connects to Mixer at {@code address} and learns its vocabulary.
+   *
+   * @return a Future with the client once the server has answered, failed when it cannot be
+   *     reached or its vocabulary names an unknown type
+   */
+  public static Future<Mixer> connect(GrpcClient grpc, SocketAddress address) {
+    MixerWireGrpcClient client = MixerWireGrpcClient.create(grpc, address);
+    return client.vocabulary(VocabularyRequest.getDefaultInstance()).map(reply -> {
+      Map<String, ValueType> attributes = new LinkedHashMap<>();
+      reply.getAttributesMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> attributes.put(e.getKey(), ValueType.named(e.getValue())));
+      return new RemoteMixer(client, AttributeVocabulary.of(attributes));
+    });
+  }
+
+  @Override
+  public AttributeVocabulary vocabulary() {
+    return vocabulary;
+  }
+
+  @Override
+  public Future<CheckResponse> check(CheckRequest request) {
+    return client.check(MixerWireCodec.encode(request)).map(MixerWireCodec::decode);
+  }
+
+  @Override
+  public Future<Void> report(List<AttributeBag> batch) {
+    ReportRequest.Builder b = ReportRequest.newBuilder();
+    batch.forEach(bag -> b.addBatch(MixerWireCodec.encode(bag)));
+    return client.report(b.build()).mapEmpty();
+  }
+}

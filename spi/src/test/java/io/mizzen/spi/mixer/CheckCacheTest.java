@@ -1,0 +1,117 @@
+package io.mizzen.spi.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Correctness of the check cache; its speed is measured by the JMH benchmark, not here. */
+class CheckCacheTest {
+  private final AtomicLong now = new AtomicLong(0);
+  private final CheckCache cache = CheckCache.create(100, now::get);
+  private static final AttributeVocabulary V;
+
+  static {
+    Map<String, ValueType> m = new LinkedHashMap<>();
+    m.put("request.headers", ValueType.STRING_MAP);
+    m.put("destination.service.host", ValueType.STRING);
+    m.put("request.path", ValueType.STRING);
+    m.put("source.user", ValueType.STRING);
+    V = AttributeVocabulary.of(m);
+  }
+
+  private static final ReferencedAttributes REFS = new ReferencedAttributes(
+      Set.of("destination.service.host", "source.user"), Map.of("request.headers", Set.of("x-user")));
+
+  private static AttributeBag bag(String host, String user, String path) {
+    AttributeBag.Builder b = AttributeBag.builder(V).put("destination.service.host", host).put("request.path", path)
+        .put("request.headers", Map.of("x-user", user, "x-trace", path));
+    return b.build();
+  }
+
+  private static CheckResponse verdict(int code, Duration valid, int uses) {
+    return new CheckResponse(new CheckResult(code, "m", valid, uses), REFS, List.of(), List.of(), Map.of());
+  }
+
+  @Test
+  void hitsWhenReferencedValuesAgreeWhateverTheRest() {
+    CheckResponse denied = verdict(7, Duration.ofSeconds(10), 100);
+    cache.store(bag("ratings", "john", "/a"), denied);
+    assertSame(denied, cache.lookup(bag("ratings", "john", "/other-path")), "path and x-trace were not referenced");
+    assertNull(cache.lookup(bag("ratings", "jane", "/a")), "x-user was referenced");
+    assertNull(cache.lookup(bag("reviews", "john", "/a")), "the host was referenced");
+    AttributeBag withUser = AttributeBag.builder(V).put("destination.service.host", "ratings")
+        .put("request.headers", Map.of("x-user", "john")).put("source.user", "sa").build();
+    assertNull(cache.lookup(withUser), "source.user was absent when stored: presence matters");
+  }
+
+  @Test
+  void honoursValidUseCount() {
+    cache.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofMinutes(1), 3));
+    assertNotNull(cache.lookup(bag("ratings", "john", "/a")));
+    assertNotNull(cache.lookup(bag("ratings", "john", "/b")));
+    assertNotNull(cache.lookup(bag("ratings", "john", "/c")));
+    assertNull(cache.lookup(bag("ratings", "john", "/d")), "used three times");
+    assertEquals(0, cache.size());
+  }
+
+  @Test
+  void honoursValidDuration() {
+    cache.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofSeconds(2), 1000));
+    now.addAndGet(Duration.ofMillis(1999).toNanos());
+    assertNotNull(cache.lookup(bag("ratings", "john", "/a")));
+    now.addAndGet(Duration.ofMillis(1).toNanos());
+    assertNull(cache.lookup(bag("ratings", "john", "/a")), "expired at exactly validDuration");
+  }
+
+  @Test
+  void neverCachesUncacheableOrQuotaVerdicts() {
+    cache.store(bag("a", "u", "/"), verdict(14, Duration.ZERO, 0));
+    CheckResponse withQuota = new CheckResponse(CheckResult.ok(Duration.ofMinutes(1), 100), REFS, List.of(), List.of(),
+        Map.of("q", new QuotaResult(1, Duration.ofSeconds(1))));
+    cache.store(bag("b", "u", "/"), withQuota);
+    assertEquals(0, cache.size());
+  }
+
+  @Test
+  void evictsTheLeastRecentlyUsedBeyondItsSize() {
+    CheckCache small = CheckCache.create(2, now::get);
+    small.store(bag("a", "u", "/"), verdict(0, Duration.ofMinutes(1), 100));
+    small.store(bag("b", "u", "/"), verdict(0, Duration.ofMinutes(1), 100));
+    assertNotNull(small.lookup(bag("a", "u", "/")));
+    small.store(bag("c", "u", "/"), verdict(0, Duration.ofMinutes(1), 100));
+    assertNull(small.lookup(bag("b", "u", "/")));
+    assertNotNull(small.lookup(bag("a", "u", "/")));
+    assertEquals(2, small.size());
+  }
+
+  @Test
+  void frontedMixerAsksRemoteOnlyOnMisses() {
+    AtomicInteger remoteChecks = new AtomicInteger();
+    Mixer remote = new Mixer() {
+      public AttributeVocabulary vocabulary() { return V; }
+      public Future<CheckResponse> check(CheckRequest r) {
+        remoteChecks.incrementAndGet();
+        return Future.succeededFuture(verdict(0, Duration.ofMinutes(1), 100));
+      }
+      public Future<Void> report(List<AttributeBag> batch) { return Future.succeededFuture(); }
+    };
+    Mixer mixer = cache.front(remote);
+    for (int i = 0; i < 50; i++) {
+      assertEquals(0, mixer.check(CheckRequest.of(bag("ratings", i % 2 == 0 ? "a" : "b", "/" + i))).result().precondition().statusCode());
+    }
+    assertEquals(2, remoteChecks.get(), "one miss per distinct x-user");
+    mixer.check(new CheckRequest(bag("ratings", "a", "/"), Map.of("q", new QuotaArgs(1, "d", false))));
+    assertEquals(3, remoteChecks.get(), "quota requests always go remote");
+  }
+}

@@ -1,0 +1,77 @@
+package io.mizzen.spi.mixer.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeValues;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.HeaderOperation;
+import io.mizzen.spi.mixer.QuotaArgs;
+import io.mizzen.spi.mixer.QuotaResult;
+import io.mizzen.spi.mixer.ReferencedAttributes;
+import io.mizzen.spi.mixer.ValueType;
+import io.mizzen.spi.wire.mixer.Attributes;
+import io.mizzen.spi.wire.mixer.Value;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MixerWireCodecTest {
+  private static AttributeVocabulary vocabulary() {
+    Map<String, ValueType> m = new LinkedHashMap<>();
+    for (ValueType t : ValueType.values()) {
+      m.put("a." + t.name().toLowerCase(), t);
+    }
+    return AttributeVocabulary.of(m);
+  }
+
+  @Test
+  void everyTypeSurvivesTheRoundTrip() {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag bag = AttributeBag.builder(v)
+        .put("a.string", "s").put("a.int64", -5L).put("a.double", 2.5).put("a.bool", true)
+        .put("a.timestamp", Instant.parse("1969-12-31T23:59:59.5Z")).put("a.duration", Duration.ofMillis(1500))
+        .put("a.ip_address", AttributeValues.ipAddress("fd00::1")).put("a.email_address", "a@b.c")
+        .put("a.dns_name", "x.y").put("a.uri", "http://x/").put("a.string_map", Map.of("k", "v"))
+        .build();
+    assertEquals(bag.toMap(), MixerWireCodec.decode(MixerWireCodec.encode(bag), v).toMap());
+  }
+
+  @Test
+  void unknownAttributesAreDroppedAndWrongTypesRefused() {
+    AttributeVocabulary v = vocabulary();
+    Attributes wire = Attributes.newBuilder()
+        .putValues("from.a.newer.proxy", Value.newBuilder().setStringValue("x").build())
+        .putValues("a.int64", Value.newBuilder().setStringValue("7").build()).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixerWireCodec.decode(wire, v));
+    assertTrue(e.getMessage().contains("a.int64 is INT64"), e.getMessage());
+    Attributes ok = Attributes.newBuilder().putValues("from.a.newer.proxy", Value.newBuilder().setStringValue("x").build()).build();
+    assertNull(MixerWireCodec.decode(ok, v).get("from.a.newer.proxy"));
+  }
+
+  @Test
+  void checkRequestsAndResponsesRoundTrip() {
+    AttributeVocabulary v = vocabulary();
+    CheckRequest request = new CheckRequest(AttributeBag.builder(v).put("a.string", "x").build(),
+        Map.of("q", new QuotaArgs(3, "dedup", true)));
+    CheckRequest back = MixerWireCodec.decode(MixerWireCodec.encode(request), v);
+    assertEquals(request.quotas(), back.quotas());
+    assertEquals(request.attributes().toMap(), back.attributes().toMap());
+    CheckResponse response = new CheckResponse(new CheckResult(7, "h:no", Duration.ofSeconds(5), 9),
+        new ReferencedAttributes(Set.of("a.string"), Map.of("a.string_map", Set.of("k"))),
+        List.of(new HeaderOperation("x", List.of("1", "2"), HeaderOperation.Operation.APPEND)),
+        List.of(new HeaderOperation("y", List.of(), HeaderOperation.Operation.REMOVE)),
+        Map.of("q", new QuotaResult(2, Duration.ofSeconds(1))));
+    assertEquals(response, MixerWireCodec.decode(MixerWireCodec.encode(response)));
+  }
+}
