@@ -18,8 +18,9 @@ import org.pf4j.Extension;
  * The proxy as the kernel hosts it in the sidecar, ingress and egress roles. Settings come from
  * {@code plugins.settings.proxy} in {@code mizzen.yaml}: {@code outboundPort} (15001),
  * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
- * listener), {@code namespace}, {@code gateway} (ingress/egress: the {@code istio} label Gateway
- * selectors match, {@code ingressgateway} by default; the listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
+ * listener), {@code namespace}, {@code gateway} (ingress/egress: a Gateway to serve besides those
+ * whose selector matches the workload's labels, {@code istio: ingressgateway} by default; the
+ * listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
  * {@code 5s}-style), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
  * health checks, off by default), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
@@ -110,9 +111,12 @@ public final class ProxyFunction implements MeshFunction {
           + inbound + "); it names the local app's port");
     }
     Object ns = settings.get("namespace");
-    Set<String> gateways = role == Role.SIDECAR ? null : Set.of();
+    // A gateway serves the Gateway named in its settings (if any) and every Gateway whose
+    // selector matches its labels: istio=ingressgateway/egressgateway unless the workload says.
+    Set<String> gateways = role == Role.SIDECAR ? null
+        : settings.get("gateway") == null ? Set.of() : Set.of(settings.get("gateway").toString());
     Map<String, String> labels = role == Role.SIDECAR ? Map.of()
-        : Map.of("istio", String.valueOf(settings.getOrDefault("gateway", role == Role.INGRESS ? "ingressgateway" : "egressgateway")));
+        : Map.of("istio", role == Role.INGRESS ? "ingressgateway" : "egressgateway");
     try {
       return new ProxyOptions(String.valueOf(settings.getOrDefault("bindHost", "127.0.0.1")), outbound, inbound,
           Math.max(app, 0), ns == null ? null : ns.toString(), labels, gateways,

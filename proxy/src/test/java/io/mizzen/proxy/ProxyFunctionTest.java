@@ -91,6 +91,16 @@ class ProxyFunctionTest {
   }
 
   @Test
+  void rolesDecideWhichGatewaysAreServed() {
+    ProxyOptions ingress = ProxyFunction.options(Map.of("gateway", "bookinfo-gateway"), Role.INGRESS);
+    assertEquals(java.util.Set.of("bookinfo-gateway"), ingress.gateways());
+    assertEquals(Map.of("istio", "ingressgateway"), ingress.sourceLabels());
+    assertEquals(-1, ingress.inboundPort(), "a gateway has no inbound listener by default");
+    assertEquals(java.util.Set.of(), ProxyFunction.options(Map.of(), Role.EGRESS).gateways());
+    assertEquals(java.util.Set.of("mesh"), ProxyFunction.options(Map.of("appPort", 9080), Role.SIDECAR).gateways());
+  }
+
+  @Test
   void badSettingsAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ProxyFunction.options(Map.of("inboundPort", 15006), Role.SIDECAR));
