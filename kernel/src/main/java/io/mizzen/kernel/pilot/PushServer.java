@@ -49,6 +49,7 @@ final class PushServer extends PilotService implements PushStatus {
   private final long debounceMillis;
   private final List<ProxyConnection> connections = new CopyOnWriteArrayList<>();
   private final Map<ResourceKey, Encoded> encoded = new ConcurrentHashMap<>();
+  private final Map<String, EncodedInstance> encodedInstances = new ConcurrentHashMap<>();
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private ConfigSnapshot config;
   private List<ServiceInstance> instances;
@@ -56,6 +57,8 @@ final class PushServer extends PilotService implements PushStatus {
   private boolean armed;
 
   private record Encoded(Resource resource, String json) {}
+
+  private record EncodedInstance(ServiceInstance instance, String json) {}
 
   PushServer(Vertx vertx, Context context, ConfigStore store, MeshDiscovery discovery, WorkloadLeases leases,
       String rootNamespace, Duration debounce) {
@@ -93,6 +96,11 @@ final class PushServer extends PilotService implements PushStatus {
     config = store.snapshot();
     instances = discovery.instances();
     generation++;
+    // Forget the encodings of what is gone, so the caches track the mesh, not its history.
+    encoded.keySet().retainAll(config.resources().keySet());
+    if (encodedInstances.size() > 2 * instances.size() + 64) {
+      encodedInstances.clear();
+    }
     for (ProxyConnection c : connections) {
       if (c.node != null) {
         pushTo(c);
@@ -174,7 +182,7 @@ final class PushServer extends PilotService implements PushStatus {
     });
     endpoints.forEach((key, i) -> {
       if (full || !i.equals(heldInstances.get(key))) {
-        snapshot.addInstances(Item.newBuilder().setKey(key).setJson(WireItems.encode(i)));
+        snapshot.addInstances(Item.newBuilder().setKey(key).setJson(json(key, i)));
       }
     });
     if (!full) {
@@ -203,6 +211,16 @@ final class PushServer extends PilotService implements PushStatus {
     if (e == null || e.resource() != r) {
       e = new Encoded(r, WireItems.encode(r));
       encoded.put(r.key(), e);
+    }
+    return e.json();
+  }
+
+  // Encoded once per instance object, not once per proxy: a push to every proxy reuses it.
+  private String json(String key, ServiceInstance i) {
+    EncodedInstance e = encodedInstances.get(key);
+    if (e == null || e.instance() != i) {
+      e = new EncodedInstance(i, WireItems.encode(i));
+      encodedInstances.put(key, e);
     }
     return e.json();
   }
