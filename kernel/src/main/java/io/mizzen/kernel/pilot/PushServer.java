@@ -23,10 +23,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.time.Duration;
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -48,17 +52,21 @@ final class PushServer extends PilotService implements PushStatus {
   private final String rootNamespace;
   private final long debounceMillis;
   private final List<ProxyConnection> connections = new CopyOnWriteArrayList<>();
-  private final Map<ResourceKey, Encoded> encoded = new ConcurrentHashMap<>();
-  private final Map<String, EncodedInstance> encodedInstances = new ConcurrentHashMap<>();
+  private Map<ResourceKey, Entry<Resource>> resourceEntries = Map.of();
+  private Map<String, Entry<ServiceInstance>> instanceEntries = Map.of();
+  private List<Resource> sidecars = List.of();
+  private Map<String, View> views = new HashMap<>();
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private ConfigSnapshot config;
   private List<ServiceInstance> instances;
   private long generation;
   private boolean armed;
 
-  private record Encoded(Resource resource, String json) {}
-
-  private record EncodedInstance(ServiceInstance instance, String json) {}
+  /**
+   * A resource or instance with its key and wire form, made once per change for all proxies. An
+   * unchanged value keeps its entry (and the very object), so a proxy's delta is an identity test.
+   */
+  private record Entry<T>(String key, T value, Item item) {}
 
   PushServer(Vertx vertx, Context context, ConfigStore store, MeshDiscovery discovery, WorkloadLeases leases,
       String rootNamespace, Duration debounce) {
@@ -69,9 +77,8 @@ final class PushServer extends PilotService implements PushStatus {
     this.leases = leases;
     this.rootNamespace = rootNamespace;
     this.debounceMillis = Math.max(1, debounce.toMillis());
-    this.config = store.snapshot();
-    this.instances = discovery.instances();
     this.generation = 1;
+    catalog(store.snapshot(), discovery.instances());
     unsubscribe.add(store.onChange(s -> context.runOnContext(v -> arm())));
     unsubscribe.add(discovery.onChange(() -> context.runOnContext(v -> arm())));
   }
@@ -91,16 +98,112 @@ final class PushServer extends PilotService implements PushStatus {
     }
   }
 
+  private void catalog(ConfigSnapshot nextConfig, List<ServiceInstance> nextInstances) {
+    Map<ResourceKey, Entry<Resource>> resources = new java.util.LinkedHashMap<>();
+    for (Resource r : nextConfig.resources().values()) {
+      Entry<Resource> previous = resourceEntries.get(r.key());
+      resources.put(r.key(), previous != null && previous.value() == r ? previous
+          : entry(WireItems.key(r), r, WireItems.encode(r)));
+    }
+    Map<String, Entry<ServiceInstance>> endpoints = new java.util.LinkedHashMap<>();
+    for (ServiceInstance i : nextInstances) {
+      String key = WireItems.key(i);
+      Entry<ServiceInstance> previous = instanceEntries.get(key);
+      endpoints.put(key, previous != null && previous.value().equals(i) ? previous : entry(key, i, WireItems.encode(i)));
+    }
+    config = nextConfig;
+    instances = nextInstances;
+    resourceEntries = resources;
+    instanceEntries = endpoints;
+    sidecars = nextConfig.ofKind("Sidecar");
+    views = new HashMap<>();
+  }
+
+  private static <T> Entry<T> entry(String key, T value, String json) {
+    // As bytes, so that serializing the item for each proxy copies rather than re-encodes it.
+    return new Entry<>(key, value, Item.newBuilder().setKey(key).setJsonBytes(ByteString.copyFromUtf8(json)).build());
+  }
+
+  /** What the proxies of one scope see in this generation; computed for the first, shared by the rest. */
+  private View view(ProxyScope scope) {
+    Map<String, Resource> resources = new LinkedHashMap<>();
+    List<Item> resourceItems = new ArrayList<>();
+    for (Entry<Resource> e : resourceEntries.values()) {
+      if (scope.visible(e.value())) {
+        resources.put(e.key(), e.value());
+        resourceItems.add(e.item());
+      }
+    }
+    Map<String, ServiceInstance> endpoints = new LinkedHashMap<>();
+    List<Item> instanceItems = new ArrayList<>();
+    for (Entry<ServiceInstance> e : instanceEntries.values()) {
+      if (scope.visible(e.value())) {
+        endpoints.put(e.key(), e.value());
+        instanceItems.add(e.item());
+      }
+    }
+    return new View(Collections.unmodifiableMap(resources), Collections.unmodifiableMap(endpoints),
+        resourceItems, instanceItems);
+  }
+
+  /**
+   * One scope's view: its state (never changed once made: proxies hold it as their acked state)
+   * and the messages that bring a proxy to it, in full or from a state it holds.
+   */
+  private final class View {
+    final Map<String, Resource> resources;
+    final Map<String, ServiceInstance> instances;
+    private final List<Item> resourceItems;
+    private final List<Item> instanceItems;
+    private PushSnapshot full;
+    // Proxies of one scope that acked the same view get the same delta, computed once.
+    private final Map<Map<String, Resource>, PushSnapshot> deltas = new IdentityHashMap<>();
+    private final Map<Map<String, Resource>, Map<String, ServiceInstance>> deltaBases = new IdentityHashMap<>();
+
+    View(Map<String, Resource> resources, Map<String, ServiceInstance> instances, List<Item> resourceItems,
+        List<Item> instanceItems) {
+      this.resources = resources;
+      this.instances = instances;
+      this.resourceItems = resourceItems;
+      this.instanceItems = instanceItems;
+    }
+
+    PushSnapshot full() {
+      if (full == null) {
+        full = PushSnapshot.newBuilder().addAllResources(resourceItems).addAllInstances(instanceItems).build();
+      }
+      return full;
+    }
+
+    PushSnapshot deltaFrom(Map<String, Resource> heldResources, Map<String, ServiceInstance> heldInstances) {
+      PushSnapshot cached = deltas.get(heldResources);
+      if (cached != null && deltaBases.get(heldResources) == heldInstances) {
+        return cached;
+      }
+      PushSnapshot.Builder delta = PushSnapshot.newBuilder();
+      for (Entry<Resource> e : resourceEntries.values()) {
+        if (resources.containsKey(e.key()) && heldResources.get(e.key()) != e.value()) {
+          delta.addResources(e.item());
+        }
+      }
+      for (Entry<ServiceInstance> e : instanceEntries.values()) {
+        if (instances.containsKey(e.key()) && heldInstances.get(e.key()) != e.value()) {
+          delta.addInstances(e.item());
+        }
+      }
+      heldResources.keySet().stream().filter(k -> !resources.containsKey(k)).forEach(delta::addRemovedResources);
+      heldInstances.keySet().stream().filter(k -> !instances.containsKey(k)).forEach(delta::addRemovedInstances);
+      PushSnapshot built = delta.build();
+      deltas.put(heldResources, built);
+      deltaBases.put(heldResources, heldInstances);
+      return built;
+    }
+  }
+
   private void fire() {
     armed = false;
-    config = store.snapshot();
-    instances = discovery.instances();
     generation++;
-    // Forget the encodings of what is gone, so the caches track the mesh, not its history.
-    encoded.keySet().retainAll(config.resources().keySet());
-    if (encodedInstances.size() > 2 * instances.size() + 64) {
-      encodedInstances.clear();
-    }
+    catalog(store.snapshot(), discovery.instances());
     for (ProxyConnection c : connections) {
       if (c.node != null) {
         pushTo(c);
@@ -158,41 +261,17 @@ final class PushServer extends PilotService implements PushStatus {
       c.dirty = true;
       return;
     }
-    ProxyScope scope = ProxyScope.of(c.node, rootNamespace, config.ofKind("Sidecar"));
-    Map<String, Resource> resources = ProxyConnection.newState();
-    for (Resource r : config.resources().values()) {
-      if (scope.visible(r)) {
-        resources.put(WireItems.key(r), r);
-      }
-    }
-    Map<String, ServiceInstance> endpoints = ProxyConnection.newState();
-    for (ServiceInstance i : instances) {
-      if (scope.visible(i)) {
-        endpoints.put(WireItems.key(i), i);
-      }
-    }
+    ProxyScope scope = ProxyScope.of(c.node, rootNamespace, sidecars);
+    View view = views.computeIfAbsent(scope.key(), k -> view(scope));
     boolean full = c.acked.isEmpty();
-    PushSnapshot.Builder snapshot = PushSnapshot.newBuilder();
-    Map<String, Resource> heldResources = c.ackedResources;
-    Map<String, ServiceInstance> heldInstances = c.ackedInstances;
-    resources.forEach((key, r) -> {
-      if (full || heldResources.get(key) != r) {
-        snapshot.addResources(Item.newBuilder().setKey(key).setJson(json(r)));
-      }
-    });
-    endpoints.forEach((key, i) -> {
-      if (full || !i.equals(heldInstances.get(key))) {
-        snapshot.addInstances(Item.newBuilder().setKey(key).setJson(json(key, i)));
-      }
-    });
-    if (!full) {
-      heldResources.keySet().stream().filter(k -> !resources.containsKey(k)).forEach(snapshot::addRemovedResources);
-      heldInstances.keySet().stream().filter(k -> !endpoints.containsKey(k)).forEach(snapshot::addRemovedInstances);
-      if (snapshot.getResourcesCount() + snapshot.getInstancesCount() + snapshot.getRemovedResourcesCount()
-          + snapshot.getRemovedInstancesCount() == 0) {
-        return; // nothing of this change applies to the proxy
-      }
+    PushSnapshot body = full ? view.full() : view.deltaFrom(c.ackedResources, c.ackedInstances);
+    if (!full && body.getResourcesCount() + body.getInstancesCount() + body.getRemovedResourcesCount()
+        + body.getRemovedInstancesCount() == 0) {
+      return; // nothing of this change applies to the proxy
     }
+    PushSnapshot.Builder snapshot = body.toBuilder();
+    Map<String, Resource> resources = view.resources;
+    Map<String, ServiceInstance> endpoints = view.instances;
     String version = String.valueOf(generation);
     if (version.equals(c.sent) || c.sent.startsWith(version + "-")) {
       version = version + "-" + (++c.resends);
@@ -204,25 +283,6 @@ final class PushServer extends PilotService implements PushStatus {
     c.sent = version;
     c.out.write(snapshot.build()).onFailure(e -> LOG.log(System.Logger.Level.DEBUG,
         "cannot push to {0}: {1}", c.node.id(), e.getMessage()));
-  }
-
-  private String json(Resource r) {
-    Encoded e = encoded.get(r.key());
-    if (e == null || e.resource() != r) {
-      e = new Encoded(r, WireItems.encode(r));
-      encoded.put(r.key(), e);
-    }
-    return e.json();
-  }
-
-  // Encoded once per instance object, not once per proxy: a push to every proxy reuses it.
-  private String json(String key, ServiceInstance i) {
-    EncodedInstance e = encodedInstances.get(key);
-    if (e == null || e.instance() != i) {
-      e = new EncodedInstance(i, WireItems.encode(i));
-      encodedInstances.put(key, e);
-    }
-    return e.json();
   }
 
   @Override
