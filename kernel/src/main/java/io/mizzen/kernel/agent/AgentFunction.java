@@ -80,7 +80,10 @@ public final class AgentFunction implements MeshFunction {
     feed = new AgentFeed(ctx);
     context.publish(SnapshotFeed.class, feed);
     grpc = GrpcClient.client(context.vertx(), new GrpcClientOptions().setMaxMessageSize(256L * 1024 * 1024),
-        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+            // A full snapshot is megabytes: HTTP/2's 64 KB default windows would meter it out in round trips.
+            .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
+            .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)));
     Node node = Node.newBuilder().setId(id).setService(agent.service()).setNamespace(agent.namespace())
         .putAllLabels(agent.labels()).setAddress(agent.address()).setRole(context.role().cliName()).build();
     subscription = new PilotSubscription(ctx, grpc, controlPlane, node, feed, BACKOFF);

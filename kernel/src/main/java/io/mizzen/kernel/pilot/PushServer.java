@@ -61,6 +61,7 @@ final class PushServer extends PilotService implements PushStatus {
   private List<ServiceInstance> instances;
   private long generation;
   private boolean armed;
+  private long lastFire;
 
   /**
    * A resource or instance with its key and wire form, made once per change for all proxies. An
@@ -91,10 +92,13 @@ final class PushServer extends PilotService implements PushStatus {
     connections.clear();
   }
 
+  // Leading-edge debounce: a change after a quiet window goes out at once; changes that follow
+  // within the window are coalesced into one push at its end. At most one push per window.
   private void arm() {
     if (!armed) {
       armed = true;
-      vertx.setTimer(debounceMillis, id -> context.runOnContext(v -> fire()));
+      long wait = Math.max(1, lastFire + debounceMillis - System.currentTimeMillis());
+      vertx.setTimer(wait, id -> context.runOnContext(v -> fire()));
     }
   }
 
@@ -202,6 +206,7 @@ final class PushServer extends PilotService implements PushStatus {
 
   private void fire() {
     armed = false;
+    lastFire = System.currentTimeMillis();
     generation++;
     catalog(store.snapshot(), discovery.instances());
     for (ProxyConnection c : connections) {
