@@ -143,7 +143,7 @@ public final class MeshSettingsLoader {
 
   private MeshPorts ports(Node node, MeshPorts d) {
     Map<String, Node> m = mapping(node, "ports", Set.of("admin", "outbound", "inbound", "health",
-        "prometheus", "grpc", "grpcTls", "mixer", "monitoring"));
+        "prometheus", "grpc", "grpcTls", "mixer", "monitoring", "webhook"));
     if (m == null) {
       return d;
     }
@@ -152,7 +152,8 @@ public final class MeshSettingsLoader {
         port(m, "inbound", d.inbound()), port(m, "health", d.health()),
         port(m, "prometheus", d.prometheus()), port(m, "grpc", d.grpc()),
         port(m, "grpcTls", d.grpcTls()), port(m, "mixer", d.mixer()),
-        port(m, "monitoring", d.monitoring()));
+        port(m, "monitoring", d.monitoring()),
+        port(m, "webhook", d.webhook()));
   }
 
   private MeshSettings.Cluster cluster(Node node, MeshSettings.Cluster d) {
