@@ -81,7 +81,8 @@ abstract class RoleCommand implements Callable<Integer> {
         labels != null ? WorkloadEnvironment.labels(labels, "--labels") : a.labels(),
         serviceAccount != null ? serviceAccount : a.serviceAccount(),
         address != null ? address : a.address(),
-        appPort != null ? appPort : a.appPort());
+        appPort != null ? appPort : a.appPort(),
+        a.servicePort() == a.appPort() ? 0 : a.servicePort());
   }
 
   @Override
