@@ -22,12 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
-import java.time.Duration;
 import com.google.protobuf.ByteString;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +50,10 @@ final class PushServer extends PilotService implements PushStatus {
   private final String rootNamespace;
   private final long debounceMillis;
   private final List<ProxyConnection> connections = new CopyOnWriteArrayList<>();
-  private Map<ResourceKey, Entry<Resource>> resourceEntries = Map.of();
-  private Map<String, Entry<ServiceInstance>> instanceEntries = Map.of();
+  private Map<ResourceKey, CatalogEntry<Resource>> resourceEntries = Map.of();
+  private Map<String, CatalogEntry<ServiceInstance>> instanceEntries = Map.of();
   private List<Resource> sidecars = List.of();
-  private Map<String, View> views = new HashMap<>();
+  private Map<String, ScopeView> views = new HashMap<>();
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private ConfigSnapshot config;
   private List<ServiceInstance> instances;
@@ -63,11 +61,6 @@ final class PushServer extends PilotService implements PushStatus {
   private boolean armed;
   private long lastFire;
 
-  /**
-   * A resource or instance with its key and wire form, made once per change for all proxies. An
-   * unchanged value keeps its entry (and the very object), so a proxy's delta is an identity test.
-   */
-  private record Entry<T>(String key, T value, Item item) {}
 
   PushServer(Vertx vertx, Context context, ConfigStore store, MeshDiscovery discovery, WorkloadLeases leases,
       String rootNamespace, Duration debounce) {
@@ -103,16 +96,16 @@ final class PushServer extends PilotService implements PushStatus {
   }
 
   private void catalog(ConfigSnapshot nextConfig, List<ServiceInstance> nextInstances) {
-    Map<ResourceKey, Entry<Resource>> resources = new java.util.LinkedHashMap<>();
+    Map<ResourceKey, CatalogEntry<Resource>> resources = new LinkedHashMap<>();
     for (Resource r : nextConfig.resources().values()) {
-      Entry<Resource> previous = resourceEntries.get(r.key());
+      CatalogEntry<Resource> previous = resourceEntries.get(r.key());
       resources.put(r.key(), previous != null && previous.value() == r ? previous
           : entry(WireItems.key(r), r, WireItems.encode(r)));
     }
-    Map<String, Entry<ServiceInstance>> endpoints = new java.util.LinkedHashMap<>();
+    Map<String, CatalogEntry<ServiceInstance>> endpoints = new LinkedHashMap<>();
     for (ServiceInstance i : nextInstances) {
       String key = WireItems.key(i);
-      Entry<ServiceInstance> previous = instanceEntries.get(key);
+      CatalogEntry<ServiceInstance> previous = instanceEntries.get(key);
       endpoints.put(key, previous != null && previous.value().equals(i) ? previous : entry(key, i, WireItems.encode(i)));
     }
     config = nextConfig;
@@ -123,86 +116,11 @@ final class PushServer extends PilotService implements PushStatus {
     views = new HashMap<>();
   }
 
-  private static <T> Entry<T> entry(String key, T value, String json) {
+  private static <T> CatalogEntry<T> entry(String key, T value, String json) {
     // As bytes, so that serializing the item for each proxy copies rather than re-encodes it.
-    return new Entry<>(key, value, Item.newBuilder().setKey(key).setJsonBytes(ByteString.copyFromUtf8(json)).build());
+    return new CatalogEntry<>(key, value, Item.newBuilder().setKey(key).setJsonBytes(ByteString.copyFromUtf8(json)).build());
   }
 
-  /** What the proxies of one scope see in this generation; computed for the first, shared by the rest. */
-  private View view(ProxyScope scope) {
-    Map<String, Resource> resources = new LinkedHashMap<>();
-    List<Item> resourceItems = new ArrayList<>();
-    for (Entry<Resource> e : resourceEntries.values()) {
-      if (scope.visible(e.value())) {
-        resources.put(e.key(), e.value());
-        resourceItems.add(e.item());
-      }
-    }
-    Map<String, ServiceInstance> endpoints = new LinkedHashMap<>();
-    List<Item> instanceItems = new ArrayList<>();
-    for (Entry<ServiceInstance> e : instanceEntries.values()) {
-      if (scope.visible(e.value())) {
-        endpoints.put(e.key(), e.value());
-        instanceItems.add(e.item());
-      }
-    }
-    return new View(Collections.unmodifiableMap(resources), Collections.unmodifiableMap(endpoints),
-        resourceItems, instanceItems);
-  }
-
-  /**
-   * One scope's view: its state (never changed once made: proxies hold it as their acked state)
-   * and the messages that bring a proxy to it, in full or from a state it holds.
-   */
-  private final class View {
-    final Map<String, Resource> resources;
-    final Map<String, ServiceInstance> instances;
-    private final List<Item> resourceItems;
-    private final List<Item> instanceItems;
-    private PushSnapshot full;
-    // Proxies of one scope that acked the same view get the same delta, computed once.
-    private final Map<Map<String, Resource>, PushSnapshot> deltas = new IdentityHashMap<>();
-    private final Map<Map<String, Resource>, Map<String, ServiceInstance>> deltaBases = new IdentityHashMap<>();
-
-    View(Map<String, Resource> resources, Map<String, ServiceInstance> instances, List<Item> resourceItems,
-        List<Item> instanceItems) {
-      this.resources = resources;
-      this.instances = instances;
-      this.resourceItems = resourceItems;
-      this.instanceItems = instanceItems;
-    }
-
-    PushSnapshot full() {
-      if (full == null) {
-        full = PushSnapshot.newBuilder().addAllResources(resourceItems).addAllInstances(instanceItems).build();
-      }
-      return full;
-    }
-
-    PushSnapshot deltaFrom(Map<String, Resource> heldResources, Map<String, ServiceInstance> heldInstances) {
-      PushSnapshot cached = deltas.get(heldResources);
-      if (cached != null && deltaBases.get(heldResources) == heldInstances) {
-        return cached;
-      }
-      PushSnapshot.Builder delta = PushSnapshot.newBuilder();
-      for (Entry<Resource> e : resourceEntries.values()) {
-        if (resources.containsKey(e.key()) && heldResources.get(e.key()) != e.value()) {
-          delta.addResources(e.item());
-        }
-      }
-      for (Entry<ServiceInstance> e : instanceEntries.values()) {
-        if (instances.containsKey(e.key()) && heldInstances.get(e.key()) != e.value()) {
-          delta.addInstances(e.item());
-        }
-      }
-      heldResources.keySet().stream().filter(k -> !resources.containsKey(k)).forEach(delta::addRemovedResources);
-      heldInstances.keySet().stream().filter(k -> !instances.containsKey(k)).forEach(delta::addRemovedInstances);
-      PushSnapshot built = delta.build();
-      deltas.put(heldResources, built);
-      deltaBases.put(heldResources, heldInstances);
-      return built;
-    }
-  }
 
   private void fire() {
     armed = false;
@@ -267,7 +185,8 @@ final class PushServer extends PilotService implements PushStatus {
       return;
     }
     ProxyScope scope = ProxyScope.of(c.node, rootNamespace, sidecars);
-    View view = views.computeIfAbsent(scope.key(), k -> view(scope));
+    ScopeView view = views.computeIfAbsent(scope.key(),
+        k -> ScopeView.of(scope, resourceEntries.values(), instanceEntries.values()));
     boolean full = c.acked.isEmpty();
     PushSnapshot body = full ? view.full() : view.deltaFrom(c.ackedResources, c.ackedInstances);
     if (!full && body.getResourcesCount() + body.getInstancesCount() + body.getRemovedResourcesCount()
