@@ -81,7 +81,10 @@ public final class AgentFunction implements MeshFunction {
     feed = new AgentFeed(ctx);
     context.publish(SnapshotFeed.class, feed);
     grpc = GrpcClient.client(context.vertx(), new GrpcClientOptions().setMaxMessageSize(256L * 1024 * 1024),
-        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+            // A full snapshot is megabytes: HTTP/2's 64 KB default windows would meter it out in round trips.
+            .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
+            .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)));
     Node node = Node.newBuilder().setId(id).setService(agent.service()).setNamespace(agent.namespace())
         .putAllLabels(agent.labels()).setAddress(agent.address()).setRole(context.role().cliName()).build();
     subscription = new PilotSubscription(ctx, grpc, controlPlane, node, feed, BACKOFF);
@@ -93,13 +96,17 @@ public final class AgentFunction implements MeshFunction {
   }
 
   /**
-   * Registers the workload once its proxy has bound its inbound listener (the proxy function
-   * starts after this one and publishes the port it got), so peers reach the app through the
-   * sidecar even when the inbound port was picked at random. Without a proxy after 10 s, the
-   * configured inbound port (or the app itself) is registered.
+   * Registers the workload at once with the configured inbound port (or the app itself), then,
+   * once its proxy has bound its inbound listener (the proxy function starts after this one and
+   * publishes the port it got), registers that port instead, so peers reach the app through the
+   * sidecar even when the inbound port was picked at random. A kernel without a proxy keeps the
+   * first registration; the proxy is looked for during 10 s.
    */
   private void registerOnceTheProxyListens(MeshContext context, Context ctx, SocketAddress controlPlane,
       String id, AgentSettings agent) {
+    registrar = new WorkloadRegistrar(ctx, PilotGrpcClient.create(grpc, controlPlane),
+        registration(id, agent, context.ports().inbound()));
+    registrar.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     ctx.runOnContext(v -> context.vertx().setPeriodic(1, 50, timer -> {
       ProxyListeners listeners = context.lookup(ProxyListeners.class);
@@ -107,10 +114,9 @@ public final class AgentFunction implements MeshFunction {
         return;
       }
       context.vertx().cancelTimer(timer);
-      int inbound = listeners != null && listeners.inbound() > 0 ? listeners.inbound() : context.ports().inbound();
-      registrar = new WorkloadRegistrar(ctx, PilotGrpcClient.create(grpc, controlPlane),
-          registration(id, agent, inbound));
-      registrar.start();
+      if (listeners != null && listeners.inbound() > 0 && listeners.inbound() != context.ports().inbound()) {
+        registrar.update(registration(id, agent, listeners.inbound()));
+      }
     }));
   }
 

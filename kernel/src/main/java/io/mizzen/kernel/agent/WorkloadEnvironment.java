@@ -45,7 +45,8 @@ public final class WorkloadEnvironment {
       }
     }
     return new AgentSettings(controlPlane, service, pick(env, base.namespace(), "POD_NAMESPACE"), labels,
-        pick(env, base.serviceAccount(), "SERVICE_ACCOUNT"), pick(env, base.address(), "INSTANCE_IP"), appPort);
+        pick(env, base.serviceAccount(), "SERVICE_ACCOUNT"), pick(env, base.address(), "INSTANCE_IP"), appPort,
+        base.servicePort() == base.appPort() ? 0 : base.servicePort());
   }
 
   /** Parses {@code k=v,k2=v2}; {@code source} names the flag or variable in errors. */

@@ -16,7 +16,8 @@ final class WorkloadRegistrar {
 
   private final Context context;
   private final PilotGrpcClient pilot;
-  private final Registration registration;
+  private volatile Registration registration;
+  private int chain;
   private long timer = -1;
   private boolean stopped;
   private volatile boolean registered;
@@ -31,6 +32,19 @@ final class WorkloadRegistrar {
     context.runOnContext(v -> renew());
   }
 
+  /** Registers {@code next} (same id, other ports, say) in place of the current registration, now. */
+  void update(Registration next) {
+    context.runOnContext(v -> {
+      registration = next;
+      if (!stopped) {
+        if (timer >= 0) {
+          context.owner().cancelTimer(timer);
+        }
+        renew();
+      }
+    });
+  }
+
   /** Whether the last registration or renewal succeeded. */
   boolean registered() {
     return registered;
@@ -40,7 +54,12 @@ final class WorkloadRegistrar {
     if (stopped) {
       return;
     }
+    // An update starts a new chain; the old one's answer must not schedule a second renewal.
+    int mine = ++chain;
     pilot.register(registration).onComplete(ar -> context.runOnContext(v -> {
+      if (mine != chain) {
+        return;
+      }
       long lease = registration.getTtlMillis();
       if (ar.succeeded()) {
         registered = true;

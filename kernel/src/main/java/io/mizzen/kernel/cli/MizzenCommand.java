@@ -22,6 +22,13 @@ import picocli.CommandLine.Option;
       RoleCommand.Ingress.class,
       RoleCommand.Egress.class,
       io.mizzen.kernel.demo.DemoCommand.class,
+      io.mizzen.kernel.config.ValidateCommand.class,
+      io.mizzen.kernel.config.AnalyzeCommand.class,
+      io.mizzen.kernel.pilot.ApplyCommand.Apply.class,
+      io.mizzen.kernel.pilot.ApplyCommand.Delete.class,
+      io.mizzen.kernel.pilot.GetCommand.class,
+      io.mizzen.kernel.pilot.ProxyStatusCommand.class,
+      io.mizzen.kernel.pilot.ProxyConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MizzenCommand implements Runnable {

@@ -1,9 +1,12 @@
 package io.mizzen.kernel.cli;
 
+import io.mizzen.kernel.agent.WorkloadEnvironment;
 import io.mizzen.kernel.boot.Kernel;
+import io.mizzen.kernel.settings.AgentSettings;
 import io.mizzen.kernel.settings.MeshSettings;
 import io.mizzen.spi.Role;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
@@ -34,7 +37,53 @@ abstract class RoleCommand implements Callable<Integer> {
       description = "How long to let in-flight work finish on SIGTERM (default ${DEFAULT-VALUE}).")
   int drainSeconds;
 
+  @Option(names = "--service", paramLabel = "NAME",
+      description = "The workload's service (data-plane roles; env MIZZEN_SERVICE_CLUSTER, mizzen.yaml workload.service).")
+  String service;
+
+  @Option(names = "--namespace", paramLabel = "NAMESPACE",
+      description = "The workload's namespace (env POD_NAMESPACE; default default).")
+  String namespace;
+
+  @Option(names = "--labels", paramLabel = "K=V,...",
+      description = "The workload's labels (env MIZZEN_WORKLOAD_LABELS).")
+  String labels;
+
+  @Option(names = "--service-account", paramLabel = "NAME",
+      description = "The workload's service account (env SERVICE_ACCOUNT; default default).")
+  String serviceAccount;
+
+  @Option(names = "--app-port", paramLabel = "PORT",
+      description = "The app's own port on loopback (env MIZZEN_APPLICATION_PORTS, its first).")
+  Integer appPort;
+
+  @Option(names = "--address", paramLabel = "ADDRESS",
+      description = "Where other proxies reach this workload (env INSTANCE_IP; default 127.0.0.1).")
+  String address;
+
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT",
+      description = "The control plane's gRPC address (env MIZZEN_DISCOVERY_ADDRESS, mizzen.yaml controlPlane; "
+          + "default 127.0.0.1:15010).")
+  String controlPlane;
+
   abstract Set<Role> roles();
+
+  /** The agent settings of mizzen.yaml, with the environment over them and these flags over that. */
+  AgentSettings agent(AgentSettings fromFile, Map<String, String> env) {
+    AgentSettings a = WorkloadEnvironment.over(fromFile, env);
+    if (controlPlane != null && !controlPlane.matches("[^:\\s]+:\\d{1,5}")) {
+      throw new IllegalArgumentException("--control-plane: '" + controlPlane + "' is not host:port");
+    }
+    return new AgentSettings(
+        controlPlane != null ? controlPlane : a.controlPlane(),
+        service != null ? service : a.service(),
+        namespace != null ? namespace : a.namespace(),
+        labels != null ? WorkloadEnvironment.labels(labels, "--labels") : a.labels(),
+        serviceAccount != null ? serviceAccount : a.serviceAccount(),
+        address != null ? address : a.address(),
+        appPort != null ? appPort : a.appPort(),
+        a.servicePort() == a.appPort() ? 0 : a.servicePort());
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -42,6 +91,12 @@ abstract class RoleCommand implements Callable<Integer> {
     MeshSettings settings = parent.settings();
     if (adminPort != null) {
       settings = settings.withPorts(settings.ports().withAdmin(adminPort));
+    }
+    try {
+      settings = settings.withAgent(agent(settings.agent(), System.getenv()));
+    } catch (IllegalArgumentException e) {
+      err.println("mizzen " + spec.name() + ": " + e.getMessage());
+      return 2;
     }
     Kernel kernel;
     try {

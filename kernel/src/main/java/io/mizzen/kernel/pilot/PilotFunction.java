@@ -17,7 +17,8 @@ import org.pf4j.Extension;
 /**
  * Pilot's push server as a function (order 25, after the config store and discovery at 20):
  * binds the {@code mizzen.pilot.v1.Pilot} service to the control plane's gRPC server and
- * publishes {@link PushStatus}. Settings ({@code plugins.settings.pilot}): {@code debounceMillis}
+ * publishes {@link PushStatus}. Settings ({@code plugins.settings.pilot}): {@code debounceMillis}, the
+ * debounce window (a change after a quiet window goes out at once, later ones are coalesced)
  * (100).
  */
 @Extension

@@ -55,6 +55,14 @@ final class ProxyScope {
     return new ProxyScope(node, rootNamespace, applies);
   }
 
+  /**
+   * Equal for proxies that see the same: what a proxy sees depends on its namespace and the
+   * Sidecar that applies to it (by identity: a changed Sidecar is a new object), nothing else.
+   */
+  String key() {
+    return node.namespace() + "|" + (sidecar == null ? "" : sidecar.key() + "@" + System.identityHashCode(sidecar));
+  }
+
   /** Whether the proxy is sent {@code r}. */
   boolean visible(Resource r) {
     String kind = r.kind();

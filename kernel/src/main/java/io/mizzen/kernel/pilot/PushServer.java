@@ -22,11 +22,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import com.google.protobuf.ByteString;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -48,14 +50,17 @@ final class PushServer extends PilotService implements PushStatus {
   private final String rootNamespace;
   private final long debounceMillis;
   private final List<ProxyConnection> connections = new CopyOnWriteArrayList<>();
-  private final Map<ResourceKey, Encoded> encoded = new ConcurrentHashMap<>();
+  private Map<ResourceKey, CatalogEntry<Resource>> resourceEntries = Map.of();
+  private Map<String, CatalogEntry<ServiceInstance>> instanceEntries = Map.of();
+  private List<Resource> sidecars = List.of();
+  private Map<String, ScopeView> views = new HashMap<>();
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private ConfigSnapshot config;
   private List<ServiceInstance> instances;
   private long generation;
   private boolean armed;
+  private long lastFire;
 
-  private record Encoded(Resource resource, String json) {}
 
   PushServer(Vertx vertx, Context context, ConfigStore store, MeshDiscovery discovery, WorkloadLeases leases,
       String rootNamespace, Duration debounce) {
@@ -66,9 +71,8 @@ final class PushServer extends PilotService implements PushStatus {
     this.leases = leases;
     this.rootNamespace = rootNamespace;
     this.debounceMillis = Math.max(1, debounce.toMillis());
-    this.config = store.snapshot();
-    this.instances = discovery.instances();
     this.generation = 1;
+    catalog(store.snapshot(), discovery.instances());
     unsubscribe.add(store.onChange(s -> context.runOnContext(v -> arm())));
     unsubscribe.add(discovery.onChange(() -> context.runOnContext(v -> arm())));
   }
@@ -81,18 +85,48 @@ final class PushServer extends PilotService implements PushStatus {
     connections.clear();
   }
 
+  // Leading-edge debounce: a change after a quiet window goes out at once; changes that follow
+  // within the window are coalesced into one push at its end. At most one push per window.
   private void arm() {
     if (!armed) {
       armed = true;
-      vertx.setTimer(debounceMillis, id -> context.runOnContext(v -> fire()));
+      long wait = Math.max(1, lastFire + debounceMillis - System.currentTimeMillis());
+      vertx.setTimer(wait, id -> context.runOnContext(v -> fire()));
     }
   }
 
+  private void catalog(ConfigSnapshot nextConfig, List<ServiceInstance> nextInstances) {
+    Map<ResourceKey, CatalogEntry<Resource>> resources = new LinkedHashMap<>();
+    for (Resource r : nextConfig.resources().values()) {
+      CatalogEntry<Resource> previous = resourceEntries.get(r.key());
+      resources.put(r.key(), previous != null && previous.value() == r ? previous
+          : entry(WireItems.key(r), r, WireItems.encode(r)));
+    }
+    Map<String, CatalogEntry<ServiceInstance>> endpoints = new LinkedHashMap<>();
+    for (ServiceInstance i : nextInstances) {
+      String key = WireItems.key(i);
+      CatalogEntry<ServiceInstance> previous = instanceEntries.get(key);
+      endpoints.put(key, previous != null && previous.value().equals(i) ? previous : entry(key, i, WireItems.encode(i)));
+    }
+    config = nextConfig;
+    instances = nextInstances;
+    resourceEntries = resources;
+    instanceEntries = endpoints;
+    sidecars = nextConfig.ofKind("Sidecar");
+    views = new HashMap<>();
+  }
+
+  private static <T> CatalogEntry<T> entry(String key, T value, String json) {
+    // As bytes, so that serializing the item for each proxy copies rather than re-encodes it.
+    return new CatalogEntry<>(key, value, Item.newBuilder().setKey(key).setJsonBytes(ByteString.copyFromUtf8(json)).build());
+  }
+
+
   private void fire() {
     armed = false;
-    config = store.snapshot();
-    instances = discovery.instances();
+    lastFire = System.currentTimeMillis();
     generation++;
+    catalog(store.snapshot(), discovery.instances());
     for (ProxyConnection c : connections) {
       if (c.node != null) {
         pushTo(c);
@@ -150,41 +184,18 @@ final class PushServer extends PilotService implements PushStatus {
       c.dirty = true;
       return;
     }
-    ProxyScope scope = ProxyScope.of(c.node, rootNamespace, config.ofKind("Sidecar"));
-    Map<String, Resource> resources = ProxyConnection.newState();
-    for (Resource r : config.resources().values()) {
-      if (scope.visible(r)) {
-        resources.put(WireItems.key(r), r);
-      }
-    }
-    Map<String, ServiceInstance> endpoints = ProxyConnection.newState();
-    for (ServiceInstance i : instances) {
-      if (scope.visible(i)) {
-        endpoints.put(WireItems.key(i), i);
-      }
-    }
+    ProxyScope scope = ProxyScope.of(c.node, rootNamespace, sidecars);
+    ScopeView view = views.computeIfAbsent(scope.key(),
+        k -> ScopeView.of(scope, resourceEntries.values(), instanceEntries.values()));
     boolean full = c.acked.isEmpty();
-    PushSnapshot.Builder snapshot = PushSnapshot.newBuilder();
-    Map<String, Resource> heldResources = c.ackedResources;
-    Map<String, ServiceInstance> heldInstances = c.ackedInstances;
-    resources.forEach((key, r) -> {
-      if (full || heldResources.get(key) != r) {
-        snapshot.addResources(Item.newBuilder().setKey(key).setJson(json(r)));
-      }
-    });
-    endpoints.forEach((key, i) -> {
-      if (full || !i.equals(heldInstances.get(key))) {
-        snapshot.addInstances(Item.newBuilder().setKey(key).setJson(WireItems.encode(i)));
-      }
-    });
-    if (!full) {
-      heldResources.keySet().stream().filter(k -> !resources.containsKey(k)).forEach(snapshot::addRemovedResources);
-      heldInstances.keySet().stream().filter(k -> !endpoints.containsKey(k)).forEach(snapshot::addRemovedInstances);
-      if (snapshot.getResourcesCount() + snapshot.getInstancesCount() + snapshot.getRemovedResourcesCount()
-          + snapshot.getRemovedInstancesCount() == 0) {
-        return; // nothing of this change applies to the proxy
-      }
+    PushSnapshot body = full ? view.full() : view.deltaFrom(c.ackedResources, c.ackedInstances);
+    if (!full && body.getResourcesCount() + body.getInstancesCount() + body.getRemovedResourcesCount()
+        + body.getRemovedInstancesCount() == 0) {
+      return; // nothing of this change applies to the proxy
     }
+    PushSnapshot.Builder snapshot = body.toBuilder();
+    Map<String, Resource> resources = view.resources;
+    Map<String, ServiceInstance> endpoints = view.instances;
     String version = String.valueOf(generation);
     if (version.equals(c.sent) || c.sent.startsWith(version + "-")) {
       version = version + "-" + (++c.resends);
@@ -196,15 +207,6 @@ final class PushServer extends PilotService implements PushStatus {
     c.sent = version;
     c.out.write(snapshot.build()).onFailure(e -> LOG.log(System.Logger.Level.DEBUG,
         "cannot push to {0}: {1}", c.node.id(), e.getMessage()));
-  }
-
-  private String json(Resource r) {
-    Encoded e = encoded.get(r.key());
-    if (e == null || e.resource() != r) {
-      e = new Encoded(r, WireItems.encode(r));
-      encoded.put(r.key(), e);
-    }
-    return e.json();
   }
 
   @Override

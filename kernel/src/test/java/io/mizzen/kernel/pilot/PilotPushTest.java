@@ -93,9 +93,11 @@ class PilotPushTest {
       proxy.refuse = s -> "4s".equals(timeoutOf(s, "reviews")) ? "route table: 4s is unlucky" : null;
       apply(cp, virtualService("reviews", "default", "reviews", 4));
       PushStatus status = cp.lookup(PushStatus.class);
-      ProxyStatus stale = Conditions.awaitValue("a STALE proxy", WAIT, () -> status.proxies().get(0),
-          s -> s.sync() == ProxyStatus.Sync.STALE);
+      // STALE while the version is in flight too; the NACK's reason tells the refusal apart.
+      ProxyStatus stale = Conditions.awaitValue("a STALE proxy with the NACK's reason", WAIT,
+          () -> status.proxies().get(0), s -> s.sync() == ProxyStatus.Sync.STALE && !s.lastError().isEmpty());
       assertTrue(stale.lastError().contains("unlucky"), stale.lastError());
+      assertTrue(!stale.acked().equals(stale.sent()), stale.toString());
       assertEquals("3s", timeoutOf(proxy.last(), "reviews"));
 
       apply(cp, virtualService("reviews", "default", "reviews", 5));

@@ -1,0 +1,140 @@
+package io.mizzen.kernel.pilot;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mizzen proxy-config routes|clusters|endpoints|listeners PROXY}: what one proxy holds, as
+ * it last acknowledged it: routes are its VirtualServices, clusters each host and subset it may
+ * send to, endpoints its service instances, listeners its Gateways' servers and Sidecar's ports.
+ */
+@Command(name = "proxy-config", mixinStandardHelpOptions = true,
+    description = "Show what one proxy holds: routes, clusters, endpoints or listeners.")
+public final class ProxyConfigCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "routes|clusters|endpoints|listeners")
+  String what;
+
+  @Parameters(index = "1", paramLabel = "PROXY", description = "A proxy id, as proxy-status lists it.")
+  String proxy;
+
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
+      description = "The control plane's API (default ${DEFAULT-VALUE}).")
+  String controlPlane;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1).containsKey(what)) {
+        throw new IllegalArgumentException("'" + what + "' is not one of routes, clusters, endpoints, listeners");
+      }
+      ControlPlaneClient.Answer answer = new ControlPlaneClient(controlPlane)
+          .get("/debug/proxy?id=" + ControlPlaneClient.encode(proxy));
+      if (answer.status() != 200) {
+        err.println("mizzen proxy-config: " + answer.json().getString("error"));
+        err.flush();
+        return 1;
+      }
+      JsonObject holdings = answer.json();
+      switch (what) {
+        case "routes" -> routes(out, holdings);
+        case "clusters" -> clusters(out, holdings);
+        case "endpoints" -> endpoints(out, holdings);
+        default -> listeners(out, holdings);
+      }
+      out.flush();
+      return 0;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("mizzen proxy-config: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+  }
+
+  private static void routes(PrintWriter out, JsonObject h) {
+    out.printf("%-40s %-15s %-45s %s%n", "NAME", "NAMESPACE", "HOSTS", "GATEWAYS");
+    for (JsonObject r : kind(h, "VirtualService")) {
+      JsonObject spec = r.getJsonObject("spec");
+      out.printf("%-40s %-15s %-45s %s%n", r.getString("name"), r.getString("namespace"),
+          join(spec.getJsonArray("hosts")), join(spec.getJsonArray("gateways")));
+    }
+  }
+
+  private static void clusters(PrintWriter out, JsonObject h) {
+    Map<String, String> clusters = new TreeMap<>();
+    for (Object o : h.getJsonArray("instances")) {
+      JsonObject i = (JsonObject) o;
+      for (Object p : i.getJsonArray("ports", new JsonArray())) {
+        clusters.putIfAbsent("outbound|" + ((JsonObject) p).getInteger("port") + "||" + i.getString("hostname"), "");
+      }
+    }
+    for (JsonObject r : kind(h, "DestinationRule")) {
+      JsonObject spec = r.getJsonObject("spec");
+      String host = spec.getString("host");
+      clusters.put("outbound|||" + host, "DestinationRule " + r.getString("namespace") + "/" + r.getString("name"));
+      for (Object s : spec.getJsonArray("subsets", new JsonArray())) {
+        clusters.put("outbound||" + ((JsonObject) s).getString("name") + "|" + host,
+            "subset of " + r.getString("namespace") + "/" + r.getString("name"));
+      }
+    }
+    out.printf("%-70s %s%n", "CLUSTER", "FROM");
+    clusters.forEach((c, from) -> out.printf("%-70s %s%n", c, from));
+  }
+
+  private static void endpoints(PrintWriter out, JsonObject h) {
+    out.printf("%-25s %-50s %-12s %s%n", "ENDPOINT", "HOST", "SOURCE", "LABELS");
+    for (Object o : h.getJsonArray("instances")) {
+      JsonObject i = (JsonObject) o;
+      JsonArray ports = i.getJsonArray("ports", new JsonArray());
+      String port = ports.isEmpty() ? "" : ":" + ports.getJsonObject(0).getInteger("targetPort");
+      out.printf("%-25s %-50s %-12s %s%n", i.getString("address") + port, i.getString("hostname"),
+          i.getString("source"), i.getJsonObject("labels").encode());
+    }
+  }
+
+  private static void listeners(PrintWriter out, JsonObject h) {
+    out.printf("%-30s %-10s %-10s %s%n", "FROM", "PORT", "PROTOCOL", "HOSTS");
+    for (JsonObject g : kind(h, "Gateway")) {
+      for (Object s : g.getJsonObject("spec").getJsonArray("servers", new JsonArray())) {
+        JsonObject server = (JsonObject) s;
+        JsonObject port = server.getJsonObject("port", new JsonObject());
+        out.printf("%-30s %-10s %-10s %s%n", "Gateway " + g.getString("namespace") + "/" + g.getString("name"),
+            port.getValue("number"), port.getString("protocol"), join(server.getJsonArray("hosts")));
+      }
+    }
+    for (JsonObject s : kind(h, "Sidecar")) {
+      JsonObject spec = s.getJsonObject("spec");
+      for (String side : new String[] {"ingress", "egress"}) {
+        for (Object l : spec.getJsonArray(side, new JsonArray())) {
+          JsonObject listener = (JsonObject) l;
+          JsonObject port = listener.getJsonObject("port", new JsonObject());
+          out.printf("%-30s %-10s %-10s %s%n", "Sidecar " + side, port.getValue("number", "*"),
+              port.getString("protocol", ""), join(listener.getJsonArray("hosts")));
+        }
+      }
+    }
+  }
+
+  private static java.util.List<JsonObject> kind(JsonObject h, String kind) {
+    return h.getJsonArray("resources").stream().map(JsonObject.class::cast)
+        .filter(r -> kind.equals(r.getString("kind"))).toList();
+  }
+
+  private static String join(JsonArray a) {
+    return a == null ? "" : String.join(",", a.stream().map(String::valueOf).toList());
+  }
+}

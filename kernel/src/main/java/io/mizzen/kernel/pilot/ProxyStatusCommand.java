@@ -1,0 +1,43 @@
+package io.mizzen.kernel.pilot;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mizzen proxy-status}: every connected proxy, the version sent and acked, and its sync. */
+@Command(name = "proxy-status", mixinStandardHelpOptions = true,
+    description = "Show every connected proxy: version sent, version acknowledged, SYNCED / STALE / NOT SENT.")
+public final class ProxyStatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
+      description = "The control plane's API (default ${DEFAULT-VALUE}).")
+  String controlPlane;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      JsonObject syncz = new ControlPlaneClient(controlPlane).get("/debug/syncz").json();
+      out.printf("%-45s %-12s %-10s %-10s %s%n", "NAME", "NAMESPACE", "SENT", "ACKED", "STATUS");
+      for (Object o : syncz.getJsonArray("proxies")) {
+        JsonObject p = (JsonObject) o;
+        out.printf("%-45s %-12s %-10s %-10s %s%s%n", p.getString("id"), p.getString("namespace"),
+            p.getString("sent"), p.getString("acked"), p.getString("status"),
+            p.getString("lastError", "").isEmpty() ? "" : " (last NACK: " + p.getString("lastError") + ")");
+      }
+      out.flush();
+      return 0;
+    } catch (IOException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println("mizzen proxy-status: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 2;
+    }
+  }
+}
