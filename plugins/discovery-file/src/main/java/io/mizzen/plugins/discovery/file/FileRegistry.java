@@ -42,6 +42,11 @@ public class FileRegistry implements ServiceRegistry {
     this.context = ctx;
     Map<String, Object> settings = ctx.settings(SETTINGS);
     Object pathSetting = settings.get("path");
+    if (settings.isEmpty()) {
+      // Shipped in every distribution; without settings it has nothing to read and stays quiet.
+      sink.replaceAll(java.util.List.of());
+      return Future.succeededFuture();
+    }
     if (!(pathSetting instanceof String p) || p.isBlank()) {
       return Future.failedFuture(new IllegalArgumentException(
           "plugins.settings." + SETTINGS + ".path: required, the YAML file listing the workloads"));

@@ -159,9 +159,14 @@ class FileRegistryTest {
     Throwable missing = registry.start(new Host(vertx, Map.of("path", dir.resolve("nope.yaml").toString())), x -> { })
         .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
     assertTrue(missing.getMessage().contains("nope.yaml: cannot read"), missing.getMessage());
-    Throwable noPath = registry.start(new Host(vertx, Map.of()), x -> { })
+    Throwable noPath = registry.start(new Host(vertx, Map.of("interval", "5s")), x -> { })
         .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
     assertTrue(noPath.getMessage().startsWith("plugins.settings.discovery-file.path: required"), noPath.getMessage());
+    // Not configured at all (as shipped in every distribution): an empty registry, no failure.
+    java.util.List<Object> reported = new java.util.ArrayList<>();
+    assertEquals(null, registry.start(new Host(vertx, Map.of()), reported::add)
+        .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get());
+    assertEquals(1, reported.size());
     Throwable badInterval = registry.start(new Host(vertx, Map.of("path", "x", "interval", "soon")), x -> { })
         .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
     assertTrue(badInterval.getMessage().contains("interval: 'soon'"), badInterval.getMessage());
