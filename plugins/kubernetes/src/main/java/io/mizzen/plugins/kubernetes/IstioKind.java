@@ -35,7 +35,9 @@ record IstioKind(String group, String version, String kind, String plural) {
 
   private static IstioKind of(String group, String version, String kind) {
     String lower = kind.toLowerCase(Locale.ROOT);
-    return new IstioKind(group, version, kind, lower + (lower.endsWith("s") ? "es" : "s"));
+    String plural = lower.endsWith("s") ? lower + "es"
+        : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+    return new IstioKind(group, version, kind, plural);
   }
 
   private static List<IstioKind> watched() {

@@ -73,6 +73,28 @@ class KubernetesRegistryTest {
     throw new AssertionError("no report with " + what + " within " + WAIT + "; last: " + last);
   }
 
+  /**
+   * Adds probe endpoints until one is reported through the re-established watches. A real API
+   * server replays what changed while a watch was away; the mock only streams what happens after
+   * the watch connects, so the test's changes are made once it is back.
+   */
+  private void awaitWatchBack() throws InterruptedException {
+    kube.services().resource(service("probe", "probes")).create();
+    Instant deadline = Instant.now().plus(WAIT);
+    for (int i = 0; Instant.now().isBefore(deadline); i++) {
+      String address = "10.9.0." + (i + 1);
+      kube.discovery().v1().endpointSlices().resource(slice("probe-" + i, "probes", "probe", address, "none")).create();
+      Instant next = Instant.now().plusSeconds(1);
+      while (Instant.now().isBefore(next)) {
+        List<ServiceInstance> r = reports.poll(100, TimeUnit.MILLISECONDS);
+        if (r != null && r.stream().anyMatch(x -> x.service().equals("probe"))) {
+          return;
+        }
+      }
+    }
+    throw new AssertionError("the watches did not come back within " + WAIT + " of the API server's restart");
+  }
+
   private static Service service(String name, String ns) {
     return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
         .withNewSpec().addToSelector("app", name)
@@ -147,6 +169,7 @@ class KubernetesRegistryTest {
     api.start();
     kube.close();
     kube = api.client();
+    awaitWatchBack();
     kube.pods().resource(pod("ratings-v1-b", "bookinfo", "ratings", "v1", "bookinfo-ratings")).create();
     kube.discovery().v1().endpointSlices().resource(slice("ratings-b", "bookinfo", "ratings", "10.2.0.2", "ratings-v1-b")).create();
     awaitReport(r -> has(r, "10.2.0.1", "v1") && has(r, "10.2.0.2", "v1"), "the endpoint created after the restart");
