@@ -1,5 +1,7 @@
 package io.mizzen.kernel.mixer;
 
+import io.mizzen.kernel.config.ConfigStore;
+import io.mizzen.kernel.mixer.config.ResourceError;
 import io.mizzen.kernel.mixer.grpc.MixerServer;
 import io.mizzen.kernel.mixer.runtime.EngineOptions;
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
@@ -10,36 +12,44 @@ import io.mizzen.spi.Role;
 import io.mizzen.spi.mixer.AdapterParams;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.MixerAdapter;
+import io.mizzen.spi.proxy.SnapshotFeed;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Mixer as a mesh function. In the control plane it runs the engine and serves it over gRPC
- * ({@code mixer.port}, 9091 by default); in a sidecar or gateway it runs the engine embedded.
- * Either way it publishes the engine as {@link Mixer} (for the proxy) and as {@link MixerEngine}
- * (for whoever feeds it config: {@link MixerEngine#apply}). Settings ({@code plugins.settings.mixer}):
- * {@code host}, {@code port}, {@code adapterTimeout}, {@code failOpen}.
+ * Mixer as a mesh function (order 30, after the config store). In the control plane it follows the
+ * published {@link ConfigStore} (every change recompiled; a refused resource keeps its last good
+ * version) and serves the engine over gRPC on {@code ports().mixer()} (9091) with its own HTTP and
+ * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed by the published
+ * {@link SnapshotFeed}'s Mixer resources. Either way it publishes the engine as {@link Mixer} (for
+ * the proxy) and as {@link MixerEngine}. Settings ({@code plugins.settings.mixer}):
+ * {@code adapterTimeout}, {@code failOpen}, {@code embedded} (a sidecar runs the engine itself
+ * only when true; otherwise its proxy uses the remote client).
  */
+@Extension
 public final class MixerFunction implements MeshFunction {
+  private static final Logger LOG = LoggerFactory.getLogger(MixerFunction.class);
   private MixerEngine engine;
   private MixerServer server;
+  private MixerConfigFeed feed;
 
   /** The validated settings. */
-  record Settings(String host, int port, Duration adapterTimeout, boolean failOpen) {
+  record Settings(Duration adapterTimeout, boolean failOpen, boolean embedded) {
     static Settings read(AdapterParams p) {
-      p.only("host", "port", "adapterTimeout", "failOpen");
-      long port = p.integer("port", MixerServer.DEFAULT_PORT, 0);
-      if (port > 65535) {
-        p.error("port", "must be at most 65535, not " + port);
-      }
+      p.only("adapterTimeout", "failOpen", "embedded");
       Duration timeout = p.duration("adapterTimeout", EngineOptions.DEFAULT_ADAPTER_TIMEOUT);
       if (timeout.isZero()) {
         p.error("adapterTimeout", "must be positive");
       }
-      return new Settings(p.string("host", "0.0.0.0"), (int) port, timeout, p.bool("failOpen", false));
+      return new Settings(timeout, p.bool("failOpen", false), p.bool("embedded", false));
     }
   }
 
@@ -50,7 +60,13 @@ public final class MixerFunction implements MeshFunction {
 
   @Override
   public Set<Role> roles() {
-    return Set.of(Role.CONTROL_PLANE, Role.SIDECAR, Role.INGRESS, Role.EGRESS);
+    // Gateways talk to the control plane's Mixer; only a sidecar may embed the engine.
+    return Set.of(Role.CONTROL_PLANE, Role.SIDECAR);
+  }
+
+  @Override
+  public int order() {
+    return 30;
   }
 
   @Override
@@ -62,21 +78,52 @@ public final class MixerFunction implements MeshFunction {
       return Future.failedFuture(new IllegalArgumentException("plugins.settings.mixer: "
           + errors.stream().map(ConfigError::toString).collect(Collectors.joining("; "))));
     }
+    if (context.role() == Role.SIDECAR && !settings.embedded()) {
+      LOG.info("mixer: the sidecar uses the control plane's Mixer (plugins.settings.mixer.embedded is false)");
+      return Future.succeededFuture();
+    }
     EngineOptions options = EngineOptions.defaults().withRootNamespace(context.rootNamespace())
         .withAdapterTimeout(settings.adapterTimeout()).withFailOpen(settings.failOpen());
     List<MixerAdapter> adapters = context.extensions(MixerAdapter.class);
+    Context here = context.vertx().getOrCreateContext();
     return context.executeBlocking(() -> MixerEngine.create(context, options, adapters)).compose(created -> {
       engine = created;
       context.publish(MixerEngine.class, engine);
       context.publish(Mixer.class, engine);
       if (context.role() != Role.CONTROL_PLANE) {
+        followSnapshots(context);
         return Future.succeededFuture();
       }
-      return MixerServer.start(context.vertx(), engine, settings.host(), settings.port()).map(s -> {
-        server = s;
-        return null;
-      });
+      return followStore(context, here)
+          .compose(v -> MixerServer.start(context.vertx(), engine, context.bindAddress(), context.ports().mixer()))
+          .map(s -> {
+            server = s;
+            LOG.info("mixer serving Check/Report on {}:{}", context.bindAddress(), s.port());
+            return null;
+          });
     });
+  }
+
+  private Future<Void> followStore(MeshContext context, Context here) {
+    ConfigStore store = context.lookup(ConfigStore.class);
+    if (store == null) {
+      LOG.warn("mixer: no ConfigStore is published; the engine starts empty and takes config only through MixerEngine.apply");
+      return Future.succeededFuture();
+    }
+    feed = new MixerConfigFeed(engine, here);
+    return feed.follow(store);
+  }
+
+  private void followSnapshots(MeshContext context) {
+    SnapshotFeed snapshots = context.lookup(SnapshotFeed.class);
+    if (snapshots == null) {
+      LOG.info("mixer (embedded): no SnapshotFeed is published; config comes through MixerEngine.apply");
+      return;
+    }
+    AtomicLong versions = new AtomicLong();
+    // A snapshot carries the whole config, so each one is a new engine version; refused Mixer
+    // resources are logged by the engine and do not fail the snapshot (the proxy's routes are fine).
+    snapshots.subscribe(snapshot -> engine.apply(snapshot.resources(), versions.incrementAndGet()).mapEmpty());
   }
 
   /** The port the gRPC server listens on, or -1 when embedded. */
@@ -84,8 +131,21 @@ public final class MixerFunction implements MeshFunction {
     return server == null ? -1 : server.port();
   }
 
+  /** The store version last applied (-1 before any, or with no store). */
+  long feedVersion() {
+    return feed == null ? -1 : feed.appliedVersion();
+  }
+
+  /** What the last applied store version had wrong. */
+  List<ResourceError> feedErrors() {
+    return feed == null ? List.of() : feed.lastErrors();
+  }
+
   @Override
   public Future<Void> stop() {
+    if (feed != null) {
+      feed.stop();
+    }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.compose(v -> engine == null ? Future.succeededFuture() : engine.close());
   }

@@ -113,7 +113,7 @@ class CsrServiceTest {
     }
     String logged = log.toString(StandardCharsets.UTF_8);
     assertTrue(logged.contains(SecurityEvents.LOGGER), logged);
-    assertTrue(logged.contains("event=csr_refused reason=IDENTITY_MISMATCH token_id=" + token.split("\\.")[1] + " peer=10.1.2.3:5000"), logged);
+    assertTrue(logged.contains("event=csr_refused reason=IDENTITY_MISMATCH credential=" + token.split("\\.")[1] + " peer=10.1.2.3:5000"), logged);
     assertTrue(logged.contains("event=csr_refused reason=MALFORMED_REQUEST"), logged);
     assertFalse(logged.contains(token.substring(token.lastIndexOf('.') + 1)), "the secret is never logged");
   }

@@ -1,6 +1,7 @@
 package io.mizzen.kernel.mixer;
 
 import io.mizzen.spi.MeshContext;
+import io.mizzen.spi.MeshPorts;
 import io.mizzen.spi.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,6 +56,11 @@ public final class TestMeshContext implements MeshContext {
   @Override
   public Path stateDir() {
     return stateDir;
+  }
+
+  @Override
+  public MeshPorts ports() {
+    return MeshPorts.ephemeral();
   }
 
   @Override

@@ -6,10 +6,12 @@ import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.CertificateAuthority;
+import io.mizzen.spi.ca.IdentityVerifier;
 import io.mizzen.spi.ca.SpiffeId;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -22,6 +24,7 @@ import org.pf4j.Extension;
 @Extension
 public class CitadelFunction implements MeshFunction {
   private volatile CitadelServer server;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -49,12 +52,25 @@ public class CitadelFunction implements MeshFunction {
     }
     List<CertificateAuthority> cas = context.extensions(CertificateAuthority.class);
     CertificateAuthority ca = cas.stream().filter(c -> c.name().equals(settings.ca())).findFirst().orElse(null);
-    if (ca == null) {
+    if (ca == null && context.settings(name()).containsKey("ca")) {
       return Future.failedFuture(new IllegalStateException("citadel.ca: no CertificateAuthority named '" + settings.ca()
           + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
     }
+    if (ca == null) {
+      // A control plane without its CA plugin still serves config and Mixer; the mesh then runs
+      // without workload identities, and every sidecar says so. Loud, not fatal.
+      disabled = true;
+      LoggerFactory.getLogger(CitadelFunction.class).warn("Citadel is OFF: citadel.ca: no "
+          + "CertificateAuthority named '{}' is loaded (loaded: {}); put the ca-bouncycastle plugin "
+          + "jar in the plugins folder to issue workload certificates", settings.ca(),
+          cas.stream().map(CertificateAuthority::name).toList());
+      return Future.succeededFuture();
+    }
     TokenStore tokens = TokenStore.inFolder(context.stateDir(), Clock.systemUTC());
-    CsrService service = CsrService.create(context.vertx(), tokens, ca, context.trustDomain(), Clock.systemUTC(), settings.replayWindow());
+    // Kubernetes TokenReview and the like come as IdentityVerifier extensions of other plugins.
+    List<IdentityVerifier> verifiers = context.extensions(IdentityVerifier.class);
+    CsrService service = CsrService.create(context.vertx(), tokens, verifiers, ca, context.trustDomain(), Clock.systemUTC(),
+        settings.replayWindow());
     CitadelServer.Options options = new CitadelServer.Options(settings.host(), settings.port(),
         SpiffeId.of(context.trustDomain(), context.rootNamespace(), "istiod"), settings.hosts(), settings.servingTtl());
     return ca.start(new CaContext(context))
@@ -82,6 +98,6 @@ public class CitadelFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return server != null;
+    return disabled || server != null;
   }
 }
