@@ -23,12 +23,15 @@ import java.util.Set;
  * @param clusterDomain the cluster's DNS suffix ({@code clusterDomain}, {@code cluster.local})
  * @param audiences the audiences a service-account token must carry for the TokenReview
  *     ({@code audiences}, else {@code MIZZEN_CA_AUDIENCE}, else none: the API server's default)
+ * @param webhookConfiguration the MutatingWebhookConfiguration whose {@code caBundle} the control
+ *     plane fills in ({@code webhookConfiguration}, else {@code MIZZEN_WEBHOOK_CONFIG_NAME}, else
+ *     {@code mizzen-sidecar-injector})
  */
 record KubeSettings(boolean enabled, String masterUrl, String namespace, Duration resync, Duration reconnectInterval,
-    String clusterDomain, List<String> audiences) {
+    String clusterDomain, List<String> audiences, String webhookConfiguration) {
   private static final String PREFIX = "plugins.settings.kubernetes.";
   private static final Set<String> KNOWN = Set.of("enabled", "masterUrl", "namespace", "resync", "reconnectInterval",
-      "clusterDomain", "audiences");
+      "clusterDomain", "audiences", "webhookConfiguration");
 
   KubeSettings {
     audiences = List.copyOf(audiences);
@@ -62,7 +65,8 @@ record KubeSettings(boolean enabled, String masterUrl, String namespace, Duratio
     }
     return new KubeSettings(enabled, text(raw, "masterUrl", null), text(raw, "namespace", null),
         duration(raw, "resync", Duration.ofSeconds(60)), duration(raw, "reconnectInterval", Duration.ofSeconds(1)),
-        text(raw, "clusterDomain", "cluster.local"), audiences);
+        text(raw, "clusterDomain", "cluster.local"), audiences,
+        text(raw, "webhookConfiguration", env.getOrDefault("MIZZEN_WEBHOOK_CONFIG_NAME", "mizzen-sidecar-injector")));
   }
 
   private static String text(Map<String, Object> raw, String key, String fallback) {

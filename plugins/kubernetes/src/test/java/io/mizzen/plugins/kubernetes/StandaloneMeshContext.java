@@ -14,7 +14,13 @@ import java.util.concurrent.Callable;
  * settings. The kernel's own context is not reachable from a plugin's tests (plugins never see
  * the kernel), so this stands in for it.
  */
-record StandaloneMeshContext(Vertx vertx, Map<String, Object> kubernetesSettings) implements MeshContext {
+record StandaloneMeshContext(Vertx vertx, Map<String, Object> kubernetesSettings, Path stateDir, Object published)
+    implements MeshContext {
+
+  /** A context with no state folder and nothing published. */
+  StandaloneMeshContext(Vertx vertx, Map<String, Object> kubernetesSettings) {
+    this(vertx, kubernetesSettings, null, null);
+  }
 
   @Override
   public <T> Future<T> executeBlocking(Callable<T> task) {
@@ -33,7 +39,10 @@ record StandaloneMeshContext(Vertx vertx, Map<String, Object> kubernetesSettings
 
   @Override
   public Path stateDir() {
-    throw new UnsupportedOperationException("the kubernetes plugin keeps no state");
+    if (stateDir == null) {
+      throw new UnsupportedOperationException("the kubernetes plugin keeps no state");
+    }
+    return stateDir;
   }
 
   @Override
@@ -53,7 +62,7 @@ record StandaloneMeshContext(Vertx vertx, Map<String, Object> kubernetesSettings
 
   @Override
   public <T> T lookup(Class<T> type) {
-    return null;
+    return type.isInstance(published) ? type.cast(published) : null;
   }
 
   @Override
