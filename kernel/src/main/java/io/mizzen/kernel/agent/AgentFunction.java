@@ -5,6 +5,7 @@ import io.mizzen.kernel.settings.MeshSettings;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
+import io.mizzen.spi.proxy.ProxyListeners;
 import io.mizzen.spi.proxy.SnapshotFeed;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.mizzen.spi.wire.pilot.Node;
@@ -86,11 +87,31 @@ public final class AgentFunction implements MeshFunction {
     subscription = new PilotSubscription(ctx, grpc, controlPlane, node, feed, BACKOFF);
     subscription.start();
     if (!agent.service().isEmpty()) {
-      registrar = new WorkloadRegistrar(ctx, PilotGrpcClient.create(grpc, controlPlane),
-          registration(id, agent, context.ports().inbound()));
-      registrar.start();
+      registerOnceTheProxyListens(context, ctx, controlPlane, id, agent);
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Registers the workload once its proxy has bound its inbound listener (the proxy function
+   * starts after this one and publishes the port it got), so peers reach the app through the
+   * sidecar even when the inbound port was picked at random. Without a proxy after 10 s, the
+   * configured inbound port (or the app itself) is registered.
+   */
+  private void registerOnceTheProxyListens(MeshContext context, Context ctx, SocketAddress controlPlane,
+      String id, AgentSettings agent) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    ctx.runOnContext(v -> context.vertx().setPeriodic(1, 50, timer -> {
+      ProxyListeners listeners = context.lookup(ProxyListeners.class);
+      if (listeners == null && System.nanoTime() < deadline) {
+        return;
+      }
+      context.vertx().cancelTimer(timer);
+      int inbound = listeners != null && listeners.inbound() > 0 ? listeners.inbound() : context.ports().inbound();
+      registrar = new WorkloadRegistrar(ctx, PilotGrpcClient.create(grpc, controlPlane),
+          registration(id, agent, inbound));
+      registrar.start();
+    }));
   }
 
   /** Unique per proxy: a workload's service, address and app port, or a gateway's role and address. */
@@ -103,7 +124,7 @@ public final class AgentFunction implements MeshFunction {
     List<WorkloadPort> ports = new ArrayList<>();
     if (agent.appPort() > 0) {
       // Other proxies reach the app through this sidecar's inbound listener when it has a fixed port.
-      ports.add(WorkloadPort.newBuilder().setName("http").setPort(agent.appPort())
+      ports.add(WorkloadPort.newBuilder().setName("http").setPort(agent.servicePort())
           .setTargetPort(inboundPort > 0 ? inboundPort : agent.appPort()).build());
     }
     return Registration.newBuilder().setId(id).setService(agent.service()).setNamespace(agent.namespace())

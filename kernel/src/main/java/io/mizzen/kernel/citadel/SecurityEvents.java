@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * a bootstrap token appears by its id, any other credential by a short SHA-256 prefix.
  */
 final class SecurityEvents {
-  static final String LOGGER = "mizzen.security.citadel";
+  // Its last segment is what the binary's short log names show: "security".
+  static final String LOGGER = "mizzen.citadel.security";
   private final Logger log = LoggerFactory.getLogger(LOGGER);
 
   void refused(CsrRefusedException e, String credentialId, String peer) {

@@ -25,8 +25,9 @@ public class TokenCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
-      defaultValue = "${env:MIZZEN_STATE_DIR:-.mizzen/state}/citadel",
-      description = "Citadel's state folder, as the control plane uses it (default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:MIZZEN_HOME:-.}/state/citadel",
+      description = "Citadel's state folder: <state folder of mizzen.yaml>/citadel, as the control plane uses it "
+          + "(default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
   /** {@code mizzen token} alone: a usage error that lists the subcommands. */

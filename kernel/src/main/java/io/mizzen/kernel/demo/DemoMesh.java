@@ -59,6 +59,8 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   static final List<String> INITIAL = List.of("networking/bookinfo-gateway.yaml",
       "networking/destination-rule-all.yaml", "networking/virtual-service-all-v1.yaml",
       "telemetry/metrics.yaml");
+  /** The port every Bookinfo service is addressed by, as in Istio's manifests. */
+  private static final int BOOKINFO_PORT = 9080;
   private static final String GATEWAY_SA = "istio-ingressgateway-service-account";
   private static final Duration BOOT = Duration.ofSeconds(60);
   private static final Duration PROPAGATION = Duration.ofSeconds(10);
@@ -128,7 +130,7 @@ final class DemoMesh implements DemoControl, AutoCloseable {
       services.add(app);
       int appPort = await(app.start(apps, 0));
       AgentSettings agent = new AgentSettings("127.0.0.1:" + grpcPort, w[0], "default", labels, sa,
-          "127.0.0.1", appPort);
+          "127.0.0.1", appPort, BOOKINFO_PORT);
       Kernel sidecar = await(Kernel.start(dataPlane.withStateDir(state.resolve(name)).withAgent(agent)
               .withPluginSettings(identitySettings(base, "default", sa, tokenFiles.get(sa), roots)),
           Set.of(Role.SIDECAR)));
@@ -141,7 +143,10 @@ final class DemoMesh implements DemoControl, AutoCloseable {
         GATEWAY_SA, "127.0.0.1", 0);
     Map<String, Map<String, Object>> gatewaySettings = new LinkedHashMap<>(
         identitySettings(base, "istio-system", GATEWAY_SA, tokenFiles.get(GATEWAY_SA), roots));
-    gatewaySettings.put("proxy", Map.of("gatewayPorts", Map.of("80", port)));
+    // gatewayPorts maps the Gateway's port 80 to the demo's port; outboundPort and gateway say
+    // the same to a proxy that does not read Gateway resources yet.
+    gatewaySettings.put("proxy", Map.of("gatewayPorts", Map.of("80", port), "outboundPort", port,
+        "gateway", "bookinfo-gateway", "accessLog", false));
     ingress = await(Kernel.start(dataPlane.withStateDir(state.resolve("ingress")).withAgent(gateway)
         .withPluginSettings(gatewaySettings), Set.of(Role.INGRESS)));
     progress("waiting for every proxy to hold its first config");
@@ -162,6 +167,8 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   private Map<String, Map<String, Object>> identitySettings(MeshSettings base, String ns, String sa,
       Path token, Path roots) {
     Map<String, Map<String, Object>> settings = new LinkedHashMap<>(base.pluginSettings());
+    // The console is the tour's; access logs would interleave with it.
+    settings.putIfAbsent("proxy", Map.of("accessLog", false));
     if (token != null && roots != null) {
       settings.put("citadel-agent", Map.of("controlPlane", "127.0.0.1:" + base.ports().grpcTls(),
           "namespace", ns, "serviceAccount", sa, "tokenFile", token.toString(),
@@ -206,17 +213,48 @@ final class DemoMesh implements DemoControl, AutoCloseable {
 
   @Override
   public void apply(String sample) throws Exception {
+    long before = pushedGeneration();
     ApplyResult result = await(store().apply(read(sample), List.of()));
     if (!result.errors().isEmpty()) {
       throw new IllegalStateException(sample + " refused: " + result.errors());
     }
-    waitForPropagation();
+    waitForPush(before);
   }
 
   @Override
   public void delete(String sample) throws Exception {
+    long before = pushedGeneration();
     List<ResourceKey> keys = read(sample).stream().map(Resource::key).toList();
     await(store().apply(List.of(), keys));
+    waitForPush(before);
+  }
+
+  /** The lowest push generation every proxy has acknowledged (Pilot's versions are "gen[-n]"). */
+  private long pushedGeneration() {
+    PushStatus push = controlPlane.lookup(PushStatus.class);
+    if (push == null) {
+      return 0;
+    }
+    return push.proxies().stream().mapToLong(p -> generation(p.acked())).min().orElse(0);
+  }
+
+  private static long generation(String version) {
+    try {
+      int dash = version.indexOf('-');
+      return Long.parseLong(dash < 0 ? version : version.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Waits until every proxy acknowledged a push newer than {@code before}; a change no proxy
+   * needs (a Mixer rule, say) is pushed to none, so after a short while SYNCED is enough.
+   */
+  private void waitForPush(long before) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    waitFor("the change to reach every proxy", PROPAGATION,
+        () -> pushedGeneration() > before || System.nanoTime() > deadline);
     waitForPropagation();
   }
 

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param serviceAccount its service account ({@code default})
  * @param address the address other proxies reach it at ({@code 127.0.0.1})
  * @param appPort the app's own port on loopback (0: none)
+ * @param servicePort the port clients address the service by (Bookinfo's 9080), registered as the
+ *     endpoint's port; 0 means the app port
  */
 public record AgentSettings(String controlPlane, String service, String namespace, Map<String, String> labels,
-    String serviceAccount, String address, int appPort) {
+    String serviceAccount, String address, int appPort, int servicePort) {
   public AgentSettings {
     controlPlane = controlPlane == null || controlPlane.isEmpty() ? "127.0.0.1:15010" : controlPlane;
     service = service == null ? "" : service;
@@ -28,6 +30,16 @@ public record AgentSettings(String controlPlane, String service, String namespac
     if (appPort < 0 || appPort > 65535) {
       throw new IllegalArgumentException("appPort " + appPort + " is out of range 0-65535");
     }
+    if (servicePort < 0 || servicePort > 65535) {
+      throw new IllegalArgumentException("servicePort " + servicePort + " is out of range 0-65535");
+    }
+    servicePort = servicePort == 0 ? appPort : servicePort;
+  }
+
+  /** Settings whose service port is the app port. */
+  public AgentSettings(String controlPlane, String service, String namespace, Map<String, String> labels,
+      String serviceAccount, String address, int appPort) {
+    this(controlPlane, service, namespace, labels, serviceAccount, address, appPort, 0);
   }
 
   /** No workload, the control plane on loopback's default port. */
@@ -37,6 +49,7 @@ public record AgentSettings(String controlPlane, String service, String namespac
 
   /** A copy pointing at another control plane. */
   public AgentSettings withControlPlane(String hostPort) {
-    return new AgentSettings(hostPort, service, namespace, labels, serviceAccount, address, appPort);
+    return new AgentSettings(hostPort, service, namespace, labels, serviceAccount, address, appPort,
+        servicePort);
   }
 }

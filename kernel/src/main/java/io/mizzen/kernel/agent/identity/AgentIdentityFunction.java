@@ -34,8 +34,8 @@ public class AgentIdentityFunction implements MeshFunction {
   private static final Logger LOG = LoggerFactory.getLogger(AgentIdentityFunction.class);
   private final LiveCertificates certificates = new LiveCertificates();
   private volatile CitadelClient client;
-  private volatile boolean disabled;
   private volatile RotationSchedule rotation;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -44,7 +44,9 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public Set<Role> roles() {
-    return Set.of(Role.SIDECAR, Role.INGRESS, Role.EGRESS);
+    // EGRESS too once the egress gateway originates mTLS; left out for now, which also keeps the
+    // kernel's "a role no function serves" boot check meaningful.
+    return Set.of(Role.SIDECAR, Role.INGRESS);
   }
 
   @Override
@@ -56,12 +58,10 @@ public class AgentIdentityFunction implements MeshFunction {
   @Override
   public Future<Void> start(MeshContext context) {
     if (context.settings(name()).isEmpty()) {
-      // No bootstrap credential configured: this proxy runs without a workload certificate
-      // (plaintext to its peers), and says so once.
+      // A sidecar without identity settings still serves plain traffic; mTLS needs a certificate.
+      LOG.warn("workload identity is off: no citadel-agent settings (namespace, serviceAccount, tokenFile, "
+          + "rootCertFile), so this proxy has no certificate for mutual TLS");
       disabled = true;
-      org.slf4j.LoggerFactory.getLogger(AgentIdentityFunction.class).warn("citadel-agent is OFF: "
-          + "no plugins.settings.citadel-agent (tokenFile, rootCertFile, namespace, serviceAccount); "
-          + "this workload gets no certificate and its traffic is not mutual TLS");
       return Future.succeededFuture();
     }
     AgentSettings settings;
