@@ -28,14 +28,13 @@ public record MeshPorts(
   }
 
   /**
-   * The ports of SPI 1.0 (before the webhook had one): the webhook gets Istio's 15017, or 0 when
-   * every other port is 0 (a test picking free ports).
+   * The ports of SPI 1.0 (before the webhook had one): the webhook gets Istio's 15017, or 0 (pick a
+   * free one) when the admin port is 0, as in tests that assemble their ports by hand.
    */
   public MeshPorts(
       int admin, int outbound, int inbound, int health, int prometheus, int grpc, int grpcTls,
       int mixer, int monitoring) {
-    this(admin, outbound, inbound, health, prometheus, grpc, grpcTls, mixer, monitoring,
-        (admin | outbound | inbound | health | prometheus | grpc | grpcTls | mixer | monitoring) == 0 ? 0 : 15017);
+    this(admin, outbound, inbound, health, prometheus, grpc, grpcTls, mixer, monitoring, admin == 0 ? 0 : 15017);
   }
 
   /** Istio's ports. */

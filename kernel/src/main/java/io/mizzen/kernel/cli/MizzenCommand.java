@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
       io.mizzen.kernel.pilot.GetCommand.class,
       io.mizzen.kernel.pilot.ProxyStatusCommand.class,
       io.mizzen.kernel.pilot.ProxyConfigCommand.class,
+      io.mizzen.kernel.inject.KubeInjectCommand.class,
+      io.mizzen.kernel.inject.iptables.IptablesCommand.class,
+      io.mizzen.kernel.citadel.TokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MizzenCommand implements Runnable {

@@ -29,6 +29,8 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.mizzen.kernel.settings.MeshSettings;
+import io.mizzen.kernel.settings.MeshSettingsLoader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +115,17 @@ class OpsKubernetesManifestsTest {
     Deployment cp = named(Deployment.class, "mizzen-control-plane");
     assertEquals(3, cp.getSpec().getReplicas());
     Container c = cp.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertEquals(List.of("mizzen", "control-plane"), c.getCommand());
+    assertEquals(List.of("mizzen", "--config", "/etc/mizzen/conf/mizzen.yaml", "control-plane"), c.getCommand());
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/mizzen/conf")), "mizzen.yaml is mounted");
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/lib/mizzen") && !Boolean.TRUE.equals(m.getReadOnly())),
+        "the state folder is writable");
+    // The shipped mizzen.yaml passes the real settings loader and says what the pod needs.
+    Path yaml = Files.createTempDirectory("mizzen-settings").resolve("mizzen.yaml");
+    Files.writeString(yaml, named(ConfigMap.class, "mizzen-settings").getData().get("mizzen.yaml"));
+    MeshSettings settings = MeshSettingsLoader.load(yaml, yaml.getParent());
+    assertEquals("0.0.0.0", settings.bindAddress(), "reachable from other pods and the API server");
+    assertEquals(15017, settings.ports().webhook());
+    assertEquals(Path.of("/var/lib/mizzen"), settings.stateDir());
     String javaOpts = c.getEnv().stream().filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue();
     assertTrue(javaOpts.contains("-Dvertx.hazelcast.config=/etc/mizzen/cluster/cluster.xml"), javaOpts);
 

@@ -58,7 +58,7 @@ class DistributionIT {
     Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
         pluginsDir: %s
         stateDir: %s
-        ports: {admin: %d, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
+        ports: {admin: %d, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0, webhook: 0}
         """, work.resolve("plugins"), work.resolve("state"), admin));
     Process p = new ProcessBuilder(DIST.resolve("bin/mizzen").toString(), "--config",
         yaml.toString(), "control-plane").redirectErrorStream(true)
