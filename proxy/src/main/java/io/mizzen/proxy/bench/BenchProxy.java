@@ -36,7 +36,7 @@ public final class BenchProxy {
         "http", List.of(Map.of(
             "headers", Map.of("request", Map.of("set", Map.of("x-mesh", "mizzen"))),
             "retries", Map.of("attempts", 2, "retryOn", "connect-failure,reset"),
-            "route", List.of(Map.of("destination", Map.of("host", "bench", "subset", "v1")))))));
+            "route", List.of(Map.of("destination", Map.of("host", "bench", "subset", "v1"))))));
     Map<String, Object> dr = Map.of(
         "host", "bench",
         "trafficPolicy", Map.of(
