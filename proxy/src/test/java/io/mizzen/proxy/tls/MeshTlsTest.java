@@ -47,6 +47,8 @@ import org.junit.jupiter.api.Test;
  */
 class MeshTlsTest {
   static final String REVIEWS = "spiffe://cluster.local/ns/default/sa/reviews";
+  /** A line the echo server answers and then closes the connection on. */
+  static final String BYE = "mizzen-bye";
   private EventLoopGroup group;
   private TestPki mesh;
 
@@ -104,7 +106,11 @@ class MeshTlsTest {
             ch.pipeline().addLast(ssl, new SimpleChannelInboundHandler<ByteBuf>() {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                ctx.writeAndFlush(msg.retain());
+                boolean bye = msg.toString(StandardCharsets.UTF_8).contains(BYE);
+                var written = ctx.writeAndFlush(msg.retain());
+                if (bye) {
+                  written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                }
               }
 
               @Override
