@@ -14,6 +14,15 @@ import javax.net.ssl.SSLSession;
  * answer contexts built from the new certificate, while connections already open keep the engine
  * they were made with, so a rotation drops nothing. Both contexts speak TLS 1.3 only, trust every
  * root in {@code rootsPem} (two during a root rotation), and cache sessions for resumption.
+ *
+ * <pre>{@code
+ * MeshTls tls = MeshTls.create(ctx.lookup(WorkloadCertificates.class));   // once, after the agent
+ * // inbound listener, per accepted channel:
+ * SslHandler in = tls.server().newHandler(ch.alloc());
+ * in.handshakeFuture().addListener(f -> principal = MeshTls.peerPrincipal(in.engine().getSession()));
+ * // outbound to an ISTIO_MUTUAL cluster, per new connection:
+ * SslHandler out = tls.client(Set.copyOf(subjectAltNames)).newHandler(ch.alloc(), host, port);
+ * }</pre>
  */
 public interface MeshTls {
 
