@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * a bootstrap token appears by its id, any other credential by a short SHA-256 prefix.
  */
 final class SecurityEvents {
-  // Its last segment is what the binary's short log names show: "security".
+  // Not under io.mizzen: a short, stable name for log routing ("mizzen.citadel.security").
   static final String LOGGER = "mizzen.citadel.security";
   private final Logger log = LoggerFactory.getLogger(LOGGER);
 

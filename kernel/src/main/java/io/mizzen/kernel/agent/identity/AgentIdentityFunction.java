@@ -1,5 +1,6 @@
 package io.mizzen.kernel.agent.identity;
 
+import io.mizzen.kernel.settings.MeshSettings;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
@@ -7,6 +8,7 @@ import io.mizzen.spi.ca.IssuedCertificate;
 import io.mizzen.spi.ca.SpiffeId;
 import io.mizzen.spi.ca.WorkloadCertificates;
 import io.mizzen.spi.ca.WorkloadCredentials;
+import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +53,9 @@ public class AgentIdentityFunction implements MeshFunction {
 
   @Override
   public int order() {
-    // The proxy needs a certificate before its first mTLS listener binds.
-    return 10;
+    // After the agent (20), whose WorkloadInfo names the workload; before the proxy (50), which
+    // needs a certificate before its first mTLS listener binds.
+    return 30;
   }
 
   @Override
@@ -64,9 +67,9 @@ public class AgentIdentityFunction implements MeshFunction {
       disabled = true;
       return Future.succeededFuture();
     }
-    AgentSettings settings;
+    IdentitySettings settings;
     try {
-      settings = AgentSettings.from(context.settings(name()), context.rootNamespace());
+      settings = IdentitySettings.from(context.settings(name()), context.rootNamespace(), workload(context));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -98,6 +101,20 @@ public class AgentIdentityFunction implements MeshFunction {
         return null;
       });
     });
+  }
+
+  /** The fallbacks the data-plane agent gives: its WorkloadInfo and its control plane's host. */
+  private static IdentitySettings.Workload workload(MeshContext context) {
+    WorkloadInfo info = context.lookup(WorkloadInfo.class);
+    MeshSettings mesh = context.lookup(MeshSettings.class);
+    String host = null;
+    if (mesh != null) {
+      String cp = mesh.agent().controlPlane();
+      int colon = cp.lastIndexOf(':');
+      host = colon > 0 ? cp.substring(0, colon) : cp;
+    }
+    return new IdentitySettings.Workload(info == null ? null : info.namespace(), info == null ? null : info.serviceAccount(),
+        host, context.ports().grpcTls());
   }
 
   private static WorkloadCredentials credentials(SpiffeId identity, PendingIdentity pending, IssuedCertificate cert) {

@@ -14,6 +14,7 @@ import io.mizzen.plugins.ca.bouncycastle.BouncyCastleAuthority;
 import io.mizzen.spi.ca.CertificateAuthority;
 import io.mizzen.spi.ca.WorkloadCertificates;
 import io.mizzen.spi.ca.WorkloadCredentials;
+import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -102,6 +103,20 @@ class SidecarIdentityTest {
     assertNotEquals(first.privateKeyPem(), second.privateKeyPem(), "a fresh key for each certificate");
     assertSame(second, certificates.current());
     assertKeyMatches(second);
+    await(agent.stop());
+  }
+
+  @Test
+  void namespaceAndServiceAccountComeFromTheAgentsWorkloadInfo() throws Exception {
+    Map<String, Object> settings = settings("reviews");
+    settings.remove("namespace");
+    settings.remove("serviceAccount");
+    CitadelFunctionTest.ControlPlane context = sidecar(settings);
+    context.publish(WorkloadInfo.class, new WorkloadInfo("reviews", "default", Map.of("app", "reviews"), "reviews", "127.0.0.1", 9080));
+    AgentIdentityFunction agent = new AgentIdentityFunction();
+    await(agent.start(context));
+    assertEquals("spiffe://cluster.local/ns/default/sa/reviews",
+        context.lookup(WorkloadCertificates.class).current().identity().uri());
     await(agent.stop());
   }
 

@@ -12,6 +12,9 @@ import java.util.Set;
 
 /**
  * The sidecar agent's identity settings ({@code plugins.settings.citadel-agent} in mizzen.yaml).
+ * Namespace, service account and control-plane host default to what the data-plane agent knows of
+ * its workload ({@link Workload}), so a sidecar configured once (in {@code workload:}) needs only
+ * its token and root file here; the port defaults to the kernel's TLS gRPC port.
  *
  * @param controlPlaneHost Citadel's host, as named in its serving certificate
  * @param controlPlanePort Citadel's TLS port (15012)
@@ -22,26 +25,40 @@ import java.util.Set;
  * @param keyType the workload key type
  * @param ttl the lifetime to ask for, or {@code null} for the CA's default
  */
-record AgentSettings(String controlPlaneHost, int controlPlanePort, String namespace, String serviceAccount, Path tokenFile,
+record IdentitySettings(String controlPlaneHost, int controlPlanePort, String namespace, String serviceAccount, Path tokenFile,
     Path rootCertFile, KeyType keyType, Duration ttl) {
   private static final Set<String> KNOWN =
       Set.of("controlPlane", "namespace", "serviceAccount", "tokenFile", "rootCertFile", "keyType", "ttl");
+
+  /**
+   * What the kernel already knows of this workload, the fallbacks for unset fields; any may be
+   * {@code null} when unknown (no agent settings, a bare test context).
+   *
+   * @param namespace the workload's namespace ({@code WorkloadInfo})
+   * @param serviceAccount its service account ({@code WorkloadInfo})
+   * @param controlPlaneHost the host of the agent's {@code controlPlane}
+   * @param tlsPort the kernel's TLS gRPC port ({@code ports().grpcTls()}, 15012), 0 for the default
+   */
+  record Workload(String namespace, String serviceAccount, String controlPlaneHost, int tlsPort) {
+  }
 
   /**
    * Reads and validates settings, every error keyed by field.
    *
    * @throws IllegalArgumentException listing every error
    */
-  static AgentSettings from(Map<String, Object> raw, String rootNamespace) {
+  static IdentitySettings from(Map<String, Object> raw, String rootNamespace, Workload workload) {
     List<ConfigError> errors = new ArrayList<>();
     for (String key : raw.keySet()) {
       if (!KNOWN.contains(key)) {
         errors.add(new ConfigError(key, "unknown field (expected one of " + KNOWN + ")"));
       }
     }
-    String address = string(raw, "controlPlane", "istiod." + rootNamespace + ".svc:15012", errors);
+    int defaultPort = workload.tlsPort() > 0 ? workload.tlsPort() : 15012;
+    String defaultHost = workload.controlPlaneHost() != null ? workload.controlPlaneHost() : "istiod." + rootNamespace + ".svc";
+    String address = string(raw, "controlPlane", defaultHost + ":" + defaultPort, errors);
     String host = address;
-    int port = 15012;
+    int port = defaultPort;
     int colon = address.lastIndexOf(':');
     if (colon > 0) {
       host = address.substring(0, colon);
@@ -54,8 +71,8 @@ record AgentSettings(String controlPlaneHost, int controlPlanePort, String names
         errors.add(new ConfigError("controlPlane", "'" + address + "' is not host:port"));
       }
     }
-    String namespace = string(raw, "namespace", null, errors);
-    String serviceAccount = string(raw, "serviceAccount", null, errors);
+    String namespace = string(raw, "namespace", workload.namespace(), errors);
+    String serviceAccount = string(raw, "serviceAccount", workload.serviceAccount(), errors);
     String token = string(raw, "tokenFile", null, errors);
     String roots = string(raw, "rootCertFile", null, errors);
     KeyType keyType = KeyType.EC_P256;
@@ -79,7 +96,7 @@ record AgentSettings(String controlPlaneHost, int controlPlanePort, String names
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid citadel-agent settings: " + errors);
     }
-    return new AgentSettings(host, port, namespace, serviceAccount, Path.of(token), Path.of(roots), keyType, ttl);
+    return new IdentitySettings(host, port, namespace, serviceAccount, Path.of(token), Path.of(roots), keyType, ttl);
   }
 
   private static String string(Map<String, Object> raw, String field, String fallback, List<ConfigError> errors) {

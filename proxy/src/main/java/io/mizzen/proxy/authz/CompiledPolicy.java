@@ -1,0 +1,159 @@
+package io.mizzen.proxy.authz;
+
+import io.mizzen.spi.config.security.AuthorizationPolicy;
+import io.mizzen.spi.config.security.AuthorizationPolicy.Condition;
+import io.mizzen.spi.config.security.AuthorizationPolicy.Operation;
+import io.mizzen.spi.config.security.AuthorizationPolicy.Rule;
+import io.mizzen.spi.config.security.AuthorizationPolicy.Source;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One AuthorizationPolicy checked once and ready to match.
+ *
+ * @param ref {@code namespace/name}
+ * @param namespace where it lives
+ * @param spec the policy
+ */
+record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
+  private static final Set<String> PLAIN_KEYS = Set.of("source.ip", "source.namespace", "source.principal",
+      "request.auth.principal", "request.auth.audiences", "request.auth.presenter", "destination.port");
+
+  AuthorizationPolicy.Action action() {
+    return spec.action() == null ? AuthorizationPolicy.Action.ALLOW : spec.action();
+  }
+
+  /** Errors in the spec that binding cannot see, as {@code field: message}. */
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (action() == AuthorizationPolicy.Action.CUSTOM) {
+      problems.add("spec.action: CUSTOM (an external authorizer) is not supported; use ALLOW, DENY or AUDIT");
+    }
+    List<Rule> rules = spec.rules() == null ? List.of() : spec.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      String at = "spec.rules[" + i + "]";
+      List<AuthorizationPolicy.From> from = rule.from() == null ? List.of() : rule.from();
+      for (int j = 0; j < from.size(); j++) {
+        Source s = from.get(j).source();
+        for (List<String> blocks : List.of(nullToEmpty(s.ipBlocks()), nullToEmpty(s.notIpBlocks()))) {
+          for (String block : blocks) {
+            try {
+              IpBlocks.validate(block);
+            } catch (IllegalArgumentException e) {
+              problems.add(at + ".from[" + j + "].source.ipBlocks: " + e.getMessage());
+            }
+          }
+        }
+      }
+      List<Operation> ops = rule.to() == null ? List.of() : rule.to().stream().map(AuthorizationPolicy.To::operation).toList();
+      for (int j = 0; j < ops.size(); j++) {
+        for (String port : concat(ops.get(j).ports(), ops.get(j).notPorts())) {
+          if (!port.matches("\\d{1,5}")) {
+            problems.add(at + ".to[" + j + "].operation.ports: '" + port + "' is not a port number");
+          }
+        }
+      }
+      List<Condition> when = rule.when() == null ? List.of() : rule.when();
+      for (int j = 0; j < when.size(); j++) {
+        String key = when.get(j).key();
+        if (!PLAIN_KEYS.contains(key) && bracketed(key, "request.headers") == null && bracketed(key, "request.auth.claims") == null) {
+          problems.add(at + ".when[" + j + "].key: '" + key + "' is not a supported attribute (" + PLAIN_KEYS
+              + ", request.headers[NAME], request.auth.claims[NAME])");
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** Whether the policy applies to {@code workload}. */
+  boolean selects(WorkloadInfo workload, String rootNamespace) {
+    if (!namespace.equals(rootNamespace) && !namespace.equals(workload.namespace())) {
+      return false;
+    }
+    Map<String, String> wanted = spec.selector() == null || spec.selector().matchLabels() == null ? Map.of() : spec.selector().matchLabels();
+    return workload.labels().entrySet().containsAll(wanted.entrySet());
+  }
+
+  /** Whether any rule matches; a policy without rules matches nothing (so an ALLOW of it denies all). */
+  boolean matches(RequestView r) {
+    for (Rule rule : spec.rules() == null ? List.<Rule>of() : spec.rules()) {
+      if (matches(rule, r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matches(Rule rule, RequestView r) {
+    if (rule.from() != null && !rule.from().isEmpty() && rule.from().stream().noneMatch(f -> source(f.source(), r))) {
+      return false;
+    }
+    if (rule.to() != null && !rule.to().isEmpty() && rule.to().stream().noneMatch(t -> operation(t.operation(), r))) {
+      return false;
+    }
+    return rule.when() == null || rule.when().stream().allMatch(c -> condition(c, r));
+  }
+
+  private static boolean source(Source s, RequestView r) {
+    return ValueMatch.constrain(s.principals(), s.notPrincipals(), l -> ValueMatch.any(l, r.principal()))
+        && ValueMatch.constrain(s.requestPrincipals(), s.notRequestPrincipals(), l -> ValueMatch.any(l, r.auth().principal()))
+        && ValueMatch.constrain(s.namespaces(), s.notNamespaces(), l -> ValueMatch.any(l, r.namespace()))
+        && ValueMatch.constrain(s.ipBlocks(), s.notIpBlocks(), l -> l.stream().anyMatch(b -> IpBlocks.contains(b, r.sourceIp())));
+  }
+
+  private static boolean operation(Operation o, RequestView r) {
+    String path = r.path();
+    int query = path.indexOf('?');
+    String bare = query < 0 ? path : path.substring(0, query);
+    return ValueMatch.constrain(o.hosts(), o.notHosts(), l -> ValueMatch.anyIgnoreCase(l, r.host()))
+        && ValueMatch.constrain(o.ports(), o.notPorts(), l -> l.contains(Integer.toString(r.port())))
+        && ValueMatch.constrain(o.methods(), o.notMethods(), l -> ValueMatch.any(l, r.method()))
+        && ValueMatch.constrain(o.paths(), o.notPaths(), l -> ValueMatch.any(l, bare));
+  }
+
+  private static boolean condition(Condition c, RequestView r) {
+    List<String> actual = attribute(c.key(), r);
+    return ValueMatch.constrain(c.values(), c.notValues(), l -> actual.stream().anyMatch(v -> ValueMatch.any(l, v)));
+  }
+
+  private static List<String> attribute(String key, RequestView r) {
+    String header = bracketed(key, "request.headers");
+    if (header != null) {
+      String v = r.headers().get(header.toLowerCase(java.util.Locale.ROOT));
+      return v == null ? List.of() : List.of(v);
+    }
+    String claim = bracketed(key, "request.auth.claims");
+    if (claim != null) {
+      return r.auth().claims().getOrDefault(claim, List.of());
+    }
+    return switch (key) {
+      case "source.ip" -> List.of(r.sourceIp());
+      case "source.namespace" -> List.of(r.namespace());
+      case "source.principal" -> List.of(r.principal());
+      case "request.auth.principal" -> List.of(r.auth().principal());
+      case "request.auth.audiences" -> r.auth().audiences();
+      case "request.auth.presenter" -> List.of(r.auth().presenter());
+      case "destination.port" -> List.of(Integer.toString(r.port()));
+      default -> List.of();
+    };
+  }
+
+  private static String bracketed(String key, String prefix) {
+    return key.startsWith(prefix + "[") && key.endsWith("]") && key.length() > prefix.length() + 2
+        ? key.substring(prefix.length() + 1, key.length() - 1) : null;
+  }
+
+  private static List<String> nullToEmpty(List<String> l) {
+    return l == null ? List.of() : l;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(nullToEmpty(a));
+    out.addAll(nullToEmpty(b));
+    return out;
+  }
+}

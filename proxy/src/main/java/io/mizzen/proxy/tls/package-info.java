@@ -1,0 +1,7 @@
+/**
+ * Mutual TLS between sidecars: Netty {@code SslContext}s built from the workload's certificates
+ * ({@code spi.ca.WorkloadCertificates}), swapped on rotation for new connections only, the peer's
+ * SPIFFE SAN checked against what a DestinationRule or cluster expects, and the peer certificate
+ * turned into {@code source.principal}. The engine wires these into its listeners and clusters.
+ */
+package io.mizzen.proxy.tls;

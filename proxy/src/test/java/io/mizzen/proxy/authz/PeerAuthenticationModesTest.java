@@ -1,0 +1,101 @@
+package io.mizzen.proxy.authz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.spi.config.security.PeerAuthentication.Mode;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** mTLS mode resolution: mesh, namespace, workload selector, port; PeerAuthentication and 1.4's MeshPolicy / Policy. */
+class PeerAuthenticationModesTest {
+  static final WorkloadInfo REVIEWS = new WorkloadInfo("reviews", "default", Map.of("app", "reviews"), "reviews", "127.0.0.1", 9080);
+  static final WorkloadInfo RATINGS = new WorkloadInfo("ratings", "default", Map.of("app", "ratings"), "ratings", "127.0.0.1", 9080);
+  static final WorkloadInfo HTTPBIN = new WorkloadInfo("httpbin", "foo", Map.of("app", "httpbin"), "httpbin", "127.0.0.1", 8000);
+
+  static String peer(String ns, String name, String spec) {
+    return "apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: " + name + ", namespace: " + ns + "}\nspec:\n"
+        + spec.indent(2) + "---\n";
+  }
+
+  static PeerAuthenticationModes modes(String yaml) {
+    return PeerAuthenticationModes.of(Yaml.parse(yaml, "peer.yaml"), "istio-system");
+  }
+
+  @Test
+  void nothingMeansPermissive() {
+    assertEquals(new PeerAuthenticationModes.Effective(Mode.PERMISSIVE, "default"), modes("").explain(REVIEWS, 9080));
+  }
+
+  @Test
+  void narrowerScopesOverrideWiderOnesAndUnsetInherits() {
+    String yaml = peer("istio-system", "default", "mtls: {mode: STRICT}")
+        + peer("default", "default", "mtls: {mode: PERMISSIVE}")
+        + peer("default", "reviews", """
+            selector: {matchLabels: {app: reviews}}
+            mtls: {mode: UNSET}
+            portLevelMtls:
+              "8080": {mode: DISABLE}
+            """);
+    PeerAuthenticationModes m = modes(yaml);
+    assertEquals(Mode.STRICT, m.mode(HTTPBIN, 8000), "mesh-wide");
+    assertEquals(Mode.PERMISSIVE, m.mode(RATINGS, 9080), "namespace over mesh");
+    assertEquals(Mode.PERMISSIVE, m.mode(REVIEWS, 9080), "workload UNSET inherits the namespace's");
+    assertEquals(new PeerAuthenticationModes.Effective(Mode.DISABLE, "PeerAuthentication default/reviews, port 8080"),
+        m.explain(REVIEWS, 8080));
+  }
+
+  @Test
+  void workloadSelectorStrictBeatsNamespaceDisable() {
+    PeerAuthenticationModes m = modes(peer("default", "off", "mtls: {mode: DISABLE}")
+        + peer("default", "ratings-strict", "selector: {matchLabels: {app: ratings}}\nmtls: {mode: STRICT}"));
+    assertEquals(Mode.STRICT, m.mode(RATINGS, 9080));
+    assertEquals(Mode.DISABLE, m.mode(REVIEWS, 9080));
+  }
+
+  @Test
+  void istio14MeshPolicyAndPolicy() {
+    String yaml = """
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: MeshPolicy
+        metadata: {name: default}
+        spec:
+          peers:
+          - mtls: {}
+        ---
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: Policy
+        metadata: {name: default, namespace: foo}
+        spec:
+          peers:
+          - mtls: {mode: PERMISSIVE}
+        ---
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: Policy
+        metadata: {name: ratings-off, namespace: default}
+        spec:
+          targets:
+          - name: ratings
+            ports: [{number: 9080}]
+        """;
+    PeerAuthenticationModes m = modes(yaml);
+    assertEquals(Mode.STRICT, m.mode(REVIEWS, 9080), "MeshPolicy with mtls {} is STRICT");
+    assertEquals(Mode.PERMISSIVE, m.mode(HTTPBIN, 8000), "namespace Policy PERMISSIVE");
+    assertEquals(Mode.DISABLE, m.mode(RATINGS, 9080), "a targeted Policy without peers turns mTLS off for that port");
+    assertEquals(Mode.STRICT, m.mode(RATINGS, 9090), "other ports keep the mesh's");
+    // PeerAuthentication wins over the 1.4 kind at the same level.
+    PeerAuthenticationModes both = modes(yaml + "---\n" + peer("istio-system", "default", "mtls: {mode: DISABLE}"));
+    assertEquals(Mode.DISABLE, both.mode(REVIEWS, 9080));
+  }
+
+  @Test
+  void badResourcesAreNamed() {
+    String m = assertThrows(IllegalArgumentException.class, () -> modes(
+        peer("default", "bad", "mtls: {mode: SOMETIMES}")
+            + peer("default", "ports", "portLevelMtls:\n  http: {mode: STRICT}"))).getMessage();
+    assertTrue(m.contains("peer.yaml") && m.contains("default/bad") && m.contains("SOMETIMES"), m);
+    assertTrue(m.contains("default/ports") && m.contains("'http' is not a port number") && m.contains("needs a selector"), m);
+  }
+}

@@ -1,0 +1,50 @@
+package io.mizzen.proxy.authz;
+
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.SourceLocation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** Istio YAML (inline or the shared samples) into Resources, as the config store hands them over. */
+final class Yaml {
+  private Yaml() {}
+
+  static Path shared() {
+    String prop = System.getProperty("mizzen.shared");
+    Path p = prop != null ? Path.of(prop) : Path.of("../shared");
+    return Files.isDirectory(p.resolve("istio-samples")) ? p : Path.of("/work/shared");
+  }
+
+  static List<Resource> sample(String relative) {
+    Path path = shared().resolve("istio-samples").resolve(relative);
+    try {
+      return parse(Files.readString(path, StandardCharsets.UTF_8), path.toString());
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + path, e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Resource> parse(String yaml, String origin) {
+    List<Resource> out = new ArrayList<>();
+    int index = 0;
+    for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
+      if (doc instanceof Map<?, ?> map) {
+        Map<String, Object> m = (Map<String, Object>) map;
+        Map<String, Object> meta = (Map<String, Object>) m.getOrDefault("metadata", Map.of());
+        out.add(new Resource((String) m.get("apiVersion"), (String) m.get("kind"), (String) meta.get("name"),
+            (String) meta.get("namespace"), (Map<String, String>) meta.get("labels"), null,
+            (Map<String, Object>) m.get("spec"), new SourceLocation(origin, index, 1, Map.of())));
+      }
+      index++;
+    }
+    return out;
+  }
+}
