@@ -3,6 +3,7 @@ package io.mizzen.kernel.mixer;
 import io.mizzen.kernel.config.ConfigStore;
 import io.mizzen.kernel.mixer.config.ResourceError;
 import io.mizzen.kernel.mixer.grpc.MixerServer;
+import io.mizzen.kernel.mixer.quota.SharedQuotaCounterStore;
 import io.mizzen.kernel.mixer.runtime.EngineOptions;
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.ConfigError;
@@ -12,6 +13,7 @@ import io.mizzen.spi.Role;
 import io.mizzen.spi.mixer.AdapterParams;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.MixerAdapter;
+import io.mizzen.spi.mixer.QuotaCounterStore;
 import io.mizzen.spi.proxy.SnapshotFeed;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -84,6 +86,11 @@ public final class MixerFunction implements MeshFunction {
     }
     EngineOptions options = EngineOptions.defaults().withRootNamespace(context.rootNamespace())
         .withAdapterTimeout(settings.adapterTimeout()).withFailOpen(settings.failOpen());
+    if (context.vertx().isClustered() && context.lookup(QuotaCounterStore.class) == null) {
+      // Published before any handler is built: memquota looks it up when it builds one.
+      context.publish(QuotaCounterStore.class, SharedQuotaCounterStore.of(context.vertx(), System::currentTimeMillis));
+      LOG.info("mixer: quota counters live in the cluster's shared data");
+    }
     List<MixerAdapter> adapters = context.extensions(MixerAdapter.class);
     Context here = context.vertx().getOrCreateContext();
     return context.executeBlocking(() -> MixerEngine.create(context, options, adapters)).compose(created -> {
