@@ -39,9 +39,13 @@ import org.slf4j.LoggerFactory;
 @Extension
 public final class MixerFunction implements MeshFunction {
   private static final Logger LOG = LoggerFactory.getLogger(MixerFunction.class);
+  /** How often the loaded adapter plugins are compared with the engine's. */
+  static final long ADAPTER_WATCH_MILLIS = 500;
   private MixerEngine engine;
   private MixerServer server;
   private MixerConfigFeed feed;
+  private long adapterWatch = -1;
+  private MeshContext context;
 
   /** The validated settings. */
   record Settings(Duration adapterTimeout, boolean failOpen, boolean embedded) {
@@ -97,6 +101,10 @@ public final class MixerFunction implements MeshFunction {
       engine = created;
       context.publish(MixerEngine.class, engine);
       context.publish(Mixer.class, engine);
+      this.context = context;
+      // Adapter plugins come and go while the kernel runs; a handler naming one that was just
+      // dropped in must compile without waiting for the next config change.
+      adapterWatch = context.vertx().setPeriodic(ADAPTER_WATCH_MILLIS, t -> watchAdapters());
       if (context.role() != Role.CONTROL_PLANE) {
         followSnapshots(context);
         return Future.succeededFuture();
@@ -109,6 +117,25 @@ public final class MixerFunction implements MeshFunction {
             return null;
           });
     });
+  }
+
+  private void watchAdapters() {
+    List<MixerAdapter> now = context.extensions(MixerAdapter.class);
+    List<MixerAdapter> before = engine.adapters();
+    if (now.size() == before.size() && now.stream().allMatch(a -> before.stream().anyMatch(b -> b == a))) {
+      return;
+    }
+    try {
+      engine.useAdapters(now);
+    } catch (IllegalArgumentException e) {
+      LOG.error("mixer: the loaded adapters cannot be used together ({}); keeping {}", e.getMessage(),
+          before.stream().map(MixerAdapter::name).toList());
+      return;
+    }
+    LOG.info("mixer: adapters now {}; recompiling the config", now.stream().map(MixerAdapter::name).toList());
+    if (feed != null) {
+      feed.reapply();
+    }
   }
 
   private Future<Void> followStore(MeshContext context, Context here) {
@@ -150,6 +177,10 @@ public final class MixerFunction implements MeshFunction {
 
   @Override
   public Future<Void> stop() {
+    if (adapterWatch >= 0) {
+      context.vertx().cancelTimer(adapterWatch);
+      adapterWatch = -1;
+    }
     if (feed != null) {
       feed.stop();
     }
