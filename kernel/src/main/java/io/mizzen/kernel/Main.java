@@ -7,6 +7,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (java.util.Arrays.asList(args).contains("demo")
+        && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // The demo's console is for the tour; eight kernels' INFO lines would drown it.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     int code = MizzenCommand.commandLine().execute(args);
     if (code != 0) {
       System.exit(code);

@@ -32,6 +32,8 @@ import java.util.function.Predicate;
 /** Real servers and a real proxy on 127.0.0.1 for one test; closes all of it afterwards. */
 final class Fixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  /** The proxy runs on its own Vert.x, as it would in its own process, apart from clients and upstreams. */
+  final Vertx proxyVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(64));
   final LinkedBlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
@@ -47,11 +49,11 @@ final class Fixture implements AutoCloseable {
   }
 
   ProxyOptions options() {
-    return ProxyOptions.sidecar().withOutboundPort(0).withAccessLog(log::add);
+    return ProxyOptions.sidecar().withOutboundPort(0).withAccessLog(e -> { log.add(e); if (System.getenv("DEBUG_LOG") != null) System.err.println(e); });
   }
 
   MeshProxy start(ProxyOptions options) {
-    proxy = await(MeshProxy.start(vertx, options));
+    proxy = await(MeshProxy.start(proxyVertx, options));
     return proxy;
   }
 
@@ -80,8 +82,9 @@ final class Fixture implements AutoCloseable {
     options.setPort(colon < 0 ? 80 : Integer.parseInt(authority.substring(colon + 1)));
     headers.forEach(options::putHeader);
     Future<Reply> reply = client.request(options)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+        .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body)))
+            // The body is asked for at once, before the connection can serve anyone else.
+            .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
     return await(reply);
   }
 
@@ -145,5 +148,6 @@ final class Fixture implements AutoCloseable {
       await(proxy.close());
     }
     await(vertx.close());
+    await(proxyVertx.close());
   }
 }

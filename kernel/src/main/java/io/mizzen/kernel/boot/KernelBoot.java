@@ -42,6 +42,8 @@ final class KernelBoot implements Kernel, PluginActivation {
     this.vertx = vertx;
     this.settings = settings;
     this.roles = Set.copyOf(roles);
+    // Kernel-side functions read the typed settings (config folder, agent workload) from here.
+    services.put(MeshSettings.class, settings);
     this.plugins = PluginHost.create(vertx, settings.pluginsDir(),
         settings.stateDir().resolve("plugin-work"), SpiVersion.current(), this);
   }
@@ -81,12 +83,10 @@ final class KernelBoot implements Kernel, PluginActivation {
         .sorted(Comparator.comparingInt(MeshFunction::order))
         .toList();
     if (requireEachRole) {
-      for (Role role : roles) {
-        if (mine.stream().noneMatch(f -> f.roles().contains(role))) {
-          return Future.failedFuture(new IllegalStateException("no mesh function serves the role '"
-              + role.cliName() + "' in this build yet (none of the loaded functions "
-              + candidates.stream().map(MeshFunction::name).toList() + " declares it)"));
-        }
+      for (Role role : unservedRoles(candidates, roles)) {
+        return Future.failedFuture(new IllegalStateException("no mesh function serves the role '"
+            + role.cliName() + "' in this build yet (none of the loaded functions "
+            + candidates.stream().map(MeshFunction::name).toList() + " declares it)"));
       }
     }
     Future<Void> chain = Future.succeededFuture();
@@ -103,6 +103,13 @@ final class KernelBoot implements Kernel, PluginActivation {
       });
     }
     return chain;
+  }
+
+  /** The roles among {@code roles} that none of {@code functions} serves, in enum order. */
+  static List<Role> unservedRoles(List<MeshFunction> functions, Set<Role> roles) {
+    return roles.stream().sorted()
+        .filter(role -> functions.stream().noneMatch(f -> f.roles().contains(role)))
+        .toList();
   }
 
   private Future<Void> startOne(MeshFunction function) {

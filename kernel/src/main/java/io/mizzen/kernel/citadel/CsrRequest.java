@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * What an agent sends to get a certificate. {@link #toString()} hides the token.
  *
- * @param token the credential: a bootstrap token ({@code mzt.<id>.<secret>})
+ * @param token the credential: a bootstrap token ({@code mzt.<id>.<secret>}), or one a loaded
+ *     {@link io.mizzen.spi.ca.IdentityVerifier} reads (a Kubernetes service-account JWT)
  * @param csrPem the PKCS#10 request, PEM, made with a key that never leaves the workload
  * @param nonce a fresh random value per request (16 to 128 of {@code [A-Za-z0-9_-]})
  * @param timestamp when the agent made the request, by its clock
@@ -15,6 +16,6 @@ import java.time.Instant;
 public record CsrRequest(String token, String csrPem, String nonce, Instant timestamp, Duration ttl) {
   @Override
   public String toString() {
-    return "CsrRequest[token_id=" + TokenFile.idOf(token) + ", nonce=" + nonce + ", timestamp=" + timestamp + ", ttl=" + ttl + "]";
+    return "CsrRequest[credential=" + TokenCsrService.credentialId(token) + ", nonce=" + nonce + ", timestamp=" + timestamp + ", ttl=" + ttl + "]";
   }
 }

@@ -1,15 +1,17 @@
 package io.mizzen.kernel.citadel;
 
 import io.mizzen.spi.ca.CertificateAuthority;
+import io.mizzen.spi.ca.IdentityVerifier;
 import io.mizzen.spi.ca.IssuedCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Citadel's signing logic, independent of the wire: verify the credential, turn it into the one
- * identity it proves, refuse replays and CSRs for anyone else, and have the CA sign the rest.
+ * Citadel's signing logic, independent of the wire: verify the credential (a bootstrap token, or
+ * whatever a loaded {@link IdentityVerifier} reads), turn it into the one identity it proves, refuse replays and CSRs for anyone else, and have the CA sign the rest.
  * Every refusal is logged as a security event and fails the Future with a
  * {@link CsrRefusedException} carrying its {@link CsrRefusal}.
  */
@@ -30,7 +32,16 @@ public interface CsrService {
 
   /** As {@link #create(Vertx, TokenStore, CertificateAuthority, String, Clock)}, with a replay window. */
   static CsrService create(Vertx vertx, TokenStore tokens, CertificateAuthority ca, String trustDomain, Clock clock, Duration replayWindow) {
-    return new TokenCsrService(vertx, tokens, ca, trustDomain, new ReplayGuard(clock, replayWindow, 100_000));
+    return create(vertx, tokens, List.of(), ca, trustDomain, clock, replayWindow);
+  }
+
+  /**
+   * A service that also accepts credentials read by {@code verifiers} (asked in order; the
+   * first whose {@link IdentityVerifier#accepts} says yes decides).
+   */
+  static CsrService create(Vertx vertx, TokenStore tokens, List<IdentityVerifier> verifiers, CertificateAuthority ca,
+      String trustDomain, Clock clock, Duration replayWindow) {
+    return new TokenCsrService(vertx, tokens, verifiers, ca, trustDomain, new ReplayGuard(clock, replayWindow, 100_000));
   }
 
   /**

@@ -21,13 +21,20 @@ import picocli.CommandLine.Spec;
 @Command(name = "token", mixinStandardHelpOptions = true,
     description = "Manage bootstrap tokens that let a workload obtain its first certificate.",
     subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
-public class TokenCommand {
+public class TokenCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
-      defaultValue = "${env:MIZZEN_STATE_DIR:-.mizzen/state}/citadel",
-      description = "Citadel's state folder, as the control plane uses it (default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:MIZZEN_HOME:-.}/state/citadel",
+      description = "Citadel's state folder: <state folder of mizzen.yaml>/citadel, as the control plane uses it "
+          + "(default: ${DEFAULT-VALUE}).")
   Path stateDir;
+
+  /** {@code mizzen token} alone: a usage error that lists the subcommands. */
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "specify a subcommand: create, list or revoke");
+  }
 
   TokenStore store() {
     return TokenStore.inFolder(stateDir, Clock.systemUTC());

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +49,9 @@ final class TokenFile implements TokenStore {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private List<Entry> entries = List.of();
-  private FileTime loadedAt;
+  // Every write renames a new file into place: its inode (file key) changes even when two writes
+  // fall in the same modification-time tick.
+  private Object loadedVersion;
 
   /** One stored token: its hash, never its secret. */
   private record Entry(TokenInfo info, byte[] salt, byte[] hash) {}
@@ -134,14 +136,15 @@ final class TokenFile implements TokenStore {
 
   private List<Entry> current() {
     try {
-      FileTime modified = Files.getLastModifiedTime(file);
-      if (!modified.equals(loadedAt)) {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      Object version = List.of(String.valueOf(attributes.fileKey()), attributes.lastModifiedTime(), attributes.size());
+      if (!version.equals(loadedVersion)) {
         entries = read();
-        loadedAt = modified;
+        loadedVersion = version;
       }
     } catch (NoSuchFileException e) {
       entries = List.of();
-      loadedAt = null;
+      loadedVersion = null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -182,12 +185,12 @@ final class TokenFile implements TokenStore {
       }
       try (FileChannel lockChannel = FileChannel.open(folder.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = lockChannel.lock()) {
-        loadedAt = null;
+        loadedVersion = null;
         List<Entry> list = new ArrayList<>(current());
         change.apply(list);
         write(list);
-        entries = List.copyOf(list);
-        loadedAt = Files.getLastModifiedTime(file);
+        // The next read re-reads what was just written: cheap, and never stale.
+        loadedVersion = null;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot update " + file, e);

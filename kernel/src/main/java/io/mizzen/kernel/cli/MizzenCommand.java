@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
       RoleCommand.Sidecar.class,
       RoleCommand.Ingress.class,
       RoleCommand.Egress.class,
-      RoleCommand.Demo.class,
+      io.mizzen.kernel.demo.DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MizzenCommand implements Runnable {
@@ -44,7 +44,7 @@ public final class MizzenCommand implements Runnable {
   }
 
   /** The settings these options point at (blocking file read: called before Vert.x starts). */
-  MeshSettings settings() {
+  public MeshSettings settings() {
     Path dir = home();
     Path file = config != null ? config : dir.resolve("conf").resolve("mizzen.yaml");
     if (config != null && !Files.exists(config)) {

@@ -103,13 +103,4 @@ abstract class RoleCommand implements Callable<Integer> {
       return Set.of(Role.EGRESS);
     }
   }
-
-  @Command(name = "demo", description = "Run a whole local mesh on loopback: control plane, "
-      + "Bookinfo services with sidecars, and an ingress gateway.")
-  static final class Demo extends RoleCommand {
-    @Override
-    Set<Role> roles() {
-      return Set.of(Role.CONTROL_PLANE, Role.SIDECAR, Role.INGRESS);
-    }
-  }
 }

@@ -27,14 +27,14 @@ public final class BookinfoService {
 
   private final String service;
   private final String version;
-  private final int outboundPort;
+  private final java.util.function.IntSupplier outboundPort;
   private HttpServer server;
   private HttpClient client;
 
   /**
    * @param outboundPort the port of this service's sidecar outbound listener on loopback
    */
-  public BookinfoService(String service, String version, int outboundPort) {
+  public BookinfoService(String service, String version, java.util.function.IntSupplier outboundPort) {
     this.service = service;
     this.version = version;
     this.outboundPort = outboundPort;
@@ -80,7 +80,7 @@ public final class BookinfoService {
   /** Calls another service through the sidecar; a failure is reported inside the answer. */
   private Future<JsonObject> call(String target, String path, MultiMap incoming) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setHost("127.0.0.1").setPort(outboundPort).setURI(path)
+        .setHost("127.0.0.1").setPort(outboundPort.getAsInt()).setURI(path)
         .putHeader("host", target + ":9080");
     for (String h : FORWARDED) {
       String v = incoming.get(h);

@@ -215,6 +215,8 @@ final class Pf4jPluginHost implements PluginHost {
       return s.name();
     } else if (extension instanceof io.mizzen.spi.ca.CertificateAuthority c) {
       return c.name();
+    } else if (extension instanceof io.mizzen.spi.ca.IdentityVerifier v) {
+      return v.name();
     } else if (extension instanceof io.mizzen.spi.mixer.MixerAdapter a) {
       return a.name();
     } else if (extension instanceof io.mizzen.spi.filter.HttpFilter h) {

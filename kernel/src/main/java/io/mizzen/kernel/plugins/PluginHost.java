@@ -17,6 +17,7 @@ public interface PluginHost {
       io.mizzen.spi.discovery.ServiceRegistry.class,
       io.mizzen.spi.config.ConfigSource.class,
       io.mizzen.spi.ca.CertificateAuthority.class,
+      io.mizzen.spi.ca.IdentityVerifier.class,
       io.mizzen.spi.mixer.MixerAdapter.class,
       io.mizzen.spi.filter.HttpFilter.class);
 

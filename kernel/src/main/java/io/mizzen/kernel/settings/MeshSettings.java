@@ -19,6 +19,9 @@ import java.util.Map;
  * @param ports the listening ports
  * @param cluster the Hazelcast cluster of control-plane replicas
  * @param pluginSettings per-extension settings, {@code plugins.settings.<name>}
+ * @param configFolder the folder the control plane watches for Istio YAML ({@code config.folder},
+ *     default {@code config})
+ * @param agent the data-plane agent's workload and control-plane address
  */
 public record MeshSettings(
     String trustDomain,
@@ -29,10 +32,22 @@ public record MeshSettings(
     String bindAddress,
     MeshPorts ports,
     Cluster cluster,
-    Map<String, Map<String, Object>> pluginSettings) {
+    Map<String, Map<String, Object>> pluginSettings,
+    Path configFolder,
+    AgentSettings agent) {
 
   public MeshSettings {
     pluginSettings = Map.copyOf(pluginSettings);
+    configFolder = configFolder == null ? stateDir.resolveSibling("config") : configFolder;
+    agent = agent == null ? AgentSettings.defaults() : agent;
+  }
+
+  /** Settings without a config folder (beside the state folder) or agent settings (the defaults). */
+  public MeshSettings(String trustDomain, String rootNamespace, Path pluginsDir, Path stateDir,
+      Duration pluginScanInterval, String bindAddress, MeshPorts ports, Cluster cluster,
+      Map<String, Map<String, Object>> pluginSettings) {
+    this(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval, bindAddress, ports,
+        cluster, pluginSettings, null, null);
   }
 
   /** The defaults, with relative folders resolved against {@code home}. */
@@ -46,25 +61,45 @@ public record MeshSettings(
         "127.0.0.1",
         MeshPorts.defaults(),
         Cluster.defaults(),
-        Map.of());
+        Map.of(),
+        home.resolve("config"),
+        AgentSettings.defaults());
   }
 
   /** A copy with other ports (tests bind 0). */
   public MeshSettings withPorts(MeshPorts newPorts) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
-        bindAddress, newPorts, cluster, pluginSettings);
+        bindAddress, newPorts, cluster, pluginSettings, configFolder, agent);
   }
 
   /** A copy with another plugins folder. */
   public MeshSettings withPluginsDir(Path dir) {
     return new MeshSettings(trustDomain, rootNamespace, dir, stateDir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings);
+        bindAddress, ports, cluster, pluginSettings, configFolder, agent);
   }
 
   /** A copy with another state folder. */
   public MeshSettings withStateDir(Path dir) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, dir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings);
+        bindAddress, ports, cluster, pluginSettings, configFolder, agent);
+  }
+
+  /** A copy with another watched config folder. */
+  public MeshSettings withConfigFolder(Path dir) {
+    return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
+        bindAddress, ports, cluster, pluginSettings, dir, agent);
+  }
+
+  /** A copy with other agent settings (the demo passes one per sidecar kernel). */
+  public MeshSettings withAgent(AgentSettings newAgent) {
+    return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
+        bindAddress, ports, cluster, pluginSettings, configFolder, newAgent);
+  }
+
+  /** A copy with other per-extension settings. */
+  public MeshSettings withPluginSettings(Map<String, Map<String, Object>> settings) {
+    return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
+        bindAddress, ports, cluster, settings, configFolder, agent);
   }
 
   /**

@@ -90,7 +90,7 @@ public final class MeshSettingsLoader {
     }
     Map<String, Node> top = mapping(root.get(), "",
         Set.of("trustDomain", "rootNamespace", "pluginsDir", "stateDir", "pluginScanInterval",
-            "bindAddress", "ports", "cluster", "plugins"));
+            "bindAddress", "ports", "cluster", "plugins", "config", "controlPlane", "workload"));
     if (top == null) {
       return d;
     }
@@ -107,13 +107,43 @@ public final class MeshSettingsLoader {
     MeshPorts ports = ports(top.get("ports"), d.ports());
     MeshSettings.Cluster cluster = cluster(top.get("cluster"), d.cluster());
     Map<String, Map<String, Object>> pluginSettings = pluginSettings(top.get("plugins"), text);
+    Path configFolder = base.resolve("config");
+    Map<String, Node> config = mapping(top.get("config"), "config", Set.of("folder"));
+    if (config != null && config.get("folder") != null) {
+      configFolder = base.resolve(string(config.get("folder"), "config.folder", "config"));
+    }
+    AgentSettings agent = agent(top.get("controlPlane"), top.get("workload"));
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, scan, bind, ports,
-        cluster, pluginSettings);
+        cluster, pluginSettings, configFolder, agent);
+  }
+
+  private AgentSettings agent(Node controlPlaneNode, Node workloadNode) {
+    AgentSettings d = AgentSettings.defaults();
+    String controlPlane = string(controlPlaneNode, "controlPlane", d.controlPlane());
+    if (!controlPlane.matches("[^:\\s]+:\\d{1,5}")) {
+      problem(controlPlaneNode, "controlPlane", "'" + controlPlane + "' is not host:port");
+      controlPlane = d.controlPlane();
+    }
+    Map<String, Node> w = mapping(workloadNode, "workload",
+        Set.of("service", "namespace", "labels", "serviceAccount", "address", "appPort"));
+    if (w == null) {
+      return d.withControlPlane(controlPlane);
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, Node> labelNodes = mapping(w.get("labels"), "workload.labels", null);
+    if (labelNodes != null) {
+      labelNodes.forEach((k, v) -> labels.put(k, string(v, "workload.labels." + k, "")));
+    }
+    int appPort = port(w, "appPort", "workload.appPort", 0);
+    return new AgentSettings(controlPlane, string(w.get("service"), "workload.service", ""),
+        string(w.get("namespace"), "workload.namespace", d.namespace()), labels,
+        string(w.get("serviceAccount"), "workload.serviceAccount", d.serviceAccount()),
+        string(w.get("address"), "workload.address", d.address()), appPort);
   }
 
   private MeshPorts ports(Node node, MeshPorts d) {
     Map<String, Node> m = mapping(node, "ports", Set.of("admin", "outbound", "inbound", "health",
-        "prometheus", "grpc", "grpcTls", "mixer", "monitoring"));
+        "prometheus", "grpc", "grpcTls", "mixer", "monitoring", "webhook"));
     if (m == null) {
       return d;
     }
@@ -122,7 +152,8 @@ public final class MeshSettingsLoader {
         port(m, "inbound", d.inbound()), port(m, "health", d.health()),
         port(m, "prometheus", d.prometheus()), port(m, "grpc", d.grpc()),
         port(m, "grpcTls", d.grpcTls()), port(m, "mixer", d.mixer()),
-        port(m, "monitoring", d.monitoring()));
+        port(m, "monitoring", d.monitoring()),
+        port(m, "webhook", d.webhook()));
   }
 
   private MeshSettings.Cluster cluster(Node node, MeshSettings.Cluster d) {

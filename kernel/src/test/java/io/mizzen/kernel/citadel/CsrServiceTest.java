@@ -112,8 +112,9 @@ class CsrServiceTest {
       System.setErr(err);
     }
     String logged = log.toString(StandardCharsets.UTF_8);
-    assertTrue(logged.contains(SecurityEvents.LOGGER), logged);
-    assertTrue(logged.contains("event=csr_refused reason=IDENTITY_MISMATCH token_id=" + token.split("\\.")[1] + " peer=10.1.2.3:5000"), logged);
+    // On its own logger: the binary's simplelogger.properties shows its short name, "security".
+    assertTrue(logged.contains("WARN security - event=csr_refused"), logged);
+    assertTrue(logged.contains("event=csr_refused reason=IDENTITY_MISMATCH credential=" + token.split("\\.")[1] + " peer=10.1.2.3:5000"), logged);
     assertTrue(logged.contains("event=csr_refused reason=MALFORMED_REQUEST"), logged);
     assertFalse(logged.contains(token.substring(token.lastIndexOf('.') + 1)), "the secret is never logged");
   }

@@ -54,6 +54,9 @@ class TokenCommandTest {
     Run badSa = run("--state-dir", dir.toString(), "create", "--sa", "Not_Valid");
     assertEquals(2, badSa.code());
     assertTrue(badSa.err().contains("Not_Valid"), badSa.err());
+    Run bare = run("--state-dir", dir.toString());
+    assertEquals(2, bare.code());
+    assertTrue(bare.err().contains("create, list or revoke"), bare.err());
     Run missing = run("--state-dir", dir.toString(), "create");
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("--sa"), missing.err());

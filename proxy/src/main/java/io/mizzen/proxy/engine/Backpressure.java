@@ -3,7 +3,7 @@ package io.mizzen.proxy.engine;
 import io.netty.channel.Channel;
 
 /**
- * Flush with flow control, in the order that cannot hang: pause the source before flushing a
+ * Flushing and closing in the orders that cannot hang or cut. Flush with flow control, in the order that cannot hang: pause the source before flushing a
  * target that is not writable, then look again, since the flush itself may have drained it and
  * fired the writability event before the pause existed.
  */
@@ -21,5 +21,16 @@ final class Backpressure {
     } else {
       target.flush();
     }
+  }
+
+  /** Closes a channel once everything written to it so far is flushed to the socket. */
+  static void flushThenClose(Channel ch) {
+    io.netty.channel.ChannelHandlerContext first = ch.pipeline().firstContext();
+    if (first == null || !ch.isActive()) {
+      ch.close();
+      return;
+    }
+    // Through the head, past the codec, so the empty write is not taken for an HTTP message.
+    first.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
   }
 }

@@ -2,7 +2,6 @@ package io.mizzen.proxy.engine;
 
 import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.filter.RequestContext;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -208,8 +207,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     resume(PAUSE_WAITING | PAUSE_BACKPRESSURE);
     if (close || !channel.isActive() || (server.draining() && (pipelined == null || pipelined.isEmpty()))) {
       releasePipelined();
-      // Through the head, past the codec: only to close once everything written is flushed.
-      channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      Backpressure.flushThenClose(channel);
       return;
     }
     while (pipelined != null && !pipelined.isEmpty() && (exchange == null || !exchange.requestComplete)) {

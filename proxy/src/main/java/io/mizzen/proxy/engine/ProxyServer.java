@@ -273,7 +273,9 @@ final class ProxyServer implements MeshProxy {
     return done.future().compose(v -> {
       vertx.cancelTimer(timer);
       for (Channel ch : connections) {
-        ch.close();
+        // On the connection's own loop, after whatever it is doing, and only once what was
+        // written is flushed: the last response of the drain must not be cut.
+        ch.eventLoop().execute(() -> Backpressure.flushThenClose(ch));
       }
       for (Map.Entry<EventExecutor, UpstreamPool> e : pools.entrySet()) {
         e.getKey().execute(e.getValue()::closeAll);

@@ -228,7 +228,13 @@ final class UpstreamLeg implements UpstreamOwner {
       return;
     }
     ex.log.bytesSent += content.content().readableBytes();
-    ex.client.write(content, ex.client.voidPromise());
+    if (last) {
+      // The end of a response is flushed at once: the exchange is over, and nothing later in
+      // this read batch may still own the client to flush it.
+      ex.client.writeAndFlush(content, ex.client.voidPromise());
+    } else {
+      ex.client.write(content, ex.client.voidPromise());
+    }
     if (last) {
       endAttempt(upstreamKeepAlive && ex.requestComplete);
       ex.finish();

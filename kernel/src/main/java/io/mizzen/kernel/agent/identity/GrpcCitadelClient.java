@@ -69,7 +69,10 @@ final class GrpcCitadelClient implements CitadelClient {
       try {
         return new CsrRefusedException(CsrRefusal.valueOf(message.substring(0, colon)), message.substring(colon + 2));
       } catch (IllegalArgumentException unknownReason) {
-        return new IllegalStateException("Citadel answered " + status + ": " + message, cause);
+        // Not one of our reasons (a newer server, or a proxy in between): report it as it came.
+        IllegalStateException answered = new IllegalStateException("Citadel answered " + status + ": " + message, cause);
+        answered.addSuppressed(unknownReason);
+        return answered;
       }
     }
     return new IllegalStateException("Citadel answered " + status + ": " + message, cause);

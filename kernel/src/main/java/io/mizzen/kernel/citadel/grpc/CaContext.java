@@ -1,6 +1,7 @@
 package io.mizzen.kernel.citadel.grpc;
 
 import io.mizzen.spi.MeshContext;
+import io.mizzen.spi.MeshPorts;
 import io.mizzen.spi.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +38,16 @@ record CaContext(MeshContext citadel) implements MeshContext {
   @Override
   public Path stateDir() {
     return citadel.stateDir().resolve("ca");
+  }
+
+  @Override
+  public MeshPorts ports() {
+    return citadel.ports();
+  }
+
+  @Override
+  public String bindAddress() {
+    return citadel.bindAddress();
   }
 
   @Override

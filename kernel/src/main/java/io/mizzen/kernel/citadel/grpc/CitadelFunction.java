@@ -6,22 +6,28 @@ import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.CertificateAuthority;
+import io.mizzen.spi.ca.IdentityVerifier;
 import io.mizzen.spi.ca.SpiffeId;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Citadel on the control plane: starts the configured CA plugin (its state in
  * {@code <state>/ca}), reads bootstrap tokens from {@code <state>/}{@value TokenStore#FILE_NAME}
  * (where {@code mizzen token create --state-dir <state>} writes them), publishes the
- * {@link CsrService} for in-process callers, and serves it over gRPC/TLS on 15012.
+ * {@link CsrService} for in-process callers, and serves it over gRPC/TLS on the kernel's TLS gRPC
+ * port (15012) and bind address. Without any CA plugin loaded it stays off, with a warning.
  */
 @Extension
 public class CitadelFunction implements MeshFunction {
+  private static final Logger LOG = LoggerFactory.getLogger(CitadelFunction.class);
   private volatile CitadelServer server;
+  private volatile boolean disabled;
 
   @Override
   public String name() {
@@ -43,18 +49,29 @@ public class CitadelFunction implements MeshFunction {
   public Future<Void> start(MeshContext context) {
     CitadelSettings settings;
     try {
-      settings = CitadelSettings.from(context.settings(name()), context.rootNamespace());
+      settings = CitadelSettings.from(context.settings(name()), context.rootNamespace(), context.bindAddress(),
+          context.ports().grpcTls());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
     List<CertificateAuthority> cas = context.extensions(CertificateAuthority.class);
     CertificateAuthority ca = cas.stream().filter(c -> c.name().equals(settings.ca())).findFirst().orElse(null);
+    if (ca == null && cas.isEmpty() && !context.settings(name()).containsKey("ca")) {
+      // A build without any CA plugin (a bare kernel, its tests) still boots; only asking for one fails.
+      LOG.warn("citadel is off: no CertificateAuthority plugin is loaded, so no workload gets a certificate "
+          + "(install the ca-bouncycastle plugin)");
+      disabled = true;
+      return Future.succeededFuture();
+    }
     if (ca == null) {
       return Future.failedFuture(new IllegalStateException("citadel.ca: no CertificateAuthority named '" + settings.ca()
           + "' is loaded (loaded: " + cas.stream().map(CertificateAuthority::name).toList() + ")"));
     }
     TokenStore tokens = TokenStore.inFolder(context.stateDir(), Clock.systemUTC());
-    CsrService service = CsrService.create(context.vertx(), tokens, ca, context.trustDomain(), Clock.systemUTC(), settings.replayWindow());
+    // Kubernetes TokenReview and the like come as IdentityVerifier extensions of other plugins.
+    List<IdentityVerifier> verifiers = context.extensions(IdentityVerifier.class);
+    CsrService service = CsrService.create(context.vertx(), tokens, verifiers, ca, context.trustDomain(), Clock.systemUTC(),
+        settings.replayWindow());
     CitadelServer.Options options = new CitadelServer.Options(settings.host(), settings.port(),
         SpiffeId.of(context.trustDomain(), context.rootNamespace(), "istiod"), settings.hosts(), settings.servingTtl());
     return ca.start(new CaContext(context))
@@ -82,6 +99,6 @@ public class CitadelFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return server != null;
+    return disabled || server != null;
   }
 }

@@ -13,13 +13,14 @@ import java.util.Set;
  * Citadel's settings ({@code plugins.settings.citadel} in mizzen.yaml).
  *
  * @param ca the name of the {@code CertificateAuthority} extension to sign with
- * @param host the address the CSR service binds
- * @param port its port (Istio's 15012; 0 for any free one)
+ * @param host the address the CSR service binds (the kernel's bind address by default)
+ * @param port its port (the kernel's TLS gRPC port by default, Istio's 15012; 0 for any free one)
  * @param hosts DNS names and IPs in the serving certificate, as agents dial the control plane
  * @param servingTtl the serving certificate's lifetime
  * @param replayWindow how far a request's timestamp may be from the control plane's clock
  */
 record CitadelSettings(String ca, String host, int port, List<String> hosts, Duration servingTtl, Duration replayWindow) {
+  static final String DEFAULT_CA = "bouncycastle";
   private static final Set<String> KNOWN = Set.of("ca", "host", "port", "hosts", "servingTtl", "replayWindow");
 
   /**
@@ -27,16 +28,16 @@ record CitadelSettings(String ca, String host, int port, List<String> hosts, Dur
    *
    * @throws IllegalArgumentException listing every error
    */
-  static CitadelSettings from(Map<String, Object> raw, String rootNamespace) {
+  static CitadelSettings from(Map<String, Object> raw, String rootNamespace, String defaultHost, int defaultPort) {
     List<ConfigError> errors = new ArrayList<>();
     for (String key : raw.keySet()) {
       if (!KNOWN.contains(key)) {
         errors.add(new ConfigError(key, "unknown field (expected one of " + KNOWN + ")"));
       }
     }
-    String ca = text(raw, "ca", "bouncycastle", errors);
-    String host = text(raw, "host", "0.0.0.0", errors);
-    int port = CitadelServer.DEFAULT_PORT;
+    String ca = text(raw, "ca", DEFAULT_CA, errors);
+    String host = text(raw, "host", defaultHost, errors);
+    int port = defaultPort;
     Object p = raw.get("port");
     if (p instanceof Integer i && i >= 0 && i <= 65535) {
       port = i;

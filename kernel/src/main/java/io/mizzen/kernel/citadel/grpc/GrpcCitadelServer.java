@@ -112,15 +112,24 @@ final class GrpcCitadelServer implements CitadelServer {
 
   private static void handle(GrpcServerRequest<CertificateRequest, CertificateResponse> call, CsrService service) {
     String peer = String.valueOf(call.connection().remoteAddress());
-    call.last()
-        .compose(request -> service.sign(toCsrRequest(request), peer))
-        .onSuccess(cert -> call.response().send(toResponse(cert)))
-        .onFailure(e -> {
-          GrpcStatus status = e instanceof CsrRefusedException refused ? statusOf(refused.reason()) : GrpcStatus.INTERNAL;
-          // Refusals tell the agent what to fix; internal failures are logged, not described to the caller.
-          String message = e instanceof CsrRefusedException ? e.getMessage() : "INTERNAL: the control plane could not sign; see its log";
-          call.response().status(status).statusMessage(message).end();
-        });
+    call.last().onComplete(read -> {
+      if (read.failed()) {
+        LOG.warn("unreadable CSR request from {}: {}", peer, read.cause().toString());
+        call.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage("MALFORMED_REQUEST: the request could not be read").end();
+        return;
+      }
+      // The service logs every outcome itself: refusals as security events, its own failures as errors.
+      service.sign(toCsrRequest(read.result()), peer)
+          .onSuccess(cert -> call.response().send(toResponse(cert)))
+          .onFailure(e -> {
+            if (e instanceof CsrRefusedException refused) {
+              call.response().status(statusOf(refused.reason())).statusMessage(refused.getMessage()).end();
+            } else {
+              // Internal failures are described in the control plane's log, not to the caller.
+              call.response().status(GrpcStatus.INTERNAL).statusMessage("INTERNAL: the control plane could not sign; see its log").end();
+            }
+          });
+    });
   }
 
   static GrpcStatus statusOf(CsrRefusal reason) {

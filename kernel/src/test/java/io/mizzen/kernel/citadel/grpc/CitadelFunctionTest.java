@@ -75,6 +75,30 @@ class CitadelFunctionTest {
   }
 
   @Test
+  void withoutAnyCaPluginCitadelStaysOffAndTheBootGoesOn() throws Exception {
+    ControlPlane context = new ControlPlane(vertx, state, Map.of(), List.of(), new ConcurrentHashMap<>());
+    CitadelFunction citadel = new CitadelFunction();
+    await(citadel.start(context));
+    assertTrue(citadel.ready());
+    assertEquals(-1, citadel.port());
+    assertEquals(null, context.lookup(CsrService.class));
+    // Asking for a CA by name that is not there is an error, not a silent off.
+    ControlPlane asking = new ControlPlane(vertx, state, Map.of("citadel", Map.of("ca", "bouncycastle")), List.of(),
+        new ConcurrentHashMap<>());
+    assertTrue(failure(new CitadelFunction().start(asking)).getMessage().contains("citadel.ca"));
+  }
+
+  @Test
+  void aSidecarWithoutIdentitySettingsRunsWithoutACertificate() throws Exception {
+    ControlPlane context = new ControlPlane(vertx, state, Map.of(), List.of(), new ConcurrentHashMap<>());
+    io.mizzen.kernel.agent.identity.AgentIdentityFunction agent = new io.mizzen.kernel.agent.identity.AgentIdentityFunction();
+    await(agent.start(context));
+    assertTrue(agent.ready());
+    assertEquals(null, context.lookup(io.mizzen.spi.ca.WorkloadCertificates.class));
+    await(agent.stop());
+  }
+
+  @Test
   void anUnknownCaIsNamed() {
     ControlPlane context = new ControlPlane(vertx, state, Map.of("citadel", Map.of("ca", "vault", "port", 0)),
         List.of(new BouncyCastleAuthority()), new ConcurrentHashMap<>());

@@ -75,9 +75,13 @@ public class BouncyCastleAuthority implements CertificateAuthority {
             return material;
           }
           RootStore.Outcome outcome = new RootStore(context.stateDir(), clock, random)
-              .loadOrGenerate(context.trustDomain(), parsed.rootTtl());
+              .loadOrGenerate(context.trustDomain(), parsed.rootTtl(), parsed.rootRotateBefore());
           LOG.info("{} self-signed root in {}: {}", outcome.generated() ? "generated a new" : "loaded the",
               context.stateDir(), describe(outcome.material().cert()));
+          if (outcome.replaced() != null) {
+            LOG.warn("root rotation: replaced {} (less than {} left); it stays trusted until it expires",
+                describe(outcome.replaced()), parsed.rootRotateBefore());
+          }
           return outcome.material();
         })
         .map(material -> {

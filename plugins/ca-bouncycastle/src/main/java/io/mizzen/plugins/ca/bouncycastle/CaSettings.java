@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param cacertsDir a folder in Istio's {@code cacerts} layout to sign with; empty to generate
  *     (once) and keep a self-signed root in the plugin's state folder
  * @param rootTtl lifetime of a generated root (Istio: 10 years)
+ * @param rootRotateBefore a generated root with less than this left at start is replaced; the old
+ *     one stays trusted until it expires (1 year)
  * @param workloadTtl lifetime of a workload certificate when the request names none (24 h)
  * @param maxWorkloadTtl the longest lifetime granted, longer requests are capped (Istio's
  *     {@code max-workload-cert-ttl}, 90 days)
@@ -27,21 +29,23 @@ import java.util.regex.Pattern;
 record CaSettings(
     Optional<Path> cacertsDir,
     Duration rootTtl,
+    Duration rootRotateBefore,
     Duration workloadTtl,
     Duration maxWorkloadTtl,
     boolean allowRsa,
     int maxCsrBytes) {
 
   static final Duration DEFAULT_ROOT_TTL = Duration.ofDays(3650);
+  static final Duration DEFAULT_ROOT_ROTATE_BEFORE = Duration.ofDays(365);
   static final Duration DEFAULT_WORKLOAD_TTL = Duration.ofHours(24);
   static final Duration DEFAULT_MAX_WORKLOAD_TTL = Duration.ofDays(90);
   static final int DEFAULT_MAX_CSR_BYTES = 16 * 1024;
   private static final Set<String> KNOWN =
-      Set.of("cacertsDir", "rootTtl", "workloadTtl", "maxWorkloadTtl", "allowRsa", "maxCsrBytes");
+      Set.of("cacertsDir", "rootTtl", "rootRotateBefore", "workloadTtl", "maxWorkloadTtl", "allowRsa", "maxCsrBytes");
   private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   static CaSettings defaults() {
-    return new CaSettings(Optional.empty(), DEFAULT_ROOT_TTL, DEFAULT_WORKLOAD_TTL,
+    return new CaSettings(Optional.empty(), DEFAULT_ROOT_TTL, DEFAULT_ROOT_ROTATE_BEFORE, DEFAULT_WORKLOAD_TTL,
         DEFAULT_MAX_WORKLOAD_TTL, true, DEFAULT_MAX_CSR_BYTES);
   }
 
@@ -65,6 +69,10 @@ record CaSettings(
       errors.add(new ConfigError("cacertsDir", "must be a folder path"));
     }
     Duration rootTtl = duration(raw, "rootTtl", DEFAULT_ROOT_TTL, errors);
+    Duration rotateBefore = duration(raw, "rootRotateBefore", DEFAULT_ROOT_ROTATE_BEFORE, errors);
+    if (rotateBefore.compareTo(rootTtl) >= 0) {
+      errors.add(new ConfigError("rootRotateBefore", "must be shorter than rootTtl (" + rootTtl + "), or every start would make a new root"));
+    }
     Duration workloadTtl = duration(raw, "workloadTtl", DEFAULT_WORKLOAD_TTL, errors);
     Duration maxTtl = duration(raw, "maxWorkloadTtl", DEFAULT_MAX_WORKLOAD_TTL, errors);
     if (workloadTtl.compareTo(maxTtl) > 0) {
@@ -87,7 +95,7 @@ record CaSettings(
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid ca-bouncycastle settings: " + errors);
     }
-    return new CaSettings(cacerts, rootTtl, workloadTtl, maxTtl, allowRsa, maxCsr);
+    return new CaSettings(cacerts, rootTtl, rotateBefore, workloadTtl, maxTtl, allowRsa, maxCsr);
   }
 
   /** Accepts Istio's Go-style durations ({@code 24h}, {@code 90m}, {@code 1h30m}) and ISO-8601. */

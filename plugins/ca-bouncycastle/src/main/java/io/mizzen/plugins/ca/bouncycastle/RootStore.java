@@ -40,11 +40,13 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The self-signed root kept in the plugin's state folder: made once on first start, read back on
  * every later one. Both files are created owner-only (rw-------) from the start and renamed into
  * place, so a crash never leaves a half-written key and the key is never readable by others, even
- * for a moment. Blocking: run it through {@code executeBlocking}.
+ * for a moment. A root near its end is replaced, the old one trusted until it expires. Blocking:
+ * run it through {@code executeBlocking}.
  */
 final class RootStore {
   static final String CERT_FILE = "root-cert.pem";
   static final String KEY_FILE = "root-key.pem";
+  static final String PREVIOUS_CERT_FILE = "previous-root-cert.pem";
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -58,29 +60,59 @@ final class RootStore {
     this.random = random;
   }
 
-  /** A loaded or newly made root, and whether it was made now. */
-  record Outcome(IssuerMaterial material, boolean generated) {}
+  /** A loaded or newly made root, whether it was made now, and the root it replaced, if any. */
+  record Outcome(IssuerMaterial material, boolean generated, X509Certificate replaced) {}
 
   /**
    * Reads the root from the state folder, or generates and persists one when neither file exists.
+   * A root with less than {@code rotateBefore} left is replaced by a new one; the old root's
+   * certificate is kept as {@value #PREVIOUS_CERT_FILE} and handed to workloads beside the new
+   * root until it expires, so certificates it signed stay trusted through the overlap.
    *
    * @throws IllegalStateException naming the file when only one of the pair exists, a file is
    *     unreadable, readable by others, or the key does not match the certificate
    */
-  Outcome loadOrGenerate(String trustDomain, Duration ttl) throws IOException {
+  Outcome loadOrGenerate(String trustDomain, Duration ttl, Duration rotateBefore) throws IOException {
     Path certFile = dir.resolve(CERT_FILE);
     Path keyFile = dir.resolve(KEY_FILE);
+    Path previousFile = dir.resolve(PREVIOUS_CERT_FILE);
     boolean haveCert = Files.exists(certFile);
     boolean haveKey = Files.exists(keyFile);
+    Instant now = clock.instant();
     if (haveCert && haveKey) {
-      return new Outcome(load(certFile, keyFile), false);
+      IssuerMaterial current = load(certFile, keyFile);
+      if (!current.cert().getNotAfter().toInstant().minus(rotateBefore).isAfter(now)) {
+        // The old certificate first: once the new root is written, the old one must already be kept.
+        writeOwnerOnly(previousFile, Pem.certificate(current.cert()));
+        IssuerMaterial next = generate(trustDomain, ttl, certFile, keyFile);
+        return new Outcome(withRoots(next, List.of(next.cert(), current.cert())), true, current.cert());
+      }
+      X509Certificate previous = previousRoot(previousFile, now);
+      return new Outcome(previous == null ? current : withRoots(current, List.of(current.cert(), previous)), false, null);
     }
     if (haveCert || haveKey) {
       Path missing = haveCert ? keyFile : certFile;
       throw new IllegalStateException("root CA in " + dir + " is incomplete: " + missing
           + " is missing; restore it, or remove both " + CERT_FILE + " and " + KEY_FILE + " to generate a new root");
     }
-    return new Outcome(generate(trustDomain, ttl, certFile, keyFile), true);
+    return new Outcome(generate(trustDomain, ttl, certFile, keyFile), true, null);
+  }
+
+  /** The replaced root while it is still valid; once expired its file is removed. */
+  private X509Certificate previousRoot(Path file, Instant now) throws IOException {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    X509Certificate previous = Pem.certificates(Files.readString(file, StandardCharsets.US_ASCII), file.toString()).get(0);
+    if (previous.getNotAfter().toInstant().isAfter(now)) {
+      return previous;
+    }
+    Files.delete(file);
+    return null;
+  }
+
+  private static IssuerMaterial withRoots(IssuerMaterial material, List<X509Certificate> roots) {
+    return new IssuerMaterial(material.cert(), material.key(), material.intermediates(), roots);
   }
 
   private IssuerMaterial load(Path certFile, Path keyFile) throws IOException {

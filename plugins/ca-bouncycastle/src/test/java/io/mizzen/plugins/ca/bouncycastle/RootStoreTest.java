@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,6 +46,38 @@ class RootStoreTest {
     Await.result(restarted.start(new StandaloneMeshContext(vertx, state, Map.of())));
     assertEquals(first.rootsPem(), restarted.rootsPem());
     assertEquals(keyPem, Files.readString(key), "the key is not regenerated");
+  }
+
+  @Test
+  void aRootNearItsEndIsReplacedAndTheOldOneTrustedUntilItExpires(Vertx vertx) throws Exception {
+    BouncyCastleAuthority today = new BouncyCastleAuthority();
+    Await.result(today.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    X509Certificate oldRoot = Pem.certificates(today.rootsPem().get(0), "root").get(0);
+
+    // Nine and a half years on, half a year is left: less than the default year, so it rotates.
+    java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(3650 - 182));
+    BouncyCastleAuthority rotated = new BouncyCastleAuthority(later);
+    Await.result(rotated.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    assertEquals(2, rotated.rootsPem().size());
+    X509Certificate newRoot = Pem.certificates(rotated.rootsPem().get(0), "root").get(0);
+    assertEquals(oldRoot, Pem.certificates(rotated.rootsPem().get(1), "root").get(0), "the old root stays trusted");
+    assertTrue(!newRoot.equals(oldRoot));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(RootStore.PREVIOUS_CERT_FILE))));
+    var issued = Await.result(rotated.sign(new io.mizzen.spi.ca.SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A),
+        io.mizzen.spi.ca.SpiffeId.parse(Csrs.SPIFFE_A), null)));
+    X509Certificate leaf = Pem.certificates(issued.certificatePem(), "leaf").get(0);
+    leaf.verify(newRoot.getPublicKey());
+    assertEquals(2, issued.rootsPem().size(), "workloads get both roots through the overlap");
+
+    BouncyCastleAuthority restarted = new BouncyCastleAuthority(later);
+    Await.result(restarted.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    assertEquals(rotated.rootsPem(), restarted.rootsPem(), "no second rotation");
+
+    java.time.Clock afterOldExpiry = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(3650 + 30));
+    BouncyCastleAuthority laterStill = new BouncyCastleAuthority(afterOldExpiry);
+    Await.result(laterStill.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    assertEquals(List.of(Pem.certificate(newRoot)), laterStill.rootsPem(), "the expired old root is dropped");
+    assertFalse(Files.exists(state.resolve(RootStore.PREVIOUS_CERT_FILE)));
   }
 
   @Test

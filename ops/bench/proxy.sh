@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmarks the Mizzen sidecar against nginx and HAProxy on loopback, same upstream, same load.
+#
+# For 1 then 2 workers/threads/event loops: requests/s at 50 and 200 connections (wrk), latency
+# p50/p90/p99 at a fixed 1,000 req/s (hey), the proxy's CPU microseconds per request, its RSS, and
+# the ratios Mizzen/nginx and Mizzen/HAProxy. Every target is warmed up (JIT: 20 s+) before it is
+# measured. With one worker the proxy is pinned to CPU 0 and the load generator and upstream to
+# CPU 1, the fairest per-core figure on a 2-core machine. Loopback only; every run is bounded.
+#
+# Usage: ops/bench/proxy.sh [--quick]     (--quick: 5 s runs, for trying the script out)
+# Needs: wrk, hey, nginx, haproxy (Debian packages), a JDK, Maven (offline build of proxy/).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${MIZZEN_SHARED:-$ROOT/../shared}
+[ -d "$SHARED/bench" ] || SHARED=/work/shared
+RUN=${RUN:-/tmp/mizzen-bench}
+WARM=${WARM:-20}; DUR=${DUR:-10}; LAT=${LAT:-10}
+if [ "${1:-}" = "--quick" ]; then WARM=5; DUR=5; LAT=5; fi
+UP=18080; NGX=18081; HAP=18082; MIZ=18083
+CPUS=$(nproc)
+
+for tool in wrk hey nginx haproxy java mvn; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk hey nginx haproxy)" >&2; exit 1; }
+done
+
+mkdir -p "$RUN"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+render() { # template name [KEY=VALUE...]
+  local tmpl=$1; shift; local out; out=$(cat "$SHARED/bench/$tmpl")
+  for kv in "$@"; do out=${out//@${kv%%=*}@/${kv#*=}}; done
+  printf '%s\n' "$out"
+}
+
+wait_port() { # port
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "port $1 did not open" >&2; return 1
+}
+
+# CPU ticks (user + system) and RSS of a process and its children (nginx's workers).
+family() { echo "$1"; pgrep -P "$1" || true; }
+cpu_ticks() { local t=0; for p in $(family "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+rss_mb() { local k=0; for p in $(family "$1"); do k=$((k + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $((k / 1024)); }
+
+PIN_PROXY=""; PIN_LOAD=""
+pinning() { # workers
+  if [ "$1" = 1 ] && [ "$CPUS" -ge 2 ] && command -v taskset >/dev/null; then
+    PIN_PROXY="taskset -c 0"; PIN_LOAD="taskset -c 1"
+  else
+    PIN_PROXY=""; PIN_LOAD=""
+  fi
+}
+
+# Bounded wrk run; prints requests/s.
+rps() { # port conns seconds
+  $PIN_LOAD wrk -t1 -c"$2" -d"$3"s -H "Host: bench" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+}
+
+# Fixed 1,000 req/s for LAT seconds (10 workers x 100 req/s); prints p50 p90 p99 in ms.
+latency() { # port
+  $PIN_LOAD hey -z "${LAT}s" -c 10 -q 100 -host bench "http://127.0.0.1:$1/" 2>/dev/null | awk '
+    /10%% in|10% in/ {} /50% in/ {p50=$3} /90% in/ {p90=$3} /99% in/ {p99=$3}
+    END {printf "%.2f %.2f %.2f", p50*1000, p90*1000, p99*1000}'
+}
+
+echo "== building the proxy (offline)"
+(cd "$ROOT" && mvn -B -o -q -pl proxy -am compile dependency:build-classpath -Dmdep.outputFile="$RUN/cp.txt" -Dmdep.includeScope=runtime >/dev/null)
+CP="$ROOT/proxy/target/classes:$ROOT/spi/target/classes:$(cat "$RUN/cp.txt")"
+JVM_FLAGS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=48m \
+  -XX:MaxDirectMemorySize=32m -XX:CICompilerCount=2 -XX:-UsePerfData -Dio.netty.leakDetection.level=disabled"
+
+mkdir -p "$RUN/nginx-upstream/tmp"
+render nginx-upstream.conf.tmpl RUN="$RUN" PORT=$UP > "$RUN/nginx-upstream.conf"
+taskset -c $((CPUS - 1)) nginx -c "$RUN/nginx-upstream.conf" -g 'daemon off;' & PIDS+=($!)
+UPSTREAM_PID=$!
+wait_port $UP
+
+RESULTS="$RUN/results.txt"; : > "$RESULTS"
+measure() { # name port pid
+  local name=$1 port=$2 pid=$3
+  echo "-- $name: warm-up ${WARM}s" >&2
+  rps "$port" 50 "$WARM" >/dev/null
+  local before after reqs
+  before=$( [ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
+  local r50; r50=$(rps "$port" 50 "$DUR")
+  after=$( [ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
+  local r200; r200=$(rps "$port" 200 "$DUR")
+  local lat; lat=$(latency "$port")
+  local us="-" rss="-"
+  if [ "$pid" != - ]; then
+    reqs=$(awk -v r="$r50" -v d="$DUR" 'BEGIN {print r * d}')
+    us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN {printf "%.1f", t * 1000000 / hz / n}')
+    rss=$(rss_mb "$pid")
+  fi
+  printf '%-9s %-8s %10s %10s %6s %6s %6s %8s %6s\n' "$W" "$name" "$r50" "$r200" $lat "$us" "$rss" | tee -a "$RESULTS"
+}
+
+for W in 1 2; do
+  pinning $W
+  echo "== $W worker(s)/thread(s)/event loop(s)${PIN_PROXY:+, proxy pinned to CPU 0}"
+  measure upstream $UP "-"
+
+  mkdir -p "$RUN/nginx-proxy/tmp"
+  render nginx-proxy.conf.tmpl RUN="$RUN" NAME=nginx-proxy WORKERS=$([ $W = 1 ] && echo 1 || echo 2) PORT=$NGX UPPORT=$UP > "$RUN/nginx-proxy.conf"
+  $PIN_PROXY nginx -c "$RUN/nginx-proxy.conf" -g 'daemon off;' & NGINX_PID=$!; PIDS+=($NGINX_PID)
+  wait_port $NGX
+  measure nginx $NGX $NGINX_PID
+  kill $NGINX_PID; wait $NGINX_PID 2>/dev/null || true
+
+  render haproxy.cfg.tmpl NBTHREAD=$W PORT=$HAP UPPORT=$UP > "$RUN/haproxy.cfg"
+  $PIN_PROXY haproxy -db -f "$RUN/haproxy.cfg" & HAP_PID=$!; PIDS+=($HAP_PID)
+  wait_port $HAP
+  measure haproxy $HAP $HAP_PID
+  kill $HAP_PID; wait $HAP_PID 2>/dev/null || true
+
+  MALLOC_ARENA_MAX=2 $PIN_PROXY java $JVM_FLAGS -cp "$CP" io.mizzen.proxy.bench.BenchProxy $MIZ $UP $W > "$RUN/mizzen-$W.log" 2>&1 & MIZ_PID=$!; PIDS+=($MIZ_PID)
+  wait_port $MIZ
+  measure mizzen $MIZ $MIZ_PID
+  kill $MIZ_PID; wait $MIZ_PID 2>/dev/null || true
+done
+
+echo
+echo "workers   target      req/s c50 req/s c200    p50    p90    p99  µs/req  RSS MB"
+cat "$RESULTS"
+echo
+for W in 1 2; do
+  awk -v w=$W '$1 == w {r[$2] = $3; p[$2] = $7}
+    END {
+      if (r["nginx"] > 0 && r["haproxy"] > 0)
+        printf "%s worker(s): Mizzen/nginx %.2f  Mizzen/HAProxy %.2f (req/s at 50 connections); p99 added over the upstream: mizzen %.2f ms, nginx %.2f ms\n",
+          w, r["mizzen"] / r["nginx"], r["mizzen"] / r["haproxy"], p["mizzen"] - p["upstream"], p["nginx"] - p["upstream"]
+    }' "$RESULTS"
+done

@@ -1,0 +1,171 @@
+package io.mizzen.proxy;
+
+import io.mizzen.spi.MeshContext;
+import io.mizzen.spi.MeshFunction;
+import io.mizzen.spi.Role;
+import io.mizzen.spi.proxy.ProxyListeners;
+import io.mizzen.spi.proxy.ProxySnapshotSink;
+import io.mizzen.spi.proxy.SnapshotFeed;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * The proxy as the kernel hosts it in the sidecar, ingress and egress roles. Settings come from
+ * {@code plugins.settings.proxy} in {@code mizzen.yaml}: {@code outboundPort} (15001),
+ * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
+ * listener), {@code namespace}, {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
+ * {@code 5s}-style), {@code accessLog} (true: one line per request on the
+ * {@code io.mizzen.proxy.access} logger). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
+ * not ready until the first snapshot is in.
+ */
+@Extension
+public final class ProxyFunction implements MeshFunction {
+  private MeshProxy proxy;
+
+  @Override
+  public String name() {
+    return "proxy";
+  }
+
+  @Override
+  public Set<Role> roles() {
+    return Set.of(Role.SIDECAR, Role.INGRESS, Role.EGRESS);
+  }
+
+  @Override
+  public int order() {
+    // After the agent's own functions that fetch certificates, before nothing else.
+    return 200;
+  }
+
+  @Override
+  public Future<Void> start(MeshContext context) {
+    ProxyOptions options;
+    try {
+      options = options(withHostDefaults(context), context.role());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    WorkloadInfo workload = context.lookup(WorkloadInfo.class);
+    if (workload != null) {
+      options = new ProxyOptions(options.bindHost(), options.outboundPort(), options.inboundPort(),
+          options.inboundAppPort(), workload.namespace(), workload.labels(), options.gateways(),
+          options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
+          options.accessLog(), options.openTelemetry());
+    }
+    return MeshProxy.start(context.vertx(), options).map(started -> {
+      proxy = started;
+      context.publish(ProxySnapshotSink.class, started::apply);
+      context.publish(MeshProxy.class, started);
+      context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
+          started.inboundPort(), -1, -1, java.util.Map.of()));
+      // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
+      SnapshotFeed feed = context.lookup(SnapshotFeed.class);
+      if (feed != null) {
+        feed.subscribe(started::apply);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The settings, with the host's ports and workload filled in where the settings are silent:
+   * outbound and inbound from {@code MeshContext.ports()} (0 picks a free port), the app port
+   * from the agent's {@link WorkloadInfo}.
+   */
+  private static Map<String, Object> withHostDefaults(MeshContext context) {
+    Map<String, Object> merged = new java.util.HashMap<>(context.settings("proxy"));
+    merged.putIfAbsent("outboundPort", context.ports().outbound());
+    WorkloadInfo workload = context.lookup(WorkloadInfo.class);
+    if (context.role() == Role.SIDECAR && workload != null && workload.appPort() > 0) {
+      merged.putIfAbsent("inboundPort", context.ports().inbound());
+      merged.putIfAbsent("appPort", workload.appPort());
+    }
+    merged.putIfAbsent("bindHost", context.bindAddress());
+    return merged;
+  }
+
+  /**
+   * Reads the proxy's settings.
+   *
+   * @throws IllegalArgumentException naming the setting ({@code plugins.settings.proxy.<key>})
+   *     that is wrong and why
+   */
+  static ProxyOptions options(Map<String, Object> settings, Role role) {
+    int outbound = intSetting(settings, "outboundPort", ProxyOptions.OUTBOUND_PORT);
+    int inbound = intSetting(settings, "inboundPort", role == Role.SIDECAR ? ProxyOptions.INBOUND_PORT : -1);
+    int app = intSetting(settings, "appPort", inbound >= 0 ? -1 : 0);
+    if (inbound >= 0 && app <= 0) {
+      throw new IllegalArgumentException("plugins.settings.proxy.appPort: required when inboundPort is set ("
+          + inbound + "); it names the local app's port");
+    }
+    Object ns = settings.get("namespace");
+    Set<String> gateways = role == Role.SIDECAR ? Set.of("mesh")
+        : Set.of(String.valueOf(settings.getOrDefault("gateway", role == Role.INGRESS ? "ingressgateway" : "egressgateway")));
+    try {
+      return new ProxyOptions(String.valueOf(settings.getOrDefault("bindHost", "127.0.0.1")), outbound, inbound,
+          Math.max(app, 0), ns == null ? null : ns.toString(), null, gateways,
+          duration(settings, "idleTimeout"), duration(settings, "drainPeriod"), 0,
+          Boolean.FALSE.equals(settings.get("accessLog")) ? null : ProxyFunction::logAccess, null);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("plugins.settings.proxy: " + e.getMessage(), e);
+    }
+  }
+
+  private static final System.Logger ACCESS = System.getLogger("io.mizzen.proxy.access");
+
+  private static void logAccess(io.mizzen.proxy.access.AccessLogEntry entry) {
+    ACCESS.log(System.Logger.Level.INFO, entry);
+  }
+
+  private static int intSetting(Map<String, Object> settings, String key, int fallback) {
+    Object v = settings.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Number n) {
+      return n.intValue();
+    }
+    try {
+      return Integer.parseInt(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("plugins.settings.proxy." + key + ": '" + v + "' is not a port number");
+    }
+  }
+
+  private static Duration duration(Map<String, Object> settings, String key) {
+    Object v = settings.get(key);
+    if (v == null) {
+      return null;
+    }
+    String s = v.toString().trim();
+    try {
+      if (s.matches("\\d+ms")) {
+        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      }
+      if (s.matches("\\d+[smh]")) {
+        return Duration.parse("PT" + s.toUpperCase(java.util.Locale.ROOT));
+      }
+      return Duration.parse(s);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("plugins.settings.proxy." + key + ": '" + s + "' is not a duration (such as 5s)");
+    }
+  }
+
+  @Override
+  public Future<Void> stop() {
+    MeshProxy p = proxy;
+    return p == null ? Future.succeededFuture() : p.close();
+  }
+
+  @Override
+  public boolean ready() {
+    MeshProxy p = proxy;
+    return p != null && p.ready();
+  }
+}

@@ -1,0 +1,105 @@
+package io.mizzen.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.spi.MeshContext;
+import io.mizzen.spi.Role;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.mizzen.spi.proxy.ProxySnapshotSink;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The proxy hosted as a MeshFunction: settings, readiness on the first snapshot, inbound, drain. */
+class ProxyFunctionTest {
+  private Fixture f;
+
+  @BeforeEach
+  void setUp() {
+    f = new Fixture();
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  /** The host's side of the contract, as the kernel provides it; lies outside the proxy. */
+  private static final class Host implements MeshContext {
+    final Vertx vertx;
+    final Map<String, Object> settings;
+    final Map<Class<?>, Object> published = new ConcurrentHashMap<>();
+
+    Host(Vertx vertx, Map<String, Object> settings) {
+      this.vertx = vertx;
+      this.settings = settings;
+    }
+
+    @Override public Vertx vertx() { return vertx; }
+    @Override public <T> Future<T> executeBlocking(Callable<T> task) { return vertx.executeBlocking(task); }
+    @Override public String trustDomain() { return "cluster.local"; }
+    @Override public String rootNamespace() { return "istio-system"; }
+    @Override public Path stateDir() { return Path.of("target", "state"); }
+    @Override public Role role() { return Role.SIDECAR; }
+    @Override public Map<String, Object> settings(String name) { return settings; }
+    @Override public <T> List<T> extensions(Class<T> point) { return List.of(); }
+    @Override public <T> T lookup(Class<T> type) { return type.cast(published.get(type)); }
+    @Override public <T> void publish(Class<T> type, T service) { published.put(type, service); }
+  }
+
+  @Test
+  void servesInboundAfterTheFirstSnapshotAndDrainsOnStop() {
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    HttpServer app = f.upstream(req -> {
+      arrived.countDown();
+      f.vertx.setTimer(300, t -> req.response().end("app " + req.uri()));
+    });
+    Host host = new Host(f.vertx, Map.of("outboundPort", 0, "inboundPort", 0, "appPort", app.actualPort(),
+        "drainPeriod", "5s"));
+    ProxyFunction function = new ProxyFunction();
+    assertEquals(java.util.Set.of(Role.SIDECAR, Role.INGRESS, Role.EGRESS), function.roles());
+    Fixture.await(function.start(host));
+    assertFalse(function.ready(), "not ready before the first snapshot");
+    Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
+    assertTrue(function.ready());
+    MeshProxy proxy = host.lookup(MeshProxy.class);
+    int inbound = proxy.inboundPort();
+    Future<Fixture.Reply> inFlight = f.client.request(io.vertx.core.http.HttpMethod.GET, inbound, "127.0.0.1", "/in")
+        .compose(r -> r.send().compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))));
+    try {
+      assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the request reached the app");
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    Future<Void> stopped = function.stop();
+    Fixture.Reply r = Fixture.await(inFlight);
+    assertEquals("app /in", r.body(), "the request in flight finishes during the drain");
+    assertEquals("close", r.headers().get("connection"));
+    Fixture.await(stopped);
+    assertThrows(Exception.class, () -> new java.net.Socket("127.0.0.1", inbound).close(), "no longer accepting");
+  }
+
+  @Test
+  void badSettingsAreNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("inboundPort", 15006), Role.SIDECAR));
+    assertTrue(e.getMessage().contains("plugins.settings.proxy.appPort"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("outboundPort", "many"), Role.INGRESS));
+    assertTrue(e.getMessage().contains("plugins.settings.proxy.outboundPort"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("drainPeriod", "soon"), Role.EGRESS));
+    assertTrue(e.getMessage().contains("drainPeriod"), e.getMessage());
+  }
+}
