@@ -14,13 +14,11 @@ import io.mizzen.spi.mixer.AdapterParams;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.MixerAdapter;
 import io.mizzen.spi.mixer.QuotaCounterStore;
-import io.mizzen.spi.proxy.SnapshotFeed;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -30,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Mixer as a mesh function (order 30, after the config store). In the control plane it follows the
  * published {@link ConfigStore} (every change recompiled; a refused resource keeps its last good
  * version) and serves the engine over gRPC on {@code ports().mixer()} (9091) with its own HTTP and
- * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed by the published
- * {@link SnapshotFeed}'s Mixer resources. Either way it publishes the engine as {@link Mixer} (for
+ * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed through
+ * {@link MixerEngine#apply} by whoever holds the sidecar's snapshots. Either way it publishes the engine as {@link Mixer} (for
  * the proxy) and as {@link MixerEngine}. Settings ({@code plugins.settings.mixer}):
  * {@code adapterTimeout}, {@code failOpen}, {@code embedded} (a sidecar runs the engine itself
  * only when true; otherwise its proxy uses the remote client).
@@ -106,7 +104,7 @@ public final class MixerFunction implements MeshFunction {
       // dropped in must compile without waiting for the next config change.
       adapterWatch = context.vertx().setPeriodic(ADAPTER_WATCH_MILLIS, t -> watchAdapters());
       if (context.role() != Role.CONTROL_PLANE) {
-        followSnapshots(context);
+        announceEmbedded();
         return Future.succeededFuture();
       }
       return followStore(context, here)
@@ -148,16 +146,11 @@ public final class MixerFunction implements MeshFunction {
     return feed.follow(store);
   }
 
-  private void followSnapshots(MeshContext context) {
-    SnapshotFeed snapshots = context.lookup(SnapshotFeed.class);
-    if (snapshots == null) {
-      LOG.info("mixer (embedded): no SnapshotFeed is published; config comes through MixerEngine.apply");
-      return;
-    }
-    AtomicLong versions = new AtomicLong();
-    // A snapshot carries the whole config, so each one is a new engine version; refused Mixer
-    // resources are logged by the engine and do not fail the snapshot (the proxy's routes are fine).
-    snapshots.subscribe(snapshot -> engine.apply(snapshot.resources(), versions.incrementAndGet()).mapEmpty());
+  private void announceEmbedded() {
+    // The agent's SnapshotFeed serves one consumer, the proxy; subscribing here would take the
+    // feed from it. Until the feed fans out, whoever holds the snapshots feeds the published
+    // MixerEngine (apply with the snapshot's resources).
+    LOG.info("mixer (embedded): config comes through the published MixerEngine.apply");
   }
 
   /** The port the gRPC server listens on, or -1 when embedded. */

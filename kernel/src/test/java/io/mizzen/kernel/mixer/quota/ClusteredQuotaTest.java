@@ -81,7 +81,7 @@ class ClusteredQuotaTest {
       MeshSettings d = MeshSettings.defaults(dir.resolve("cp" + i)).withPorts(MeshPorts.ephemeral());
       MeshSettings s = new MeshSettings(d.trustDomain(), d.rootNamespace(), d.pluginsDir(), d.stateDir(),
           d.pluginScanInterval(), "127.0.0.1", d.ports(), new MeshSettings.Cluster(true, clusterName, ports[i], members),
-          // Citadel binds its own port from its settings (not ports()): a free one per member.
+          // Every member on free loopback ports, Citadel included.
           Map.of("citadel", Map.of("port", 0, "host", "127.0.0.1")));
       starting.add(Kernel.start(s, Set.of(Role.CONTROL_PLANE)));
     }
