@@ -31,6 +31,7 @@ final class MixerConfigFeed {
   private final Context context;
   private final Map<ResourceKey, Resource> lastGood = new HashMap<>();
   private Runnable unsubscribe = () -> { };
+  private ConfigStore store;
   private volatile long appliedVersion = -1;
   private volatile List<ResourceError> lastErrors = List.of();
 
@@ -46,10 +47,20 @@ final class MixerConfigFeed {
    *     resources are logged and reported by {@link #lastErrors()})
    */
   Future<Void> follow(ConfigStore store) {
-    Future<Void> first = accept(store.snapshot());
+    this.store = store;
+    Future<Void> first = accept(store.snapshot(), false);
     // Listeners run on the store's worker thread under its lock: hop to our context at once.
-    unsubscribe = store.onChange(snapshot -> context.runOnContext(v -> accept(snapshot)));
+    unsubscribe = store.onChange(snapshot -> context.runOnContext(v -> accept(snapshot, false)));
     return first;
+  }
+
+  /**
+   * Compiles what is in force again (the adapters changed: a plugin was dropped in or removed).
+   *
+   * @return a Future completed once it is in force again
+   */
+  Future<Void> reapply() {
+    return store == null ? Future.succeededFuture() : accept(store.snapshot(), true);
   }
 
   /** The config version last applied, -1 before the first. */
@@ -66,8 +77,8 @@ final class MixerConfigFeed {
     unsubscribe.run();
   }
 
-  private Future<Void> accept(ConfigSnapshot snapshot) {
-    if (snapshot.version() <= appliedVersion) {
+  private Future<Void> accept(ConfigSnapshot snapshot, boolean force) {
+    if (snapshot.version() <= appliedVersion && !(force && snapshot.version() == appliedVersion)) {
       return Future.succeededFuture();
     }
     Map<ResourceKey, Resource> wanted = new LinkedHashMap<>();

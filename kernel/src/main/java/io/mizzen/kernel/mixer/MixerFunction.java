@@ -3,6 +3,7 @@ package io.mizzen.kernel.mixer;
 import io.mizzen.kernel.config.ConfigStore;
 import io.mizzen.kernel.mixer.config.ResourceError;
 import io.mizzen.kernel.mixer.grpc.MixerServer;
+import io.mizzen.kernel.mixer.quota.SharedQuotaCounterStore;
 import io.mizzen.kernel.mixer.runtime.EngineOptions;
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.ConfigError;
@@ -12,13 +13,12 @@ import io.mizzen.spi.Role;
 import io.mizzen.spi.mixer.AdapterParams;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.MixerAdapter;
-import io.mizzen.spi.proxy.SnapshotFeed;
+import io.mizzen.spi.mixer.QuotaCounterStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Mixer as a mesh function (order 30, after the config store). In the control plane it follows the
  * published {@link ConfigStore} (every change recompiled; a refused resource keeps its last good
  * version) and serves the engine over gRPC on {@code ports().mixer()} (9091) with its own HTTP and
- * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed by the published
- * {@link SnapshotFeed}'s Mixer resources. Either way it publishes the engine as {@link Mixer} (for
+ * gRPC servers; in a sidecar with {@code embedded: true} it runs the engine itself, fed through
+ * {@link MixerEngine#apply} by whoever holds the sidecar's snapshots. Either way it publishes the engine as {@link Mixer} (for
  * the proxy) and as {@link MixerEngine}. Settings ({@code plugins.settings.mixer}):
  * {@code adapterTimeout}, {@code failOpen}, {@code embedded} (a sidecar runs the engine itself
  * only when true; otherwise its proxy uses the remote client).
@@ -37,9 +37,13 @@ import org.slf4j.LoggerFactory;
 @Extension
 public final class MixerFunction implements MeshFunction {
   private static final Logger LOG = LoggerFactory.getLogger(MixerFunction.class);
+  /** How often the loaded adapter plugins are compared with the engine's. */
+  static final long ADAPTER_WATCH_MILLIS = 500;
   private MixerEngine engine;
   private MixerServer server;
   private MixerConfigFeed feed;
+  private long adapterWatch = -1;
+  private MeshContext context;
 
   /** The validated settings. */
   record Settings(Duration adapterTimeout, boolean failOpen, boolean embedded) {
@@ -84,14 +88,23 @@ public final class MixerFunction implements MeshFunction {
     }
     EngineOptions options = EngineOptions.defaults().withRootNamespace(context.rootNamespace())
         .withAdapterTimeout(settings.adapterTimeout()).withFailOpen(settings.failOpen());
+    if (context.vertx().isClustered() && context.lookup(QuotaCounterStore.class) == null) {
+      // Published before any handler is built: memquota looks it up when it builds one.
+      context.publish(QuotaCounterStore.class, SharedQuotaCounterStore.of(context.vertx(), System::currentTimeMillis));
+      LOG.info("mixer: quota counters live in the cluster's shared data");
+    }
     List<MixerAdapter> adapters = context.extensions(MixerAdapter.class);
     Context here = context.vertx().getOrCreateContext();
     return context.executeBlocking(() -> MixerEngine.create(context, options, adapters)).compose(created -> {
       engine = created;
       context.publish(MixerEngine.class, engine);
       context.publish(Mixer.class, engine);
+      this.context = context;
+      // Adapter plugins come and go while the kernel runs; a handler naming one that was just
+      // dropped in must compile without waiting for the next config change.
+      adapterWatch = context.vertx().setPeriodic(ADAPTER_WATCH_MILLIS, t -> watchAdapters());
       if (context.role() != Role.CONTROL_PLANE) {
-        followSnapshots(context);
+        announceEmbedded();
         return Future.succeededFuture();
       }
       return followStore(context, here)
@@ -104,6 +117,25 @@ public final class MixerFunction implements MeshFunction {
     });
   }
 
+  private void watchAdapters() {
+    List<MixerAdapter> now = context.extensions(MixerAdapter.class);
+    List<MixerAdapter> before = engine.adapters();
+    if (now.size() == before.size() && now.stream().allMatch(a -> before.stream().anyMatch(b -> b == a))) {
+      return;
+    }
+    try {
+      engine.useAdapters(now);
+    } catch (IllegalArgumentException e) {
+      LOG.error("mixer: the loaded adapters cannot be used together ({}); keeping {}", e.getMessage(),
+          before.stream().map(MixerAdapter::name).toList());
+      return;
+    }
+    LOG.info("mixer: adapters now {}; recompiling the config", now.stream().map(MixerAdapter::name).toList());
+    if (feed != null) {
+      feed.reapply();
+    }
+  }
+
   private Future<Void> followStore(MeshContext context, Context here) {
     ConfigStore store = context.lookup(ConfigStore.class);
     if (store == null) {
@@ -114,16 +146,11 @@ public final class MixerFunction implements MeshFunction {
     return feed.follow(store);
   }
 
-  private void followSnapshots(MeshContext context) {
-    SnapshotFeed snapshots = context.lookup(SnapshotFeed.class);
-    if (snapshots == null) {
-      LOG.info("mixer (embedded): no SnapshotFeed is published; config comes through MixerEngine.apply");
-      return;
-    }
-    AtomicLong versions = new AtomicLong();
-    // A snapshot carries the whole config, so each one is a new engine version; refused Mixer
-    // resources are logged by the engine and do not fail the snapshot (the proxy's routes are fine).
-    snapshots.subscribe(snapshot -> engine.apply(snapshot.resources(), versions.incrementAndGet()).mapEmpty());
+  private void announceEmbedded() {
+    // The agent's SnapshotFeed serves one consumer, the proxy; subscribing here would take the
+    // feed from it. Until the feed fans out, whoever holds the snapshots feeds the published
+    // MixerEngine (apply with the snapshot's resources).
+    LOG.info("mixer (embedded): config comes through the published MixerEngine.apply");
   }
 
   /** The port the gRPC server listens on, or -1 when embedded. */
@@ -143,6 +170,10 @@ public final class MixerFunction implements MeshFunction {
 
   @Override
   public Future<Void> stop() {
+    if (adapterWatch >= 0) {
+      context.vertx().cancelTimer(adapterWatch);
+      adapterWatch = -1;
+    }
     if (feed != null) {
       feed.stop();
     }

@@ -32,7 +32,7 @@ final class Engine implements MixerEngine {
 
   private final MeshContext context;
   private final EngineOptions options;
-  private final Map<String, MixerAdapter> adapters;
+  private volatile Map<String, MixerAdapter> adapters;
   private final List<AttributeManifest> manifests;
   private final Deadline deadline;
   private final Map<String, HandlerStats> stats = new ConcurrentHashMap<>();
@@ -43,17 +43,31 @@ final class Engine implements MixerEngine {
   Engine(MeshContext context, EngineOptions options, List<MixerAdapter> adapterList) {
     this.context = context;
     this.options = options;
+    this.adapters = byName(adapterList);
+    this.deadline = new Deadline(context.vertx(), options.adapterTimeout().toMillis());
+    this.manifests = AttributeManifest.builtIn();
+    AttributeVocabulary vocabulary = AttributeManifest.vocabulary(manifests);
+    this.state = State.of(MixerConfig.empty(vocabulary, options.rootNamespace()), HandlerTable.empty());
+  }
+
+  private static Map<String, MixerAdapter> byName(List<MixerAdapter> adapterList) {
     Map<String, MixerAdapter> byName = new LinkedHashMap<>();
     for (MixerAdapter a : adapterList) {
       if (byName.putIfAbsent(a.name(), a) != null) {
         throw new IllegalArgumentException("two adapters are named " + a.name());
       }
     }
-    this.adapters = Collections.unmodifiableMap(byName);
-    this.deadline = new Deadline(context.vertx(), options.adapterTimeout().toMillis());
-    this.manifests = AttributeManifest.builtIn();
-    AttributeVocabulary vocabulary = AttributeManifest.vocabulary(manifests);
-    this.state = State.of(MixerConfig.empty(vocabulary, options.rootNamespace()), HandlerTable.empty());
+    return Collections.unmodifiableMap(byName);
+  }
+
+  @Override
+  public void useAdapters(List<MixerAdapter> adapterList) {
+    adapters = byName(adapterList);
+  }
+
+  @Override
+  public List<MixerAdapter> adapters() {
+    return List.copyOf(adapters.values());
   }
 
   @Override
@@ -65,6 +79,7 @@ final class Engine implements MixerEngine {
   }
 
   private Future<List<ResourceError>> applyNow(List<Resource> resources, long version) {
+    Map<String, MixerAdapter> adapters = this.adapters;
     MixerConfigCompiler.Compilation c = MixerConfigCompiler.of(options.rootNamespace(), adapters, manifests).compile(resources, version);
     List<ResourceError> errors = Collections.synchronizedList(new ArrayList<>(c.errors()));
     c.config().warnings().forEach(w -> LOG.warn("mixer config v{}: {}", version, w));

@@ -26,6 +26,17 @@ public interface MixerEngine extends Mixer {
    */
   Future<List<ResourceError>> apply(List<Resource> resources, long version);
 
+  /**
+   * Replaces the adapters the next {@link #apply} compiles against (a plugin was dropped in or
+   * removed); what is in force is unchanged until then.
+   *
+   * @throws IllegalArgumentException when two adapters share a name
+   */
+  void useAdapters(List<MixerAdapter> adapters);
+
+  /** The adapters the next {@link #apply} compiles against. */
+  List<MixerAdapter> adapters();
+
   /** The config version in force. */
   MixerConfig config();
 

@@ -1,0 +1,186 @@
+package io.mizzen.spi.mixer;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/** See {@link QuotaPrefetch}. Pools are guarded one by one; the maps are concurrent. */
+final class PrefetchingMixer implements Mixer {
+  private static final int PURGE_ABOVE = 4096;
+
+  private final Mixer remote;
+  private final CheckCache cache;
+  private final long prefetch;
+  private final LongSupplier clock;
+  private final Map<String, String[]> shapes = new ConcurrentHashMap<>();
+  private final Map<PoolKey, Pool> pools = new ConcurrentHashMap<>();
+
+  PrefetchingMixer(Mixer remote, CheckCache cache, long prefetch, LongSupplier clock) {
+    this.remote = remote;
+    this.cache = cache;
+    this.prefetch = prefetch;
+    this.clock = clock;
+  }
+
+  @Override
+  public AttributeVocabulary vocabulary() {
+    return remote.vocabulary();
+  }
+
+  @Override
+  public Future<Void> report(List<AttributeBag> batch) {
+    return remote.report(batch);
+  }
+
+  @Override
+  public Future<CheckResponse> check(CheckRequest request) {
+    if (request.quotas().isEmpty() || prefetch == 0) {
+      return remote.check(request);
+    }
+    AttributeBag bag = request.attributes();
+    CheckResponse verdict = cache.lookup(bag);
+    if (verdict != null && verdict.precondition().isOk()) {
+      Map<String, QuotaResult> local = takeAll(bag, request.quotas());
+      if (local != null) {
+        return Future.succeededFuture(new CheckResponse(verdict.precondition(), verdict.referenced(),
+            verdict.requestHeaderOperations(), verdict.responseHeaderOperations(), local));
+      }
+    }
+    Map<String, QuotaArgs> asked = new HashMap<>();
+    request.quotas().forEach((q, a) -> asked.put(q, new QuotaArgs(a.amount() + prefetch, a.deduplicationId(), true)));
+    return remote.check(new CheckRequest(bag, asked)).map(r -> settle(bag, request.quotas(), r));
+  }
+
+  /** Grants every asked quota from its pool, or none (then nothing is taken). */
+  private Map<String, QuotaResult> takeAll(AttributeBag bag, Map<String, QuotaArgs> quotas) {
+    long now = clock.getAsLong();
+    List<Pool> taken = new ArrayList<>();
+    Map<String, QuotaResult> out = new HashMap<>();
+    for (Map.Entry<String, QuotaArgs> q : quotas.entrySet()) {
+      Pool pool = pool(q.getKey(), bag, false);
+      long amount = q.getValue().amount();
+      if (pool == null || !pool.take(amount, now)) {
+        for (int i = 0; i < taken.size(); i++) {
+          taken.get(i).giveBack(out.get(quotaOf(taken.get(i))).granted());
+        }
+        return null;
+      }
+      taken.add(pool);
+      out.put(q.getKey(), new QuotaResult(amount, pool.validDuration()));
+    }
+    return out;
+  }
+
+  private static String quotaOf(Pool p) {
+    return p.quota;
+  }
+
+  private CheckResponse settle(AttributeBag bag, Map<String, QuotaArgs> wanted, CheckResponse r) {
+    // The verdict is cached without its grants, so a later request may pair it with a pool.
+    cache.store(bag, new CheckResponse(r.precondition(), r.referenced(), r.requestHeaderOperations(),
+        r.responseHeaderOperations(), Map.of()));
+    long now = clock.getAsLong();
+    Map<String, QuotaResult> out = new HashMap<>();
+    for (Map.Entry<String, QuotaArgs> q : wanted.entrySet()) {
+      QuotaResult grant = r.quotas().get(q.getKey());
+      QuotaArgs args = q.getValue();
+      if (grant == null) {
+        continue;
+      }
+      long take = args.bestEffort() ? Math.min(grant.granted(), args.amount())
+          : grant.granted() >= args.amount() ? args.amount() : 0;
+      long left = grant.granted() - take;
+      if (left > 0 && grant.validDuration() != null && !grant.validDuration().isZero()) {
+        shapes.put(q.getKey(), names(r.referenced()));
+        pool(q.getKey(), bag, true).fill(left, now + grant.validDuration().toNanos(), grant.validDuration());
+      }
+      out.put(q.getKey(), new QuotaResult(take, grant.validDuration()));
+    }
+    return new CheckResponse(r.precondition(), r.referenced(), r.requestHeaderOperations(), r.responseHeaderOperations(), out);
+  }
+
+  private Pool pool(String quota, AttributeBag bag, boolean create) {
+    String[] shape = shapes.get(quota);
+    if (shape == null) {
+      return null;
+    }
+    Object[] values = new Object[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      int bracket = shape[i].indexOf('\u0000');
+      Object v = bag.get(bracket < 0 ? shape[i] : shape[i].substring(0, bracket));
+      values[i] = bracket < 0 ? v : v instanceof Map<?, ?> m ? m.get(shape[i].substring(bracket + 1)) : null;
+    }
+    PoolKey key = new PoolKey(quota, shape, values);
+    if (!create) {
+      return pools.get(key);
+    }
+    if (pools.size() > PURGE_ABOVE) {
+      long now = clock.getAsLong();
+      pools.values().removeIf(p -> p.expired(now));
+    }
+    return pools.computeIfAbsent(key, k -> new Pool(quota));
+  }
+
+  private static String[] names(ReferencedAttributes r) {
+    List<String> names = new ArrayList<>(r.attributes().stream().sorted().toList());
+    r.mapKeys().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> e.getValue().stream().sorted().forEach(k -> names.add(e.getKey() + '\u0000' + k)));
+    return names.toArray(String[]::new);
+  }
+
+  private record PoolKey(String quota, String[] shape, Object[] values) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PoolKey k && k.quota.equals(quota) && Arrays.equals(k.shape, shape) && Arrays.equals(k.values, values);
+    }
+
+    @Override
+    public int hashCode() {
+      return quota.hashCode() * 31 + Arrays.hashCode(values);
+    }
+  }
+
+  /** Units granted by Mixer and not used yet. */
+  private static final class Pool {
+    final String quota;
+    private long available;
+    private long expiresAt;
+    private java.time.Duration validDuration = java.time.Duration.ZERO;
+
+    Pool(String quota) {
+      this.quota = quota;
+    }
+
+    synchronized boolean take(long amount, long now) {
+      if (now - expiresAt >= 0 || available < amount) {
+        return false;
+      }
+      available -= amount;
+      return true;
+    }
+
+    synchronized void giveBack(long amount) {
+      available += amount;
+    }
+
+    synchronized void fill(long amount, long until, java.time.Duration valid) {
+      // Units from an older grant die with it: only the newest grant's lifetime is kept.
+      available = amount;
+      expiresAt = until;
+      validDuration = valid;
+    }
+
+    synchronized java.time.Duration validDuration() {
+      return validDuration;
+    }
+
+    synchronized boolean expired(long now) {
+      return now - expiresAt >= 0;
+    }
+  }
+}
