@@ -29,6 +29,7 @@ import org.pf4j.Extension;
 @Extension
 public final class ProxyFunction implements MeshFunction {
   private MeshProxy proxy;
+  private final ProxyEndpoints endpoints = new ProxyEndpoints();
 
   @Override
   public String name() {
@@ -64,12 +65,19 @@ public final class ProxyFunction implements MeshFunction {
           options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
           options.accessLog(), options.openTelemetry(), options.healthCheck());
     }
-    return MeshProxy.start(context.vertx(), options).map(started -> {
+    String bind = String.valueOf(withHostDefaults(context).get("bindHost"));
+    return MeshProxy.start(context.vertx(), options).compose(started -> {
       proxy = started;
+      if (workload != null) {
+        started.metrics().identify(workload);
+      }
+      return endpoints.listen(context.vertx(), bind, context.ports().health(), context.ports().prometheus(), started)
+          .map(ignored -> started);
+    }).map(started -> {
       context.publish(ProxySnapshotSink.class, started::apply);
       context.publish(MeshProxy.class, started);
       context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
-          started.inboundPort(), -1, -1, java.util.Map.of()));
+          started.inboundPort(), endpoints.healthPort(), endpoints.prometheusPort(), java.util.Map.of()));
       // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
       SnapshotFeed feed = context.lookup(SnapshotFeed.class);
       if (feed != null) {
@@ -173,7 +181,7 @@ public final class ProxyFunction implements MeshFunction {
   @Override
   public Future<Void> stop() {
     MeshProxy p = proxy;
-    return p == null ? Future.succeededFuture() : p.close();
+    return endpoints.close().transform(ignored -> p == null ? Future.succeededFuture() : p.close());
   }
 
   @Override
