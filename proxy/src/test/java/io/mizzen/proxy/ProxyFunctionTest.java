@@ -94,7 +94,7 @@ class ProxyFunctionTest {
   @Test
   void readinessAndIstioMetricsOnTheirOwnPorts() {
     HttpServer app = f.upstream(req -> req.response().end("stars"));
-    Host host = new Host(f.vertx, Map.of("outboundPort", 0, "inboundPort", 0));
+    Host host = new Host(f.vertx, Map.of("outboundPort", 0, "inboundPort", 0, "mixer", "off"));
     host.publish(io.mizzen.spi.proxy.WorkloadInfo.class, new io.mizzen.spi.proxy.WorkloadInfo("ratings", "default",
         Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
     ProxyFunction function = new ProxyFunction();
