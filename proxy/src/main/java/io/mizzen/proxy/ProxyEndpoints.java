@@ -3,6 +3,7 @@ package io.mizzen.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,10 @@ final class ProxyEndpoints {
   }
 
   private Future<Integer> serve(Vertx vertx, String host, int port, io.vertx.core.Handler<HttpServerRequest> handler) {
-    HttpServer server = vertx.createHttpServer().requestHandler(handler);
+    // HTTP/1.1 only: scrapers and probes speak it, and an h2c upgrade (java.net.http's default)
+    // answered with a large body broke the exchange.
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(handler);
     return server.listen(port, host)
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "proxy: cannot bind " + host + ":" + port + ": " + e.getMessage(), e)))

@@ -97,7 +97,12 @@ public final class ProxyFunction implements MeshFunction {
       // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
       SnapshotFeed feed = context.lookup(SnapshotFeed.class);
       if (feed != null) {
-        feed.subscribe(started::apply);
+        // Cached Check verdicts were given under the previous config: a new one starts afresh.
+        feed.subscribe(snapshot -> started.apply(snapshot).onSuccess(applied -> {
+          if (mixer != null) {
+            mixer.configChanged();
+          }
+        }));
       }
       return null;
     });
@@ -106,7 +111,8 @@ public final class ProxyFunction implements MeshFunction {
   /**
    * The embedded Mixer when the kernel runs one, else the control plane's through the remote
    * client: {@code plugins.settings.proxy.mixer} ({@code host:port}, {@code off} for none),
-   * 127.0.0.1 on {@code ports().mixer()} by default (Istio's 9091 when that is 0). Until it answers, requests pass
+   * 127.0.0.1 on {@code ports().mixer()} by default (Istio's 9091 when that is 0), fronted by a
+   * Check cache (renewed with every snapshot) when {@code mixerCheckCache} is true. Until it answers, requests pass
    * unchecked; a Mixer that cannot be reached is logged and left out.
    */
   private void useMixer(MeshContext context, MixerHook hook) {
@@ -133,7 +139,15 @@ public final class ProxyFunction implements MeshFunction {
     grpc = GrpcClient.client(context.vertx());
     RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(port, colon > 0 ? address.substring(0, colon) : "127.0.0.1"))
         // Verdicts are cached by the attributes they referenced, as Istio's proxy did.
-        .onSuccess(remote -> hook.use(CheckCache.create(10_000, System::nanoTime).front(remote)))
+        // A cached verdict outlives a policy change Pilot does not push (Mixer's verdicts stay
+        // valid for a minute), so the Check cache is opt-in: mixerCheckCache: true.
+        .onSuccess(remote -> {
+          if (Boolean.TRUE.equals(context.settings("proxy").get("mixerCheckCache"))) {
+            hook.use(remote, () -> CheckCache.create(10_000, System::nanoTime));
+          } else {
+            hook.use(remote);
+          }
+        })
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "proxy: Mixer at " + address
             + " not reached (" + e.getMessage() + "); requests pass without policy checks"));
   }

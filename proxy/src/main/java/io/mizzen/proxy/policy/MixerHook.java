@@ -9,6 +9,7 @@ import io.mizzen.proxy.filter.RequestContext;
 import io.mizzen.spi.filter.LocalReply;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckCache;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Mixer's Check on the inbound listener (the destination side, where Istio's sidecar enforced
@@ -37,6 +39,8 @@ public final class MixerHook implements ProxyFilter {
   private final WorkloadInfo self;
   private final String trustDomain;
   private volatile Mixer mixer;
+  private volatile Mixer remote;
+  private volatile Supplier<CheckCache> caches;
 
   /**
    * @param self the workload this sidecar stands beside (the destination of inbound requests)
@@ -49,7 +53,29 @@ public final class MixerHook implements ProxyFilter {
 
   /** Starts checking with {@code mixer} (null: stop); Mixer may arrive after the proxy started. */
   public void use(Mixer mixer) {
+    this.remote = null;
     this.mixer = mixer;
+  }
+
+  /**
+   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did; the
+   * cache is replaced by a fresh one on {@link #configChanged()}.
+   */
+  public void use(Mixer remote, Supplier<CheckCache> caches) {
+    this.caches = caches;
+    this.remote = remote;
+    this.mixer = caches.get().front(remote);
+  }
+
+  /**
+   * A new config is in force: verdicts cached under the old one (valid for up to a minute) must
+   * not outlive it, or a new deny rule or quota would wait for them to expire.
+   */
+  public void configChanged() {
+    Mixer r = remote;
+    if (r != null) {
+      mixer = caches.get().front(r);
+    }
   }
 
   @Override
