@@ -48,6 +48,9 @@ public interface MeshProxy {
   /** Request counters by response code and flag, for metrics. */
   io.mizzen.proxy.access.ProxyStats stats();
 
+  /** Istio's request metrics, for {@code /stats/prometheus}; tell it the workload to label them. */
+  io.mizzen.proxy.access.IstioMetrics metrics();
+
   /** The outbound route table in force, for {@code proxy-config routes}. */
   RouteTable routes();
 

@@ -1,5 +1,12 @@
 package io.mizzen.proxy;
 
+import io.mizzen.proxy.policy.MixerHook;
+import io.mizzen.spi.MeshPorts;
+import io.mizzen.spi.mixer.CheckCache;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.remote.RemoteMixer;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
@@ -23,12 +30,15 @@ import org.pf4j.Extension;
  * listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
  * {@code 5s}-style), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
  * health checks, off by default), {@code accessLog} (true: one line per request on the
- * {@code io.mizzen.proxy.access} logger). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
+ * {@code io.mizzen.proxy.access} logger), {@code mixer} (the control plane's Mixer as
+ * {@code host:port} when the kernel embeds none, {@code off} for no policy checks). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
  */
 @Extension
 public final class ProxyFunction implements MeshFunction {
   private MeshProxy proxy;
+  private GrpcClient grpc;
+  private final ProxyEndpoints endpoints = new ProxyEndpoints();
 
   @Override
   public String name() {
@@ -64,20 +74,85 @@ public final class ProxyFunction implements MeshFunction {
           options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
           options.accessLog(), options.openTelemetry(), options.healthCheck());
     }
-    return MeshProxy.start(context.vertx(), options).map(started -> {
+    String bind = String.valueOf(withHostDefaults(context).get("bindHost"));
+    // Policy is enforced where Istio's sidecar enforced it: on the inbound side of a workload.
+    MixerHook mixer = workload == null || context.role() != Role.SIDECAR ? null
+        : new MixerHook(workload, context.trustDomain());
+    return io.mizzen.proxy.engine.ProxyEngine.start(context.vertx(), options,
+        mixer == null ? java.util.List.of() : java.util.List.of(mixer)).compose(started -> {
       proxy = started;
+      if (workload != null) {
+        started.metrics().identify(workload);
+      }
+      return endpoints.listen(context.vertx(), bind, context.ports().health(), context.ports().prometheus(), started)
+          .map(ignored -> started);
+    }).map(started -> {
       context.publish(ProxySnapshotSink.class, started::apply);
       context.publish(MeshProxy.class, started);
       context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
-          started.inboundPort(), -1, -1, java.util.Map.of()));
+          started.inboundPort(), endpoints.healthPort(), endpoints.prometheusPort(), java.util.Map.of()));
+      if (mixer != null) {
+        useMixer(context, mixer);
+      }
       // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
       SnapshotFeed feed = context.lookup(SnapshotFeed.class);
       if (feed != null) {
-        feed.subscribe(started::apply);
+        // Cached Check verdicts were given under the previous config: a new one starts afresh.
+        feed.subscribe(snapshot -> started.apply(snapshot).onSuccess(applied -> {
+          if (mixer != null) {
+            mixer.configChanged();
+          }
+        }));
       }
       return null;
     });
   }
+
+  /**
+   * The embedded Mixer when the kernel runs one, else the control plane's through the remote
+   * client: {@code plugins.settings.proxy.mixer} ({@code host:port}, {@code off} for none),
+   * 127.0.0.1 on {@code ports().mixer()} by default (Istio's 9091 when that is 0), fronted by a
+   * Check cache (renewed with every snapshot) when {@code mixerCheckCache} is true. Until it answers, requests pass
+   * unchecked; a Mixer that cannot be reached is logged and left out.
+   */
+  private void useMixer(MeshContext context, MixerHook hook) {
+    Mixer embedded = context.lookup(Mixer.class);
+    if (embedded != null) {
+      hook.use(embedded);
+      return;
+    }
+    Object setting = context.settings("proxy").get("mixer");
+    String address = setting != null ? setting.toString().trim()
+        : "127.0.0.1:" + (context.ports().mixer() > 0 ? context.ports().mixer() : MeshPorts.defaults().mixer());
+    if (address.equals("off")) {
+      return;
+    }
+    int colon = address.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      LOG.log(System.Logger.Level.ERROR, "plugins.settings.proxy.mixer: '" + address
+          + "' is not host:port; no policy checks");
+      return;
+    }
+    grpc = GrpcClient.client(context.vertx());
+    RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(port, colon > 0 ? address.substring(0, colon) : "127.0.0.1"))
+        // Verdicts are cached by the attributes they referenced, as Istio's proxy did.
+        // A cached verdict outlives a policy change Pilot does not push (Mixer's verdicts stay
+        // valid for a minute), so the Check cache is opt-in: mixerCheckCache: true.
+        .onSuccess(remote -> {
+          if (Boolean.TRUE.equals(context.settings("proxy").get("mixerCheckCache"))) {
+            hook.use(remote, () -> CheckCache.create(10_000, System::nanoTime));
+          } else {
+            hook.use(remote);
+          }
+        })
+        .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "proxy: Mixer at " + address
+            + " not reached (" + e.getMessage() + "); requests pass without policy checks"));
+  }
+
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");
 
   /**
    * The settings, with the host's ports and workload filled in where the settings are silent:
@@ -173,7 +248,10 @@ public final class ProxyFunction implements MeshFunction {
   @Override
   public Future<Void> stop() {
     MeshProxy p = proxy;
-    return p == null ? Future.succeededFuture() : p.close();
+    GrpcClient g = grpc;
+    return endpoints.close()
+        .transform(ignored -> g == null ? Future.<Void>succeededFuture() : g.close())
+        .transform(ignored -> p == null ? Future.succeededFuture() : p.close());
   }
 
   @Override

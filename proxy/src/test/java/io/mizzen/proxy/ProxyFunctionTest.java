@@ -56,6 +56,7 @@ class ProxyFunctionTest {
     @Override public <T> List<T> extensions(Class<T> point) { return List.of(); }
     @Override public <T> T lookup(Class<T> type) { return type.cast(published.get(type)); }
     @Override public <T> void publish(Class<T> type, T service) { published.put(type, service); }
+    @Override public io.mizzen.spi.MeshPorts ports() { return io.mizzen.spi.MeshPorts.ephemeral(); }
   }
 
   @Test
@@ -88,6 +89,54 @@ class ProxyFunctionTest {
     assertEquals("close", r.headers().get("connection"));
     Fixture.await(stopped);
     assertThrows(Exception.class, () -> new java.net.Socket("127.0.0.1", inbound).close(), "no longer accepting");
+  }
+
+  @Test
+  void readinessAndIstioMetricsOnTheirOwnPorts() {
+    HttpServer app = f.upstream(req -> req.response().end("stars"));
+    Host host = new Host(f.vertx, Map.of("outboundPort", 0, "inboundPort", 0, "mixer", "off"));
+    host.publish(io.mizzen.spi.proxy.WorkloadInfo.class, new io.mizzen.spi.proxy.WorkloadInfo("ratings", "default",
+        Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
+    ProxyFunction function = new ProxyFunction();
+    Fixture.await(function.start(host));
+    io.mizzen.spi.proxy.ProxyListeners ports = host.lookup(io.mizzen.spi.proxy.ProxyListeners.class);
+    assertTrue(ports.health() > 0 && ports.prometheus() > 0, ports.toString());
+    assertEquals(503, get(ports.health(), "/healthz/ready", Map.of()).status(), "not ready before a snapshot");
+    Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
+    assertEquals(200, get(ports.health(), "/healthz/ready", Map.of()).status());
+
+    // What reviews v3's sidecar sends along with its call.
+    io.mizzen.proxy.access.IstioMetrics caller = new io.mizzen.proxy.access.IstioMetrics();
+    caller.identify(new io.mizzen.spi.proxy.WorkloadInfo("reviews", "default",
+        Map.of("app", "reviews", "version", "v3"), "bookinfo-reviews", "127.0.0.1", 9080));
+    Fixture.Reply r = get(ports.inbound(), "/ratings/0",
+        Map.of(io.mizzen.proxy.access.IstioMetrics.PEER_HEADER, caller.peerHeader()));
+    assertEquals("stars", r.body());
+
+    String text = get(ports.prometheus(), "/stats/prometheus", Map.of()).body();
+    String line = text.lines().filter(l -> l.startsWith("istio_requests_total{")).findFirst()
+        .orElseThrow(() -> new AssertionError("no istio_requests_total in\n" + text));
+    for (String label : List.of("reporter=\"destination\"", "source_workload=\"reviews-v3\"",
+        "source_app=\"reviews\"", "source_version=\"v3\"",
+        "source_principal=\"cluster.local/ns/default/sa/bookinfo-reviews\"",
+        "destination_workload=\"ratings-v1\"", "destination_app=\"ratings\"", "destination_version=\"v1\"",
+        "destination_service=\"ratings.default.svc.cluster.local\"", "destination_service_name=\"ratings\"",
+        "destination_principal=\"cluster.local/ns/default/sa/bookinfo-ratings\"", "response_code=\"200\"",
+        "response_flags=\"-\"", "connection_security_policy=\"none\"")) {
+      assertTrue(line.contains(label), label + " in " + line);
+    }
+    assertTrue(line.endsWith("} 1"), line);
+    assertTrue(text.contains("istio_request_duration_milliseconds_count{"), text);
+    assertTrue(text.contains("istio_response_bytes_sum{"), text);
+    Fixture.await(function.stop());
+  }
+
+  private Fixture.Reply get(int port, String uri, Map<String, String> headers) {
+    return Fixture.await(f.client.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", uri)
+        .compose(req -> {
+          headers.forEach(req::putHeader);
+          return req.send().compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())));
+        }));
   }
 
   @Test

@@ -21,7 +21,9 @@ public enum ResponseFlag {
   /** The upstream connection closed or reset before the response was complete. */
   UC,
   /** The downstream (client) connection closed before the response was complete. */
-  DC;
+  DC,
+  /** Policy (Mixer's Check) refused the request: denied or over quota. */
+  UAEX;
 
   /** The flags of a bit set built with {@link #bit()}, comma separated, or {@code -} when none. */
   public static String render(int bits) {

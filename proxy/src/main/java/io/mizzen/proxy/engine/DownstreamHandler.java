@@ -1,5 +1,6 @@
 package io.mizzen.proxy.engine;
 
+import io.mizzen.proxy.access.IstioMetrics;
 import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.filter.RequestContext;
 import io.netty.buffer.ByteBuf;
@@ -113,6 +114,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
     ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
+    if ("inbound".equals(listener.name())) {
+      log.peer = request.headers().get(IstioMetrics.PEER_HEADER);
+    } else {
+      // The caller is this workload (or, at a gateway, the gateway): never a client's claim.
+      String self = server.metrics().peerHeader();
+      if (self == null) {
+        request.headers().remove(IstioMetrics.PEER_HEADER);
+      } else {
+        request.headers().set(IstioMetrics.PEER_HEADER, self);
+      }
+    }
     InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
     int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
     RequestContext ctx = new RequestContext(request, listener.name(), "http", port,

@@ -24,6 +24,8 @@ final class ExchangeLog {
   String cluster = "-";
   String upstreamHost = "-";
   String detail;
+  /** The caller's peer header (inbound only). */
+  String peer;
   io.opentelemetry.api.trace.Span span;
 
   ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority) {
@@ -39,6 +41,8 @@ final class ExchangeLog {
 
   void finish() {
     server.count(status, flags);
+    server.metrics().record(listener, cluster, peer, status, flags, System.nanoTime() - startNanos,
+        bytesReceived, bytesSent);
     if (!server.logsAccess()) {
       TracePropagation.end(span, status, flags == 0 ? "-" : ResponseFlag.render(flags));
       server.exchangeFinished(null);

@@ -50,6 +50,7 @@ final class ProxyServer implements MeshProxy {
   private final TracePropagation tracing;
   private HealthChecker healthChecker;
   private final io.mizzen.proxy.access.ProxyStats stats = new io.mizzen.proxy.access.ProxyStats();
+  private final io.mizzen.proxy.access.IstioMetrics metrics = new io.mizzen.proxy.access.IstioMetrics();
   private volatile SnapshotCompiler.Compiled compiled;
   private volatile boolean draining;
   private volatile Promise<Void> drained;
@@ -253,6 +254,11 @@ final class ProxyServer implements MeshProxy {
   @Override
   public io.mizzen.proxy.access.ProxyStats stats() {
     return stats;
+  }
+
+  @Override
+  public io.mizzen.proxy.access.IstioMetrics metrics() {
+    return metrics;
   }
 
   void count(int status, int flags) {

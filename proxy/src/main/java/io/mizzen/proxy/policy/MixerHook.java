@@ -1,0 +1,220 @@
+package io.mizzen.proxy.policy;
+
+import io.mizzen.proxy.access.IstioMetrics;
+import io.mizzen.proxy.access.ResponseFlag;
+import io.mizzen.proxy.filter.ContextKey;
+import io.mizzen.proxy.filter.FilterStep;
+import io.mizzen.proxy.filter.ProxyFilter;
+import io.mizzen.proxy.filter.RequestContext;
+import io.mizzen.spi.filter.LocalReply;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckCache;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.HttpDenial;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import io.netty.handler.codec.http.HttpResponse;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Mixer's Check on the inbound listener (the destination side, where Istio's sidecar enforced
+ * policy) and its Report as the response head passes back. A Check answered from Mixer's cache
+ * comes back as a completed Future and is decided synchronously; a denial answers with the
+ * helper's HTTP mapping ({@code 403 PERMISSION_DENIED:...}, {@code 429 RESOURCE_EXHAUSTED:...}).
+ * When Mixer cannot be reached the request is refused with 503 (Istio's fail-closed default);
+ * a Report never holds the response.
+ */
+public final class MixerHook implements ProxyFilter {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
+  private static final ContextKey<Map> ATTRIBUTES = ContextKey.of("mixer.attributes", Map.class);
+
+  private final WorkloadInfo self;
+  private final String trustDomain;
+  private volatile Mixer mixer;
+  private volatile Mixer remote;
+  private volatile Supplier<CheckCache> caches;
+
+  /**
+   * @param self the workload this sidecar stands beside (the destination of inbound requests)
+   * @param trustDomain the mesh's trust domain, for principals
+   */
+  public MixerHook(WorkloadInfo self, String trustDomain) {
+    this.self = self;
+    this.trustDomain = trustDomain;
+  }
+
+  /** Starts checking with {@code mixer} (null: stop); Mixer may arrive after the proxy started. */
+  public void use(Mixer mixer) {
+    this.remote = null;
+    this.mixer = mixer;
+  }
+
+  /**
+   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did; the
+   * cache is replaced by a fresh one on {@link #configChanged()}.
+   */
+  public void use(Mixer remote, Supplier<CheckCache> caches) {
+    this.caches = caches;
+    this.remote = remote;
+    this.mixer = caches.get().front(remote);
+  }
+
+  /**
+   * A new config is in force: verdicts cached under the old one (valid for up to a minute) must
+   * not outlive it, or a new deny rule or quota would wait for them to expire.
+   */
+  public void configChanged() {
+    Mixer r = remote;
+    if (r != null) {
+      mixer = caches.get().front(r);
+    }
+  }
+
+  @Override
+  public FilterStep onRequest(RequestContext request) {
+    Mixer m = mixer;
+    if (m == null || !"inbound".equals(request.listener())) {
+      return null;
+    }
+    Map<String, Object> attributes = requestAttributes(request);
+    request.put(ATTRIBUTES, attributes);
+    Future<CheckResponse> check;
+    try {
+      check = m.check(CheckRequest.of(bag(m.vocabulary(), attributes)));
+    } catch (RuntimeException e) {
+      return unavailable(e);
+    }
+    if (check.succeeded()) {
+      return verdict(check.result());
+    }
+    if (check.failed()) {
+      return unavailable(check.cause());
+    }
+    return new FilterStep.Wait(check.map(response -> {
+      FilterStep step = verdict(response);
+      return step == null ? null : ((FilterStep.Reply) step).reply();
+    }).recover(e -> Future.succeededFuture(((FilterStep.Reply) unavailable(e)).reply())));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void onResponse(RequestContext request, HttpResponse response) {
+    Mixer m = mixer;
+    Map<String, Object> attributes = request.get(ATTRIBUTES);
+    if (m == null || attributes == null) {
+      return;
+    }
+    Map<String, Object> report = new HashMap<>(attributes);
+    report.put("response.code", (long) response.status().code());
+    report.put("response.time", Instant.now());
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    report.put("response.headers", headers);
+    try {
+      m.report(List.of(bag(m.vocabulary(), report))).onFailure(e ->
+          LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not delivered: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not built: " + e.getMessage());
+    }
+  }
+
+  private static FilterStep verdict(CheckResponse response) {
+    CheckResult status = response.effectiveStatus();
+    if (status.isOk()) {
+      return null;
+    }
+    HttpDenial denial = HttpDenial.of(status);
+    return new FilterStep.Reply(new LocalReply(denial.httpStatus(), Map.of("content-type", "text/plain"), denial.body()),
+        ResponseFlag.UAEX, "mixer check: " + denial.body());
+  }
+
+  private static FilterStep unavailable(Throwable e) {
+    String body = "UNAVAILABLE:mixer unreachable: " + e.getMessage();
+    return new FilterStep.Reply(new LocalReply(503, Map.of("content-type", "text/plain"), body), ResponseFlag.UAEX, body);
+  }
+
+  /** The attributes Istio's sidecar sent with an inbound request. */
+  private Map<String, Object> requestAttributes(RequestContext request) {
+    Map<String, Object> a = new HashMap<>();
+    String peer = request.header(IstioMetrics.PEER_HEADER);
+    if (peer != null) {
+      String[] p = peer.split(";", -1);
+      Map<String, String> labels = new HashMap<>();
+      putIf(labels, "app", at(p, 1));
+      putIf(labels, "version", at(p, 2));
+      a.put("source.labels", labels);
+      putIf(a, "source.workload.name", at(p, 0));
+      putIf(a, "source.namespace", at(p, 3));
+      putIf(a, "source.workload.namespace", at(p, 3));
+      putIf(a, "source.principal", at(p, 4));
+      putIf(a, "source.user", at(p, 4));
+      if (at(p, 0) != null && at(p, 3) != null) {
+        a.put("source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
+      }
+    }
+    String ns = self.namespace();
+    a.put("destination.labels", self.labels());
+    a.put("destination.namespace", ns);
+    a.put("destination.workload.namespace", ns);
+    a.put("destination.principal", trustDomain + "/ns/" + ns + "/sa/" + self.serviceAccount());
+    if (self.service() != null) {
+      a.put("destination.service.name", self.service());
+      a.put("destination.service.namespace", ns);
+      a.put("destination.service.host", self.service() + "." + ns + ".svc." + trustDomain);
+      String version = self.labels().get("version");
+      a.put("destination.workload.name", version == null ? self.service() : self.service() + "-" + version);
+      a.put("destination.uid", "kubernetes://" + a.get("destination.workload.name") + "." + ns);
+    }
+    a.put("destination.port", (long) request.port());
+    a.put("request.path", request.uri());
+    a.put("request.url_path", request.path());
+    a.put("request.method", request.method());
+    a.put("request.host", request.authority());
+    a.put("request.scheme", request.scheme());
+    a.put("request.time", Instant.now());
+    putIf(a, "request.id", request.header("x-request-id"));
+    putIf(a, "request.useragent", request.header("user-agent"));
+    Map<String, String> headers = new HashMap<>();
+    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    a.put("request.headers", headers);
+    a.put("context.protocol", "http");
+    a.put("context.reporter.kind", "inbound");
+    a.put("connection.mtls", Boolean.FALSE);
+    return a;
+  }
+
+  /** The attributes the vocabulary knows, with the types it expects; others are left out. */
+  private static AttributeBag bag(AttributeVocabulary vocabulary, Map<String, Object> attributes) {
+    AttributeBag.Builder b = AttributeBag.builder(vocabulary);
+    attributes.forEach((name, value) -> {
+      if (vocabulary.indexOf(name) >= 0) {
+        try {
+          b.put(name, value);
+        } catch (IllegalArgumentException e) {
+          // A manifest declaring another type than Istio's for this attribute: it stays absent,
+          // and rules reading it see it so.
+          LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
+        }
+      }
+    });
+    return b.build();
+  }
+
+  private static String at(String[] parts, int i) {
+    return i < parts.length && !parts[i].isEmpty() ? parts[i] : null;
+  }
+
+  private static <V> void putIf(Map<String, V> map, String key, V value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.mizzen.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.proxy.access.IstioMetrics;
+import io.mizzen.spi.MeshContext;
+import io.mizzen.spi.MeshPorts;
+import io.mizzen.spi.Role;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ValueType;
+import io.mizzen.spi.proxy.ProxyListeners;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.mizzen.spi.proxy.ProxySnapshotSink;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mixer's Check on the inbound listener and its Report after the response. Mixer lies outside the
+ * proxy (the kernel's engine, or the control plane's behind gRPC): here a scripted one answers
+ * through the SPI, as mixer-rule-deny-label and the productpage rate limit would.
+ */
+class MixerHookTest {
+  private Fixture f;
+  private ProxyFunction function;
+
+  @BeforeEach
+  void setUp() {
+    f = new Fixture();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (function != null) {
+      Fixture.await(function.stop());
+    }
+    f.close();
+  }
+
+  /** Denies reviews v3 (synchronously, as from the check cache); allows 2 requests then 429 (later). */
+  private static final class ScriptedMixer implements Mixer {
+    final Vertx vertx;
+    final AttributeVocabulary vocabulary = AttributeVocabulary.of(Map.of(
+        "source.labels", ValueType.STRING_MAP, "source.principal", ValueType.STRING,
+        "destination.service.name", ValueType.STRING, "destination.labels", ValueType.STRING_MAP,
+        "request.path", ValueType.STRING, "response.code", ValueType.INT64));
+    final AtomicInteger allowed = new AtomicInteger();
+    final BlockingQueue<AttributeBag> reports = new LinkedBlockingQueue<>();
+
+    ScriptedMixer(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    @Override public AttributeVocabulary vocabulary() { return vocabulary; }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Future<CheckResponse> check(CheckRequest request) {
+      Map<String, String> source = (Map<String, String>) request.attributes().get("source.labels");
+      if (source != null && "reviews".equals(source.get("app")) && "v3".equals(source.get("version"))) {
+        return Future.succeededFuture(response(CheckResult.denied(CheckResult.PERMISSION_DENIED,
+            "denier.handler.istio-system:Not allowed", Duration.ofSeconds(5), 1000)));
+      }
+      Promise<CheckResponse> later = Promise.promise();
+      vertx.setTimer(5, t -> later.complete(allowed.incrementAndGet() <= 2
+          ? response(CheckResult.ok(Duration.ofSeconds(5), 1000))
+          : response(CheckResult.denied(CheckResult.RESOURCE_EXHAUSTED,
+              "Quota is exhausted for: requestcountquota", Duration.ZERO, 0))));
+      return later.future();
+    }
+
+    @Override
+    public Future<Void> report(List<AttributeBag> batch) {
+      reports.addAll(batch);
+      return Future.succeededFuture();
+    }
+
+    private static CheckResponse response(CheckResult status) {
+      return new CheckResponse(status, io.mizzen.spi.mixer.ReferencedAttributes.none(), List.of(), List.of(), Map.of());
+    }
+  }
+
+  private static final class Host implements MeshContext {
+    final Vertx vertx;
+    final Map<Class<?>, Object> published = new ConcurrentHashMap<>();
+
+    Host(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    @Override public Vertx vertx() { return vertx; }
+    @Override public <T> Future<T> executeBlocking(Callable<T> task) { return vertx.executeBlocking(task); }
+    @Override public String trustDomain() { return "cluster.local"; }
+    @Override public String rootNamespace() { return "istio-system"; }
+    @Override public Path stateDir() { return Path.of("target", "state"); }
+    @Override public Role role() { return Role.SIDECAR; }
+    @Override public Map<String, Object> settings(String name) { return Map.of(); }
+    @Override public <T> List<T> extensions(Class<T> point) { return List.of(); }
+    @Override public <T> T lookup(Class<T> type) { return type.cast(published.get(type)); }
+    @Override public <T> void publish(Class<T> type, T service) { published.put(type, service); }
+    @Override public MeshPorts ports() { return MeshPorts.ephemeral(); }
+  }
+
+  @Test
+  void inboundChecksDenyOrLimitAndReportAfterTheResponse() throws InterruptedException {
+    HttpServer app = f.upstream(req -> req.response().end("stars"));
+    Host host = new Host(f.vertx);
+    ScriptedMixer mixer = new ScriptedMixer(f.vertx);
+    host.publish(Mixer.class, mixer);
+    host.publish(WorkloadInfo.class, new WorkloadInfo("ratings", "default",
+        Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
+    function = new ProxyFunction();
+    Fixture.await(function.start(host));
+    Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
+    int inbound = host.lookup(ProxyListeners.class).inbound();
+
+    Fixture.Reply denied = get(inbound, peer("reviews", "v3"));
+    assertEquals(403, denied.status(), denied.body());
+    assertTrue(denied.body().startsWith("PERMISSION_DENIED:"), denied.body());
+    assertTrue(denied.body().contains("Not allowed"), denied.body());
+
+    for (int i = 0; i < 2; i++) {
+      Fixture.Reply ok = get(inbound, peer("reviews", "v2"));
+      assertEquals(200, ok.status(), ok.body());
+      assertEquals("stars", ok.body());
+    }
+    Fixture.Reply limited = get(inbound, peer("reviews", "v2"));
+    assertEquals(429, limited.status(), limited.body());
+    assertTrue(limited.body().startsWith("RESOURCE_EXHAUSTED:"), limited.body());
+
+    // Every request is reported, with its response code and the destination's labels.
+    Map<Long, Integer> codes = new java.util.TreeMap<>();
+    for (int i = 0; i < 4; i++) {
+      AttributeBag report = mixer.reports.poll(10, TimeUnit.SECONDS);
+      assertTrue(report != null, "report " + i + " arrived");
+      codes.merge((Long) report.get("response.code"), 1, Integer::sum);
+      assertEquals("ratings", report.get("destination.service.name"));
+      assertEquals("cluster.local/ns/default/sa/bookinfo-reviews", report.get("source.principal"));
+    }
+    assertEquals(Map.of(200L, 2, 403L, 1, 429L, 1), codes);
+  }
+
+  private static String peer(String app, String version) {
+    IstioMetrics caller = new IstioMetrics();
+    caller.identify(new WorkloadInfo(app, "default", Map.of("app", app, "version", version),
+        "bookinfo-" + app, "127.0.0.1", 9080));
+    return caller.peerHeader();
+  }
+
+  private Fixture.Reply get(int port, String peer) {
+    return Fixture.await(f.client.request(HttpMethod.GET, port, "127.0.0.1", "/ratings/0")
+        .compose(req -> req.putHeader(IstioMetrics.PEER_HEADER, peer).send()
+            .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
+  }
+}
