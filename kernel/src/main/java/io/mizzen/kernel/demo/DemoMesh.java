@@ -143,10 +143,10 @@ final class DemoMesh implements DemoControl, AutoCloseable {
         GATEWAY_SA, "127.0.0.1", 0);
     Map<String, Map<String, Object>> gatewaySettings = new LinkedHashMap<>(
         identitySettings(base, "istio-system", GATEWAY_SA, tokenFiles.get(GATEWAY_SA), roots));
-    // gatewayPorts maps the Gateway's port 80 to the demo's port; outboundPort and gateway say
-    // the same to a proxy that does not read Gateway resources yet.
-    gatewaySettings.put("proxy", Map.of("gatewayPorts", Map.of("80", port), "outboundPort", port,
-        "gateway", "bookinfo-gateway", "accessLog", false));
+    // The gateway serves bookinfo-gateway's routes on the demo's port (Gateway port 80 cannot be
+    // bound without root; the proxy does not map Gateway server ports yet).
+    gatewaySettings.put("proxy", Map.of("outboundPort", port, "gateway", "bookinfo-gateway",
+        "accessLog", false, "mixer", "127.0.0.1:" + base.ports().mixer()));
     ingress = await(Kernel.start(dataPlane.withStateDir(state.resolve("ingress")).withAgent(gateway)
         .withPluginSettings(gatewaySettings), Set.of(Role.INGRESS)));
     progress("waiting for every proxy to hold its first config");
@@ -168,7 +168,9 @@ final class DemoMesh implements DemoControl, AutoCloseable {
       Path token, Path roots) {
     Map<String, Map<String, Object>> settings = new LinkedHashMap<>(base.pluginSettings());
     // The console is the tour's; access logs would interleave with it.
-    settings.putIfAbsent("proxy", Map.of("accessLog", false));
+    // Sidecars' own ports are picked free, so they are told where the control plane's Mixer is.
+    settings.putIfAbsent("proxy", Map.of("accessLog", false,
+        "mixer", "127.0.0.1:" + base.ports().mixer()));
     if (token != null && roots != null) {
       settings.put("citadel-agent", Map.of("controlPlane", "127.0.0.1:" + base.ports().grpcTls(),
           "namespace", ns, "serviceAccount", sa, "tokenFile", token.toString(),
