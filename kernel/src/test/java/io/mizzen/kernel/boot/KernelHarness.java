@@ -24,7 +24,14 @@ public final class KernelHarness implements AutoCloseable {
 
   /** A control-plane kernel over {@code home}/plugins, rescanning every 100 ms. */
   public static KernelHarness start(Path home) throws Exception {
-    MeshSettings settings = MeshSettings.defaults(home).withPorts(MeshPorts.ephemeral());
+    return start(home, java.util.Map.of());
+  }
+
+  /** As {@link #start(Path)}, with per-extension settings ({@code plugins.settings}). */
+  public static KernelHarness start(Path home, java.util.Map<String, java.util.Map<String, Object>> plugins)
+      throws Exception {
+    MeshSettings settings = MeshSettings.defaults(home).withPorts(MeshPorts.ephemeral())
+        .withPluginSettings(plugins);
     settings = new MeshSettings(settings.trustDomain(), settings.rootNamespace(),
         settings.pluginsDir(), settings.stateDir(), Duration.ofMillis(100), settings.bindAddress(),
         settings.ports(), settings.cluster(), settings.pluginSettings());

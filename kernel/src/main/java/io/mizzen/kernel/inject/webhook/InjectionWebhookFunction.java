@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 @Extension
 public final class InjectionWebhookFunction implements MeshFunction {
+  private volatile boolean disabled;
   private static final Logger LOG = LoggerFactory.getLogger(InjectionWebhookFunction.class);
 
   private volatile HttpServer server;
@@ -61,6 +62,16 @@ public final class InjectionWebhookFunction implements MeshFunction {
 
   @Override
   public Future<Void> start(MeshContext context) {
+    Object enabled = context.settings(name()).get("enabled");
+    boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    if (enabled == null ? !inCluster : !Boolean.parseBoolean(String.valueOf(enabled))) {
+      // Off a cluster no API server calls the webhook; issuing its certificate would only cost
+      // start-up time (most of a second for a self-signed one).
+      disabled = true;
+      LoggerFactory.getLogger(InjectionWebhookFunction.class).info("injection webhook off: not in a "
+          + "Kubernetes cluster (plugins.settings.webhook.enabled: true turns it on)");
+      return Future.succeededFuture();
+    }
     WebhookSettings settings;
     try {
       settings = WebhookSettings.from(context.settings(name()), System.getenv());
@@ -163,7 +174,7 @@ public final class InjectionWebhookFunction implements MeshFunction {
 
   @Override
   public boolean ready() {
-    return server != null;
+    return disabled || server != null;
   }
 
   @Override

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 record WebhookSettings(Path template, Path meshConfig, String service, List<String> hosts, Duration certificateTtl) {
   static final String DEFAULT_SERVICE = "mizzen-control-plane.mizzen-system.svc";
-  private static final Set<String> KNOWN = Set.of("template", "meshConfig", "service", "hosts", "certificateTtl");
+  private static final Set<String> KNOWN = Set.of("enabled", "template", "meshConfig", "service", "hosts", "certificateTtl");
 
   WebhookSettings {
     hosts = List.copyOf(hosts);

@@ -79,7 +79,7 @@ class InjectionWebhookFunctionTest {
 
   @Test
   void theControlPlaneServesTheWebhookOverHttpsWithACertificateFromTheMeshCa() throws Exception {
-    try (KernelHarness k = KernelHarness.start(home)) {
+    try (KernelHarness k = KernelHarness.start(home, Map.of("webhook", Map.of("enabled", true)))) {
       InjectionWebhookFunction.WebhookEndpoint endpoint = k.kernel().lookup(InjectionWebhookFunction.WebhookEndpoint.class);
       assertNotNull(endpoint, "the webhook publishes its endpoint");
       assertTrue(endpoint.port() > 0);
