@@ -70,4 +70,18 @@ public interface MeshContext {
 
   /** Makes a service available to other functions through {@link #lookup}. */
   <T> void publish(Class<T> type, T service);
+
+  /**
+   * A context without a kernel, for running an extension on its own: a plugin's tests, a
+   * benchmark, a tool. Trust domain {@code cluster.local}, root namespace {@code istio-system},
+   * role control plane, loopback ports; {@code publish}/{@code lookup} work within it.
+   *
+   * @param stateDir the extension's state folder (created on first use)
+   * @param settings per-extension settings, by extension name
+   * @param extensions what {@link #extensions} answers (other extensions the one under test uses)
+   */
+  static MeshContext standalone(Vertx vertx, Path stateDir, Map<String, Map<String, Object>> settings,
+      List<Object> extensions) {
+    return new StandaloneContext(vertx, stateDir, settings, extensions, Map.of());
+  }
 }

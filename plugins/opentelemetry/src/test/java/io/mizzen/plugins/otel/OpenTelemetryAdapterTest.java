@@ -57,7 +57,7 @@ class OpenTelemetryAdapterTest {
             Map.of("instanceName", "requestduration.metric.istio-system", "name", "istio_request_duration_seconds", "kind", "DISTRIBUTION")));
     OpenTelemetryAdapter adapter = new OpenTelemetryAdapter();
     assertEquals(List.of(), adapter.validate(params));
-    MixerAdapter.Handler h = adapter.build(params, new TestContext(vertx, Map.of()))
+    MixerAdapter.Handler h = adapter.build(params, TestContext.of(vertx, Map.of()))
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     Instant start = Instant.parse("2019-12-01T10:00:00Z");
     h.report(List.of(

@@ -1,5 +1,6 @@
 package io.mizzen.plugins.prometheus;
 
+import io.mizzen.spi.MeshContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class PrometheusAdapterTest {
   void metricsAppearOnSlashMetricsUnderIstiosNamesAndLabels() throws Exception {
     PrometheusAdapter adapter = new PrometheusAdapter();
     assertEquals(List.of(), adapter.validate(params()));
-    MixerAdapter.Handler h = adapter.build(params(), new TestContext(vertx, Map.of("port", 0)))
+    MixerAdapter.Handler h = adapter.build(params(), TestContext.of(vertx, Map.of("port", 0)))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     h.report(List.of(
         request("requestcount.metric.istio-system", 1L, "productpage", 200),
@@ -82,7 +83,7 @@ class PrometheusAdapterTest {
   @Test
   void aNewHandlerVersionKeepsCountingAndAConflictingShapeIsRefused() throws Exception {
     PrometheusAdapter adapter = new PrometheusAdapter();
-    TestContext context = new TestContext(vertx, Map.of("port", 0));
+    MeshContext context = TestContext.of(vertx, Map.of("port", 0));
     MixerAdapter.Handler first = adapter.build(params(), context).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     first.report(List.of(request("requestcount.metric.istio-system", 1L, "a", 200)));
     MixerAdapter.Handler second = adapter.build(params(), context).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

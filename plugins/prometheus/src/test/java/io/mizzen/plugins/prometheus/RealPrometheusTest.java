@@ -43,7 +43,7 @@ class RealPrometheusTest {
     Process prometheus = null;
     try {
       PrometheusAdapter adapter = new PrometheusAdapter();
-      MixerAdapter.Handler h = adapter.build(PrometheusAdapterTest.params(), new TestContext(vertx, java.util.Map.of("port", 0)))
+      MixerAdapter.Handler h = adapter.build(PrometheusAdapterTest.params(), TestContext.of(vertx, java.util.Map.of("port", 0)))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       List<Instance> batch = new ArrayList<>();
       for (int i = 0; i < 7; i++) {

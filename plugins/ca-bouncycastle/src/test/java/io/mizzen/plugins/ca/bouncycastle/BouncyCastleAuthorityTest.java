@@ -41,7 +41,7 @@ class BouncyCastleAuthorityTest {
   @BeforeEach
   void start(Vertx vertx) {
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of("maxWorkloadTtl", "48h"))));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of("maxWorkloadTtl", "48h"))));
   }
 
   @Test
@@ -141,7 +141,7 @@ class BouncyCastleAuthorityTest {
 
   @Test
   void invalidSettingsAreRefusedNamingEachField(Vertx vertx) {
-    Throwable failure = Await.failure(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state,
+    Throwable failure = Await.failure(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state,
         Map.of("workloadTtl", "soon", "maxCsrBytes", "big", "colour", "blue"))));
     String message = failure.getMessage();
     assertTrue(message.contains("workloadTtl") && message.contains("maxCsrBytes") && message.contains("colour"), message);

@@ -45,7 +45,7 @@ class CacertsFolderTest {
   void anIntermediateFromCacertsSignsAndTheChainVerifies(Vertx vertx) throws Exception {
     Plugged plugged = writeCacerts(Csrs.generate("RSA", 2048), Csrs.ec());
     BouncyCastleAuthority ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     assertEquals(List.of(Pem.certificate(plugged.root)), ca.rootsPem());
 
     IssuedCertificate issued = Await.result(ca.sign(new SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A), SpiffeId.parse(Csrs.SPIFFE_A), null)));
@@ -68,7 +68,7 @@ class CacertsFolderTest {
     X509Certificate oldRoot = cert(oldRootKeys, "O=Istio,CN=Old Root CA", oldRootKeys, "O=Istio,CN=Old Root CA", true);
     Files.writeString(cacerts.resolve(CacertsFolder.ROOT_CERT), Pem.certificate(plugged.root) + Pem.certificate(oldRoot));
     BouncyCastleAuthority ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     assertEquals(List.of(Pem.certificate(plugged.root), Pem.certificate(oldRoot)), ca.rootsPem());
     IssuedCertificate issued = Await.result(ca.sign(new SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A), SpiffeId.parse(Csrs.SPIFFE_A), null)));
     assertEquals(2, issued.rootsPem().size(), "workloads are handed both roots");
@@ -79,7 +79,7 @@ class CacertsFolderTest {
     writeCacerts(Csrs.ec(), Csrs.ec());
     Files.writeString(cacerts.resolve(CacertsFolder.CA_KEY), Pem.privateKey(Csrs.ec().getPrivate()));
     Throwable failure = Await.failure(new BouncyCastleAuthority()
-        .start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+        .start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     String message = failure.getMessage();
     assertTrue(message.contains(cacerts.resolve(CacertsFolder.CA_KEY).toString()) && message.contains("does not match"), message);
   }
@@ -89,7 +89,7 @@ class CacertsFolderTest {
     writeCacerts(Csrs.ec(), Csrs.ec());
     Files.delete(cacerts.resolve(CacertsFolder.CERT_CHAIN));
     Throwable failure = Await.failure(new BouncyCastleAuthority()
-        .start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+        .start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     assertTrue(failure.getMessage().contains(CacertsFolder.CERT_CHAIN) && failure.getMessage().contains("missing"), failure.getMessage());
   }
 
@@ -99,7 +99,7 @@ class CacertsFolderTest {
     KeyPair otherRoot = Csrs.ec();
     Files.writeString(cacerts.resolve(CacertsFolder.ROOT_CERT), Pem.certificate(cert(otherRoot, "O=other", otherRoot, "O=other", true)));
     Throwable failure = Await.failure(new BouncyCastleAuthority()
-        .start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+        .start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     assertTrue(failure.getMessage().contains(CacertsFolder.CERT_CHAIN) && failure.getMessage().contains("does not chain"), failure.getMessage());
   }
 
@@ -114,7 +114,7 @@ class CacertsFolderTest {
     Files.writeString(cacerts.resolve(CacertsFolder.ROOT_CERT), Pem.certificate(root));
     Files.writeString(cacerts.resolve(CacertsFolder.CERT_CHAIN), Pem.certificate(notCa) + Pem.certificate(root));
     Throwable failure = Await.failure(new BouncyCastleAuthority()
-        .start(new StandaloneMeshContext(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
+        .start(StandaloneMeshContext.of(vertx, state, Map.of("cacertsDir", cacerts.toString()))));
     assertTrue(failure.getMessage().contains(CacertsFolder.CA_CERT) && failure.getMessage().contains("not a CA"), failure.getMessage());
   }
 

@@ -41,7 +41,7 @@ class CsrRefusalTest {
     vertx = Vertx.vertx();
     state = Files.createTempDirectory("ca-refusal");
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of())));
   }
 
   @AfterAll

@@ -31,7 +31,7 @@ class OpensslAgreementTest {
   void start(Vertx vertx) {
     assumeTrue(onPath("openssl"), "openssl is not on PATH: install the Debian package 'openssl' to run this test");
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, dir.resolve("state"), Map.of())));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, dir.resolve("state"), Map.of())));
   }
 
   @Test

@@ -53,7 +53,7 @@ class PluginJarTest {
       assertNotSame(BouncyCastleAuthority.class, ca.getClass(), "loaded by the plugin's own class loader, not the test's");
       assertEquals(manager.getPluginClassLoader("ca-bouncycastle"), ca.getClass().getClassLoader());
 
-      Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of())));
+      Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of())));
       IssuedCertificate issued = Await.result(ca.sign(new SigningRequest(Csrs.forSpiffe(Csrs.ec(), Csrs.SPIFFE_A), SpiffeId.parse(Csrs.SPIFFE_A), null)));
       assertTrue(issued.certificatePem().startsWith("-----BEGIN CERTIFICATE-----"));
     } finally {

@@ -25,7 +25,7 @@ class RootStoreTest {
   @Test
   void generatedRootIsOwnerOnlyAndTheSameAfterRestart(Vertx vertx) throws Exception {
     BouncyCastleAuthority first = new BouncyCastleAuthority();
-    Await.result(first.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(first.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     Path key = state.resolve(RootStore.KEY_FILE);
     Path cert = state.resolve(RootStore.CERT_FILE);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
@@ -43,7 +43,7 @@ class RootStoreTest {
     assertEquals("O=cluster.local", root.getSubjectX500Principal().getName());
 
     BouncyCastleAuthority restarted = new BouncyCastleAuthority();
-    Await.result(restarted.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(restarted.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertEquals(first.rootsPem(), restarted.rootsPem());
     assertEquals(keyPem, Files.readString(key), "the key is not regenerated");
   }
@@ -51,13 +51,13 @@ class RootStoreTest {
   @Test
   void aRootNearItsEndIsReplacedAndTheOldOneTrustedUntilItExpires(Vertx vertx) throws Exception {
     BouncyCastleAuthority today = new BouncyCastleAuthority();
-    Await.result(today.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(today.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     X509Certificate oldRoot = Pem.certificates(today.rootsPem().get(0), "root").get(0);
 
     // Nine and a half years on, half a year is left: less than the default year, so it rotates.
     java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(3650 - 182));
     BouncyCastleAuthority rotated = new BouncyCastleAuthority(later);
-    Await.result(rotated.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(rotated.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertEquals(2, rotated.rootsPem().size());
     X509Certificate newRoot = Pem.certificates(rotated.rootsPem().get(0), "root").get(0);
     assertEquals(oldRoot, Pem.certificates(rotated.rootsPem().get(1), "root").get(0), "the old root stays trusted");
@@ -70,30 +70,30 @@ class RootStoreTest {
     assertEquals(2, issued.rootsPem().size(), "workloads get both roots through the overlap");
 
     BouncyCastleAuthority restarted = new BouncyCastleAuthority(later);
-    Await.result(restarted.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(restarted.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertEquals(rotated.rootsPem(), restarted.rootsPem(), "no second rotation");
 
     java.time.Clock afterOldExpiry = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(3650 + 30));
     BouncyCastleAuthority laterStill = new BouncyCastleAuthority(afterOldExpiry);
-    Await.result(laterStill.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(laterStill.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertEquals(List.of(Pem.certificate(newRoot)), laterStill.rootsPem(), "the expired old root is dropped");
     assertFalse(Files.exists(state.resolve(RootStore.PREVIOUS_CERT_FILE)));
   }
 
   @Test
   void aRootWithoutItsKeyIsRefusedNamingTheMissingFile(Vertx vertx) throws Exception {
-    Await.result(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
     Files.delete(state.resolve(RootStore.KEY_FILE));
-    Throwable failure = Await.failure(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Throwable failure = Await.failure(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertTrue(failure.getMessage().contains(RootStore.KEY_FILE) && failure.getMessage().contains("missing"), failure.getMessage());
     assertFalse(Files.exists(state.resolve(RootStore.KEY_FILE)), "a half root is never silently replaced");
   }
 
   @Test
   void aKeyReadableByOthersIsRefused(Vertx vertx) throws Exception {
-    Await.result(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
     Files.setPosixFilePermissions(state.resolve(RootStore.KEY_FILE), PosixFilePermissions.fromString("rw-r--r--"));
-    Throwable failure = Await.failure(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Throwable failure = Await.failure(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
     assertTrue(failure.getMessage().contains("rw-r--r--") && failure.getMessage().contains(RootStore.KEY_FILE), failure.getMessage());
   }
 
@@ -104,8 +104,8 @@ class RootStoreTest {
     // slf4j-simple writes to System.err, looked up on every call by default.
     System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      Await.result(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
-      Await.result(new BouncyCastleAuthority().start(new StandaloneMeshContext(vertx, state, Map.of())));
+      Await.result(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
+      Await.result(new BouncyCastleAuthority().start(StandaloneMeshContext.of(vertx, state, Map.of())));
     } finally {
       System.setErr(err);
     }

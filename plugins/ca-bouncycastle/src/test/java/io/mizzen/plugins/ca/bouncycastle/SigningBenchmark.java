@@ -55,7 +55,7 @@ public class SigningBenchmark {
     vertx = Vertx.vertx();
     state = Files.createTempDirectory("ca-bench");
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new StandaloneMeshContext(vertx, state, Map.of())));
+    Await.result(ca.start(StandaloneMeshContext.of(vertx, state, Map.of())));
     for (int i = 0; i < 64; i++) {
       KeyPair keys = workloadKey.equals("EC") ? Csrs.ec() : Csrs.generate("RSA", 2048);
       csrs.add(Csrs.forSpiffe(keys, Csrs.SPIFFE_A));

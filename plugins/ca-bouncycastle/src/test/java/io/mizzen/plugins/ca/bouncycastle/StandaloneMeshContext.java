@@ -1,59 +1,19 @@
 package io.mizzen.plugins.ca.bouncycastle;
 
 import io.mizzen.spi.MeshContext;
-import io.mizzen.spi.Role;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
- * The least a host must give the CA: the real Vert.x, its worker pool, a trust domain, a state
- * folder and settings. The kernel's own context is not reachable from a plugin's tests (plugins
- * never see the kernel), so this stands in for it.
+ * The CA's host in these tests: spi's standalone context (the kernel is not reachable from a
+ * plugin's tests), with the CA's settings under its name.
  */
-record StandaloneMeshContext(Vertx vertx, Path stateDir, Map<String, Object> caSettings) implements MeshContext {
+final class StandaloneMeshContext {
+  private StandaloneMeshContext() {}
 
-  @Override
-  public <T> Future<T> executeBlocking(Callable<T> task) {
-    // Unordered: independent signings may run on several workers at once, as on the kernel.
-    return vertx.executeBlocking(task, false);
-  }
-
-  @Override
-  public String trustDomain() {
-    return "cluster.local";
-  }
-
-  @Override
-  public String rootNamespace() {
-    return "istio-system";
-  }
-
-  @Override
-  public Role role() {
-    return Role.CONTROL_PLANE;
-  }
-
-  @Override
-  public Map<String, Object> settings(String extensionName) {
-    return extensionName.equals(BouncyCastleAuthority.NAME) ? caSettings : Map.of();
-  }
-
-  @Override
-  public <T> List<T> extensions(Class<T> extensionPoint) {
-    return List.of();
-  }
-
-  @Override
-  public <T> T lookup(Class<T> type) {
-    return null;
-  }
-
-  @Override
-  public <T> void publish(Class<T> type, T service) {
-    throw new UnsupportedOperationException("nothing is published in CA tests");
+  static MeshContext of(Vertx vertx, Path stateDir, Map<String, Object> caSettings) {
+    return MeshContext.standalone(vertx, stateDir, Map.of(BouncyCastleAuthority.NAME, caSettings), List.of());
   }
 }
