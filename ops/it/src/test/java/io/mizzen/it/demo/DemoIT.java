@@ -45,6 +45,9 @@ class DemoIT {
         "ok: jason always v2, others v1",
         "ok: about 50 of 100 on v3",
         "ok: reviews v2 sees ratings answer 500",
+        "ok: reviews v3's call to ratings answered 403",
+        "ok: some 200s, then 429",
+        "ok: istio_requests_total series",
         "ok: reviews v1 again"}) {
       assertTrue(out.contains(step), "tour step missing: " + step + "\n" + out);
     }
