@@ -78,8 +78,16 @@ public final class ProxyFunction implements MeshFunction {
     // Policy is enforced where Istio's sidecar enforced it: on the inbound side of a workload.
     MixerHook mixer = workload == null || context.role() != Role.SIDECAR ? null
         : new MixerHook(workload, context.trustDomain());
-    return io.mizzen.proxy.engine.ProxyEngine.start(context.vertx(), options,
-        mixer == null ? java.util.List.of() : java.util.List.of(mixer)).compose(started -> {
+    io.mizzen.spi.ca.WorkloadCertificates certificates = context.lookup(io.mizzen.spi.ca.WorkloadCertificates.class);
+    ProxyOptions opts = options;
+    // No citadel agent: no certificates, so plain text both ways (as Istio without mTLS). Reading
+    // the key and building the contexts is blocking work.
+    Future<io.mizzen.proxy.tls.MeshTls> tlsReady = certificates == null ? Future.succeededFuture(null)
+        : context.vertx().<io.mizzen.proxy.tls.MeshTls>executeBlocking(() -> io.mizzen.proxy.tls.MeshTls.create(certificates))
+            .recover(e -> Future.failedFuture(new IllegalStateException("proxy cannot set up mutual TLS: "
+                + e.getMessage(), e)));
+    return tlsReady.compose(tls -> io.mizzen.proxy.engine.ProxyEngine.start(context.vertx(), opts,
+        mixer == null ? java.util.List.of() : java.util.List.of(mixer), tls, context.trustDomain())).compose(started -> {
       proxy = started;
       if (workload != null) {
         started.metrics().identify(workload);

@@ -49,7 +49,17 @@ public final class IstioMetrics {
    */
   public void record(String listener, String cluster, String peer, int status, int flags, long nanos,
       long requestBytes, long responseBytes) {
-    Series s = series.computeIfAbsent(new SeriesKey(listener, cluster, peer, status, flags), k -> new Series());
+    record(listener, cluster, peer, false, status, flags, nanos, requestBytes, responseBytes);
+  }
+
+  /**
+   * Counts one finished exchange, saying whether it came over mutual TLS (inbound only); then the
+   * peer's principal is the one its certificate proved.
+   */
+  public void record(String listener, String cluster, String peer, boolean mutualTls, int status, int flags,
+      long nanos, long requestBytes, long responseBytes) {
+    Series s = series.computeIfAbsent(new SeriesKey(listener, cluster, peer, mutualTls, status, flags),
+        k -> new Series());
     s.count.increment();
     double ms = nanos / 1e6;
     s.sumMicros.add(nanos / 1000);
@@ -103,8 +113,12 @@ public final class IstioMetrics {
       source = Peer.decode(key.peer());
       destination = me;
       service = me.service() == null ? "unknown" : me.service() + "." + me.namespace() + ".svc." + TRUST_DOMAIN;
-      // Without mTLS on the inbound listener every request arrives in plain text.
-      policy = "none";
+      policy = key.mutualTls() ? "mutual_tls" : "none";
+      if (key.mutualTls() && source.principal() != null && !source.principal().startsWith("spiffe://")) {
+        // Istio's label is the SPIFFE URI the certificate carried; Mixer's source.principal is not.
+        source = new Peer(source.service(), source.workload(), source.app(), source.version(), source.namespace(),
+            "spiffe://" + source.principal());
+      }
     } else {
       source = me;
       service = serviceOf(key.cluster());
@@ -161,7 +175,7 @@ public final class IstioMetrics {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
-  private record SeriesKey(String listener, String cluster, String peer, int status, int flags) {}
+  private record SeriesKey(String listener, String cluster, String peer, boolean mutualTls, int status, int flags) {}
 
   private static final class Series {
     final LongAdder count = new LongAdder();
@@ -175,6 +189,15 @@ public final class IstioMetrics {
         buckets[i] = new LongAdder();
       }
     }
+  }
+
+  /**
+   * The {@link #PEER_HEADER} value with its principal replaced by one a certificate proved (the
+   * header's own principal is only the caller's claim); {@code header} may be null.
+   */
+  public static String withPrincipal(String header, String principal) {
+    Peer p = Peer.decode(header);
+    return new Peer(p.service(), p.workload(), p.app(), p.version(), p.namespace(), principal).encode();
   }
 
   /** A workload as the metrics label it; fields may be null (rendered {@code unknown}). */

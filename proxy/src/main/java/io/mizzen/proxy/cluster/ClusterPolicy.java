@@ -1,5 +1,6 @@
 package io.mizzen.proxy.cluster;
 
+import java.util.List;
 import java.time.Duration;
 
 /**
@@ -15,6 +16,10 @@ import java.time.Duration;
  * @param maxRequestsPerConnection {@code http.maxRequestsPerConnection}, 0 for unlimited
  * @param maxRetries {@code http.maxRetries}: concurrent retries to the cluster
  * @param outlier outlier detection, or {@code null} when off
+ * @param istioMutual {@code tls.mode: ISTIO_MUTUAL}: connections carry the workload certificate
+ *     (when the proxy has one) and expect the endpoint's SPIFFE identity
+ * @param subjectAltNames {@code tls.subjectAltNames}: the identities to expect instead of the
+ *     endpoint's own; empty for the endpoint's
  */
 public record ClusterPolicy(
     LoadBalancing loadBalancing,
@@ -25,17 +30,27 @@ public record ClusterPolicy(
     int maxRequests,
     int maxRequestsPerConnection,
     int maxRetries,
-    OutlierPolicy outlier) {
+    OutlierPolicy outlier,
+    boolean istioMutual,
+    List<String> subjectAltNames) {
 
   /** Envoy's and Istio's defaults: generous limits, no outlier detection. */
   public static final ClusterPolicy DEFAULT = new ClusterPolicy(
       LoadBalancing.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(30),
-      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, null);
+      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, null, false, List.of());
 
   public ClusterPolicy {
     loadBalancing = loadBalancing == null ? LoadBalancing.DEFAULT : loadBalancing;
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
     idleTimeout = idleTimeout == null ? Duration.ofSeconds(30) : idleTimeout;
+    subjectAltNames = subjectAltNames == null ? List.of() : List.copyOf(subjectAltNames);
+  }
+
+  /** A plain-text cluster's policy (no {@code tls} section). */
+  public ClusterPolicy(LoadBalancing loadBalancing, Duration connectTimeout, Duration idleTimeout, int maxConnections,
+      int maxPendingRequests, int maxRequests, int maxRequestsPerConnection, int maxRetries, OutlierPolicy outlier) {
+    this(loadBalancing, connectTimeout, idleTimeout, maxConnections, maxPendingRequests, maxRequests,
+        maxRequestsPerConnection, maxRetries, outlier, false, List.of());
   }
 
   /** How many requests may be in flight (active plus pending) before the cluster answers 503 UO. */

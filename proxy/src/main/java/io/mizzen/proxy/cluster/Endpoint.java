@@ -14,6 +14,7 @@ public final class Endpoint {
   private final int port;
   private final Map<String, String> labels;
   private final InetSocketAddress address;
+  private final String identity;
   final AtomicInteger active = new AtomicInteger();
   final AtomicInteger consecutive5xx = new AtomicInteger();
   final AtomicInteger consecutiveGateway = new AtomicInteger();
@@ -22,7 +23,8 @@ public final class Endpoint {
   volatile boolean ejected;
   volatile boolean failingHealthCheck;
 
-  private Endpoint(String host, int port, Map<String, String> labels) {
+  private Endpoint(String host, int port, Map<String, String> labels, String identity) {
+    this.identity = identity;
     this.host = host;
     this.port = port;
     this.labels = Map.copyOf(labels);
@@ -35,7 +37,21 @@ public final class Endpoint {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("endpoint port " + port + " of " + host + " is out of range 1-65535");
     }
-    return new Endpoint(host, port, labels);
+    return new Endpoint(host, port, labels, null);
+  }
+
+  /**
+   * An endpoint of a mesh workload whose identity is {@code ns/<namespace>/sa/<serviceAccount>}
+   * (the SPIFFE path without the trust domain, which is the proxy's to add).
+   */
+  public static Endpoint of(String host, int port, Map<String, String> labels, String identity) {
+    Endpoint e = of(host, port, labels);
+    return identity == null ? e : new Endpoint(host, port, labels, identity);
+  }
+
+  /** {@code ns/<namespace>/sa/<serviceAccount>}, or {@code null} when not a known mesh workload. */
+  public String identity() {
+    return identity;
   }
 
   public String host() {

@@ -115,6 +115,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
     ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
     if ("inbound".equals(listener.name())) {
+      io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+      if (ssl != null) {
+        // The certificate, not the header, says who called: Mixer and the metrics both read this.
+        String principal = io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
+        request.headers().set(IstioMetrics.PEER_HEADER,
+            IstioMetrics.withPrincipal(request.headers().get(IstioMetrics.PEER_HEADER), principal));
+        log.mutualTls = true;
+      }
       log.peer = request.headers().get(IstioMetrics.PEER_HEADER);
     } else {
       // The caller is this workload (or, at a gateway, the gateway): never a client's claim.

@@ -26,6 +26,8 @@ final class ExchangeLog {
   String detail;
   /** The caller's peer header (inbound only). */
   String peer;
+  /** Whether the downstream connection is mutual TLS (inbound only). */
+  boolean mutualTls;
   io.opentelemetry.api.trace.Span span;
 
   ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority) {
@@ -41,7 +43,7 @@ final class ExchangeLog {
 
   void finish() {
     server.count(status, flags);
-    server.metrics().record(listener, cluster, peer, status, flags, System.nanoTime() - startNanos,
+    server.metrics().record(listener, cluster, peer, mutualTls, status, flags, System.nanoTime() - startNanos,
         bytesReceived, bytesSent);
     if (!server.logsAccess()) {
       TracePropagation.end(span, status, flags == 0 ? "-" : ResponseFlag.render(flags));

@@ -54,7 +54,7 @@ final class Mirror implements UpstreamOwner {
     copy.headers().remove(HttpHeaderNames.EXPECT);
     mirror.requestOps().apply(copy.headers());
     Mirror m = new Mirror(pool, cluster, endpoint);
-    Channel idle = pool.poll(endpoint);
+    Channel idle = pool.poll(endpoint, cluster.policy());
     if (idle != null) {
       m.attach(idle, copy);
     } else {

@@ -13,11 +13,22 @@ public final class ProxyEngine {
 
   /** Starts a proxy with the built-in filter chain only. */
   public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options) {
-    return ProxyServer.start(vertx, options, List.of());
+    return ProxyServer.start(vertx, options, List.of(), null, null);
   }
 
   /** Starts a proxy whose chain ends with extra filters (extension HttpFilters). */
   public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> extraFilters) {
-    return ProxyServer.start(vertx, options, extraFilters);
+    return ProxyServer.start(vertx, options, extraFilters, null, null);
+  }
+
+  /**
+   * Starts a proxy with mutual TLS: the inbound listener is PERMISSIVE (TLS with a mesh client
+   * certificate, or plain text), and connections to ISTIO_MUTUAL clusters present {@code tls}'s
+   * certificate and expect {@code spiffe://<trustDomain>/ns/<ns>/sa/<sa>} of the endpoint.
+   * {@code null} tls is a proxy without certificates (as the other overloads).
+   */
+  public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
+      io.mizzen.proxy.tls.MeshTls tls, String trustDomain) {
+    return ProxyServer.start(vertx, options, extraFilters, tls, trustDomain);
   }
 }

@@ -56,9 +56,14 @@ final class ProxyServer implements MeshProxy {
   private volatile Promise<Void> drained;
   private ListenerSpec outbound;
   private ListenerSpec inbound;
+  private final io.mizzen.proxy.tls.MeshTls meshTls;
+  private final String trustDomain;
 
-  ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters) {
+  ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
+      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain) {
     this.vertx = vertx;
+    this.meshTls = meshTls;
+    this.trustDomain = trustDomain;
     this.options = options;
     List<ProxyFilter> chain = new ArrayList<>();
     // Envoy's order: faults first (a delayed or aborted request costs nothing else), then CORS,
@@ -113,6 +118,9 @@ final class ProxyServer implements MeshProxy {
               ch.close();
               return;
             }
+            if (meshTls != null && "inbound".equals(name)) {
+              ch.pipeline().addLast(new PermissiveTls(meshTls));
+            }
             ch.pipeline().addLast(
                 new Http1ServerCodec(options.maxHeaderBytes()),
                 new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
@@ -166,7 +174,8 @@ final class ProxyServer implements MeshProxy {
     UpstreamPool pool = pools.get(loop);
     if (pool == null) {
       pool = pools.computeIfAbsent(loop,
-          l -> new UpstreamPool((EventLoop) l, clientChannels, vertx.nameResolver().nettyAddressResolverGroup()));
+          l -> new UpstreamPool((EventLoop) l, clientChannels, vertx.nameResolver().nettyAddressResolverGroup(),
+              meshTls, trustDomain));
     }
     return pool;
   }
@@ -318,8 +327,9 @@ final class ProxyServer implements MeshProxy {
     });
   }
 
-  static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> filters) {
-    return new ProxyServer((VertxInternal) vertx, options, filters).start();
+  static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> filters,
+      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain) {
+    return new ProxyServer((VertxInternal) vertx, options, filters, meshTls, trustDomain).start();
   }
 
 }

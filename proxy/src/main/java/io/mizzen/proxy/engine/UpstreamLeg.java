@@ -91,7 +91,7 @@ final class UpstreamLeg implements UpstreamOwner {
           retries.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     UpstreamPool pool = ex.server().pool(ex.client.eventLoop());
-    Channel idle = raceRetried ? null : pool.poll(picked);
+    Channel idle = raceRetried ? null : pool.poll(picked, cluster.policy());
     if (idle != null) {
       attach(idle, true);
     } else {

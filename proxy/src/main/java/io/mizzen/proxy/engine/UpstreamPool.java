@@ -18,30 +18,45 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import io.mizzen.proxy.tls.MeshTls;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * The keep-alive upstream connections of one event loop, by endpoint address. Only its own event
  * loop touches it, so it needs no lock; a connection lives and dies on the loop that opened it.
  * Idle connections are closed after the cluster's idle timeout, before the upstream's own
- * keep-alive timeout would close them under a request in flight.
+ * keep-alive timeout would close them under a request in flight. Mutual-TLS connections are pooled
+ * apart from plain-text ones to the same address, so a policy change never reuses the wrong kind.
  */
 final class UpstreamPool {
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
+  private final MeshTls meshTls;
+  private final String trustDomain;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
-      AddressResolverGroup<? extends SocketAddress> resolver) {
+      AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain) {
+    this.meshTls = meshTls;
+    this.trustDomain = trustDomain;
     this.loop = loop;
     this.channels = channels;
     this.resolver = resolver;
   }
 
-  /** An idle connection to the endpoint, most recently used first, or {@code null}. */
-  Channel poll(Endpoint endpoint) {
-    ArrayDeque<Channel> queue = idle.get(endpoint.address());
+  /** Whether connections under {@code policy} are mutual TLS. */
+  boolean mutualTls(ClusterPolicy policy) {
+    return meshTls != null && policy.istioMutual();
+  }
+
+  /** An idle connection of the policy's kind to the endpoint, most recently used first, or {@code null}. */
+  Channel poll(Endpoint endpoint, ClusterPolicy policy) {
+    ArrayDeque<Channel> queue = (mutualTls(policy) ? idleTls : idle).get(endpoint.address());
     if (queue == null) {
       return null;
     }
@@ -59,6 +74,7 @@ final class UpstreamPool {
     long idleMillis = policy.idleTimeout().toMillis();
     int perConnection = policy.maxRequestsPerConnection();
     InetSocketAddress key = endpoint.address();
+    Set<String> expected = mutualTls(policy) ? expectedIdentities(endpoint, policy) : null;
     return new Bootstrap()
         .group(loop)
         .channelFactory(channels)
@@ -69,6 +85,11 @@ final class UpstreamPool {
           @Override
           protected void initChannel(Channel ch) {
             HttpDecoderConfig config = new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(16 * 1024);
+            if (expected != null) {
+              // Asked per connection so a rotated certificate is used from the next one on; host
+              // and port let the session resume on the next connection to the same peer.
+              ch.pipeline().addLast(meshTls.client(expected).newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+            }
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
                 new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
@@ -88,27 +109,45 @@ final class UpstreamPool {
     if (!ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
     }
-    idle.computeIfAbsent(handler.key(), k -> new ArrayDeque<>()).addFirst(ch);
+    idleOf(ch).computeIfAbsent(handler.key(), k -> new ArrayDeque<>()).addFirst(ch);
   }
 
   /** Forgets a pooled connection that closed or idled out. */
   void remove(Channel ch, InetSocketAddress key) {
-    ArrayDeque<Channel> queue = idle.get(key);
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(ch);
+    ArrayDeque<Channel> queue = pool.get(key);
     if (queue != null) {
       queue.remove(ch);
       if (queue.isEmpty()) {
-        idle.remove(key);
+        pool.remove(key);
       }
     }
   }
 
+  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(Channel ch) {
+    return ch.pipeline().get(SslHandler.class) != null ? idleTls : idle;
+  }
+
+  /**
+   * The DestinationRule's subjectAltNames when it names some, else the endpoint's own SPIFFE
+   * identity; an endpoint the registry knows no identity for accepts any mesh identity.
+   */
+  private Set<String> expectedIdentities(Endpoint endpoint, ClusterPolicy policy) {
+    if (!policy.subjectAltNames().isEmpty()) {
+      return Set.copyOf(policy.subjectAltNames());
+    }
+    return endpoint.identity() == null ? Set.of() : Set.of("spiffe://" + trustDomain + "/" + endpoint.identity());
+  }
+
   /** Closes every idle connection (on shutdown). */
   void closeAll() {
-    for (ArrayDeque<Channel> queue : idle.values()) {
-      for (Channel ch : queue) {
-        ch.close();
+    for (Map<InetSocketAddress, ArrayDeque<Channel>> pool : List.of(idle, idleTls)) {
+      for (ArrayDeque<Channel> queue : pool.values()) {
+        for (Channel ch : queue) {
+          ch.close();
+        }
       }
+      pool.clear();
     }
-    idle.clear();
   }
 }

@@ -62,16 +62,19 @@ final class ClusterPolicies {
     LoadBalancerSettings lb;
     ConnectionPoolSettings pool;
     OutlierDetection outlier;
+    io.mizzen.spi.config.networking.ClientTlsSettings tls;
 
     void apply(TrafficPolicy policy, int port, String portName) {
       if (policy == null) {
         return;
       }
       take(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection());
+      tls = policy.tls() != null ? policy.tls() : tls;
       if (policy.portLevelSettings() != null) {
         for (TrafficPolicy.PortTrafficPolicy p : policy.portLevelSettings()) {
           if (matches(p.port(), port, portName)) {
             take(p.loadBalancer(), p.connectionPool(), p.outlierDetection());
+            tls = p.tls() != null ? p.tls() : tls;
           }
         }
       }
@@ -104,7 +107,9 @@ final class ClusterPolicies {
           http != null && http.http2MaxRequests() != null ? http.http2MaxRequests() : d.maxRequests(),
           http != null && http.maxRequestsPerConnection() != null ? http.maxRequestsPerConnection() : 0,
           http != null && http.maxRetries() != null ? http.maxRetries() : d.maxRetries(),
-          outlier(outlier));
+          outlier(outlier),
+          tls != null && tls.mode() == io.mizzen.spi.config.networking.ClientTlsSettings.Mode.ISTIO_MUTUAL,
+          tls == null ? null : tls.subjectAltNames());
     }
   }
 

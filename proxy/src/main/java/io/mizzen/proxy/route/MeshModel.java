@@ -269,7 +269,8 @@ final class MeshModel {
       }
       for (ServicePort p : i.ports()) {
         if (p.port() == port) {
-          list.add(endpoint(i.address(), p.targetPort(), i.labels()));
+          list.add(endpoint(i.address(), p.targetPort(), i.labels(),
+              "ns/" + i.namespace() + "/sa/" + i.serviceAccount()));
         }
       }
     }
@@ -278,12 +279,13 @@ final class MeshModel {
     return c;
   }
 
-  private Endpoint endpoint(String address, int port, Map<String, String> labels) {
+  private Endpoint endpoint(String address, int port, Map<String, String> labels, String identity) {
     String key = address + ":" + port;
     Endpoint e = endpoints.get(key);
     if (e == null) {
       Endpoint old = previousEndpoints.get(key);
-      e = old != null && old.labels().equals(labels) ? old : Endpoint.of(address, port, labels);
+      e = old != null && old.labels().equals(labels) && java.util.Objects.equals(old.identity(), identity) ? old
+          : Endpoint.of(address, port, labels, identity);
       endpoints.put(key, e);
     }
     return e;
