@@ -13,8 +13,8 @@ public final class Main {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
     int code = MizzenCommand.commandLine().execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // Role commands return only once their kernels have stopped; one-shot commands may leave
+    // Vert.x threads behind. Either way the process is done.
+    System.exit(code);
   }
 }

@@ -63,6 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     printTutorial(out, mesh, samples);
     if (exitAfterTour) {
+      mesh.close();
       return tourOk ? 0 : 1;
     }
     try {

@@ -1,5 +1,6 @@
 package io.mizzen.it.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -40,11 +41,13 @@ class DemoIT {
     }
     String out = Files.readString(log);
     assertTrue(out.contains("The mesh is up"), out);
+    assertEquals(0, p.exitValue(), "the tour exits 0 only when every step showed what it should:\n" + out);
     for (String step : new String[] {
         "ok: 10 of 10 on reviews v1",
         "ok: jason always v2, others v1",
         "ok: about 50 of 100 on v3",
         "ok: reviews v2 sees ratings answer 500",
+        "ok: pages still served, sidecars present SPIFFE certificates",
         "ok: reviews v3's call to ratings answered 403",
         "ok: some 200s, then 429",
         "ok: istio_requests_total series",
