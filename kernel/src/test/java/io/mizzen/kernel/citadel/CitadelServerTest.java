@@ -45,7 +45,7 @@ class CitadelServerTest {
   void start() {
     vertx = Vertx.vertx();
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new CaHost(vertx, dir.resolve("ca"))));
+    Await.result(ca.start(CaHost.of(vertx, dir.resolve("ca"))));
     store = TokenStore.inFolder(dir.resolve("tokens"), Clock.systemUTC());
     CsrService service = CsrService.create(vertx, store, ca, "cluster.local", Clock.systemUTC());
     server = Await.result(CitadelServer.start(vertx, service, ca,
@@ -84,7 +84,7 @@ class CitadelServerTest {
   @Test
   void aClientThatDoesNotTrustTheRootNeverTalksToTheServer() throws Exception {
     BouncyCastleAuthority otherCa = new BouncyCastleAuthority();
-    Await.result(otherCa.start(new CaHost(vertx, dir.resolve("other-ca"))));
+    Await.result(otherCa.start(CaHost.of(vertx, dir.resolve("other-ca"))));
     CitadelClient stranger = CitadelClient.create(vertx, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"), otherCa.rootsPem());
     String token = store.create("default", "reviews", Duration.ofHours(1)).token();
     PendingIdentity pending = Await.result(WorkloadKeys.prepare(vertx, REVIEWS, KeyType.EC_P256));

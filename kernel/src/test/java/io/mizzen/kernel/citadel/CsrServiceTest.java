@@ -49,7 +49,7 @@ class CsrServiceTest {
   static void startCa() throws Exception {
     vertx = Vertx.vertx();
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new CaHost(vertx, Files.createTempDirectory("citadel-ca"))));
+    Await.result(ca.start(CaHost.of(vertx, Files.createTempDirectory("citadel-ca"))));
   }
 
   @AfterAll

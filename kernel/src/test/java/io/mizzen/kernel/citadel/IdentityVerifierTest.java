@@ -69,7 +69,7 @@ class IdentityVerifierTest {
   static void startCa() throws Exception {
     vertx = Vertx.vertx();
     ca = new BouncyCastleAuthority();
-    Await.result(ca.start(new CaHost(vertx, Files.createTempDirectory("citadel-ca"))));
+    Await.result(ca.start(CaHost.of(vertx, Files.createTempDirectory("citadel-ca"))));
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import io.mizzen.kernel.citadel.CsrService;
 import io.mizzen.kernel.citadel.TokenStore;
 import io.mizzen.plugins.ca.bouncycastle.BouncyCastleAuthority;
 import io.mizzen.spi.MeshContext;
-import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.IssuedCertificate;
 import io.mizzen.spi.ca.SpiffeId;
 import io.vertx.core.Future;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -67,7 +65,7 @@ class AgentIdentityTest {
   @Test
   void rotationGetsAFreshKeyAndCertificateEachTime(Vertx vertx, VertxTestContext test) throws Exception {
     BouncyCastleAuthority ca = new BouncyCastleAuthority();
-    MeshContext host = new Host(vertx, dir.resolve("ca"));
+    MeshContext host = MeshContext.standalone(vertx, dir.resolve("ca"), Map.of(), List.of());
     TokenStore store = TokenStore.inFolder(dir.resolve("tokens"), Clock.systemUTC());
     String token = store.create("default", "reviews", Duration.ofHours(1)).token();
     CsrService service = CsrService.create(vertx, store, ca, "cluster.local", Clock.systemUTC());
@@ -95,48 +93,5 @@ class AgentIdentityTest {
 
   static X509Certificate parse(String pem) throws Exception {
     return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-  }
-
-  /** The CA plugin's host, reduced to what it uses. */
-  record Host(Vertx vertx, Path stateDir) implements MeshContext {
-    @Override
-    public <T> Future<T> executeBlocking(Callable<T> task) {
-      return vertx.executeBlocking(task, false);
-    }
-
-    @Override
-    public String trustDomain() {
-      return "cluster.local";
-    }
-
-    @Override
-    public String rootNamespace() {
-      return "istio-system";
-    }
-
-    @Override
-    public Role role() {
-      return Role.CONTROL_PLANE;
-    }
-
-    @Override
-    public Map<String, Object> settings(String extensionName) {
-      return Map.of();
-    }
-
-    @Override
-    public <T> List<T> extensions(Class<T> extensionPoint) {
-      return List.of();
-    }
-
-    @Override
-    public <T> T lookup(Class<T> type) {
-      return null;
-    }
-
-    @Override
-    public <T> void publish(Class<T> type, T service) {
-      throw new UnsupportedOperationException();
-    }
   }
 }
