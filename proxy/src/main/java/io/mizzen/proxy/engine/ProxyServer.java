@@ -103,8 +103,9 @@ final class ProxyServer implements MeshProxy {
     Promise<Integer> promise = Promise.promise();
     EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
     EventLoopGroup workers = vertx.nettyEventLoopGroup();
-    // The spec's port is fixed up once bound; handlers read it through the holder.
-    ListenerSpec[] spec = {new ListenerSpec(name, port, portFromAuthority)};
+    // The spec's port is fixed up once bound; handlers (on other event loops) read it through the holder.
+    java.util.concurrent.atomic.AtomicReference<ListenerSpec> spec =
+        new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channelFactory(vertx.transport().serverChannelFactory(false))
@@ -124,7 +125,7 @@ final class ProxyServer implements MeshProxy {
             ch.pipeline().addLast(
                 new Http1ServerCodec(options.maxHeaderBytes()),
                 new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new DownstreamHandler(ProxyServer.this, spec[0]));
+                new DownstreamHandler(ProxyServer.this, spec.get()));
           }
         });
     bootstrap.bind(new InetSocketAddress(options.bindHost(), port)).addListener(f -> {
@@ -134,7 +135,7 @@ final class ProxyServer implements MeshProxy {
           servers.add(server);
         }
         int bound = ((InetSocketAddress) server.localAddress()).getPort();
-        spec[0] = new ListenerSpec(name, bound, portFromAuthority);
+        spec.set(new ListenerSpec(name, bound, portFromAuthority));
         promise.complete(bound);
       } else {
         promise.fail(new IOException("cannot bind the " + name + " listener on " + options.bindHost() + ":" + port

@@ -66,8 +66,16 @@ class MutualTlsProxyTest {
   private String[] get(int port, String host) {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setHost(host).setPort(9080).setURI("/reviews/1").setTimeout(10_000);
-    return await(client.request(o).compose(r -> r.send())
-        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
+    Future<String[]> reply = client.request(o).compose(r -> r.send())
+        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()}));
+    try {
+      return reply.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Say where the request stood: whether either proxy held the connection, and what they counted.
+      throw new AssertionError("GET " + host + " via 127.0.0.1:" + port + " failed: " + e
+          + "; open connections: reviews " + reviews.connections() + ", productpage " + productpage.connections()
+          + "; reviews metrics:\n" + reviews.metrics().render(), e);
+    }
   }
 
   @Test
