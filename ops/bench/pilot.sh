@@ -9,9 +9,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
-# One reactor run compiles and writes each module's classpath to the same file; the kernel's
-# comes last. Reactor modules (spi, …) resolve to their target/classes.
-mvn -B -q -o -pl kernel -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+# One reactor run builds (package, so the kernel's test-plugin copy finds jars in a fresh clone)
+# and writes each module's classpath to the same file; the kernel's comes last.
+mvn -B -q -o -pl kernel -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$cp_file"
 # The kernel's test plugins (one fails on purpose) stay off: the bench boots a plain control plane.
 deps=$(tr ':' '\n' < "$cp_file" | grep -v -e test-plugin -e sample-header-stamp | paste -sd: -)

@@ -129,10 +129,10 @@ final class PilotSubscription {
       s.getRemovedResourcesList().forEach(nextResources::remove);
       s.getRemovedInstancesList().forEach(nextInstances::remove);
       for (Item item : s.getResourcesList()) {
-        nextResources.put(item.getKey(), WireItems.decodeResource(item.getJson()));
+        nextResources.put(item.getKey(), WireItems.decodeResource(item.getJson().toByteArray()));
       }
       for (Item item : s.getInstancesList()) {
-        nextInstances.put(item.getKey(), WireItems.decodeInstance(item.getJson()));
+        nextInstances.put(item.getKey(), WireItems.decodeInstance(item.getJson().toByteArray()));
       }
     } catch (RuntimeException e) {
       answer(request, s.getVersion(), "cannot decode version " + s.getVersion() + ": " + e.getMessage());

@@ -18,13 +18,22 @@ final class SharedDataLeases implements WorkloadLeases {
   private final AsyncMap<String, String> map;
   private final RegistrySink sink;
   private final long timer;
+  /** Whether the last re-read failed: a lost cluster is logged when lost and when back, not every sweep. */
+  private boolean failing;
 
   private SharedDataLeases(Vertx vertx, AsyncMap<String, String> map, RegistrySink sink, Duration sweep) {
     this.vertx = vertx;
     this.map = map;
     this.sink = sink;
-    this.timer = vertx.setPeriodic(Math.max(50, sweep.toMillis()), id -> refresh()
-        .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "cannot read the registrations: " + e.getMessage())));
+    this.timer = vertx.setPeriodic(Math.max(50, sweep.toMillis()), id -> refresh().onComplete(ar -> {
+      if (ar.failed() && !failing) {
+        LOG.log(System.Logger.Level.WARNING, "cannot read the registrations (the last ones read stay in force "
+            + "until the map answers again): " + ar.cause().getMessage());
+      } else if (ar.succeeded() && failing) {
+        LOG.log(System.Logger.Level.INFO, "the registrations can be read again");
+      }
+      failing = ar.failed();
+    }));
   }
 
   static Future<WorkloadLeases> open(Vertx vertx, RegistrySink sink, Duration sweep) {

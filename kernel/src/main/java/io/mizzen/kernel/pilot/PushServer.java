@@ -20,6 +20,9 @@ import io.mizzen.spi.wire.pilot.RegistrationReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcWriteStream;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import com.google.protobuf.ByteString;
@@ -118,7 +121,7 @@ final class PushServer extends PilotService implements PushStatus {
 
   private static <T> CatalogEntry<T> entry(String key, T value, String json) {
     // As bytes, so that serializing the item for each proxy copies rather than re-encodes it.
-    return new CatalogEntry<>(key, value, Item.newBuilder().setKey(key).setJsonBytes(ByteString.copyFromUtf8(json)).build());
+    return new CatalogEntry<>(key, value, Item.newBuilder().setKey(key).setJson(ByteString.copyFromUtf8(json)).build());
   }
 
 
@@ -193,20 +196,34 @@ final class PushServer extends PilotService implements PushStatus {
         + body.getRemovedInstancesCount() == 0) {
       return; // nothing of this change applies to the proxy
     }
-    PushSnapshot.Builder snapshot = body.toBuilder();
     Map<String, Resource> resources = view.resources;
     Map<String, ServiceInstance> endpoints = view.instances;
     String version = String.valueOf(generation);
     if (version.equals(c.sent) || c.sent.startsWith(version + "-")) {
       version = version + "-" + (++c.resends);
     }
-    snapshot.setVersion(version).setBaseVersion(full ? "" : c.acked);
     c.inFlight = version;
     c.inFlightResources = resources;
     c.inFlightInstances = endpoints;
     c.sent = version;
-    c.out.write(snapshot.build()).onFailure(e -> LOG.log(System.Logger.Level.DEBUG,
+    write(c, view, body, version, full ? "" : c.acked).onFailure(e -> LOG.log(System.Logger.Level.DEBUG,
         "cannot push to {0}: {1}", c.node.id(), e.getMessage()));
+  }
+
+  /**
+   * Sends {@code body} stamped with its versions. Protobuf merges concatenated encodings, so a
+   * gRPC stream gets the versions' few bytes followed by the body's encoding, made once per view
+   * and shared by every proxy of the scope; any other stream gets the message.
+   */
+  private static Future<Void> write(ProxyConnection c, ScopeView view, PushSnapshot body, String version, String base) {
+    PushSnapshot versions = PushSnapshot.newBuilder().setVersion(version).setBaseVersion(base).build();
+    if (c.out instanceof GrpcWriteStream<PushSnapshot> grpc) {
+      byte[] head = versions.toByteArray();
+      byte[] encoded = view.encoded(body);
+      Buffer payload = Buffer.buffer(head.length + encoded.length).appendBytes(head).appendBytes(encoded);
+      return grpc.writeMessage(GrpcMessage.message("identity", payload));
+    }
+    return c.out.write(body.toBuilder().mergeFrom(versions).build());
   }
 
   @Override

@@ -24,8 +24,10 @@ final class ScopeView {
   private final List<CatalogEntry<Resource>> resourceEntries;
   private final List<CatalogEntry<ServiceInstance>> instanceEntries;
   private PushSnapshot full;
+  private byte[] fullEncoded;
   // Proxies of one scope that acked the same view get the same delta, computed once.
   private final Map<Map<String, Resource>, PushSnapshot> deltas = new IdentityHashMap<>();
+  private final Map<PushSnapshot, byte[]> deltasEncoded = new IdentityHashMap<>();
   private final Map<Map<String, Resource>, Map<String, ServiceInstance>> deltaBases = new IdentityHashMap<>();
 
   private ScopeView(List<CatalogEntry<Resource>> resourceEntries, List<CatalogEntry<ServiceInstance>> instanceEntries) {
@@ -66,6 +68,20 @@ final class ScopeView {
       full = b.build();
     }
     return full;
+  }
+
+  /**
+   * {@code body}'s protobuf encoding, made once per view and body (a full snapshot is megabytes:
+   * encoding it once instead of once per proxy is most of a cold full sync's work).
+   */
+  byte[] encoded(PushSnapshot body) {
+    if (body == full) {
+      if (fullEncoded == null) {
+        fullEncoded = full.toByteArray();
+      }
+      return fullEncoded;
+    }
+    return deltasEncoded.computeIfAbsent(body, PushSnapshot::toByteArray);
   }
 
   /** What changed from a state the proxy holds (version fields unset; empty when nothing did). */

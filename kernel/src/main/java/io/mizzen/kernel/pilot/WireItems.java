@@ -4,6 +4,7 @@ import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -42,8 +43,9 @@ public final class WireItems {
     return o.encode();
   }
 
-  public static Resource decodeResource(String json) {
-    JsonObject o = new JsonObject(json);
+  /** The resource {@link #encode(Resource)} wrote, from its UTF-8 bytes. */
+  public static Resource decodeResource(byte[] json) {
+    JsonObject o = new JsonObject(Buffer.buffer(json));
     JsonObject loc = o.getJsonObject("location");
     return new Resource(o.getString("apiVersion"), o.getString("kind"), o.getString("name"),
         o.getString("namespace"), strings(o.getJsonObject("labels")), strings(o.getJsonObject("annotations")),
@@ -62,8 +64,9 @@ public final class WireItems {
         .put("serviceAccount", i.serviceAccount()).put("source", i.source()).encode();
   }
 
-  public static ServiceInstance decodeInstance(String json) {
-    JsonObject o = new JsonObject(json);
+  /** The instance {@link #encode(ServiceInstance)} wrote, from its UTF-8 bytes. */
+  public static ServiceInstance decodeInstance(byte[] json) {
+    JsonObject o = new JsonObject(Buffer.buffer(json));
     List<ServicePort> ports = new ArrayList<>();
     o.getJsonArray("ports", new JsonArray()).forEach(x -> {
       JsonObject p = (JsonObject) x;

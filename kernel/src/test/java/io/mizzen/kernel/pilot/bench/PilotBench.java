@@ -115,7 +115,7 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
               synced.countDown();
             }
             if (!seen[0] && snap.getResourcesList().stream()
-                .anyMatch(i -> i.getKey().equals(changedKey) && i.getJson().contains(marker))) {
+                .anyMatch(i -> i.getKey().equals(changedKey) && i.getJson().toStringUtf8().contains(marker))) {
               seen[0] = true;
               changed.countDown();
             }

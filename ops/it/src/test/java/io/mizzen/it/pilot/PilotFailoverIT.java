@@ -1,0 +1,320 @@
+package io.mizzen.it.pilot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live traffic through a real sidecar (the distribution's {@code bin/mizzen sidecar}) while its
+ * control plane ({@code bin/mizzen control-plane}, a watched config folder) dies and comes back:
+ * requests route per the VirtualService; with the control plane killed (SIGKILL, later SIGTERM)
+ * they keep routing on the last config; after a restart on the same ports and state folder an
+ * edit of the folder reaches the sidecar and traffic follows it. A second sidecar's
+ * self-registered workload becomes reachable through the first and unreachable once it stops.
+ * The backends are plain HTTP servers in this JVM, known to the mesh through a ServiceEntry.
+ */
+class PilotFailoverIT {
+  private static final Path DIST = Path.of(System.getProperty("mizzen.dist", "../dist/target/mizzen"));
+  private static final Duration BOOT = Duration.ofSeconds(90);
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
+  private static final int BURST = 30;
+
+  @TempDir Path work;
+
+  private final List<Process> processes = new ArrayList<>();
+  private final List<HttpServer> backends = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroyForcibly();
+      p.waitFor(20, TimeUnit.SECONDS);
+    }
+    backends.forEach(b -> b.stop(0));
+  }
+
+  @Test
+  @Timeout(value = 600, unit = TimeUnit.SECONDS)
+  void sidecarKeepsRoutingWithoutItsControlPlaneAndResyncsAfterRestarts() throws Exception {
+    int v1 = backend("v1");
+    int v2 = backend("v2");
+    int v3 = backend("echo-v3");
+    Path folder = Files.createDirectories(work.resolve("config"));
+    Files.writeString(folder.resolve("backend.yaml"), mesh(v1, v2, "v1"));
+
+    int cpAdmin = freePort();
+    int grpc = freePort();
+    Path cpYaml = Files.writeString(work.resolve("cp.yaml"), String.format("""
+        pluginsDir: %s
+        stateDir: %s
+        config: {folder: %s}
+        ports: {admin: %d, grpc: %d, grpcTls: 0, mixer: 0, monitoring: 0, webhook: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
+        plugins:
+          settings:
+            pilot: {debounceMillis: 20}
+        """, DIST.resolve("plugins"), work.resolve("cp-state"), folder, cpAdmin, grpc));
+    Process cp = start("cp-1", cpYaml, "control-plane");
+    awaitReady("control plane", cp, cpAdmin);
+
+    int frontAdmin = freePort();
+    int frontOutbound = freePort();
+    Process front = start("front", sidecarYaml("front", frontAdmin, frontOutbound), "sidecar",
+        "--service", "front", "--control-plane", "127.0.0.1:" + grpc);
+    int echoAdmin = freePort();
+    Process echo = start("echo", sidecarYaml("echo", echoAdmin, 0), "sidecar",
+        "--service", "echo", "--app-port", String.valueOf(v3), "--control-plane", "127.0.0.1:" + grpc);
+    awaitReady("front sidecar", front, frontAdmin);
+    awaitReady("echo sidecar", echo, echoAdmin);
+
+    // Routed per the VirtualService: every request to backend goes to v1.
+    await("backend routed to v1", () -> call(frontOutbound, "backend:9080"), r -> r.ok("v1"));
+    burst(frontOutbound, "backend:9080", "v1", "with the control plane up");
+
+    // The self-registered workload appears in front's endpoints through real traffic...
+    String echoHost = "echo:" + v3;
+    await("echo (self-registered) reachable through front", () -> call(frontOutbound, echoHost), r -> r.ok("echo-v3"));
+    // ... and leaves them once its sidecar stops (it deregisters on SIGTERM).
+    echo.destroy();
+    assertTrue(echo.waitFor(30, TimeUnit.SECONDS), "the echo sidecar did not stop on SIGTERM");
+    await("echo gone from front's endpoints", () -> call(frontOutbound, echoHost), r -> r.status() != 200);
+
+    // SIGKILL: no goodbye to the sidecar; traffic keeps flowing on the last config.
+    cp.destroyForcibly();
+    assertTrue(cp.waitFor(30, TimeUnit.SECONDS), "the control plane did not die on SIGKILL");
+    burst(frontOutbound, "backend:9080", "v1", "with the control plane killed (SIGKILL)");
+    assertEquals(200, ready(frontAdmin), "the sidecar stopped being ready without its control plane");
+
+    // Back on the same ports and state folder; an edit of the folder moves traffic to v2.
+    cp = start("cp-2", cpYaml, "control-plane");
+    awaitReady("restarted control plane", cp, cpAdmin);
+    replace(folder.resolve("backend.yaml"), mesh(v1, v2, "v2"));
+    await("backend routed to v2 after the restart", () -> call(frontOutbound, "backend:9080"), r -> r.ok("v2"));
+    burst(frontOutbound, "backend:9080", "v2", "after the first restart");
+
+    // SIGTERM: a clean stop; traffic keeps flowing on the last config again.
+    cp.destroy();
+    assertTrue(cp.waitFor(30, TimeUnit.SECONDS), "the control plane did not stop on SIGTERM");
+    burst(frontOutbound, "backend:9080", "v2", "with the control plane stopped (SIGTERM)");
+
+    cp = start("cp-3", cpYaml, "control-plane");
+    awaitReady("control plane restarted again", cp, cpAdmin);
+    replace(folder.resolve("backend.yaml"), mesh(v1, v2, "v1"));
+    await("backend routed to v1 after the second restart", () -> call(frontOutbound, "backend:9080"), r -> r.ok("v1"));
+    burst(frontOutbound, "backend:9080", "v1", "after the second restart");
+  }
+
+  /** ServiceEntry (v1 and v2 endpoints on this JVM's backends), subsets, and all traffic to one. */
+  private static String mesh(int v1, int v2, String to) {
+    return String.format("""
+        apiVersion: networking.istio.io/v1alpha3
+        kind: ServiceEntry
+        metadata: {name: backend, namespace: default}
+        spec:
+          hosts: [backend.default.svc.cluster.local]
+          location: MESH_INTERNAL
+          resolution: STATIC
+          ports:
+          - {number: 9080, name: http, protocol: HTTP}
+          endpoints:
+          - {address: 127.0.0.1, ports: {http: %d}, labels: {version: v1}}
+          - {address: 127.0.0.1, ports: {http: %d}, labels: {version: v2}}
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: DestinationRule
+        metadata: {name: backend, namespace: default}
+        spec:
+          host: backend.default.svc.cluster.local
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: backend, namespace: default}
+        spec:
+          hosts: [backend.default.svc.cluster.local]
+          http:
+          - route:
+            - destination: {host: backend.default.svc.cluster.local, subset: %s}
+        """, v1, v2, to);
+  }
+
+  private Path sidecarYaml(String name, int admin, int outbound) throws IOException {
+    // Mixer off: the sidecar's traffic must not depend on the control plane being up.
+    return Files.writeString(work.resolve(name + ".yaml"), String.format("""
+        pluginsDir: %s
+        stateDir: %s
+        ports: {admin: %d, outbound: %d, inbound: 0, health: 0, prometheus: 0, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, webhook: 0}
+        plugins:
+          settings:
+            proxy: {mixer: "off"}
+        """, DIST.resolve("plugins"), work.resolve(name + "-state"), admin, outbound));
+  }
+
+  private Process start(String name, Path yaml, String... command) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/mizzen").toString(), "--config", yaml.toString()));
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(work.resolve(name + ".log").toFile()).start();
+    processes.add(p);
+    return p;
+  }
+
+  private void awaitReady(String what, Process p, int admin) throws IOException {
+    await(what + " ready", () -> {
+      if (!p.isAlive()) {
+        throw new AssertionError(what + " exited with " + p.exitValue() + "\n" + logs());
+      }
+      return ready(admin);
+    }, status -> status == 200, BOOT);
+  }
+
+  private static int ready(int admin) {
+    Response r = call(admin, "127.0.0.1:" + admin, "/healthz/ready");
+    return r.status();
+  }
+
+  /** {@link #BURST} requests one after another, every one answered 200 by {@code expected}. */
+  private void burst(int outbound, String host, String expected, String when) throws IOException {
+    for (int i = 0; i < BURST; i++) {
+      Response r = call(outbound, host);
+      assertTrue(r.ok(expected), "request " + i + " " + when + ": expected 200 from " + expected + ", got " + r
+          + "\n" + logs());
+    }
+  }
+
+  private <T> void await(String what, java.util.function.Supplier<T> probe, Predicate<T> accept) throws IOException {
+    await(what, probe, accept, CONVERGE);
+  }
+
+  private <T> void await(String what, java.util.function.Supplier<T> probe, Predicate<T> accept, Duration timeout)
+      throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    T last = probe.get();
+    while (!accept.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout + ": " + what + "; last: " + last + "\n" + logs());
+      }
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      last = probe.get();
+    }
+  }
+
+  private record Response(int status, String body) {
+    boolean ok(String from) {
+      return status == 200 && body.trim().equals(from);
+    }
+  }
+
+  private static Response call(int port, String host) {
+    return call(port, host, "/");
+  }
+
+  /** One HTTP/1.1 exchange on a fresh connection (the Host header names the destination). */
+  private static Response call(int port, String host, String path) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String raw = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      int headEnd = raw.indexOf("\r\n\r\n");
+      if (!raw.startsWith("HTTP/1.1 ") || headEnd < 0) {
+        return new Response(-1, raw);
+      }
+      String head = raw.substring(0, headEnd);
+      String body = raw.substring(headEnd + 4);
+      if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+        body = unchunk(body);
+      }
+      return new Response(Integer.parseInt(raw.substring(9, 12)), body);
+    } catch (IOException | RuntimeException e) {
+      return new Response(-1, e.toString());
+    }
+  }
+
+  private static String unchunk(String chunked) {
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (at < chunked.length()) {
+      int eol = chunked.indexOf("\r\n", at);
+      if (eol < 0) {
+        break;
+      }
+      int size = Integer.parseInt(chunked.substring(at, eol).split(";")[0].trim(), 16);
+      if (size == 0) {
+        break;
+      }
+      out.append(chunked, eol + 2, eol + 2 + size);
+      at = eol + 2 + size + 2;
+    }
+    return out.toString();
+  }
+
+  /** A backend answering its name to every request. */
+  private int backend(String name) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] body = name.getBytes(StandardCharsets.UTF_8);
+    server.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    backends.add(server);
+    return server.getAddress().getPort();
+  }
+
+  /** Replaces a watched file in one step, as an editor saving it would. */
+  private static void replace(Path file, String content) throws IOException {
+    Path tmp = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), content);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private String logs() {
+    StringBuilder b = new StringBuilder();
+    try (var files = Files.list(work)) {
+      for (Path log : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(log);
+        b.append("--- ").append(log.getFileName()).append(" (last 40 lines)\n");
+        lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> b.append(l).append('\n'));
+      }
+    } catch (IOException e) {
+      b.append("(logs unreadable: ").append(e).append(")");
+    }
+    return b.toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
