@@ -3,7 +3,11 @@ package io.mizzen.it.pilot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,15 +48,15 @@ class PilotFailoverIT {
   @TempDir Path work;
 
   private final List<Process> processes = new ArrayList<>();
-  private final List<HttpServer> backends = new ArrayList<>();
+  private final Vertx backendVertx = Vertx.vertx();
 
   @AfterEach
-  void stopAll() throws InterruptedException {
+  void stopAll() throws Exception {
     for (Process p : processes) {
       p.destroyForcibly();
       p.waitFor(20, TimeUnit.SECONDS);
     }
-    backends.forEach(b -> b.stop(0));
+    backendVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -61,27 +65,29 @@ class PilotFailoverIT {
     int v1 = backend("v1");
     int v2 = backend("v2");
     int v3 = backend("echo-v3");
+    int frontApp = backend("front-app");
     Path folder = Files.createDirectories(work.resolve("config"));
     Files.writeString(folder.resolve("backend.yaml"), mesh(v1, v2, "v1"));
 
     int cpAdmin = freePort();
     int grpc = freePort();
+    int monitoring = freePort();
     Path cpYaml = Files.writeString(work.resolve("cp.yaml"), String.format("""
         pluginsDir: %s
         stateDir: %s
         config: {folder: %s}
-        ports: {admin: %d, grpc: %d, grpcTls: 0, mixer: 0, monitoring: 0, webhook: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
+        ports: {admin: %d, grpc: %d, grpcTls: 0, mixer: 0, monitoring: %d, webhook: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
         plugins:
           settings:
             pilot: {debounceMillis: 20}
-        """, DIST.resolve("plugins"), work.resolve("cp-state"), folder, cpAdmin, grpc));
+        """, DIST.resolve("plugins"), work.resolve("cp-state"), folder, cpAdmin, grpc, monitoring));
     Process cp = start("cp-1", cpYaml, "control-plane");
     awaitReady("control plane", cp, cpAdmin);
 
     int frontAdmin = freePort();
     int frontOutbound = freePort();
     Process front = start("front", sidecarYaml("front", frontAdmin, frontOutbound), "sidecar",
-        "--service", "front", "--control-plane", "127.0.0.1:" + grpc);
+        "--service", "front", "--app-port", String.valueOf(frontApp), "--control-plane", "127.0.0.1:" + grpc);
     int echoAdmin = freePort();
     Process echo = start("echo", sidecarYaml("echo", echoAdmin, 0), "sidecar",
         "--service", "echo", "--app-port", String.valueOf(v3), "--control-plane", "127.0.0.1:" + grpc);
@@ -94,11 +100,17 @@ class PilotFailoverIT {
 
     // The self-registered workload appears in front's endpoints through real traffic...
     String echoHost = "echo:" + v3;
+    String frontId = "front~127.0.0.1~" + frontApp + ".default";
     await("echo (self-registered) reachable through front", () -> call(frontOutbound, echoHost), r -> r.ok("echo-v3"));
+    await("front acknowledged echo's endpoint", () -> endpointsOf(monitoring, frontId), services -> services.contains("echo"));
     // ... and leaves them once its sidecar stops (it deregisters on SIGTERM).
     echo.destroy();
     assertTrue(echo.waitFor(30, TimeUnit.SECONDS), "the echo sidecar did not stop on SIGTERM");
-    await("echo gone from front's endpoints", () -> call(frontOutbound, echoHost), r -> r.status() != 200);
+    // Gone from the endpoints front holds (as it acknowledged them), not merely dead; and no
+    // longer answered through front.
+    await("echo gone from front's endpoints", () -> endpointsOf(monitoring, frontId), services -> services.contains("(synced)") && !services.contains("echo"));
+    Response afterStop = call(frontOutbound, echoHost);
+    assertTrue(afterStop.status() != 200, "echo still answered through front: " + afterStop);
 
     // SIGKILL: no goodbye to the sidecar; traffic keeps flowing on the last config.
     cp.destroyForcibly();
@@ -222,6 +234,7 @@ class PilotFailoverIT {
     }
   }
 
+  /** An answer: status (-1: none) and body. */
   private record Response(int status, String body) {
     boolean ok(String from) {
       return status == 200 && body.trim().equals(from);
@@ -232,64 +245,88 @@ class PilotFailoverIT {
     return call(port, host, "/");
   }
 
-  /** One HTTP/1.1 exchange on a fresh connection (the Host header names the destination). */
+  /**
+   * One HTTP/1.1 exchange on a fresh connection (the Host header names the destination); the body
+   * is read by its length, not to the connection's end.
+   */
   private static Response call(int port, String host, String path) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-      s.setSoTimeout(10_000);
+      s.setSoTimeout(20_000);
       OutputStream out = s.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+      // Keep-alive, as apps talk to their sidecar; the socket is closed once the response is read.
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      InputStream in = s.getInputStream();
-      String raw = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-      int headEnd = raw.indexOf("\r\n\r\n");
-      if (!raw.startsWith("HTTP/1.1 ") || headEnd < 0) {
-        return new Response(-1, raw);
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      String status = line(in);
+      if (!status.startsWith("HTTP/1.1 ")) {
+        return new Response(-1, status);
       }
-      String head = raw.substring(0, headEnd);
-      String body = raw.substring(headEnd + 4);
-      if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
-        body = unchunk(body);
+      int length = -1;
+      boolean chunked = false;
+      for (String h = line(in); !h.isEmpty(); h = line(in)) {
+        String lower = h.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Integer.parseInt(lower.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        }
       }
-      return new Response(Integer.parseInt(raw.substring(9, 12)), body);
+      StringBuilder body = new StringBuilder();
+      if (chunked) {
+        for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16); size > 0;
+            size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
+          body.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
+          line(in);
+        }
+      } else if (length >= 0) {
+        body.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+      } else {
+        body.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      return new Response(Integer.parseInt(status.substring(9, 12)), body.toString());
     } catch (IOException | RuntimeException e) {
       return new Response(-1, e.toString());
     }
   }
 
-  private static String unchunk(String chunked) {
-    StringBuilder out = new StringBuilder();
-    int at = 0;
-    while (at < chunked.length()) {
-      int eol = chunked.indexOf("\r\n", at);
-      if (eol < 0) {
-        break;
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new IOException("connection closed mid-line after '" + b.toString(StandardCharsets.ISO_8859_1) + "'");
       }
-      int size = Integer.parseInt(chunked.substring(at, eol).split(";")[0].trim(), 16);
-      if (size == 0) {
-        break;
+      if (c != '\r') {
+        b.write(c);
       }
-      out.append(chunked, eol + 2, eol + 2 + size);
-      at = eol + 2 + size + 2;
     }
-    return out.toString();
+    return b.toString(StandardCharsets.ISO_8859_1);
   }
 
-  /** A backend answering its name to every request. */
-  private int backend(String name) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    byte[] body = name.getBytes(StandardCharsets.UTF_8);
-    server.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
+  /** A backend answering its name to every request (a Vert.x server, as the demo's apps are). */
+  private int backend(String name) throws Exception {
+    HttpServer server = backendVertx.createHttpServer()
+        .requestHandler(req -> req.response().putHeader("content-type", "text/plain").end(name));
+    return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
+  }
+
+  /**
+   * The services of the endpoints proxy {@code id} holds, as it acknowledged them (the control
+   * plane's {@code /debug/proxy}), with "(synced)" among them when it is SYNCED; empty while that
+   * proxy is unknown.
+   */
+  private static java.util.Set<String> endpointsOf(int monitoring, String id) {
+    Response r = call(monitoring, "127.0.0.1:" + monitoring, "/debug/proxy?id=" + id);
+    java.util.Set<String> services = new java.util.TreeSet<>();
+    if (r.status() == 200) {
+      JsonObject held = new JsonObject(r.body());
+      held.getJsonArray("instances").forEach(i -> services.add(((JsonObject) i).getString("service")));
+      if ("SYNCED".equals(held.getJsonObject("status").getString("status"))) {
+        services.add("(synced)");
       }
-    });
-    server.start();
-    backends.add(server);
-    return server.getAddress().getPort();
+    }
+    return services;
   }
 
   /** Replaces a watched file in one step, as an editor saving it would. */
