@@ -71,8 +71,8 @@ final class ScopeView {
   }
 
   /**
-   * {@code body}'s protobuf encoding, made once per view and body (a full snapshot is megabytes:
-   * encoding it once instead of once per proxy is most of a cold full sync's work).
+   * {@code body}'s protobuf encoding, made once per view and body: a full snapshot is megabytes,
+   * and every proxy of the scope is sent the same bytes.
    */
   byte[] encoded(PushSnapshot body) {
     if (body == full) {

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -69,30 +70,36 @@ class PilotFailoverIT {
     Path folder = Files.createDirectories(work.resolve("config"));
     Files.writeString(folder.resolve("backend.yaml"), mesh(v1, v2, "v1"));
 
-    int cpAdmin = freePort();
-    int grpc = freePort();
-    int monitoring = freePort();
-    Path cpYaml = Files.writeString(work.resolve("cp.yaml"), String.format("""
-        pluginsDir: %s
-        stateDir: %s
-        config: {folder: %s}
-        ports: {admin: %d, grpc: %d, grpcTls: 0, mixer: 0, monitoring: %d, webhook: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
-        plugins:
-          settings:
-            pilot: {debounceMillis: 20}
-        """, DIST.resolve("plugins"), work.resolve("cp-state"), folder, cpAdmin, grpc, monitoring));
-    Process cp = start("cp-1", cpYaml, "control-plane");
-    awaitReady("control plane", cp, cpAdmin);
+    // Ports the test picks may be taken by another process before the child binds them: the
+    // first boot of each process retries on fresh ports (restarts reuse the control plane's).
+    int[] cpPorts = new int[3];
+    Path cpYaml = work.resolve("cp.yaml");
+    Process cp = startOnFreePorts("cp-1", cpPorts, () -> {
+      Files.writeString(cpYaml, String.format("""
+          pluginsDir: %s
+          stateDir: %s
+          config: {folder: %s}
+          ports: {admin: %d, grpc: %d, grpcTls: 0, mixer: 0, monitoring: %d, webhook: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0}
+          plugins:
+            settings:
+              pilot: {debounceMillis: 20}
+          """, DIST.resolve("plugins"), work.resolve("cp-state"), folder, cpPorts[0], cpPorts[1], cpPorts[2]));
+      return new String[] {"--config", cpYaml.toString(), "control-plane"};
+    });
+    int cpAdmin = cpPorts[0];
+    int grpc = cpPorts[1];
+    int monitoring = cpPorts[2];
 
-    int frontAdmin = freePort();
-    int frontOutbound = freePort();
-    Process front = start("front", sidecarYaml("front", frontAdmin, frontOutbound), "sidecar",
-        "--service", "front", "--app-port", String.valueOf(frontApp), "--control-plane", "127.0.0.1:" + grpc);
-    int echoAdmin = freePort();
-    Process echo = start("echo", sidecarYaml("echo", echoAdmin, 0), "sidecar",
-        "--service", "echo", "--app-port", String.valueOf(v3), "--control-plane", "127.0.0.1:" + grpc);
-    awaitReady("front sidecar", front, frontAdmin);
-    awaitReady("echo sidecar", echo, echoAdmin);
+    int[] frontPorts = new int[2];
+    startOnFreePorts("front", frontPorts, () -> new String[] {"--config",
+        sidecarYaml("front", frontPorts[0], frontPorts[1]).toString(), "sidecar",
+        "--service", "front", "--app-port", String.valueOf(frontApp), "--control-plane", "127.0.0.1:" + grpc});
+    int frontAdmin = frontPorts[0];
+    int frontOutbound = frontPorts[1];
+    int[] echoPorts = new int[1];
+    Process echo = startOnFreePorts("echo", echoPorts, () -> new String[] {"--config",
+        sidecarYaml("echo", echoPorts[0], 0).toString(), "sidecar",
+        "--service", "echo", "--app-port", String.valueOf(v3), "--control-plane", "127.0.0.1:" + grpc});
 
     // Routed per the VirtualService: every request to backend goes to v1.
     await("backend routed to v1", () -> call(frontOutbound, "backend:9080"), r -> r.ok("v1"));
@@ -183,6 +190,51 @@ class PilotFailoverIT {
           settings:
             proxy: {mixer: "off"}
         """, DIST.resolve("plugins"), work.resolve(name + "-state"), admin, outbound));
+  }
+
+  /** The command line after {@code bin/mizzen}, made once the ports are chosen. */
+  private interface CommandLine {
+    String[] make() throws IOException;
+  }
+
+  /**
+   * Starts a process on ports picked free into {@code ports} and waits until it is ready (its
+   * admin port is {@code ports[0]}); when one of them was taken meanwhile, tries again on new
+   * ones, at most three times.
+   */
+  private Process startOnFreePorts(String name, int[] ports, CommandLine command) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      for (int i = 0; i < ports.length; i++) {
+        ports[i] = freePort();
+      }
+      List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/mizzen").toString()));
+      cmd.addAll(List.of(command.make()));
+      Path log = work.resolve(name + ".log");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      processes.add(p);
+      int admin = ports[0];
+      boolean[] taken = {false};
+      await(name + " ready", () -> {
+        if (!p.isAlive()) {
+          try {
+            taken[0] = Files.readString(log).contains("Address already in use");
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          if (!taken[0]) {
+            throw new AssertionError(name + " exited with " + p.exitValue() + "\n" + logs());
+          }
+          return -1;
+        }
+        return ready(admin);
+      }, status -> taken[0] || status == 200, BOOT);
+      if (!taken[0]) {
+        return p;
+      }
+      if (attempt == 3) {
+        throw new AssertionError(name + ": its ports were taken three times\n" + logs());
+      }
+    }
   }
 
   private Process start(String name, Path yaml, String... command) throws IOException {
