@@ -17,7 +17,12 @@ import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.netty.handler.codec.http.HttpResponse;
+import io.mizzen.spi.mixer.ReportBatcher;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -30,23 +35,35 @@ import java.util.function.Supplier;
  * comes back as a completed Future and is decided synchronously; a denial answers with the
  * helper's HTTP mapping ({@code 403 PERMISSION_DENIED:...}, {@code 429 RESOURCE_EXHAUSTED:...}).
  * When Mixer cannot be reached the request is refused with 503 (Istio's fail-closed default);
- * a Report never holds the response.
+ * a Report never holds the response. Reports are batched, as Istio's proxy batched them: one
+ * Report call per {@link #REPORT_BATCH} finished requests or per {@link #REPORT_DELAY}, whichever
+ * comes first, and {@link #close()} sends what is pending.
  */
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
   private static final ContextKey<Map> ATTRIBUTES = ContextKey.of("mixer.attributes", Map.class);
 
+  /** At most this many finished requests wait for one Report call. */
+  public static final int REPORT_BATCH = 100;
+  /** No finished request waits longer than this for its Report call. */
+  public static final Duration REPORT_DELAY = Duration.ofMillis(100);
+
+  private final Vertx vertx;
   private final WorkloadInfo self;
   private final String trustDomain;
   private volatile Mixer mixer;
   private volatile Mixer remote;
   private volatile Supplier<CheckCache> caches;
+  private volatile ReportBatcher reports;
+  private final List<Future<Void>> retired = new CopyOnWriteArrayList<>();
 
   /**
+   * @param vertx for the report batches' timers
    * @param self the workload this sidecar stands beside (the destination of inbound requests)
    * @param trustDomain the mesh's trust domain, for principals
    */
-  public MixerHook(WorkloadInfo self, String trustDomain) {
+  public MixerHook(Vertx vertx, WorkloadInfo self, String trustDomain) {
+    this.vertx = vertx;
     this.self = self;
     this.trustDomain = trustDomain;
   }
@@ -55,16 +72,53 @@ public final class MixerHook implements ProxyFilter {
   public void use(Mixer mixer) {
     this.remote = null;
     this.mixer = mixer;
+    reportTo(mixer);
   }
 
   /**
-   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did; the
-   * cache is replaced by a fresh one on {@link #configChanged()}.
+   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did. The
+   * cache drops its verdicts when Mixer answers (a Check or a Report batch) under another config
+   * generation, and is replaced by a fresh one on {@link #configChanged()}.
    */
   public void use(Mixer remote, Supplier<CheckCache> caches) {
     this.caches = caches;
     this.remote = remote;
     this.mixer = caches.get().front(remote);
+    reportTo(remote);
+  }
+
+  /** Sends reports to {@code to} from now on; what the previous batcher held is sent to its Mixer. */
+  private synchronized void reportTo(Mixer to) {
+    ReportBatcher previous = reports;
+    reports = to == null ? null : ReportBatcher.create(vertx, to, REPORT_BATCH, REPORT_DELAY);
+    if (previous != null) {
+      retired.add(previous.close());
+    }
+  }
+
+  /** Sends the pending reports now. @return a Future completed once Mixer answered (or failed) */
+  public Future<Void> flushReports() {
+    ReportBatcher r = reports;
+    return r == null ? Future.succeededFuture() : r.flush();
+  }
+
+  /**
+   * Stops reporting: the pending batch is sent and every batch in flight is waited for.
+   *
+   * @return a Future completed once Mixer has answered them all; it does not fail (a batch Mixer
+   *     refused is counted by the batcher)
+   */
+  public Future<Void> close() {
+    List<Future<Void>> all;
+    synchronized (this) {
+      ReportBatcher r = reports;
+      reports = null;
+      all = new ArrayList<>(retired);
+      if (r != null) {
+        all.add(r.close());
+      }
+    }
+    return Future.join(all).otherwiseEmpty().mapEmpty();
   }
 
   /**
@@ -118,9 +172,12 @@ public final class MixerHook implements ProxyFilter {
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
     report.put("response.headers", headers);
+    ReportBatcher batcher = reports;
+    if (batcher == null) {
+      return;
+    }
     try {
-      m.report(List.of(bag(m.vocabulary(), report))).onFailure(e ->
-          LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not delivered: " + e.getMessage()));
+      batcher.add(bag(m.vocabulary(), report));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not built: " + e.getMessage());
     }

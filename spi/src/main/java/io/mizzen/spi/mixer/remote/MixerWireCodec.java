@@ -142,15 +142,20 @@ public final class MixerWireCodec {
     return new CheckRequest(decode(wire.getAttributes(), vocabulary), quotas);
   }
 
-  /** A Check answer for the wire. */
+  /** A Check answer for the wire, with no config generation. */
   public static CheckReply encode(CheckResponse r) {
+    return encode(r, 0);
+  }
+
+  /** A Check answer for the wire, given under config version {@code generation}. */
+  public static CheckReply encode(CheckResponse r, long generation) {
     CheckResult p = r.precondition();
     Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.referenced().attributes());
     r.referenced().mapKeys().forEach((m, keys) -> refs.putMapKeys(m, Keys.newBuilder().addAllKeys(keys).build()));
     CheckReply.Builder b = CheckReply.newBuilder()
         .setStatusCode(p.statusCode()).setStatusMessage(p.message() == null ? "" : p.message())
         .setValidDurationNanos(p.validDuration() == null ? 0 : p.validDuration().toNanos())
-        .setValidUseCount(p.validUseCount()).setReferenced(refs);
+        .setValidUseCount(p.validUseCount()).setReferenced(refs).setConfigGeneration(generation);
     r.requestHeaderOperations().forEach(op -> b.addRequestHeaderOperations(encode(op)));
     r.responseHeaderOperations().forEach(op -> b.addResponseHeaderOperations(encode(op)));
     r.quotas().forEach((name, q) -> b.putQuotas(name, QuotaGrant.newBuilder().setGranted(q.granted())
