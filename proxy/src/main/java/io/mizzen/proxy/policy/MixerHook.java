@@ -51,6 +51,8 @@ public final class MixerHook implements ProxyFilter {
   private final Vertx vertx;
   private final WorkloadInfo self;
   private final String trustDomain;
+  private final int reportBatch;
+  private final Duration reportDelay;
   private volatile Mixer mixer;
   private volatile Mixer remote;
   private volatile Supplier<CheckCache> caches;
@@ -63,9 +65,22 @@ public final class MixerHook implements ProxyFilter {
    * @param trustDomain the mesh's trust domain, for principals
    */
   public MixerHook(Vertx vertx, WorkloadInfo self, String trustDomain) {
+    this(vertx, self, trustDomain, REPORT_BATCH, REPORT_DELAY);
+  }
+
+  /**
+   * As {@link #MixerHook(Vertx, WorkloadInfo, String)}, with report batches of at most
+   * {@code reportBatch} requests sent no later than {@code reportDelay} after the first of them.
+   */
+  public MixerHook(Vertx vertx, WorkloadInfo self, String trustDomain, int reportBatch, Duration reportDelay) {
+    if (reportBatch < 1 || reportDelay == null || reportDelay.isNegative() || reportDelay.isZero()) {
+      throw new IllegalArgumentException("report batches need a positive size and delay, not " + reportBatch + " and " + reportDelay);
+    }
     this.vertx = vertx;
     this.self = self;
     this.trustDomain = trustDomain;
+    this.reportBatch = reportBatch;
+    this.reportDelay = reportDelay;
   }
 
   /** Starts checking with {@code mixer} (null: stop); Mixer may arrive after the proxy started. */
@@ -90,10 +105,16 @@ public final class MixerHook implements ProxyFilter {
   /** Sends reports to {@code to} from now on; what the previous batcher held is sent to its Mixer. */
   private synchronized void reportTo(Mixer to) {
     ReportBatcher previous = reports;
-    reports = to == null ? null : ReportBatcher.create(vertx, to, REPORT_BATCH, REPORT_DELAY);
+    reports = to == null ? null : ReportBatcher.create(vertx, to, reportBatch, reportDelay);
     if (previous != null) {
       retired.add(previous.close());
     }
+  }
+
+  /** Report batches Mixer has taken so far (through the current batcher). */
+  public long reportBatchesSent() {
+    ReportBatcher r = reports;
+    return r == null ? 0 : r.batchesSent();
   }
 
   /** Sends the pending reports now. @return a Future completed once Mixer answered (or failed) */

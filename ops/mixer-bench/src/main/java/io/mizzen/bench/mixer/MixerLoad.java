@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (2) checks/s with 64 in flight; (3) report attribute sets/s in batches of 100 with 16 in flight.
  * The server runs on one event loop per core and the client over one connection per core, each
  * on its own event loop (as several proxies would). Each phase is bounded in time.
- * Usage: {@code MixerLoad [seconds per phase, default 5] [client connections, default cores]}.
+ * Usage: {@code MixerLoad [seconds per phase, default 5] [client connections, default cores]
+ * [server event loops, default cores]}.
  */
 public final class MixerLoad {
   private MixerLoad() {}
@@ -42,7 +43,7 @@ public final class MixerLoad {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-    int serverLoops = Runtime.getRuntime().availableProcessors();
+    int serverLoops = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx();
     try {
       MixerEngine engine = vertx.executeBlocking(() -> MixerEngine.create(
