@@ -7,7 +7,8 @@
 # reports batched) talking to a Mixer server in its own JVM; it prints both and the ratio.
 # It builds what it needs itself (the reactor, offline, tests skipped).
 # SECONDS_PER_PHASE=n (default 10: under 10 s the JIT is still warming) bounds each remote phase;
-# JMH_ARGS passes options to JMH; PROXY_SECONDS (default 15, after a 10 s warm-up) each wrk run;
+# JMH_ARGS passes options to JMH; PROXY_SECONDS (default 15, after a PROXY_WARM = 20 s warm-up:
+# on a loaded machine C2 is still compiling after 10 s) each wrk run;
 # SKIP=jmh,load,proxy skips parts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +32,7 @@ if [[ $skip != *,load,* ]]; then
 fi
 [[ $skip == *,proxy,* ]] && exit 0
 
-echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_SECONDS:-15} s after a 10 s warm-up)"
+echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_SECONDS:-15} s after a ${PROXY_WARM:-20} s warm-up)"
 for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }
 done
@@ -60,15 +61,24 @@ wait_port $UP
 java -Xmx256m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
 wait_port $MIX
 rps() { wrk -t1 -c50 -d"$1"s -H "Host: ratings" "http://127.0.0.1:$PROXY/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
-declare -A result
+# The proxy's own CPU per request as well as req/s: on a loaded machine req/s follows the share of
+# the cores the proxy gets (and with Mixer on, Mixer's JVM competes for the same 2 cores), while
+# CPU per request is what the hook costs the proxy; on a core of its own req/s = 1 / CPU per request.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+declare -A result cpu
 for mode in off mixer; do
   extra=""; [ $mode = mixer ] && extra=$MIX
   java -Xmx128m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench proxy $PROXY $UP 1 $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
   wait_port $PROXY
-  rps 10 >/dev/null
+  rps "${PROXY_WARM:-20}" >/dev/null
+  before=$(cpu_ticks $ppid)
   result[$mode]=$(rps "${PROXY_SECONDS:-15}")
+  after=$(cpu_ticks $ppid)
+  cpu[$mode]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="${result[$mode]}" -v d="${PROXY_SECONDS:-15}" \
+    'BEGIN {printf "%.1f", t * 1000000 / hz / (r * d)}')
   kill $ppid; wait $ppid 2>/dev/null || true
-  echo "proxy, Mixer $mode: ${result[$mode]} req/s"
+  echo "proxy, Mixer $mode: ${result[$mode]} req/s, ${cpu[$mode]} µs of proxy CPU per request"
 done
-awk -v on="${result[mixer]}" -v off="${result[off]}" 'BEGIN {printf "with Mixer / without: %.2f (target >= 0.90)\n", on / off}'
+awk -v on="${result[mixer]}" -v off="${result[off]}" -v con="${cpu[mixer]}" -v coff="${cpu[off]}" 'BEGIN {
+  printf "with Mixer / without: %.2f by req/s, %.2f by proxy CPU per request (target >= 0.90)\n", on / off, coff / con}'
 echo "== machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  */
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
-  private static final ContextKey<Map> ATTRIBUTES = ContextKey.of("mixer.attributes", Map.class);
+  private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
 
   /** At most this many finished requests wait for one Report call. */
   public static final int REPORT_BATCH = 100;
@@ -159,11 +159,11 @@ public final class MixerHook implements ProxyFilter {
     if (m == null || !"inbound".equals(request.listener())) {
       return null;
     }
-    Map<String, Object> attributes = requestAttributes(request);
-    request.put(ATTRIBUTES, attributes);
     Future<CheckResponse> check;
     try {
-      check = m.check(CheckRequest.of(bag(m.vocabulary(), attributes)));
+      AttributeBag attributes = bag(m.vocabulary(), requestAttributes(request));
+      request.put(ATTRIBUTES, attributes);
+      check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
       return unavailable(e);
     }
@@ -180,25 +180,33 @@ public final class MixerHook implements ProxyFilter {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void onResponse(RequestContext request, HttpResponse response) {
     Mixer m = mixer;
-    Map<String, Object> attributes = request.get(ATTRIBUTES);
+    AttributeBag attributes = request.get(ATTRIBUTES);
     if (m == null || attributes == null) {
       return;
     }
-    Map<String, Object> report = new HashMap<>(attributes);
-    report.put("response.code", (long) response.status().code());
-    report.put("response.time", Instant.now());
+    // The request's bag copied by index (no second pass by name), plus what the response says.
+    AttributeVocabulary v = m.vocabulary();
+    AttributeBag base = attributes.vocabulary() == v ? attributes : attributes.rebase(v);
+    AttributeBag.Builder report = AttributeBag.builder(v);
+    for (int i = 0; i < v.size(); i++) {
+      Object value = base.get(i);
+      if (value != null) {
+        report.put(i, value);
+      }
+    }
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    report.put("response.headers", headers);
+    putKnown(report, v, "response.code", (long) response.status().code());
+    putKnown(report, v, "response.time", Instant.now());
+    putKnown(report, v, "response.headers", headers);
     ReportBatcher batcher = reports;
     if (batcher == null) {
       return;
     }
     try {
-      batcher.add(bag(m.vocabulary(), report));
+      batcher.add(report.build());
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not built: " + e.getMessage());
     }
@@ -272,18 +280,22 @@ public final class MixerHook implements ProxyFilter {
   /** The attributes the vocabulary knows, with the types it expects; others are left out. */
   private static AttributeBag bag(AttributeVocabulary vocabulary, Map<String, Object> attributes) {
     AttributeBag.Builder b = AttributeBag.builder(vocabulary);
-    attributes.forEach((name, value) -> {
-      if (vocabulary.indexOf(name) >= 0) {
-        try {
-          b.put(name, value);
-        } catch (IllegalArgumentException e) {
-          // A manifest declaring another type than Istio's for this attribute: it stays absent,
-          // and rules reading it see it so.
-          LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
-        }
-      }
-    });
+    attributes.forEach((name, value) -> putKnown(b, vocabulary, name, value));
     return b.build();
+  }
+
+  private static void putKnown(AttributeBag.Builder b, AttributeVocabulary vocabulary, String name, Object value) {
+    int i = vocabulary.indexOf(name);
+    if (i < 0) {
+      return;
+    }
+    try {
+      b.put(i, value);
+    } catch (IllegalArgumentException e) {
+      // A manifest declaring another type than Istio's for this attribute: it stays absent,
+      // and rules reading it see it so.
+      LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
+    }
   }
 
   private static String at(String[] parts, int i) {
