@@ -4,7 +4,6 @@ import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.remote.MixerWireCodec;
-import io.mizzen.spi.wire.mixer.Attributes;
 import io.mizzen.spi.wire.mixer.CheckReply;
 import io.mizzen.spi.wire.mixer.CheckRequest;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcService;
@@ -21,7 +20,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.StatusException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Serves a {@link MixerEngine} over gRPC (h2c). */
@@ -129,11 +127,9 @@ public interface MixerServer {
     @Override
     public Future<ReportReply> report(ReportRequest request) {
       AttributeVocabulary vocabulary = engine.vocabulary();
-      List<AttributeBag> batch = new ArrayList<>(request.getBatchCount());
+      List<AttributeBag> batch;
       try {
-        for (Attributes a : request.getBatchList()) {
-          batch.add(MixerWireCodec.decode(a, vocabulary));
-        }
+        batch = MixerWireCodec.decodeBatch(request, vocabulary);
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new StatusException(GrpcStatus.INVALID_ARGUMENT, e.getMessage()));
       }

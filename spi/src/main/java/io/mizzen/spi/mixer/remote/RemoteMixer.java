@@ -7,7 +7,6 @@ import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
-import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
@@ -67,9 +66,7 @@ public final class RemoteMixer implements Mixer {
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
-    ReportRequest.Builder b = ReportRequest.newBuilder();
-    batch.forEach(bag -> b.addBatch(MixerWireCodec.encode(bag)));
-    return client.report(b.build()).map(reply -> {
+    return client.report(MixerWireCodec.encodeBatch(batch)).map(reply -> {
       generation = reply.getConfigGeneration();
       return null;
     });
