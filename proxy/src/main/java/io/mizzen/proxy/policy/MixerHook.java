@@ -49,8 +49,7 @@ public final class MixerHook implements ProxyFilter {
   public static final Duration REPORT_DELAY = Duration.ofMillis(100);
 
   private final Vertx vertx;
-  private final WorkloadInfo self;
-  private final String trustDomain;
+  private final Map<String, Object> fixed;
   private final int reportBatch;
   private final Duration reportDelay;
   private volatile Mixer mixer;
@@ -77,8 +76,7 @@ public final class MixerHook implements ProxyFilter {
       throw new IllegalArgumentException("report batches need a positive size and delay, not " + reportBatch + " and " + reportDelay);
     }
     this.vertx = vertx;
-    this.self = self;
-    this.trustDomain = trustDomain;
+    this.fixed = fixedAttributes(self, trustDomain);
     this.reportBatch = reportBatch;
     this.reportDelay = reportDelay;
   }
@@ -161,7 +159,7 @@ public final class MixerHook implements ProxyFilter {
     }
     Future<CheckResponse> check;
     try {
-      AttributeBag attributes = bag(m.vocabulary(), requestAttributes(request));
+      AttributeBag attributes = requestAttributes(m.vocabulary(), request);
       request.put(ATTRIBUTES, attributes);
       check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
@@ -227,25 +225,12 @@ public final class MixerHook implements ProxyFilter {
     return new FilterStep.Reply(new LocalReply(503, Map.of("content-type", "text/plain"), body), ResponseFlag.UAEX, body);
   }
 
-  /** The attributes Istio's sidecar sent with an inbound request. */
-  private Map<String, Object> requestAttributes(RequestContext request) {
-    Map<String, Object> a = new HashMap<>();
-    String peer = request.header(IstioMetrics.PEER_HEADER);
-    if (peer != null) {
-      String[] p = peer.split(";", -1);
-      Map<String, String> labels = new HashMap<>();
-      putIf(labels, "app", at(p, 1));
-      putIf(labels, "version", at(p, 2));
-      a.put("source.labels", labels);
-      putIf(a, "source.workload.name", at(p, 0));
-      putIf(a, "source.namespace", at(p, 3));
-      putIf(a, "source.workload.namespace", at(p, 3));
-      putIf(a, "source.principal", at(p, 4));
-      putIf(a, "source.user", at(p, 4));
-      if (at(p, 0) != null && at(p, 3) != null) {
-        a.put("source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
-      }
-    }
+  /**
+   * The attributes of the workload itself, the same for every request: computed once, not per
+   * request (destination.*, context.*, connection.mtls).
+   */
+  private static Map<String, Object> fixedAttributes(WorkloadInfo self, String trustDomain) {
+    Map<String, Object> a = new java.util.LinkedHashMap<>();
     String ns = self.namespace();
     a.put("destination.labels", self.labels());
     a.put("destination.namespace", ns);
@@ -259,31 +244,48 @@ public final class MixerHook implements ProxyFilter {
       a.put("destination.workload.name", version == null ? self.service() : self.service() + "-" + version);
       a.put("destination.uid", "kubernetes://" + a.get("destination.workload.name") + "." + ns);
     }
-    a.put("destination.port", (long) request.port());
-    a.put("request.path", request.uri());
-    a.put("request.url_path", request.path());
-    a.put("request.method", request.method());
-    a.put("request.host", request.authority());
-    a.put("request.scheme", request.scheme());
-    a.put("request.time", Instant.now());
-    putIf(a, "request.id", request.header("x-request-id"));
-    putIf(a, "request.useragent", request.header("user-agent"));
-    Map<String, String> headers = new HashMap<>();
-    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    a.put("request.headers", headers);
     a.put("context.protocol", "http");
     a.put("context.reporter.kind", "inbound");
     a.put("connection.mtls", Boolean.FALSE);
-    return a;
+    return java.util.Collections.unmodifiableMap(a);
   }
 
-  /** The attributes the vocabulary knows, with the types it expects; others are left out. */
-  private static AttributeBag bag(AttributeVocabulary vocabulary, Map<String, Object> attributes) {
-    AttributeBag.Builder b = AttributeBag.builder(vocabulary);
-    attributes.forEach((name, value) -> putKnown(b, vocabulary, name, value));
+  /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
+  private AttributeBag requestAttributes(AttributeVocabulary v, RequestContext request) {
+    AttributeBag.Builder b = AttributeBag.builder(v);
+    String peer = request.header(IstioMetrics.PEER_HEADER);
+    if (peer != null) {
+      String[] p = peer.split(";", -1);
+      Map<String, String> labels = new HashMap<>();
+      putIf(labels, "app", at(p, 1));
+      putIf(labels, "version", at(p, 2));
+      putKnown(b, v, "source.labels", labels);
+      putKnown(b, v, "source.workload.name", at(p, 0));
+      putKnown(b, v, "source.namespace", at(p, 3));
+      putKnown(b, v, "source.workload.namespace", at(p, 3));
+      putKnown(b, v, "source.principal", at(p, 4));
+      putKnown(b, v, "source.user", at(p, 4));
+      if (at(p, 0) != null && at(p, 3) != null) {
+        putKnown(b, v, "source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
+      }
+    }
+    fixed.forEach((name, value) -> putKnown(b, v, name, value));
+    putKnown(b, v, "destination.port", (long) request.port());
+    putKnown(b, v, "request.path", request.uri());
+    putKnown(b, v, "request.url_path", request.path());
+    putKnown(b, v, "request.method", request.method());
+    putKnown(b, v, "request.host", request.authority());
+    putKnown(b, v, "request.scheme", request.scheme());
+    putKnown(b, v, "request.time", Instant.now());
+    putKnown(b, v, "request.id", request.header("x-request-id"));
+    putKnown(b, v, "request.useragent", request.header("user-agent"));
+    Map<String, String> headers = new HashMap<>();
+    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    putKnown(b, v, "request.headers", headers);
     return b.build();
   }
 
+  /** Puts what the vocabulary knows, with the type it expects; others are left out (absent). */
   private static void putKnown(AttributeBag.Builder b, AttributeVocabulary vocabulary, String name, Object value) {
     int i = vocabulary.indexOf(name);
     if (i < 0) {
