@@ -31,13 +31,15 @@ import org.pf4j.Extension;
  * {@code 5s}-style), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
  * health checks, off by default), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger), {@code mixer} (the control plane's Mixer as
- * {@code host:port} when the kernel embeds none, {@code off} for no policy checks). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
+ * {@code host:port} when the kernel embeds none, {@code off} for no policy checks), {@code mixerCheckCache}
+ * (false: every request asks Mixer), {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2s). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
  */
 @Extension
 public final class ProxyFunction implements MeshFunction {
   private MeshProxy proxy;
   private GrpcClient grpc;
+  private MixerHook mixerHook;
   private final ProxyEndpoints endpoints = new ProxyEndpoints();
 
   @Override
@@ -77,7 +79,8 @@ public final class ProxyFunction implements MeshFunction {
     String bind = String.valueOf(withHostDefaults(context).get("bindHost"));
     // Policy is enforced where Istio's sidecar enforced it: on the inbound side of a workload.
     MixerHook mixer = workload == null || context.role() != Role.SIDECAR ? null
-        : new MixerHook(workload, context.trustDomain());
+        : new MixerHook(context.vertx(), workload, context.trustDomain());
+    mixerHook = mixer;
     io.mizzen.spi.ca.WorkloadCertificates certificates = context.lookup(io.mizzen.spi.ca.WorkloadCertificates.class);
     ProxyOptions opts = options;
     // No citadel agent: no certificates, so plain text both ways (as Istio without mTLS). Reading
@@ -120,7 +123,7 @@ public final class ProxyFunction implements MeshFunction {
    * The embedded Mixer when the kernel runs one, else the control plane's through the remote
    * client: {@code plugins.settings.proxy.mixer} ({@code host:port}, {@code off} for none),
    * 127.0.0.1 on {@code ports().mixer()} by default (Istio's 9091 when that is 0), fronted by a
-   * Check cache (renewed with every snapshot) when {@code mixerCheckCache} is true. Until it answers, requests pass
+   * Check cache (renewed with every snapshot) unless {@code mixerCheckCache} is false. Until it answers, requests pass
    * unchecked; a Mixer that cannot be reached is logged and left out.
    */
   private void useMixer(MeshContext context, MixerHook hook) {
@@ -144,16 +147,28 @@ public final class ProxyFunction implements MeshFunction {
           + "' is not host:port; no policy checks");
       return;
     }
+    Duration ttl;
+    try {
+      Duration set = duration(context.settings("proxy"), "mixerCheckCacheTtl");
+      ttl = set == null ? DEFAULT_CHECK_CACHE_TTL : set;
+      if (ttl.isZero() || ttl.isNegative()) {
+        throw new IllegalArgumentException("plugins.settings.proxy.mixerCheckCacheTtl: must be positive, not " + ttl);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; no policy checks");
+      return;
+    }
     grpc = GrpcClient.client(context.vertx());
     RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(port, colon > 0 ? address.substring(0, colon) : "127.0.0.1"))
-        // Verdicts are cached by the attributes they referenced, as Istio's proxy did.
-        // A cached verdict outlives a policy change Pilot does not push (Mixer's verdicts stay
-        // valid for a minute), so the Check cache is opt-in: mixerCheckCache: true.
+        // Verdicts are cached by the attributes they referenced, as Istio's proxy did. A policy
+        // change reaches the cache through the config generation Mixer's answers carry (checks
+        // and the report batches, at most REPORT_DELAY apart under traffic); no verdict is reused
+        // longer than mixerCheckCacheTtl (2 s by default) whatever Mixer allowed.
         .onSuccess(remote -> {
-          if (Boolean.TRUE.equals(context.settings("proxy").get("mixerCheckCache"))) {
-            hook.use(remote, () -> CheckCache.create(10_000, System::nanoTime));
-          } else {
+          if (Boolean.FALSE.equals(context.settings("proxy").get("mixerCheckCache"))) {
             hook.use(remote);
+          } else {
+            hook.use(remote, () -> CheckCache.create(10_000, ttl, System::nanoTime));
           }
         })
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "proxy: Mixer at " + address
@@ -161,6 +176,8 @@ public final class ProxyFunction implements MeshFunction {
   }
 
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");
+  /** The longest a cached Check verdict is reused when no answer from Mixer told of a new config. */
+  static final Duration DEFAULT_CHECK_CACHE_TTL = Duration.ofSeconds(2);
 
   /**
    * The settings, with the host's ports and workload filled in where the settings are silent:
@@ -257,9 +274,13 @@ public final class ProxyFunction implements MeshFunction {
   public Future<Void> stop() {
     MeshProxy p = proxy;
     GrpcClient g = grpc;
+    MixerHook h = mixerHook;
+    // The proxy drains first (its last responses queue reports), then the pending report batch
+    // goes out, and only then does the Mixer connection close.
     return endpoints.close()
-        .transform(ignored -> g == null ? Future.<Void>succeededFuture() : g.close())
-        .transform(ignored -> p == null ? Future.succeededFuture() : p.close());
+        .transform(ignored -> p == null ? Future.<Void>succeededFuture() : p.close())
+        .transform(ignored -> h == null ? Future.<Void>succeededFuture() : h.close())
+        .transform(ignored -> g == null ? Future.succeededFuture() : g.close());
   }
 
   @Override

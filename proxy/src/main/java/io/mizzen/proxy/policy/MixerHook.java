@@ -17,7 +17,12 @@ import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.netty.handler.codec.http.HttpResponse;
+import io.mizzen.spi.mixer.ReportBatcher;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -30,41 +35,109 @@ import java.util.function.Supplier;
  * comes back as a completed Future and is decided synchronously; a denial answers with the
  * helper's HTTP mapping ({@code 403 PERMISSION_DENIED:...}, {@code 429 RESOURCE_EXHAUSTED:...}).
  * When Mixer cannot be reached the request is refused with 503 (Istio's fail-closed default);
- * a Report never holds the response.
+ * a Report never holds the response. Reports are batched, as Istio's proxy batched them: one
+ * Report call per {@link #REPORT_BATCH} finished requests or per {@link #REPORT_DELAY}, whichever
+ * comes first, and {@link #close()} sends what is pending.
  */
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
-  private static final ContextKey<Map> ATTRIBUTES = ContextKey.of("mixer.attributes", Map.class);
+  private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
 
-  private final WorkloadInfo self;
-  private final String trustDomain;
+  /** At most this many finished requests wait for one Report call. */
+  public static final int REPORT_BATCH = 100;
+  /** No finished request waits longer than this for its Report call. */
+  public static final Duration REPORT_DELAY = Duration.ofMillis(100);
+
+  private final Vertx vertx;
+  private final Map<String, Object> fixed;
+  private final int reportBatch;
+  private final Duration reportDelay;
   private volatile Mixer mixer;
   private volatile Mixer remote;
   private volatile Supplier<CheckCache> caches;
+  private volatile ReportBatcher reports;
+  private final List<Future<Void>> retired = new CopyOnWriteArrayList<>();
 
   /**
+   * @param vertx for the report batches' timers
    * @param self the workload this sidecar stands beside (the destination of inbound requests)
    * @param trustDomain the mesh's trust domain, for principals
    */
-  public MixerHook(WorkloadInfo self, String trustDomain) {
-    this.self = self;
-    this.trustDomain = trustDomain;
+  public MixerHook(Vertx vertx, WorkloadInfo self, String trustDomain) {
+    this(vertx, self, trustDomain, REPORT_BATCH, REPORT_DELAY);
+  }
+
+  /**
+   * As {@link #MixerHook(Vertx, WorkloadInfo, String)}, with report batches of at most
+   * {@code reportBatch} requests sent no later than {@code reportDelay} after the first of them.
+   */
+  public MixerHook(Vertx vertx, WorkloadInfo self, String trustDomain, int reportBatch, Duration reportDelay) {
+    if (reportBatch < 1 || reportDelay == null || reportDelay.isNegative() || reportDelay.isZero()) {
+      throw new IllegalArgumentException("report batches need a positive size and delay, not " + reportBatch + " and " + reportDelay);
+    }
+    this.vertx = vertx;
+    this.fixed = fixedAttributes(self, trustDomain);
+    this.reportBatch = reportBatch;
+    this.reportDelay = reportDelay;
   }
 
   /** Starts checking with {@code mixer} (null: stop); Mixer may arrive after the proxy started. */
   public void use(Mixer mixer) {
     this.remote = null;
     this.mixer = mixer;
+    reportTo(mixer);
   }
 
   /**
-   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did; the
-   * cache is replaced by a fresh one on {@link #configChanged()}.
+   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did. The
+   * cache drops its verdicts when Mixer answers (a Check or a Report batch) under another config
+   * generation, and is replaced by a fresh one on {@link #configChanged()}.
    */
   public void use(Mixer remote, Supplier<CheckCache> caches) {
     this.caches = caches;
     this.remote = remote;
     this.mixer = caches.get().front(remote);
+    reportTo(remote);
+  }
+
+  /** Sends reports to {@code to} from now on; what the previous batcher held is sent to its Mixer. */
+  private synchronized void reportTo(Mixer to) {
+    ReportBatcher previous = reports;
+    reports = to == null ? null : ReportBatcher.create(vertx, to, reportBatch, reportDelay);
+    if (previous != null) {
+      retired.add(previous.close());
+    }
+  }
+
+  /** Report batches Mixer has taken so far (through the current batcher). */
+  public long reportBatchesSent() {
+    ReportBatcher r = reports;
+    return r == null ? 0 : r.batchesSent();
+  }
+
+  /** Sends the pending reports now. @return a Future completed once Mixer answered (or failed) */
+  public Future<Void> flushReports() {
+    ReportBatcher r = reports;
+    return r == null ? Future.succeededFuture() : r.flush();
+  }
+
+  /**
+   * Stops reporting: the pending batch is sent and every batch in flight is waited for.
+   *
+   * @return a Future completed once Mixer has answered them all; it does not fail (a batch Mixer
+   *     refused is counted by the batcher)
+   */
+  public Future<Void> close() {
+    List<Future<Void>> all;
+    synchronized (this) {
+      ReportBatcher r = reports;
+      reports = null;
+      all = new ArrayList<>(retired);
+      if (r != null) {
+        all.add(r.close());
+      }
+    }
+    return Future.join(all).otherwiseEmpty().mapEmpty();
   }
 
   /**
@@ -84,11 +157,11 @@ public final class MixerHook implements ProxyFilter {
     if (m == null || !"inbound".equals(request.listener())) {
       return null;
     }
-    Map<String, Object> attributes = requestAttributes(request);
-    request.put(ATTRIBUTES, attributes);
     Future<CheckResponse> check;
     try {
-      check = m.check(CheckRequest.of(bag(m.vocabulary(), attributes)));
+      AttributeBag attributes = requestAttributes(m.vocabulary(), request);
+      request.put(ATTRIBUTES, attributes);
+      check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
       return unavailable(e);
     }
@@ -105,22 +178,33 @@ public final class MixerHook implements ProxyFilter {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void onResponse(RequestContext request, HttpResponse response) {
     Mixer m = mixer;
-    Map<String, Object> attributes = request.get(ATTRIBUTES);
+    AttributeBag attributes = request.get(ATTRIBUTES);
     if (m == null || attributes == null) {
       return;
     }
-    Map<String, Object> report = new HashMap<>(attributes);
-    report.put("response.code", (long) response.status().code());
-    report.put("response.time", Instant.now());
+    // The request's bag copied by index (no second pass by name), plus what the response says.
+    AttributeVocabulary v = m.vocabulary();
+    AttributeBag base = attributes.vocabulary() == v ? attributes : attributes.rebase(v);
+    AttributeBag.Builder report = AttributeBag.builder(v);
+    for (int i = 0; i < v.size(); i++) {
+      Object value = base.get(i);
+      if (value != null) {
+        report.put(i, value);
+      }
+    }
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    report.put("response.headers", headers);
+    putKnown(report, v, "response.code", (long) response.status().code());
+    putKnown(report, v, "response.time", Instant.now());
+    putKnown(report, v, "response.headers", headers);
+    ReportBatcher batcher = reports;
+    if (batcher == null) {
+      return;
+    }
     try {
-      m.report(List.of(bag(m.vocabulary(), report))).onFailure(e ->
-          LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not delivered: " + e.getMessage()));
+      batcher.add(report.build());
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not built: " + e.getMessage());
     }
@@ -141,25 +225,12 @@ public final class MixerHook implements ProxyFilter {
     return new FilterStep.Reply(new LocalReply(503, Map.of("content-type", "text/plain"), body), ResponseFlag.UAEX, body);
   }
 
-  /** The attributes Istio's sidecar sent with an inbound request. */
-  private Map<String, Object> requestAttributes(RequestContext request) {
-    Map<String, Object> a = new HashMap<>();
-    String peer = request.header(IstioMetrics.PEER_HEADER);
-    if (peer != null) {
-      String[] p = peer.split(";", -1);
-      Map<String, String> labels = new HashMap<>();
-      putIf(labels, "app", at(p, 1));
-      putIf(labels, "version", at(p, 2));
-      a.put("source.labels", labels);
-      putIf(a, "source.workload.name", at(p, 0));
-      putIf(a, "source.namespace", at(p, 3));
-      putIf(a, "source.workload.namespace", at(p, 3));
-      putIf(a, "source.principal", at(p, 4));
-      putIf(a, "source.user", at(p, 4));
-      if (at(p, 0) != null && at(p, 3) != null) {
-        a.put("source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
-      }
-    }
+  /**
+   * The attributes of the workload itself, the same for every request: computed once, not per
+   * request (destination.*, context.*, connection.mtls).
+   */
+  private static Map<String, Object> fixedAttributes(WorkloadInfo self, String trustDomain) {
+    Map<String, Object> a = new java.util.LinkedHashMap<>();
     String ns = self.namespace();
     a.put("destination.labels", self.labels());
     a.put("destination.namespace", ns);
@@ -173,39 +244,60 @@ public final class MixerHook implements ProxyFilter {
       a.put("destination.workload.name", version == null ? self.service() : self.service() + "-" + version);
       a.put("destination.uid", "kubernetes://" + a.get("destination.workload.name") + "." + ns);
     }
-    a.put("destination.port", (long) request.port());
-    a.put("request.path", request.uri());
-    a.put("request.url_path", request.path());
-    a.put("request.method", request.method());
-    a.put("request.host", request.authority());
-    a.put("request.scheme", request.scheme());
-    a.put("request.time", Instant.now());
-    putIf(a, "request.id", request.header("x-request-id"));
-    putIf(a, "request.useragent", request.header("user-agent"));
-    Map<String, String> headers = new HashMap<>();
-    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    a.put("request.headers", headers);
     a.put("context.protocol", "http");
     a.put("context.reporter.kind", "inbound");
     a.put("connection.mtls", Boolean.FALSE);
-    return a;
+    return java.util.Collections.unmodifiableMap(a);
   }
 
-  /** The attributes the vocabulary knows, with the types it expects; others are left out. */
-  private static AttributeBag bag(AttributeVocabulary vocabulary, Map<String, Object> attributes) {
-    AttributeBag.Builder b = AttributeBag.builder(vocabulary);
-    attributes.forEach((name, value) -> {
-      if (vocabulary.indexOf(name) >= 0) {
-        try {
-          b.put(name, value);
-        } catch (IllegalArgumentException e) {
-          // A manifest declaring another type than Istio's for this attribute: it stays absent,
-          // and rules reading it see it so.
-          LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
-        }
+  /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
+  private AttributeBag requestAttributes(AttributeVocabulary v, RequestContext request) {
+    AttributeBag.Builder b = AttributeBag.builder(v);
+    String peer = request.header(IstioMetrics.PEER_HEADER);
+    if (peer != null) {
+      String[] p = peer.split(";", -1);
+      Map<String, String> labels = new HashMap<>();
+      putIf(labels, "app", at(p, 1));
+      putIf(labels, "version", at(p, 2));
+      putKnown(b, v, "source.labels", labels);
+      putKnown(b, v, "source.workload.name", at(p, 0));
+      putKnown(b, v, "source.namespace", at(p, 3));
+      putKnown(b, v, "source.workload.namespace", at(p, 3));
+      putKnown(b, v, "source.principal", at(p, 4));
+      putKnown(b, v, "source.user", at(p, 4));
+      if (at(p, 0) != null && at(p, 3) != null) {
+        putKnown(b, v, "source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
       }
-    });
+    }
+    fixed.forEach((name, value) -> putKnown(b, v, name, value));
+    putKnown(b, v, "destination.port", (long) request.port());
+    putKnown(b, v, "request.path", request.uri());
+    putKnown(b, v, "request.url_path", request.path());
+    putKnown(b, v, "request.method", request.method());
+    putKnown(b, v, "request.host", request.authority());
+    putKnown(b, v, "request.scheme", request.scheme());
+    putKnown(b, v, "request.time", Instant.now());
+    putKnown(b, v, "request.id", request.header("x-request-id"));
+    putKnown(b, v, "request.useragent", request.header("user-agent"));
+    Map<String, String> headers = new HashMap<>();
+    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    putKnown(b, v, "request.headers", headers);
     return b.build();
+  }
+
+  /** Puts what the vocabulary knows, with the type it expects; others are left out (absent). */
+  private static void putKnown(AttributeBag.Builder b, AttributeVocabulary vocabulary, String name, Object value) {
+    int i = vocabulary.indexOf(name);
+    if (i < 0) {
+      return;
+    }
+    try {
+      b.put(i, value);
+    } catch (IllegalArgumentException e) {
+      // A manifest declaring another type than Istio's for this attribute: it stays absent,
+      // and rules reading it see it so.
+      LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
+    }
   }
 
   private static String at(String[] parts, int i) {

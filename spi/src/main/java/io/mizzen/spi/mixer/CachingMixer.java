@@ -7,10 +7,26 @@ import java.util.List;
 final class CachingMixer implements Mixer {
   private final Mixer remote;
   private final CheckCache cache;
+  /** The config generation the cached verdicts were given under. */
+  private volatile long generation;
 
   CachingMixer(Mixer remote, CheckCache cache) {
     this.remote = remote;
     this.cache = cache;
+    this.generation = remote.configGeneration();
+  }
+
+  /** Drops every verdict when Mixer has answered under another config since they were cached. */
+  private void followGeneration() {
+    long now = remote.configGeneration();
+    if (now != generation) {
+      synchronized (this) {
+        if (now != generation) {
+          cache.clear();
+          generation = now;
+        }
+      }
+    }
   }
 
   @Override
@@ -22,16 +38,25 @@ final class CachingMixer implements Mixer {
   public Future<CheckResponse> check(CheckRequest request) {
     // A request that names quotas must reach Mixer: grants are never reused.
     if (request.quotas().isEmpty()) {
+      followGeneration();
       CheckResponse hit = cache.lookup(request.attributes());
       if (hit != null) {
         return Future.succeededFuture(hit);
       }
     }
-    return remote.check(request).onSuccess(r -> cache.store(request.attributes(), r));
+    return remote.check(request).onSuccess(r -> {
+      followGeneration();
+      cache.store(request.attributes(), r);
+    });
   }
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
     return remote.report(batch);
+  }
+
+  @Override
+  public long configGeneration() {
+    return remote.configGeneration();
   }
 }

@@ -21,6 +21,9 @@ public interface CheckCache {
   /** How many verdicts are held. */
   int size();
 
+  /** Forgets every verdict (the config they were given under is no longer in force). */
+  void clear();
+
   /** A Mixer that answers from this cache when it can and asks {@code remote} otherwise. */
   default Mixer front(Mixer remote) {
     return new CachingMixer(remote, this);
@@ -31,6 +34,18 @@ public interface CheckCache {
    * {@code nanoClock} ({@code System::nanoTime} outside tests).
    */
   static CheckCache create(int maxEntries, LongSupplier nanoClock) {
-    return new ReferencedAttributesCache(maxEntries, nanoClock);
+    return new ReferencedAttributesCache(maxEntries, null, nanoClock);
+  }
+
+  /**
+   * As {@link #create(int, LongSupplier)}, but no verdict is reused for longer than
+   * {@code maxValidity} whatever validDuration Mixer gave it: the bound on how long a policy
+   * change can go unseen when no answer from Mixer has told of it.
+   */
+  static CheckCache create(int maxEntries, java.time.Duration maxValidity, LongSupplier nanoClock) {
+    if (maxValidity == null || maxValidity.isNegative() || maxValidity.isZero()) {
+      throw new IllegalArgumentException("maxValidity must be positive, not " + maxValidity);
+    }
+    return new ReferencedAttributesCache(maxEntries, maxValidity, nanoClock);
   }
 }

@@ -33,4 +33,13 @@ public interface Mixer {
    *     here); failed only when Mixer cannot be reached and the batch was not delivered
    */
   Future<Void> report(List<AttributeBag> batch);
+
+  /**
+   * The config version Mixer said it was serving in its latest answer (a Check or a Report), or
+   * -1 when it does not say (an in-process engine, whose verdicts are never cached). A proxy that
+   * caches verdicts drops them when this changes. Never blocks.
+   */
+  default long configGeneration() {
+    return -1;
+  }
 }

@@ -18,15 +18,17 @@ final class ReferencedAttributesCache implements CheckCache {
   private static final int MAX_SHAPES = 64;
 
   private final int maxEntries;
+  private final long maxValidityNanos;
   private final LongSupplier clock;
   private final List<Shape> shapes = new CopyOnWriteArrayList<>();
   private final Map<Key, Entry> entries;
 
-  ReferencedAttributesCache(int maxEntries, LongSupplier clock) {
+  ReferencedAttributesCache(int maxEntries, java.time.Duration maxValidity, LongSupplier clock) {
     if (maxEntries <= 0) {
       throw new IllegalArgumentException("maxEntries must be positive, not " + maxEntries);
     }
     this.maxEntries = maxEntries;
+    this.maxValidityNanos = maxValidity == null ? Long.MAX_VALUE : maxValidity.toNanos();
     this.clock = clock;
     this.entries = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -121,7 +123,8 @@ final class ReferencedAttributesCache implements CheckCache {
     if (shape == null) {
       return;
     }
-    Entry e = new Entry(response, clock.getAsLong() + verdict.validDuration().toNanos(), verdict.validUseCount());
+    long validFor = Math.min(verdict.validDuration().toNanos(), maxValidityNanos);
+    Entry e = new Entry(response, clock.getAsLong() + validFor, verdict.validUseCount());
     synchronized (entries) {
       entries.put(shape.keyOf(bag), e);
     }
@@ -145,6 +148,13 @@ final class ReferencedAttributesCache implements CheckCache {
       Shape s = Shape.of(r);
       shapes.add(s);
       return s;
+    }
+  }
+
+  @Override
+  public void clear() {
+    synchronized (entries) {
+      entries.clear();
     }
   }
 

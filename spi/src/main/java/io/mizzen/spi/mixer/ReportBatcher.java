@@ -23,7 +23,12 @@ public interface ReportBatcher {
   /** Batches Mixer refused or could not be reached for. */
   long batchesFailed();
 
-  /** Flushes and stops the timer. @return a Future completed once the last batch was sent */
+  /**
+   * Flushes and stops the timer; later {@link #add} calls fail.
+   *
+   * @return a Future completed once Mixer has answered every batch sent so far, this last one
+   *     included (a refused batch is counted in {@link #batchesFailed()}, the Future does not fail)
+   */
   Future<Void> close();
 
   static ReportBatcher create(Vertx vertx, Mixer mixer, int maxBatch, Duration maxDelay) {

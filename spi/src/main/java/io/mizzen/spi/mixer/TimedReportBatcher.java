@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** A pending list guarded by this object's lock; one timer armed per pending batch. */
@@ -15,6 +17,8 @@ final class TimedReportBatcher implements ReportBatcher {
   private final long maxDelayMillis;
   private final LongAdder sent = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  /** Batches sent and not yet answered: close waits for them, so a stop loses nothing. */
+  private final Set<Future<Void>> inFlight = ConcurrentHashMap.newKeySet();
   private List<AttributeBag> pending = new ArrayList<>();
   private long timer = -1;
   private boolean closed;
@@ -78,7 +82,10 @@ final class TimedReportBatcher implements ReportBatcher {
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
-    return f.andThen(ar -> (ar.succeeded() ? sent : failed).increment()).otherwiseEmpty();
+    Future<Void> answered = f.andThen(ar -> (ar.succeeded() ? sent : failed).increment()).otherwiseEmpty();
+    inFlight.add(answered);
+    answered.onComplete(ar -> inFlight.remove(answered));
+    return answered;
   }
 
   @Override
@@ -98,6 +105,9 @@ final class TimedReportBatcher implements ReportBatcher {
       closed = true;
       batch = take();
     }
-    return batch.isEmpty() ? Future.succeededFuture() : send(batch);
+    if (!batch.isEmpty()) {
+      send(batch);
+    }
+    return Future.join(List.copyOf(inFlight)).otherwiseEmpty().mapEmpty();
   }
 }

@@ -114,4 +114,51 @@ class CheckCacheTest {
     mixer.check(new CheckRequest(bag("ratings", "a", "/"), Map.of("q", new QuotaArgs(1, "d", false))));
     assertEquals(3, remoteChecks.get(), "quota requests always go remote");
   }
+
+  @Test
+  void noVerdictOutlivesTheMaxValidityWhateverMixerAllowed() {
+    CheckCache capped = CheckCache.create(100, Duration.ofSeconds(2), now::get);
+    capped.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofMinutes(1), 1000));
+    now.addAndGet(Duration.ofMillis(1999).toNanos());
+    assertNotNull(capped.lookup(bag("ratings", "john", "/a")));
+    now.addAndGet(Duration.ofMillis(1).toNanos());
+    assertNull(capped.lookup(bag("ratings", "john", "/a")), "capped at 2 s though Mixer allowed a minute");
+  }
+
+  @Test
+  void frontedMixerDropsItsVerdictsWhenMixerAnswersUnderAnotherGeneration() {
+    AtomicLong generation = new AtomicLong(1);
+    AtomicInteger remoteChecks = new AtomicInteger();
+    Mixer remote = new Mixer() {
+      public AttributeVocabulary vocabulary() { return V; }
+      public Future<CheckResponse> check(CheckRequest r) {
+        remoteChecks.incrementAndGet();
+        return Future.succeededFuture(verdict(generation.get() == 1 ? 0 : 7, Duration.ofMinutes(1), 100));
+      }
+      public Future<Void> report(List<AttributeBag> batch) {
+        // Mixer is now on config 2 and says so in its answer.
+        generation.set(2);
+        return Future.succeededFuture();
+      }
+      public long configGeneration() { return generation.get(); }
+    };
+    Mixer mixer = cache.front(remote);
+    assertEquals(0, mixer.check(CheckRequest.of(bag("ratings", "a", "/"))).result().precondition().statusCode());
+    assertEquals(0, mixer.check(CheckRequest.of(bag("ratings", "a", "/"))).result().precondition().statusCode());
+    assertEquals(1, remoteChecks.get(), "the second came from the cache");
+    mixer.report(List.of(bag("ratings", "a", "/")));
+    assertEquals(7, mixer.check(CheckRequest.of(bag("ratings", "a", "/"))).result().precondition().statusCode(),
+        "the verdict cached under generation 1 is gone");
+    assertEquals(2, remoteChecks.get());
+    assertEquals(7, mixer.check(CheckRequest.of(bag("ratings", "a", "/"))).result().precondition().statusCode());
+    assertEquals(2, remoteChecks.get(), "the new verdict is cached in turn");
+  }
+
+  @Test
+  void clearForgetsEverything() {
+    cache.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofMinutes(1), 1000));
+    cache.clear();
+    assertEquals(0, cache.size());
+    assertNull(cache.lookup(bag("ratings", "john", "/a")));
+  }
 }

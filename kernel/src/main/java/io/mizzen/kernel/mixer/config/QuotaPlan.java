@@ -50,6 +50,11 @@ public record QuotaPlan(List<Binding> bindings) {
     }
   }
 
+  /** Whether no QuotaSpec is bound at all (so no request is charged). */
+  public boolean isEmpty() {
+    return bindings.isEmpty();
+  }
+
   /**
    * The quotas to charge for a request to the destination named in {@code bag}
    * ({@code destination.service.name}/{@code namespace}, else {@code destination.service.host}).

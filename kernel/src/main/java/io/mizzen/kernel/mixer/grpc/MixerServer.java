@@ -4,7 +4,6 @@ import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.remote.MixerWireCodec;
-import io.mizzen.spi.wire.mixer.Attributes;
 import io.mizzen.spi.wire.mixer.CheckReply;
 import io.mizzen.spi.wire.mixer.CheckRequest;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcService;
@@ -14,12 +13,13 @@ import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.VocabularyReply;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.StatusException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Serves a {@link MixerEngine} over gRPC (h2c). */
@@ -34,25 +34,72 @@ public interface MixerServer {
   Future<Void> close();
 
   /**
-   * Starts serving {@code engine} on {@code host:port}.
+   * Starts serving {@code engine} on {@code host:port} from one event loop per core.
    *
    * @return a Future completed once listening, failed when the port cannot be bound
    */
   static Future<MixerServer> start(Vertx vertx, MixerEngine engine, String host, int port) {
-    GrpcServer grpc = GrpcServer.server(vertx);
-    MixerWireGrpcService.of(new Wire(engine)).bind(grpc);
-    HttpServer http = vertx.createHttpServer().requestHandler(grpc);
-    return http.listen(port, host).map(s -> new MixerServer() {
-      @Override
-      public int port() {
-        return s.actualPort();
-      }
+    return start(vertx, engine, host, port, Runtime.getRuntime().availableProcessors());
+  }
 
-      @Override
-      public Future<Void> close() {
-        return s.close();
-      }
+  /**
+   * Starts serving {@code engine} on {@code host:port} from {@code eventLoops} event loops: one
+   * server on one event loop would serve every proxy's checks from a single thread, so the port
+   * is shared by that many servers, each on its own event loop, and connections are spread over
+   * them (Vert.x hands a shared port's connections out round robin).
+   *
+   * @return a Future completed once every server listens, failed when the port cannot be bound
+   */
+  static Future<MixerServer> start(Vertx vertx, MixerEngine engine, String host, int port, int eventLoops) {
+    if (eventLoops < 1) {
+      return Future.failedFuture(new IllegalArgumentException("eventLoops must be at least 1, not " + eventLoops));
+    }
+    // Port 0 for several servers: Vert.x shares a random port among servers listening on the same
+    // negative port, so each MixerServer takes a number of its own from a per-Vert.x counter.
+    Future<Integer> listenPort = port != 0 ? Future.succeededFuture(port)
+        : vertx.sharedData().getLocalCounter(MixerServer.class.getName() + ".shared-port")
+            .compose(c -> c.incrementAndGet()).map(n -> (int) -n);
+    List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return listenPort.compose(p -> vertx.deployVerticle(() -> {
+      Listener l = new Listener(engine, host, p);
+      listeners.add(l);
+      return l;
+    }, new DeploymentOptions().setInstances(eventLoops))).map(deployment -> {
+      int actual = listeners.get(0).actualPort;
+      return new MixerServer() {
+        @Override
+        public int port() {
+          return actual;
+        }
+
+        @Override
+        public Future<Void> close() {
+          return vertx.undeploy(deployment);
+        }
+      };
     });
+  }
+
+  /** One of the servers sharing the port, on the event loop its deployment gave it. */
+  final class Listener extends VerticleBase {
+    private final MixerEngine engine;
+    private final String host;
+    private final int port;
+    private volatile int actualPort;
+
+    Listener(MixerEngine engine, String host, int port) {
+      this.engine = engine;
+      this.host = host;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      GrpcServer grpc = GrpcServer.server(vertx);
+      MixerWireGrpcService.of(new Wire(engine)).bind(grpc);
+      return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(grpc)
+          .listen(port, host).onSuccess(s -> actualPort = s.actualPort());
+    }
   }
 
   /** The wire service: decode, ask the engine, encode. Bad attributes are INVALID_ARGUMENT. */
@@ -71,21 +118,22 @@ public interface MixerServer {
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new StatusException(GrpcStatus.INVALID_ARGUMENT, e.getMessage()));
       }
-      return engine.check(decoded).map(MixerWireCodec::encode);
+      // Read before the check: a verdict computed under a newer config than it is tagged with only
+      // costs the proxy a cache refill, the other way round it would keep a stale verdict.
+      long generation = engine.config().version();
+      return engine.check(decoded).map(r -> MixerWireCodec.encode(r, generation));
     }
 
     @Override
     public Future<ReportReply> report(ReportRequest request) {
       AttributeVocabulary vocabulary = engine.vocabulary();
-      List<AttributeBag> batch = new ArrayList<>(request.getBatchCount());
+      List<AttributeBag> batch;
       try {
-        for (Attributes a : request.getBatchList()) {
-          batch.add(MixerWireCodec.decode(a, vocabulary));
-        }
+        batch = MixerWireCodec.decodeBatch(request, vocabulary);
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new StatusException(GrpcStatus.INVALID_ARGUMENT, e.getMessage()));
       }
-      return engine.report(batch).map(v -> ReportReply.getDefaultInstance());
+      return engine.report(batch).map(v -> ReportReply.newBuilder().setConfigGeneration(engine.config().version()).build());
     }
 
     @Override

@@ -48,7 +48,10 @@ final class CheckDispatch {
     String namespace = Engine.namespaceOf(bag, reads);
     Map<String, QuotaArgs> quotas = request.quotas();
     if (quotas.isEmpty()) {
-      String dedup = bag.get("request.id") instanceof String id ? id : UUID.randomUUID().toString();
+      // A random id only when a QuotaSpec may charge this request: UUID.randomUUID() goes
+      // through SecureRandom's lock, which every event loop would otherwise queue on.
+      String dedup = bag.get("request.id") instanceof String id ? id
+          : state.config().quotaPlan().isEmpty() ? "" : UUID.randomUUID().toString();
       quotas = state.config().quotaPlan().quotasFor(bag, dedup);
       reads.addWhole("destination.service.name").addWhole("destination.service.namespace").addWhole("destination.service.host");
     }

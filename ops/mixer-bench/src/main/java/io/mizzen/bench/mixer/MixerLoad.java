@@ -10,7 +10,10 @@ import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.remote.RemoteMixer;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -28,14 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * The remote figures for ops/bench/mixer.sh: a Mixer server (engine with Istio's deny-by-header
  * rule through the real denier) on 127.0.0.1, a gRPC client with no cache in front, then
  * (0) the engine in-process, for reference; (1) uncached check latency, one at a time: p50/p99;
- * (2) checks/s with 64 in flight; (3) report attribute sets/s in batches of 100 with 16 in flight. Each phase is bounded in time.
- * Usage: {@code MixerLoad [seconds per phase, default 5]}.
+ * (2) checks/s with 64 in flight; (3) report attribute sets/s in batches of 100 with 16 in flight.
+ * The server runs on one event loop per core and the client over one connection per core, each
+ * on its own event loop (as several proxies would). Each phase is bounded in time.
+ * Usage: {@code MixerLoad [seconds per phase, default 5] [client connections, default cores]
+ * [server event loops, default cores]}.
  */
 public final class MixerLoad {
   private MixerLoad() {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int connections = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+    int serverLoops = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx();
     try {
       MixerEngine engine = vertx.executeBlocking(() -> MixerEngine.create(
@@ -44,16 +52,47 @@ public final class MixerLoad {
       if (!engine.apply(config(), 1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty()) {
         throw new IllegalStateException("the bench config was refused");
       }
-      MixerServer server = MixerServer.start(vertx, engine, "127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      Mixer client = RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))
+      MixerServer server = MixerServer.start(vertx, engine, "127.0.0.1", 0, serverLoops)
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      checksPerSecond("in-process engine (no network, the calling thread)", engine, seconds);
-      latency(client, seconds);
-      checksPerSecond("uncached remote checks, 64 in flight", client, seconds);
-      reportsPerSecond(client, seconds);
+      List<Connection> clients = connect(vertx, server.port(), connections);
+      System.out.printf(Locale.ROOT, "server on %d event loops, %d client connections each on its own event loop, %d cores%n",
+          serverLoops, connections, Runtime.getRuntime().availableProcessors());
+      checksPerSecond("in-process engine (no network, the calling thread)", List.of(new Connection(null, engine)), seconds);
+      // Warm-up (JIT, connections), not reported.
+      checksPerSecond(null, clients, Math.max(1, seconds / 2));
+      latency(clients.get(0), seconds);
+      checksPerSecond("uncached remote checks, 64 in flight", clients, seconds);
+      reportsPerSecond(clients, seconds);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** A client and the event loop it runs on; null context: call from the current thread. */
+  private record Connection(Context context, Mixer mixer) {
+    void run(Runnable r) {
+      if (context == null) {
+        r.run();
+      } else {
+        context.runOnContext(v -> r.run());
+      }
+    }
+  }
+
+  /**
+   * One gRPC client (one HTTP/2 connection) per event loop: a verticle instance each, so the
+   * connections and their callbacks are spread instead of all riding the main thread's loop.
+   */
+  private static List<Connection> connect(Vertx vertx, int port, int n) throws Exception {
+    List<Connection> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+            .onSuccess(m -> out.add(new Connection(context, m)));
+      }
+    }, new DeploymentOptions().setInstances(n)).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return List.copyOf(out);
   }
 
   private static List<Resource> config() {
@@ -76,17 +115,17 @@ public final class MixerLoad {
         .put("source.uid", "kubernetes://productpage-v1-" + (i % 16) + ".default").build();
   }
 
-  private static void latency(Mixer client, int seconds) throws Exception {
+  private static void latency(Connection connection, int seconds) throws Exception {
+    Mixer client = connection.mixer();
     long[] samples = new long[2_000_000];
     AtomicLong n = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Promise<Void> done = Promise.promise();
-    oneAtATime(client, samples, n, end, done);
+    connection.run(() -> oneAtATime(client, samples, n, end, done));
     done.future().toCompletionStage().toCompletableFuture().get(seconds + 30L, TimeUnit.SECONDS);
     int count = (int) Math.min(n.get(), samples.length);
     long[] s = Arrays.copyOf(samples, count);
     Arrays.sort(s);
-    // The first second is warm-up: JIT and connection; the figures are over the rest as well as all.
     System.out.printf(Locale.ROOT, "uncached remote check, one at a time: %d checks, p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs%n",
         count, s[count / 2] / 1e3, s[(int) (count * 0.99)] / 1e3, s[(int) (count * 0.999)] / 1e3);
   }
@@ -109,19 +148,23 @@ public final class MixerLoad {
     });
   }
 
-  private static void checksPerSecond(String what, Mixer client, int seconds) throws Exception {
+  private static void checksPerSecond(String what, List<Connection> clients, int seconds) throws Exception {
     AtomicLong n = new AtomicLong();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < 64; lane++) {
       Promise<Void> p = Promise.promise();
-      lane(client, n, end, p, lane * 1_000_000_000L);
+      Connection c = clients.get(lane % clients.size());
+      long base = lane * 1_000_000_000L;
+      c.run(() -> lane(c.mixer(), n, end, p, base));
       lanes.add(p.future());
     }
     Future.all(lanes).toCompletionStage().toCompletableFuture().get(seconds + 30L, TimeUnit.SECONDS);
     double secs = (System.nanoTime() - start) / 1e9;
-    System.out.printf(Locale.ROOT, "%s: %.0f checks/s%n", what, n.get() / secs);
+    if (what != null) {
+      System.out.printf(Locale.ROOT, "%s: %.0f checks/s%n", what, n.get() / secs);
+    }
   }
 
   private static void lane(Mixer client, AtomicLong n, long end, Promise<Void> done, long base) {
@@ -149,10 +192,10 @@ public final class MixerLoad {
     done.tryComplete();
   }
 
-  private static void reportsPerSecond(Mixer client, int seconds) throws Exception {
+  private static void reportsPerSecond(List<Connection> clients, int seconds) throws Exception {
     List<AttributeBag> batch = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      batch.add(bag(client, i));
+      batch.add(bag(clients.get(0).mixer(), i));
     }
     AtomicLong sets = new AtomicLong();
     long start = System.nanoTime();
@@ -160,7 +203,8 @@ public final class MixerLoad {
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < 16; lane++) {
       Promise<Void> p = Promise.promise();
-      reportLane(client, batch, sets, end, p);
+      Connection c = clients.get(lane % clients.size());
+      c.run(() -> reportLane(c.mixer(), batch, sets, end, p));
       lanes.add(p.future());
     }
     Future.all(lanes).toCompletionStage().toCompletableFuture().get(seconds + 30L, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import io.mizzen.spi.wire.mixer.Keys;
 import io.mizzen.spi.wire.mixer.QuotaGrant;
 import io.mizzen.spi.wire.mixer.QuotaParams;
 import io.mizzen.spi.wire.mixer.Referenced;
+import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.StringMap;
 import io.mizzen.spi.wire.mixer.Value;
 import java.net.InetAddress;
@@ -44,6 +45,75 @@ public final class MixerWireCodec {
       }
     }
     return out.build();
+  }
+
+  /**
+   * A report batch for the wire, delta-encoded: every set after the first carries only the
+   * attributes whose value differs from the set before it, and the names that became absent.
+   */
+  public static ReportRequest encodeBatch(List<AttributeBag> batch) {
+    ReportRequest.Builder out = ReportRequest.newBuilder().setDeltaEncoded(true);
+    AttributeBag previous = null;
+    for (AttributeBag bag : batch) {
+      if (previous == null || previous.vocabulary() != bag.vocabulary()) {
+        // A set over another vocabulary is sent whole: the delta is taken by index.
+        Attributes.Builder whole = encode(bag).toBuilder();
+        if (previous != null) {
+          previous.toMap().keySet().stream().filter(n -> bag.get(n) == null).forEach(whole::addAbsent);
+        }
+        out.addBatch(whole);
+      } else {
+        Attributes.Builder delta = Attributes.newBuilder();
+        AttributeVocabulary v = bag.vocabulary();
+        for (int i = 0; i < v.size(); i++) {
+          Object now = bag.get(i);
+          Object before = previous.get(i);
+          if (now != null && !now.equals(before)) {
+            delta.putValues(v.name(i), value(now));
+          } else if (now == null && before != null) {
+            delta.addAbsent(v.name(i));
+          }
+        }
+        out.addBatch(delta);
+      }
+      previous = bag;
+    }
+    return out.build();
+  }
+
+  /**
+   * The sets of a report batch over {@code vocabulary}, delta-encoded or not.
+   *
+   * @throws IllegalArgumentException as {@link #decode(Attributes, AttributeVocabulary)}
+   */
+  public static List<AttributeBag> decodeBatch(ReportRequest wire, AttributeVocabulary vocabulary) {
+    List<AttributeBag> out = new java.util.ArrayList<>(wire.getBatchCount());
+    AttributeBag previous = null;
+    for (Attributes a : wire.getBatchList()) {
+      AttributeBag bag;
+      if (!wire.getDeltaEncoded() || previous == null) {
+        bag = decode(a, vocabulary);
+      } else {
+        AttributeBag.Builder b = AttributeBag.builder(vocabulary);
+        for (int i = 0; i < vocabulary.size(); i++) {
+          Object before = previous.get(i);
+          if (before != null) {
+            b.put(i, before);
+          }
+        }
+        putAll(b, a, vocabulary);
+        for (String gone : a.getAbsentList()) {
+          int index = vocabulary.indexOf(gone);
+          if (index >= 0) {
+            b.put(index, null);
+          }
+        }
+        bag = b.build();
+      }
+      out.add(bag);
+      previous = bag;
+    }
+    return out;
   }
 
   private static Value value(Object v) {
@@ -80,6 +150,11 @@ public final class MixerWireCodec {
    */
   public static AttributeBag decode(Attributes wire, AttributeVocabulary vocabulary) {
     AttributeBag.Builder b = AttributeBag.builder(vocabulary);
+    putAll(b, wire, vocabulary);
+    return b.build();
+  }
+
+  private static void putAll(AttributeBag.Builder b, Attributes wire, AttributeVocabulary vocabulary) {
     for (Map.Entry<String, Value> e : wire.getValuesMap().entrySet()) {
       int index = vocabulary.indexOf(e.getKey());
       if (index < 0) {
@@ -89,7 +164,6 @@ public final class MixerWireCodec {
       Object value = javaValue(e.getKey(), e.getValue(), type);
       b.put(index, value);
     }
-    return b.build();
   }
 
   private static Object javaValue(String name, Value v, ValueType type) {
@@ -142,15 +216,20 @@ public final class MixerWireCodec {
     return new CheckRequest(decode(wire.getAttributes(), vocabulary), quotas);
   }
 
-  /** A Check answer for the wire. */
+  /** A Check answer for the wire, with no config generation. */
   public static CheckReply encode(CheckResponse r) {
+    return encode(r, 0);
+  }
+
+  /** A Check answer for the wire, given under config version {@code generation}. */
+  public static CheckReply encode(CheckResponse r, long generation) {
     CheckResult p = r.precondition();
     Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.referenced().attributes());
     r.referenced().mapKeys().forEach((m, keys) -> refs.putMapKeys(m, Keys.newBuilder().addAllKeys(keys).build()));
     CheckReply.Builder b = CheckReply.newBuilder()
         .setStatusCode(p.statusCode()).setStatusMessage(p.message() == null ? "" : p.message())
         .setValidDurationNanos(p.validDuration() == null ? 0 : p.validDuration().toNanos())
-        .setValidUseCount(p.validUseCount()).setReferenced(refs);
+        .setValidUseCount(p.validUseCount()).setReferenced(refs).setConfigGeneration(generation);
     r.requestHeaderOperations().forEach(op -> b.addRequestHeaderOperations(encode(op)));
     r.responseHeaderOperations().forEach(op -> b.addResponseHeaderOperations(encode(op)));
     r.quotas().forEach((name, q) -> b.putQuotas(name, QuotaGrant.newBuilder().setGranted(q.granted())

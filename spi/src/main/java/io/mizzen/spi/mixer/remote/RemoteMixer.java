@@ -7,7 +7,6 @@ import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
-import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
@@ -23,6 +22,7 @@ import java.util.Map;
 public final class RemoteMixer implements Mixer {
   private final MixerWireGrpcClient client;
   private final AttributeVocabulary vocabulary;
+  private volatile long generation = -1;
 
   private RemoteMixer(MixerWireGrpcClient client, AttributeVocabulary vocabulary) {
     this.client = client;
@@ -52,13 +52,23 @@ public final class RemoteMixer implements Mixer {
 
   @Override
   public Future<CheckResponse> check(CheckRequest request) {
-    return client.check(MixerWireCodec.encode(request)).map(MixerWireCodec::decode);
+    return client.check(MixerWireCodec.encode(request)).map(reply -> {
+      // Set before the caller sees the verdict, so a cache storing it reads the generation it came with.
+      generation = reply.getConfigGeneration();
+      return MixerWireCodec.decode(reply);
+    });
+  }
+
+  @Override
+  public long configGeneration() {
+    return generation;
   }
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
-    ReportRequest.Builder b = ReportRequest.newBuilder();
-    batch.forEach(bag -> b.addBatch(MixerWireCodec.encode(bag)));
-    return client.report(b.build()).mapEmpty();
+    return client.report(MixerWireCodec.encodeBatch(batch)).map(reply -> {
+      generation = reply.getConfigGeneration();
+      return null;
+    });
   }
 }

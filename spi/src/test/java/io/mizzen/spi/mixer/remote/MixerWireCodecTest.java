@@ -48,6 +48,33 @@ class MixerWireCodecTest {
   }
 
   @Test
+  void aReportBatchTravelsAsDeltasAndComesBackWhole() {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag first = AttributeBag.builder(v).put("a.string", "ratings").put("a.int64", 200L)
+        .put("a.string_map", Map.of("x-user", "jane")).put("a.bool", true).build();
+    AttributeBag same = AttributeBag.builder(v).put("a.string", "ratings").put("a.int64", 200L)
+        .put("a.string_map", Map.of("x-user", "jane")).put("a.bool", true).build();
+    AttributeBag changed = AttributeBag.builder(v).put("a.string", "ratings").put("a.int64", 503L)
+        .put("a.string_map", Map.of("x-user", "john")).put("a.dns_name", "x.y").build();
+    AttributeVocabulary other = AttributeVocabulary.of(Map.of("a.string", ValueType.STRING, "b.only", ValueType.STRING));
+    AttributeBag elsewhere = AttributeBag.builder(other).put("a.string", "reviews").build();
+    List<AttributeBag> batch = List.of(first, same, changed, elsewhere);
+
+    io.mizzen.spi.wire.mixer.ReportRequest wire = MixerWireCodec.encodeBatch(batch);
+    assertTrue(wire.getDeltaEncoded());
+    assertEquals(0, wire.getBatch(1).getValuesCount(), "an identical set sends nothing");
+    assertEquals(Set.of("a.int64", "a.string_map", "a.dns_name"), wire.getBatch(2).getValuesMap().keySet());
+    assertEquals(List.of("a.bool"), wire.getBatch(2).getAbsentList());
+
+    List<AttributeBag> back = MixerWireCodec.decodeBatch(wire, v);
+    assertEquals(4, back.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(batch.get(i).toMap(), back.get(i).toMap(), "set " + i);
+    }
+    assertEquals(Map.of("a.string", "reviews"), back.get(3).toMap(), "a set over another vocabulary goes whole");
+  }
+
+  @Test
   void unknownAttributesAreDroppedAndWrongTypesRefused() {
     AttributeVocabulary v = vocabulary();
     Attributes wire = Attributes.newBuilder()

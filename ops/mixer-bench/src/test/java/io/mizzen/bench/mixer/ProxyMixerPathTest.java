@@ -1,0 +1,202 @@
+package io.mizzen.bench.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.kernel.mixer.grpc.MixerServer;
+import io.mizzen.kernel.mixer.runtime.EngineOptions;
+import io.mizzen.kernel.mixer.runtime.MixerEngine;
+import io.mizzen.plugins.denier.DenierAdapter;
+import io.mizzen.proxy.MeshProxy;
+import io.mizzen.proxy.ProxyOptions;
+import io.mizzen.proxy.engine.ProxyEngine;
+import io.mizzen.proxy.policy.MixerHook;
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.SourceLocation;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.CheckCache;
+import io.mizzen.spi.mixer.CheckRequest;
+import io.mizzen.spi.mixer.CheckResponse;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.remote.RemoteMixer;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The proxy's Mixer path end to end: a real proxy (inbound listener, {@link MixerHook}) in front
+ * of a real app, checking against a real Mixer server over gRPC on 127.0.0.1 (the engine with
+ * the real denier). Kernel and proxy never import each other; this module may hold both.
+ */
+class ProxyMixerPathTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private Vertx vertx;
+  private MixerEngine engine;
+  private MixerServer server;
+  private GrpcClient grpc;
+  private HttpServer app;
+  private HttpClient client;
+  private MeshProxy proxy;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    Path state = Files.createTempDirectory("mixer-path");
+    engine = MixerEngine.create(new BenchContext(vertx, state), EngineOptions.defaults(), List.of(new DenierAdapter()));
+    assertEquals(List.of(), await(engine.apply(List.of(), 1)));
+    server = await(MixerServer.start(vertx, engine, "127.0.0.1", 0, 2));
+    grpc = GrpcClient.client(vertx);
+    app = await(vertx.createHttpServer().requestHandler(req -> req.response().end("stars")).listen(0, "127.0.0.1"));
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (proxy != null) {
+      await(proxy.close());
+    }
+    await(vertx.close());
+  }
+
+  @Test
+  void aDenyRuleReachesVerdictsTheProxyCachedUnderTheOldConfig() throws Exception {
+    Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    // A minute-long TTL: only the config generation can end the cached verdict within the test.
+    hook.use(remote, () -> CheckCache.create(10_000, Duration.ofMinutes(1), System::nanoTime));
+    startProxy(hook);
+
+    assertEquals(200, get().status());
+    assertEquals(200, get().status(), "the verdict is served from the cache");
+    assertEquals(1, remote.configGeneration());
+
+    assertEquals(List.of(), await(engine.apply(denyRatings(), 2)));
+    // Under traffic a report batch leaves within REPORT_DELAY; its answer carries generation 2.
+    get();
+    await(hook.flushReports());
+    awaitCondition(() -> remote.configGeneration() == 2, "the proxy learns of config generation 2");
+
+    Reply denied = get();
+    assertEquals(403, denied.status(), denied.body());
+    assertTrue(denied.body().startsWith("PERMISSION_DENIED:"), denied.body());
+    assertTrue(denied.body().contains("ratings closed"), denied.body());
+  }
+
+  @Test
+  void reportsLeaveInBatchesOfTheirSizeAndTheRestAtClose() throws Exception {
+    Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
+    CountingMixer counting = new CountingMixer(remote);
+    // Batches of 3 and a delay longer than the test: only size and close may send them.
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local", 3, Duration.ofHours(1));
+    hook.use(counting);
+    startProxy(hook);
+
+    for (int i = 0; i < 7; i++) {
+      assertEquals(200, get().status());
+    }
+    awaitCondition(() -> counting.answered.get() == 2, "two full batches answered");
+    assertEquals(2, counting.calls.get(), "one Report call per 3 requests, not one per request");
+    assertEquals(6, counting.sets.get());
+
+    await(hook.close());
+    assertEquals(3, counting.calls.get(), "the pending request is sent at close");
+    assertEquals(3, counting.answered.get(), "close waits for Mixer's answer");
+    assertEquals(7, counting.sets.get(), "no report lost");
+  }
+
+  /** Delegates to the real remote client and counts the Report calls and what they carried. */
+  private static final class CountingMixer implements Mixer {
+    final Mixer remote;
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger sets = new AtomicInteger();
+    final AtomicInteger answered = new AtomicInteger();
+
+    CountingMixer(Mixer remote) {
+      this.remote = remote;
+    }
+
+    @Override
+    public AttributeVocabulary vocabulary() {
+      return remote.vocabulary();
+    }
+
+    @Override
+    public Future<CheckResponse> check(CheckRequest request) {
+      return remote.check(request);
+    }
+
+    @Override
+    public Future<Void> report(List<AttributeBag> batch) {
+      calls.incrementAndGet();
+      sets.addAndGet(batch.size());
+      return remote.report(batch).onSuccess(v -> answered.incrementAndGet());
+    }
+  }
+
+  private void startProxy(MixerHook hook) throws Exception {
+    proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(0, app.actualPort()),
+        List.of(hook)));
+    await(proxy.apply(new ProxySnapshot("1", List.of(), List.of())));
+  }
+
+  private static WorkloadInfo ratings() {
+    return new WorkloadInfo("ratings", "default", Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings",
+        "127.0.0.1", 0);
+  }
+
+  private static List<Resource> denyRatings() {
+    SourceLocation at = SourceLocation.unknown("ProxyMixerPathTest");
+    return List.of(
+        new Resource("config.istio.io/v1alpha2", "handler", "closed", "istio-system", Map.of(), Map.of(),
+            Map.of("compiledAdapter", "denier", "params", Map.of("status", Map.of("code", 7, "message", "ratings closed"))), at),
+        new Resource("config.istio.io/v1alpha2", "instance", "anyrequest", "istio-system", Map.of(), Map.of(),
+            Map.of("compiledTemplate", "checknothing"), at),
+        new Resource("config.istio.io/v1alpha2", "rule", "closeratings", "istio-system", Map.of(), Map.of(),
+            Map.of("match", "destination.service.name == \"ratings\"",
+                "actions", List.of(Map.of("handler", "closed", "instances", List.of("anyrequest")))), at));
+  }
+
+  private record Reply(int status, String body) {}
+
+  private Reply get() throws Exception {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET)
+        .setServer(SocketAddress.inetSocketAddress(proxy.inboundPort(), "127.0.0.1"))
+        .setHost("ratings").setPort(9080).setURI("/ratings/0").setTimeout(20_000);
+    return await(client.request(o).compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), b.toString()))));
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static void awaitCondition(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+  }
+}
