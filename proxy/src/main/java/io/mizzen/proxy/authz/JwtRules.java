@@ -102,6 +102,11 @@ final class JwtRules implements RequestAuthenticator {
   }
 
   @Override
+  public boolean appliesTo(WorkloadInfo workload) {
+    return rules.stream().anyMatch(r -> selects(r, workload));
+  }
+
+  @Override
   public Outcome authenticate(WorkloadInfo workload, Map<String, String> headers, String path) {
     Map<String, String> lower = new HashMap<>();
     headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
