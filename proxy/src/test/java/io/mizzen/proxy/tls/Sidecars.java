@@ -98,17 +98,22 @@ final class Sidecars implements AutoCloseable {
 
   /** Through {@code from}'s outbound to {@code to}: status and body. */
   String[] call(String from, String to, String method) {
-    return request(sidecars.get(from).proxy().outboundPort(), to, method);
+    return request(sidecars.get(from).proxy().outboundPort(), to, method, Map.of());
+  }
+
+  String[] call(String from, String to, String method, Map<String, String> headers) {
+    return request(sidecars.get(from).proxy().outboundPort(), to, method, headers);
   }
 
   /** Plain text straight at {@code to}'s inbound, as a caller outside the mesh: status and body. */
   String[] plain(String to) {
-    return request(sidecars.get(to).proxy().inboundPort(), to, "GET");
+    return request(sidecars.get(to).proxy().inboundPort(), to, "GET", Map.of());
   }
 
-  String[] request(int port, String host, String method) {
+  String[] request(int port, String host, String method, Map<String, String> headers) {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setHost(host).setPort(9080).setURI("/").setMethod(io.vertx.core.http.HttpMethod.valueOf(method)).setTimeout(20_000);
+    headers.forEach(o::putHeader);
     return await(client.request(o).compose(r -> r.send())
         .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
   }
@@ -146,6 +151,25 @@ final class Sidecars implements AutoCloseable {
         // A reset is a refusal too.
       }
       return got.toString();
+    }
+  }
+
+  /** {@code to}'s Istio metrics once a line matching every fragment is there (counted just after the reply). */
+  String metricsOnceCounted(String to, String... fragments) {
+    io.vertx.core.Promise<String> counted = io.vertx.core.Promise.promise();
+    MeshProxy proxy = sidecars.get(to).proxy();
+    long timer = vertx.setPeriodic(5, id -> {
+      String text = proxy.metrics().render();
+      if (text.lines().anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains))) {
+        counted.tryComplete(text);
+      }
+    });
+    try {
+      return await(counted.future());
+    } catch (AssertionError e) {
+      throw new AssertionError("no metric line with " + List.of(fragments) + " in:\n" + proxy.metrics().render(), e);
+    } finally {
+      vertx.cancelTimer(timer);
     }
   }
 
