@@ -178,8 +178,12 @@ final class Sidecars implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) {
+    return await(f, 30);
+  }
+
+  static <T> T await(Future<T> f, int seconds) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("future failed: " + e, e);
     }
