@@ -113,9 +113,13 @@ final class Sidecars implements AutoCloseable {
   String[] request(int port, String host, String method, Map<String, String> headers) {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setHost(host).setPort(9080).setURI("/").setMethod(io.vertx.core.http.HttpMethod.valueOf(method)).setTimeout(20_000);
+    o.setConnectTimeout(20_000);
     headers.forEach(o::putHeader);
-    return await(client.request(o).compose(r -> r.send())
-        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
+    // A client per request: no connection (and no pool state) carries over from one step to the next.
+    HttpClient once = vertx.createHttpClient();
+    return await(once.request(o).compose(r -> r.send())
+        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()}))
+        .andThen(ar -> once.close()));
   }
 
   /**
