@@ -89,8 +89,12 @@ public final class ProxyFunction implements MeshFunction {
         : context.vertx().<io.mizzen.proxy.tls.MeshTls>executeBlocking(() -> io.mizzen.proxy.tls.MeshTls.create(certificates))
             .recover(e -> Future.failedFuture(new IllegalStateException("proxy cannot set up mutual TLS: "
                 + e.getMessage(), e)));
+    // A sidecar with certificates enforces PeerAuthentication and authorization on its inbound.
+    io.mizzen.proxy.authz.InboundSecurity security = workload == null || certificates == null || context.role() != Role.SIDECAR
+        ? null : io.mizzen.proxy.authz.InboundSecurity.of(context.vertx(), workload, context.rootNamespace(),
+            context.trustDomain(), java.time.Clock.systemUTC());
     return tlsReady.compose(tls -> io.mizzen.proxy.engine.ProxyEngine.start(context.vertx(), opts,
-        mixer == null ? java.util.List.of() : java.util.List.of(mixer), tls, context.trustDomain())).compose(started -> {
+        mixer == null ? java.util.List.of() : java.util.List.of(mixer), tls, context.trustDomain(), security)).compose(started -> {
       proxy = started;
       if (workload != null) {
         started.metrics().identify(workload);

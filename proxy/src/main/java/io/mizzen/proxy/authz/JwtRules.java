@@ -46,7 +46,8 @@ final class JwtRules implements RequestAuthenticator {
   static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock) {
     List<String> errors = new ArrayList<>();
     List<Future<Rule>> pending = new ArrayList<>();
-    HttpClient http = vertx.createHttpClient();
+    // Only for jwksUri rules: most snapshots have none, and each apply should not cost a client.
+    HttpClient[] http = new HttpClient[1];
     for (Resource r : resources) {
       if (!r.group().equals("security.istio.io") || !r.kind().equals("RequestAuthentication")) {
         continue;
@@ -71,7 +72,10 @@ final class JwtRules implements RequestAuthenticator {
             errors.add(e.getMessage());
           }
         } else if (jwt.jwksUri() != null) {
-          pending.add(fetch(http, jwt.jwksUri(), field + ".jwksUri")
+          if (http[0] == null) {
+            http[0] = vertx.createHttpClient();
+          }
+          pending.add(fetch(http[0], jwt.jwksUri(), field + ".jwksUri")
               .map(keys -> new Rule(ref, r.namespace(), b.value(), jwt, keys)));
         } else {
           errors.add(field + ": needs jwks or jwksUri");
@@ -79,10 +83,17 @@ final class JwtRules implements RequestAuthenticator {
       }
     }
     if (!errors.isEmpty()) {
-      http.close();
+      if (http[0] != null) {
+        http[0].close();
+      }
       return Future.failedFuture(new IllegalArgumentException("invalid RequestAuthentication:\n  " + String.join("\n  ", errors)));
     }
-    return Future.all(pending).eventually(http::close).map(all -> {
+    // The client's close is not awaited: the key sets are in hand, and a slow close must not hold up a snapshot.
+    return Future.all(pending).andThen(ar -> {
+      if (http[0] != null) {
+        http[0].close();
+      }
+    }).map(all -> {
       List<Rule> rules = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
         rules.add(all.resultAt(i));
@@ -99,6 +110,11 @@ final class JwtRules implements RequestAuthenticator {
         .map(body -> Jwks.parse(body.toString(StandardCharsets.UTF_8), field + " (" + uri + ")"))
         .recover(e -> Future.failedFuture(e.getMessage() != null && e.getMessage().startsWith(field) ? e
             : new IllegalStateException(field + ": cannot fetch " + uri + ": " + e.getMessage(), e)));
+  }
+
+  @Override
+  public boolean appliesTo(WorkloadInfo workload) {
+    return rules.stream().anyMatch(r -> selects(r, workload));
   }
 
   @Override

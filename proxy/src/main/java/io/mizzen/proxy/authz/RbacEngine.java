@@ -23,6 +23,12 @@ public interface RbacEngine {
     return RbacPolicies.compile(resources, clusterDomain);
   }
 
+  /**
+   * Whether RBAC is on for {@code workload} at all (ClusterRbacConfig mode, inclusion, exclusion),
+   * so a proxy can skip per-request work where it is off.
+   */
+  boolean appliesTo(WorkloadInfo workload);
+
   /** Whether {@code request} to {@code workload} may proceed, as enforced. */
   Decision decide(WorkloadInfo workload, RequestView request);
 

@@ -148,6 +148,11 @@ final class RbacPolicies implements RbacEngine {
   }
 
   @Override
+  public boolean appliesTo(WorkloadInfo workload) {
+    return rbacOn(workload);
+  }
+
+  @Override
   public Decision decide(WorkloadInfo workload, RequestView request) {
     if (!rbacOn(workload)) {
       return Decision.allow("", "RBAC is off for " + fqdn(workload));

@@ -28,6 +28,9 @@ public interface RequestAuthenticator {
     return JwtRules.load(vertx, resources, rootNamespace, clock);
   }
 
+  /** Whether any RequestAuthentication rule selects {@code workload} (none: no token is looked for). */
+  boolean appliesTo(WorkloadInfo workload);
+
   /**
    * Authenticates a request to {@code workload}.
    *

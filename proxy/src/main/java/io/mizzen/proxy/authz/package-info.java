@@ -1,7 +1,9 @@
 /**
- * Authorization, pure logic over a {@link io.mizzen.proxy.authz.RequestView}: which
- * AuthorizationPolicy resources select a workload, and whether they allow a request (DENY first,
- * then ALLOW, deny by default once an ALLOW selects the workload). No I/O: the engine hands it the
- * request's peer principal (from {@code proxy.tls.MeshTls.peerPrincipal}) and attributes.
+ * Peer and request authentication and authorization for the inbound of the workload a sidecar
+ * stands beside. The engines are pure logic over a {@link io.mizzen.proxy.authz.RequestView}
+ * (AuthorizationPolicy, the rbac.istio.io kinds, RequestAuthentication JWTs, the PeerAuthentication
+ * / MeshPolicy / Policy mode); {@link io.mizzen.proxy.authz.InboundSecurity} compiles them once per
+ * snapshot for that workload and enforces them: the mode on each new inbound connection, the rest
+ * as the first filter of the inbound chain, with the peer principal the TLS session proved.
  */
 package io.mizzen.proxy.authz;

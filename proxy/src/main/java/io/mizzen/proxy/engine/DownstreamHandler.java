@@ -114,11 +114,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
     ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
+    String provenPrincipal = null;
     if ("inbound".equals(listener.name())) {
       io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
       if (ssl != null) {
         // The certificate, not the header, says who called: Mixer and the metrics both read this.
         String principal = io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
+        provenPrincipal = principal;
         request.headers().set(IstioMetrics.PEER_HEADER,
             IstioMetrics.withPrincipal(request.headers().get(IstioMetrics.PEER_HEADER), principal));
         log.mutualTls = true;
@@ -138,6 +140,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
         remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
         server.gateways());
+    ctx.provenPrincipal(provenPrincipal);
     Exchange ex = new Exchange(this, request, ctx, log);
     boolean websocket = "websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
         && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);

@@ -13,12 +13,12 @@ public final class ProxyEngine {
 
   /** Starts a proxy with the built-in filter chain only. */
   public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options) {
-    return ProxyServer.start(vertx, options, List.of(), null, null);
+    return ProxyServer.start(vertx, options, List.of(), null, null, null);
   }
 
   /** Starts a proxy whose chain ends with extra filters (extension HttpFilters). */
   public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> extraFilters) {
-    return ProxyServer.start(vertx, options, extraFilters, null, null);
+    return ProxyServer.start(vertx, options, extraFilters, null, null, null);
   }
 
   /**
@@ -29,6 +29,16 @@ public final class ProxyEngine {
    */
   public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
       io.mizzen.proxy.tls.MeshTls tls, String trustDomain) {
-    return ProxyServer.start(vertx, options, extraFilters, tls, trustDomain);
+    return ProxyServer.start(vertx, options, extraFilters, tls, trustDomain, null);
+  }
+
+  /**
+   * Starts a sidecar with mutual TLS whose inbound enforces {@code security}: the mTLS mode of
+   * each new connection (STRICT closes plain text, DISABLE closes TLS), then RequestAuthentication
+   * and authorization on each request; every snapshot applied recompiles it.
+   */
+  public static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
+      io.mizzen.proxy.tls.MeshTls tls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
+    return ProxyServer.start(vertx, options, extraFilters, tls, trustDomain, security);
   }
 }

@@ -58,14 +58,20 @@ final class ProxyServer implements MeshProxy {
   private ListenerSpec inbound;
   private final io.mizzen.proxy.tls.MeshTls meshTls;
   private final String trustDomain;
+  private final io.mizzen.proxy.authz.InboundSecurity security;
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
-      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain) {
+      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
     this.vertx = vertx;
+    this.security = security;
     this.meshTls = meshTls;
     this.trustDomain = trustDomain;
     this.options = options;
     List<ProxyFilter> chain = new ArrayList<>();
+    if (security != null) {
+      // Istio's inbound: authentication and authorization before anything else acts on a request.
+      chain.add(security.filter());
+    }
     // Envoy's order: faults first (a delayed or aborted request costs nothing else), then CORS,
     // then extension filters; the route action runs after the chain.
     chain.add(new RouteFilters.FaultDelay());
@@ -120,7 +126,8 @@ final class ProxyServer implements MeshProxy {
               return;
             }
             if (meshTls != null && "inbound".equals(name)) {
-              ch.pipeline().addLast(new PermissiveTls(meshTls));
+              ch.pipeline().addLast(new PermissiveTls(meshTls, security == null
+                  ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode));
             }
             ch.pipeline().addLast(
                 new Http1ServerCodec(options.maxHeaderBytes()),
@@ -227,9 +234,21 @@ final class ProxyServer implements MeshProxy {
 
   @Override
   public Future<Void> apply(ProxySnapshot snapshot) {
+    if (security == null) {
+      return applyRoutes(snapshot, () -> { });
+    }
+    // Security and routes of one snapshot go in force together, or neither does.
+    return security.prepare(snapshot)
+        .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
+            + e.getMessage(), e)))
+        .compose(commit -> applyRoutes(snapshot, commit));
+  }
+
+  private Future<Void> applyRoutes(ProxySnapshot snapshot, Runnable commitSecurity) {
     try {
       SnapshotCompiler.Compiled previous = compiled;
       compiled = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
+      commitSecurity.run();
       return Future.succeededFuture();
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
@@ -329,8 +348,8 @@ final class ProxyServer implements MeshProxy {
   }
 
   static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> filters,
-      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain) {
-    return new ProxyServer((VertxInternal) vertx, options, filters, meshTls, trustDomain).start();
+      io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
+    return new ProxyServer((VertxInternal) vertx, options, filters, meshTls, trustDomain, security).start();
   }
 
 }

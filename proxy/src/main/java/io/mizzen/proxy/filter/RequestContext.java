@@ -27,6 +27,7 @@ public final class RequestContext implements RequestKeys, RequestView {
   private String path;
   private String query;
   private String authority;
+  private String sourcePrincipal;
   private Object[] slots = new Object[8];
   private int slotCount;
 
@@ -179,9 +180,19 @@ public final class RequestContext implements RequestKeys, RequestView {
     request.headers().remove(name);
   }
 
+  /**
+   * The caller's identity as its mutual-TLS certificate proved it
+   * ({@code cluster.local/ns/default/sa/productpage}), or {@code null} without one. Only the
+   * inbound listener sets it, from the TLS session, never from a header.
+   */
   @Override
   public String sourcePrincipal() {
-    return null;
+    return sourcePrincipal;
+  }
+
+  /** Set by the inbound listener from the TLS session; see {@link #sourcePrincipal()}. */
+  public void provenPrincipal(String principal) {
+    this.sourcePrincipal = principal;
   }
 
   @Override

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * on 127.0.0.1, issuer / audience / expiry checks, bad tokens refused, no token passes through, and
  * the claims reaching AuthorizationPolicy as request.auth.*. The clock is fixed (outside the system).
  */
-class RequestAuthenticatorTest {
+public class RequestAuthenticatorTest {
   static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   static final WorkloadInfo HTTPBIN = new WorkloadInfo("httpbin", "foo", Map.of("app", "httpbin"), "httpbin", "127.0.0.1", 8000);
@@ -90,7 +90,7 @@ class RequestAuthenticatorTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static JsonObject rsaJwk(RSAPublicKey k, String kid) {
+  public static JsonObject rsaJwk(RSAPublicKey k, String kid) {
     return new JsonObject().put("kty", "RSA").put("kid", kid).put("n", b64(unsigned(k.getModulus()))).put("e", b64(unsigned(k.getPublicExponent())));
   }
 
@@ -115,7 +115,7 @@ class RequestAuthenticatorTest {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  static String token(String alg, String kid, KeyPair keys, JsonObject claims) throws Exception {
+  public static String token(String alg, String kid, KeyPair keys, JsonObject claims) throws Exception {
     String head = b64(new JsonObject().put("alg", alg).put("kid", kid).put("typ", "JWT").encode().getBytes(StandardCharsets.UTF_8));
     String body = b64(claims.encode().getBytes(StandardCharsets.UTF_8));
     Signature s = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format");

@@ -13,16 +13,16 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** Istio YAML (inline or the shared samples) into Resources, as the config store hands them over. */
-final class Yaml {
+public final class Yaml {
   private Yaml() {}
 
-  static Path shared() {
+  public static Path shared() {
     String prop = System.getProperty("mizzen.shared");
     Path p = prop != null ? Path.of(prop) : Path.of("../shared");
     return Files.isDirectory(p.resolve("istio-samples")) ? p : Path.of("/work/shared");
   }
 
-  static List<Resource> sample(String relative) {
+  public static List<Resource> sample(String relative) {
     Path path = shared().resolve("istio-samples").resolve(relative);
     try {
       return parse(Files.readString(path, StandardCharsets.UTF_8), path.toString());
@@ -32,7 +32,7 @@ final class Yaml {
   }
 
   @SuppressWarnings("unchecked")
-  static List<Resource> parse(String yaml, String origin) {
+  public static List<Resource> parse(String yaml, String origin) {
     List<Resource> out = new ArrayList<>();
     int index = 0;
     for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
