@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -92,7 +91,7 @@ final class UpstreamPool {
             }
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
-                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                new IdleTimeout(idleMillis),
                 new UpstreamHandler(UpstreamPool.this, key, perConnection));
           }
         })
