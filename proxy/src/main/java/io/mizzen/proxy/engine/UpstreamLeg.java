@@ -84,7 +84,7 @@ final class UpstreamLeg implements UpstreamOwner {
     endpoint = picked;
     tried.add(picked);
     picked.activeRequestStarted();
-    ex.log.upstreamHost = picked.hostPort();
+    ex.log.upstream = picked;
     if (retries.perTryTimeout() != null) {
       int thisAttempt = attempt;
       tryTimer = ex.client.eventLoop().schedule(() -> onTryTimeout(thisAttempt),
