@@ -54,6 +54,13 @@ final class IdleTimeout extends ChannelDuplexHandler {
     ctx.fireChannelRead(msg);
   }
 
+  /** Bytes that make no message yet (a header arriving slowly) count too, as in IdleStateHandler. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    lastActivity = System.nanoTime();
+    ctx.fireChannelReadComplete();
+  }
+
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     lastActivity = System.nanoTime();
