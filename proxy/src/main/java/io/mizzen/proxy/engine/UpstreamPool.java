@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import io.mizzen.proxy.tls.MeshTls;
-import io.netty.handler.ssl.SslHandler;
 
 /**
  * The keep-alive upstream connections of one event loop, by endpoint address. Only its own event
@@ -101,7 +100,7 @@ final class UpstreamPool {
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
                 new IdleTimeout(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection));
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null));
           }
         })
         .connect(key);
@@ -109,7 +108,11 @@ final class UpstreamPool {
 
   /** Takes back a connection after a complete keep-alive exchange. */
   void release(Channel ch) {
-    UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+    release(ch, ch.pipeline().get(UpstreamHandler.class));
+  }
+
+  /** {@link #release(Channel)} when the caller holds the connection's handler already. */
+  void release(Channel ch, UpstreamHandler handler) {
     if (!ch.isActive() || handler == null || handler.exhausted()) {
       ch.close();
       return;
@@ -117,12 +120,17 @@ final class UpstreamPool {
     if (!ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
     }
-    idleOf(ch).computeIfAbsent(handler.key(), k -> new ArrayDeque<>()).addFirst(ch);
+    ArrayDeque<Channel> queue = idleOf(handler.mutualTls()).get(handler.key());
+    if (queue == null) {
+      queue = new ArrayDeque<>();
+      idleOf(handler.mutualTls()).put(handler.key(), queue);
+    }
+    queue.addFirst(ch);
   }
 
   /** Forgets a pooled connection that closed or idled out. */
-  void remove(Channel ch, InetSocketAddress key) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(ch);
+  void remove(Channel ch, InetSocketAddress key, boolean mutualTls) {
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(mutualTls);
     ArrayDeque<Channel> queue = pool.get(key);
     if (queue != null) {
       queue.remove(ch);
@@ -132,8 +140,8 @@ final class UpstreamPool {
     }
   }
 
-  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(Channel ch) {
-    return ch.pipeline().get(SslHandler.class) != null ? idleTls : idle;
+  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls) {
+    return mutualTls ? idleTls : idle;
   }
 
   /**
