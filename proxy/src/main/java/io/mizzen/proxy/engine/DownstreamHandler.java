@@ -32,6 +32,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   static final int PAUSE_WAITING = 1;
   static final int PAUSE_BACKPRESSURE = 2;
   static final int PAUSE_PIPELINE = 4;
+  private static final io.netty.util.AsciiString REQUEST_ID = io.netty.util.AsciiString.cached("x-request-id");
 
   private final ProxyServer server;
   private final ListenerSpec listener;
@@ -40,6 +41,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ArrayDeque<Object> pipelined;
   private int pauses;
   private Channel upstreamToFlush;
+  /** The client's address as text, worked out once per connection rather than per request. */
+  private String sourceIp = "";
 
   DownstreamHandler(ProxyServer server, ListenerSpec listener) {
     this.server = server;
@@ -57,6 +60,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+      sourceIp = remote.getAddress().getHostAddress();
+    }
     server.connectionOpened(channel);
     ctx.fireChannelActive();
   }
@@ -107,10 +113,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       request.setUri(slash < 0 ? "/" : uri.substring(slash));
       request.headers().set(HttpHeaderNames.HOST, authority);
     }
-    String requestId = request.headers().get("x-request-id");
+    String requestId = request.headers().get(REQUEST_ID);
     if (requestId == null) {
       requestId = newRequestId();
-      request.headers().set("x-request-id", requestId);
+      request.headers().set(REQUEST_ID, requestId);
     }
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
     ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
@@ -135,10 +141,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         request.headers().set(IstioMetrics.PEER_HEADER, self);
       }
     }
-    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
     int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
     RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
-        remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
+        sourceIp, server.options().sourceLabels(),
         server.gateways());
     ctx.provenPrincipal(provenPrincipal);
     Exchange ex = new Exchange(this, request, ctx, log);

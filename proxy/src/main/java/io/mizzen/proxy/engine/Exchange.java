@@ -42,7 +42,8 @@ final class Exchange {
   final boolean idempotent;
   private final boolean clientKeepAlive;
 
-  final ArrayDeque<HttpContent> bufferedBody = new ArrayDeque<>();
+  // Sized for the common case, a body that waits for the connection in at most a piece or two.
+  final ArrayDeque<HttpContent> bufferedBody = new ArrayDeque<>(2);
   boolean requestComplete;
   /** Copies of the request body kept while a retry may still need to send it again. */
   java.util.ArrayList<HttpContent> replay;

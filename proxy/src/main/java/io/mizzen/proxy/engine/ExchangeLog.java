@@ -22,7 +22,8 @@ final class ExchangeLog {
   long bytesSent;
   String route = "-";
   String cluster = "-";
-  String upstreamHost = "-";
+  /** The endpoint of the last attempt; its {@code host:port} text is made only for a log line. */
+  io.mizzen.proxy.cluster.Endpoint upstream;
   String detail;
   /** The caller's peer header (inbound only). */
   String peer;
@@ -52,7 +53,8 @@ final class ExchangeLog {
     }
     AccessLogEntry entry = new AccessLogEntry(Instant.ofEpochMilli(startMillis), listener, method, path, protocol,
         status, ResponseFlag.render(flags), bytesReceived, bytesSent,
-        (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster, upstreamHost,
+        (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster,
+        upstream == null ? "-" : upstream.hostPort(),
         detail == null ? "-" : detail);
     TracePropagation.end(span, status, entry.flags());
     server.exchangeFinished(entry);

@@ -3,7 +3,6 @@ package io.mizzen.proxy.engine;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.List;
 
 /**
  * Strips the headers that describe one connection, not the message (RFC 9110 §7.6.1), before a
@@ -14,15 +13,9 @@ final class HopByHop {
   private HopByHop() {}
 
   static void strip(HttpHeaders headers) {
-    List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-    if (!connection.isEmpty()) {
-      for (String value : connection) {
-        for (String token : value.split(",")) {
-          String name = token.trim();
-          if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
-            headers.remove(name);
-          }
-        }
+    if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+        removeNamedIn(headers, value);
       }
       headers.remove(HttpHeaderNames.CONNECTION);
     }
@@ -32,6 +25,33 @@ final class HopByHop {
     String te = headers.get(HttpHeaderNames.TE);
     if (te != null && !te.equalsIgnoreCase(HttpHeaderValues.TRAILERS.toString())) {
       headers.remove(HttpHeaderNames.TE);
+    }
+  }
+
+  /**
+   * Removes the headers a Connection value names, scanning its tokens in place: the common
+   * {@code keep-alive} or {@code close} costs no split and no substring.
+   */
+  private static void removeNamedIn(HttpHeaders headers, String value) {
+    int n = value.length();
+    int i = 0;
+    while (i < n) {
+      int comma = value.indexOf(',', i);
+      int end = comma < 0 ? n : comma;
+      int from = i;
+      int to = end;
+      while (from < to && value.charAt(from) <= ' ') {
+        from++;
+      }
+      while (to > from && value.charAt(to - 1) <= ' ') {
+        to--;
+      }
+      int len = to - from;
+      if (len > 0 && !(len == 5 && value.regionMatches(true, from, "close", 0, 5))
+          && !(len == 10 && value.regionMatches(true, from, "keep-alive", 0, 10))) {
+        headers.remove(value.substring(from, to));
+      }
+      i = end + 1;
     }
   }
 }

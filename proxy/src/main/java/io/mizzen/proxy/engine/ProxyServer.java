@@ -16,7 +16,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -118,6 +117,7 @@ final class ProxyServer implements MeshProxy {
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOCATOR, UpstreamPool.BUFFERS)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -131,7 +131,7 @@ final class ProxyServer implements MeshProxy {
             }
             ch.pipeline().addLast(
                 new Http1ServerCodec(options.maxHeaderBytes()),
-                new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new IdleTimeout(options.idleTimeout().toMillis()),
                 new DownstreamHandler(ProxyServer.this, spec.get()));
           }
         });

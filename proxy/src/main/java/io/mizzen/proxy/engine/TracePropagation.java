@@ -10,6 +10,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.netty.util.AsciiString;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -19,18 +21,38 @@ import java.util.concurrent.ThreadLocalRandom;
  * opened through the OpenTelemetry API, and both header families go upstream naming that span.
  */
 final class TracePropagation {
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  private static final AsciiString B3 = AsciiString.cached("b3");
+  private static final AsciiString B3_TRACE_ID = AsciiString.cached("x-b3-traceid");
+  private static final AsciiString B3_SPAN_ID = AsciiString.cached("x-b3-spanid");
+  private static final AsciiString B3_PARENT_SPAN_ID = AsciiString.cached("x-b3-parentspanid");
+  private static final AsciiString B3_SAMPLED = AsciiString.cached("x-b3-sampled");
+  private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private final Tracer tracer;
+  /** False for the no-op API: no span is built per request, only the headers are rewritten. */
+  private final boolean recording;
 
   TracePropagation(OpenTelemetry otel) {
     this.tracer = otel.getTracer("io.mizzen.proxy");
+    this.recording = otel.getTracerProvider() != TracerProvider.noop();
   }
 
   /** Opens the proxy's span for a request and rewrites its trace headers to name it. */
   Span onRequest(RequestContext ctx, String listener) {
     HttpHeaders h = ctx.headers();
-    SpanContext parent = parseTraceparent(h.get("traceparent"));
+    SpanContext parent = parseTraceparent(h.get(TRACEPARENT));
     if (parent == null) {
       parent = parseB3(h);
+    }
+    if (!recording) {
+      // No tracer: a span would record nothing, so skip building one, but continue the trace
+      // with an id of this hop all the same.
+      writeHeaders(h, parent, SpanContext.create(parent == null ? hex(16) : parent.getTraceId(), hex(8),
+          parent == null ? TraceFlags.getSampled() : parent.getTraceFlags(),
+          parent == null ? TraceState.getDefault() : parent.getTraceState()));
+      return null;
     }
     Context parentContext = parent == null ? Context.root() : Context.root().with(Span.wrap(parent));
     Span span = tracer.spanBuilder(ctx.host() + ctx.path())
@@ -39,7 +61,7 @@ final class TracePropagation {
         .setAttribute("http.request.method", ctx.method())
         .setAttribute("url.path", ctx.path())
         .setAttribute("server.address", ctx.authority())
-        .setAttribute("guid:x-request-id", h.get("x-request-id"))
+        .setAttribute("guid:x-request-id", h.get(REQUEST_ID))
         .startSpan();
     SpanContext own = span.getSpanContext();
     if (!own.isValid() || (parent != null && own.getSpanId().equals(parent.getSpanId()))) {
@@ -49,17 +71,21 @@ final class TracePropagation {
       TraceFlags flags = parent == null ? TraceFlags.getSampled() : parent.getTraceFlags();
       own = SpanContext.create(traceId, hex(8), flags, parent == null ? TraceState.getDefault() : parent.getTraceState());
     }
-    h.set("traceparent", "00-" + own.getTraceId() + "-" + own.getSpanId() + "-" + own.getTraceFlags().asHex());
-    h.remove("b3");
-    h.set("x-b3-traceid", own.getTraceId());
-    h.set("x-b3-spanid", own.getSpanId());
-    if (parent != null) {
-      h.set("x-b3-parentspanid", parent.getSpanId());
-    } else {
-      h.remove("x-b3-parentspanid");
-    }
-    h.set("x-b3-sampled", own.isSampled() ? "1" : "0");
+    writeHeaders(h, parent, own);
     return span;
+  }
+
+  private static void writeHeaders(HttpHeaders h, SpanContext parent, SpanContext own) {
+    h.set(TRACEPARENT, "00-" + own.getTraceId() + "-" + own.getSpanId() + "-" + own.getTraceFlags().asHex());
+    h.remove(B3);
+    h.set(B3_TRACE_ID, own.getTraceId());
+    h.set(B3_SPAN_ID, own.getSpanId());
+    if (parent != null) {
+      h.set(B3_PARENT_SPAN_ID, parent.getSpanId());
+    } else {
+      h.remove(B3_PARENT_SPAN_ID);
+    }
+    h.set(B3_SAMPLED, own.isSampled() ? "1" : "0");
   }
 
   /** Ends the span with the response status. */
@@ -91,10 +117,10 @@ final class TracePropagation {
   }
 
   private static SpanContext parseB3(HttpHeaders h) {
-    String traceId = h.get("x-b3-traceid");
-    String spanId = h.get("x-b3-spanid");
-    String sampled = h.get("x-b3-sampled");
-    String single = h.get("b3");
+    String traceId = h.get(B3_TRACE_ID);
+    String spanId = h.get(B3_SPAN_ID);
+    String sampled = h.get(B3_SAMPLED);
+    String single = h.get(B3);
     if ((traceId == null || spanId == null) && single != null) {
       String[] parts = single.split("-");
       if (parts.length >= 2) {
@@ -114,13 +140,17 @@ final class TracePropagation {
     return sc.isValid() ? sc : null;
   }
 
+  /** A random id of {@code bytes} bytes (8 or 16) in lower-case hex, never all zeros. */
   private static String hex(int bytes) {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    StringBuilder sb = new StringBuilder(bytes * 2);
-    for (int i = 0; i < bytes; i += 8) {
-      String part = Long.toHexString(r.nextLong() | 1L);
-      sb.append("0".repeat(16 - part.length())).append(part);
+    char[] out = new char[bytes * 2];
+    for (int i = 0; i < out.length; i += 16) {
+      long v = r.nextLong() | 1L;
+      for (int j = 15; j >= 0; j--) {
+        out[i + j] = HEX[(int) (v & 0xF)];
+        v >>>= 4;
+      }
     }
-    return sb.substring(0, bytes * 2);
+    return new String(out);
   }
 }

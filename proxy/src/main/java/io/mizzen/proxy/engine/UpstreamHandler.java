@@ -16,18 +16,25 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final UpstreamPool pool;
   private final InetSocketAddress key;
   private final int maxRequests;
+  private final boolean mutualTls;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
-  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests) {
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls) {
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
+    this.mutualTls = mutualTls;
   }
 
   InetSocketAddress key() {
     return key;
+  }
+
+  /** Whether the connection carries mutual TLS: it is pooled apart from plain-text ones. */
+  boolean mutualTls() {
+    return mutualTls;
   }
 
   void attach(UpstreamOwner owner) {
@@ -82,7 +89,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (owner != null) {
       owner.onUpstreamClosed(ctx.channel());
     } else {
-      pool.remove(ctx.channel(), key);
+      pool.remove(ctx.channel(), key, mutualTls);
     }
   }
 

@@ -33,6 +33,8 @@ final class UpstreamLeg implements UpstreamOwner {
   private final List<Endpoint> tried = new ArrayList<>(2);
   private Endpoint endpoint;
   private Channel upstream;
+  /** The handler of {@link #upstream}, held so that no pipeline lookup is needed per request. */
+  private UpstreamHandler upstreamHandler;
   private boolean upstreamReused;
   private boolean raceRetried;
   private int attempt;
@@ -84,7 +86,7 @@ final class UpstreamLeg implements UpstreamOwner {
     endpoint = picked;
     tried.add(picked);
     picked.activeRequestStarted();
-    ex.log.upstreamHost = picked.hostPort();
+    ex.log.upstream = picked;
     if (retries.perTryTimeout() != null) {
       int thisAttempt = attempt;
       tryTimer = ex.client.eventLoop().schedule(() -> onTryTimeout(thisAttempt),
@@ -142,7 +144,8 @@ final class UpstreamLeg implements UpstreamOwner {
   private void attach(Channel ch, boolean reused) {
     upstream = ch;
     upstreamReused = reused;
-    ch.pipeline().get(UpstreamHandler.class).attach(this);
+    upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+    upstreamHandler.attach(this);
     ch.write(ex.request, ch.voidPromise());
     HttpContent c;
     if (attempt > 1 && ex.replay != null) {
@@ -417,9 +420,11 @@ final class UpstreamLeg implements UpstreamOwner {
     }
     upstream = null;
     endpoint.activeRequestEnded();
-    ch.pipeline().get(UpstreamHandler.class).detach();
+    UpstreamHandler handler = upstreamHandler;
+    upstreamHandler = null;
+    handler.detach();
     if (reusable) {
-      ex.server().pool(ch.eventLoop()).release(ch);
+      ex.server().pool(ch.eventLoop()).release(ch, handler);
     } else {
       ch.close();
     }
