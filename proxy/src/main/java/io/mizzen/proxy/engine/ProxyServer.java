@@ -58,6 +58,9 @@ final class ProxyServer implements MeshProxy {
   private ListenerSpec inbound;
   private final io.mizzen.proxy.tls.MeshTls meshTls;
   private final String trustDomain;
+  private final io.mizzen.proxy.tcp.TcpStats tcpStats = new io.mizzen.proxy.tcp.TcpStats();
+  private final GatewayListeners gatewayListeners;
+  private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
       io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain) {
@@ -76,6 +79,7 @@ final class ProxyServer implements MeshProxy {
     this.clientChannels = vertx.transport().channelFactory(false);
     this.compiled = SnapshotCompiler.empty(options);
     this.tracing = new TracePropagation(options.openTelemetry());
+    this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
   }
 
   Future<MeshProxy> start() {
@@ -100,12 +104,46 @@ final class ProxyServer implements MeshProxy {
   }
 
   private Future<Integer> bind(String name, int port, boolean portFromAuthority) {
-    Promise<Integer> promise = Promise.promise();
-    EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
-    EventLoopGroup workers = vertx.nettyEventLoopGroup();
     // The spec's port is fixed up once bound; handlers (on other event loops) read it through the holder.
     java.util.concurrent.atomic.AtomicReference<ListenerSpec> spec =
         new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
+    return listen(name, port, ch -> {
+      if (meshTls != null && "inbound".equals(name)) {
+        ch.pipeline().addLast(new PermissiveTls(meshTls));
+      }
+      httpPipeline(ch, spec.get());
+    }).map(server -> {
+      int bound = ((InetSocketAddress) server.localAddress()).getPort();
+      spec.set(new ListenerSpec(name, bound, portFromAuthority));
+      return bound;
+    });
+  }
+
+  /** The HTTP/1.1 handlers of a listener, at the end of a new connection's pipeline. */
+  void httpPipeline(Channel ch, ListenerSpec spec) {
+    ch.pipeline().addLast(
+        new Http1ServerCodec(options.maxHeaderBytes()),
+        new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+        new DownstreamHandler(ProxyServer.this, spec));
+  }
+
+  /** The HTTP/1.1 handlers, right after the handler named {@code name} (TLS chosen by SNI). */
+  void httpPipelineAfter(Channel ch, String name, ListenerSpec spec) {
+    ch.pipeline().addAfter(name, null, new DownstreamHandler(ProxyServer.this, spec));
+    ch.pipeline().addAfter(name, null,
+        new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    ch.pipeline().addAfter(name, null, new Http1ServerCodec(options.maxHeaderBytes()));
+  }
+
+  /**
+   * Binds a listener whose connections {@code init} sets up.
+   *
+   * @return the server channel; fails naming the listener and address when the bind fails
+   */
+  Future<Channel> listen(String name, int port, java.util.function.Consumer<Channel> init) {
+    Promise<Channel> promise = Promise.promise();
+    EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
+    EventLoopGroup workers = vertx.nettyEventLoopGroup();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channelFactory(vertx.transport().serverChannelFactory(false))
@@ -119,13 +157,7 @@ final class ProxyServer implements MeshProxy {
               ch.close();
               return;
             }
-            if (meshTls != null && "inbound".equals(name)) {
-              ch.pipeline().addLast(new PermissiveTls(meshTls));
-            }
-            ch.pipeline().addLast(
-                new Http1ServerCodec(options.maxHeaderBytes()),
-                new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new DownstreamHandler(ProxyServer.this, spec.get()));
+            init.accept(ch);
           }
         });
     bootstrap.bind(new InetSocketAddress(options.bindHost(), port)).addListener(f -> {
@@ -134,9 +166,7 @@ final class ProxyServer implements MeshProxy {
         synchronized (servers) {
           servers.add(server);
         }
-        int bound = ((InetSocketAddress) server.localAddress()).getPort();
-        spec.set(new ListenerSpec(name, bound, portFromAuthority));
-        promise.complete(bound);
+        promise.complete(server);
       } else {
         promise.fail(new IOException("cannot bind the " + name + " listener on " + options.bindHost() + ":" + port
             + ": " + f.cause().getMessage(), f.cause()));
@@ -168,6 +198,10 @@ final class ProxyServer implements MeshProxy {
 
   RouteTable table(ListenerSpec listener) {
     SnapshotCompiler.Compiled c = compiled;
+    if (listener.gatewayPort() > 0) {
+      io.mizzen.proxy.gateway.GatewayPort port = c.gatewayPorts().get(listener.gatewayPort());
+      return port == null ? NO_GATEWAY_ROUTES : port.http();
+    }
     return listener.portFromAuthority() ? c.outbound() : c.inbound();
   }
 
@@ -229,8 +263,22 @@ final class ProxyServer implements MeshProxy {
   public Future<Void> apply(ProxySnapshot snapshot) {
     try {
       SnapshotCompiler.Compiled previous = compiled;
-      compiled = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
-      return Future.succeededFuture();
+      SnapshotCompiler.Compiled next = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
+      if (next.gatewayPorts().isEmpty() && previous.gatewayPorts().isEmpty()) {
+        compiled = next;
+        return Future.succeededFuture();
+      }
+      // Certificates are files: read off the event loop; a server whose files are missing
+      // rejects the snapshot, naming the server and the file, and the last good one stays.
+      return vertx.<Map<io.mizzen.proxy.gateway.GatewayServer, io.netty.handler.ssl.SslContext>>executeBlocking(
+              () -> io.mizzen.proxy.gateway.GatewayTls.load(next.gatewayPorts().values(),
+                  options.gatewayListeners().credentialsDir()))
+          .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
+              + e.getMessage(), e)))
+          .compose(contexts -> {
+            compiled = next;
+            return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
+          });
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
           + e.getMessage(), e));
@@ -249,6 +297,16 @@ final class ProxyServer implements MeshProxy {
   @Override
   public String version() {
     return compiled.version();
+  }
+
+  @Override
+  public int gatewayPort(int serverPort) {
+    return gatewayListeners.boundPort(serverPort);
+  }
+
+  @Override
+  public io.mizzen.proxy.tcp.TcpStats tcpStats() {
+    return tcpStats;
   }
 
   @Override
@@ -304,6 +362,7 @@ final class ProxyServer implements MeshProxy {
     for (Channel server : toClose) {
       server.close();
     }
+    gatewayListeners.close();
     for (Channel ch : connections) {
       DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
       if (h != null) {
