@@ -169,6 +169,8 @@ final class GatewayListeners {
     }
     if (server.http()) {
       proxy.httpPipelineAfter(ch, name, spec);
+      // The HTTP handlers came after the connection opened: they learn of it now.
+      ctx.fireChannelActive();
     } else {
       addAfter(p, name, after);
     }
