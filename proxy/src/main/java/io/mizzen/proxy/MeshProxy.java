@@ -49,6 +49,9 @@ public interface MeshProxy {
    */
   int gatewayPort(int serverPort);
 
+  /** Every bound gateway listener: Gateway server port → the port actually bound. */
+  java.util.Map<Integer, Integer> gatewayPorts();
+
   /** Istio's TCP metrics of the TCP and TLS-passthrough routes. */
   io.mizzen.proxy.tcp.TcpStats tcpStats();
 

@@ -143,11 +143,12 @@ public record ProxyOptions(
 
   /**
    * How an ingress or egress proxy listens for its Gateways: one listener per distinct server
-   * port, bound on {@code ports.get(serverPort)} when given (0: an ephemeral port, -1: not bound)
-   * and on the server port itself otherwise. A port equal to the configured outbound listener's
+   * port, bound on {@code ports.get(serverPort)} when given (0: an ephemeral port, -1: not bound),
+   * else on {@code ports.get(0)} when that is given (the rule for every other port: {@code {0: -1}}
+   * binds none, {@code {0: 0}} binds each on an ephemeral port), else on the server port itself. A port equal to the configured outbound listener's
    * is not bound again: that listener already serves every Gateway's HTTP routes.
    *
-   * @param ports Gateway server port → port to bind
+   * @param ports Gateway server port (0: any other) → port to bind
    * @param credentialsDir where a server's {@code credentialName} names a folder holding
    *     {@code tls.crt}, {@code tls.key} and {@code ca.crt}
    */
@@ -157,8 +158,8 @@ public record ProxyOptions(
     public GatewayListeners {
       ports = ports == null ? Map.of() : Map.copyOf(ports);
       ports.forEach((server, bind) -> {
-        if (server < 1 || server > 65535) {
-          throw new IllegalArgumentException("gatewayPorts: server port " + server + " must be 1-65535");
+        if (server < 0 || server > 65535) {
+          throw new IllegalArgumentException("gatewayPorts: server port " + server + " must be 1-65535 (0: every other port)");
         }
         checkPort("gatewayPorts." + server, bind);
       });
@@ -167,7 +168,11 @@ public record ProxyOptions(
 
     /** The port to bind for a Gateway server port; -1 for none. */
     public int bindPort(int serverPort) {
-      return ports.getOrDefault(serverPort, serverPort);
+      Integer bind = ports.get(serverPort);
+      if (bind != null) {
+        return bind;
+      }
+      return ports.getOrDefault(0, serverPort);
     }
   }
 

@@ -102,10 +102,12 @@ final class GatewayListeners {
               return (Void) null;
             })
             .recover(e -> {
-              LOG.log(System.Logger.Level.WARNING, "Gateway server port " + p.number() + " not served: "
-                  + e.getMessage());
               synchronized (bound) {
-                failed.put(p.number(), e.getMessage());
+                // Said once per port; each new snapshot tries the bind again.
+                if (!e.getMessage().equals(failed.put(p.number(), e.getMessage()))) {
+                  LOG.log(System.Logger.Level.WARNING, "Gateway server port " + p.number() + " not served: "
+                      + e.getMessage() + " (plugins.settings.proxy.gatewayPorts maps it to another port)");
+                }
               }
               return Future.succeededFuture();
             }));
@@ -119,6 +121,15 @@ final class GatewayListeners {
     synchronized (bound) {
       Bound b = bound.get(serverPort);
       return b == null ? -1 : b.bindPort();
+    }
+  }
+
+  /** Every bound listener: server port → bound port. */
+  Map<Integer, Integer> boundPorts() {
+    synchronized (bound) {
+      Map<Integer, Integer> out = new java.util.TreeMap<>();
+      bound.forEach((server, b) -> out.put(server, b.bindPort()));
+      return out;
     }
   }
 

@@ -305,6 +305,11 @@ final class ProxyServer implements MeshProxy {
   }
 
   @Override
+  public Map<Integer, Integer> gatewayPorts() {
+    return gatewayListeners.boundPorts();
+  }
+
+  @Override
   public io.mizzen.proxy.tcp.TcpStats tcpStats() {
     return tcpStats;
   }
