@@ -187,6 +187,22 @@ class GatewayTlsTest {
   }
 
   @Test
+  void alpnChoosesH2ForClientsOfferingIt() {
+    HttpClient h2 = f.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true).setForceSni(true)
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+        .setTrustOptions(new PemTrustOptions().addCertPath(pki.caPem.toString())));
+    clients.add(h2);
+    int port = f.proxy.gatewayPort(443);
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI("/h2").setHost("web.example").setPort(port)
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setTimeout(20_000);
+    String answer = Fixture.await(h2.request(o).compose(req -> req.send()
+        .compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
+    assertTrue(answer.startsWith("HTTP_2 web GET /h2"), answer);
+    TlsReply h1 = Fixture.await(get(client(false), port, "web.example", "/h1"));
+    assertTrue(h1.body().startsWith("web GET /h1"), "a client without ALPN h2 gets HTTP/1.1: " + h1.body());
+  }
+
+  @Test
   void httpsRedirectAnswers301AndOtherHostsStayPlain() {
     int port = f.proxy.gatewayPort(80);
     Fixture.Reply r = f.send(HttpMethod.GET, "web.example", "/path?q=1", Map.of(), null, port);

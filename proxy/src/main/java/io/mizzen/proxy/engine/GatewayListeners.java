@@ -173,25 +173,17 @@ final class GatewayListeners {
     }
     String name = ctx.name();
     if (server.passthrough()) {
-      addAfter(p, name, after);
+      ProxyServer.addAfter(ctx, after);
       // The buffered ClientHello goes on to the relay, untouched.
       p.remove(ctx.handler());
       return;
     }
     if (server.http()) {
       proxy.httpPipelineAfter(ch, name, spec);
-      // The HTTP handlers came after the connection opened: they learn of it now.
-      ctx.fireChannelActive();
     } else {
-      addAfter(p, name, after);
+      ProxyServer.addAfter(ctx, after);
     }
     p.replace(ctx.handler(), "tls", context.newHandler(ch.alloc()));
-  }
-
-  private static void addAfter(ChannelPipeline p, String name, List<ChannelHandler> handlers) {
-    for (int i = handlers.size() - 1; i >= 0; i--) {
-      p.addAfter(name, null, handlers.get(i));
-    }
   }
 
   private IdleStateHandler idle() {

@@ -119,20 +119,50 @@ final class ProxyServer implements MeshProxy {
     });
   }
 
-  /** The HTTP/1.1 handlers of a listener, at the end of a new connection's pipeline. */
+  /**
+   * The HTTP handlers of a plain-text listener, at the end of a new connection's pipeline: the
+   * first bytes say HTTP/1.1 or h2c with prior knowledge, and that protocol's handlers follow.
+   */
   void httpPipeline(Channel ch, ListenerSpec spec) {
-    ch.pipeline().addLast(
-        new Http1ServerCodec(options.maxHeaderBytes()),
-        new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-        new DownstreamHandler(ProxyServer.this, spec));
+    ch.pipeline().addLast(idle(), new io.mizzen.proxy.h2.H2cPreface(ctx -> {
+      addAfter(ctx, List.of(new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(this, spec)));
+      // Those handlers came after the connection opened: they learn of it now.
+      ctx.fireChannelActive();
+    }, ctx -> addAfter(ctx, h2(spec))));
   }
 
-  /** The HTTP/1.1 handlers, right after the handler named {@code name} (TLS chosen by SNI). */
+  /** The HTTP handlers right after the TLS handler named {@code name}: h2 or HTTP/1.1 as ALPN chose. */
   void httpPipelineAfter(Channel ch, String name, ListenerSpec spec) {
-    ch.pipeline().addAfter(name, null, new DownstreamHandler(ProxyServer.this, spec));
-    ch.pipeline().addAfter(name, null,
-        new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-    ch.pipeline().addAfter(name, null, new Http1ServerCodec(options.maxHeaderBytes()));
+    ch.pipeline().addAfter(name, null, new io.netty.handler.ssl.ApplicationProtocolNegotiationHandler(
+        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1) {
+      @Override
+      protected void configurePipeline(io.netty.channel.ChannelHandlerContext ctx, String protocol) {
+        if (io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+          addAfter(ctx, h2(spec));
+        } else {
+          addAfter(ctx, List.of(idle(), new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(ProxyServer.this, spec)));
+          ctx.fireChannelActive();
+        }
+      }
+    });
+  }
+
+  private List<io.netty.channel.ChannelHandler> h2(ListenerSpec spec) {
+    return io.mizzen.proxy.h2.Http2Streams.handlers(options.maxHeaderBytes(), options.idleTimeout().toMillis(),
+        () -> new DownstreamHandler(this, spec));
+  }
+
+  private IdleStateHandler idle() {
+    return new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Adds handlers after ctx's, in order (each sees the ones before it when it is added). */
+  static void addAfter(io.netty.channel.ChannelHandlerContext ctx, List<io.netty.channel.ChannelHandler> handlers) {
+    String previous = ctx.name();
+    for (io.netty.channel.ChannelHandler h : handlers) {
+      ctx.pipeline().addAfter(previous, null, h);
+      previous = ctx.pipeline().context(h).name();
+    }
   }
 
   /**
@@ -157,6 +187,10 @@ final class ProxyServer implements MeshProxy {
               ch.close();
               return;
             }
+            // Counted (and drained) from the accept: a client that has not spoken yet, or a TCP
+            // relay, has no exchange handler to register it.
+            connections.add(ch);
+            ch.closeFuture().addListener(f -> connections.remove(ch));
             init.accept(ch);
           }
         });

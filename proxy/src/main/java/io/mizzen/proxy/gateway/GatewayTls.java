@@ -70,12 +70,14 @@ public final class GatewayTls {
       }
     }
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
-          .sslProvider(SslProvider.JDK)
-          // HTTP/1.1 only for now: a client offering h2 falls back to it.
-          .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.JDK);
+      if (s.http()) {
+        // h2 for clients offering it, HTTP/1.1 for the others; a TCP server negotiates nothing.
+        b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1));
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
+              ApplicationProtocolNames.HTTP_1_1));
+      }
       List<String> protocols = protocols(tls.minProtocolVersion(), tls.maxProtocolVersion());
       if (!protocols.isEmpty()) {
         b.protocols(protocols);
