@@ -62,6 +62,46 @@ class Http2Test {
   }
 
   @Test
+  void grpcRequestsGetGrpcLocalReplies() {
+    new Mesh(f).instance("svc", "v1", upstream.actualPort()).apply("""
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: svc}
+        spec:
+          hosts: [svc]
+          http:
+          - match: [{uri: {prefix: /abort}}]
+            fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+            route: [{destination: {host: svc}}]
+          - match: [{uri: {prefix: /ok}}]
+            route: [{destination: {host: svc}}]
+        """);
+    record Answer(int status, String grpcStatus, String grpcMessage, String body) {}
+    java.util.function.BiFunction<String, String, Answer> call = (uri, type) -> {
+      RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri).setHost("svc").setPort(9080)
+          .setServer(SocketAddress.inetSocketAddress(f.proxy.outboundPort(), "127.0.0.1")).setTimeout(20_000)
+          .putHeader("content-type", type);
+      return Fixture.await(h2.request(o).compose(req -> req.send(Buffer.buffer(new byte[] {0, 0, 0, 0, 0}))
+          .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(),
+              resp.getHeader("grpc-status"), resp.getHeader("grpc-message"), b.toString())))));
+    };
+    Answer noRoute = call.apply("/helloworld.Greeter/SayHello", "application/grpc");
+    assertEquals(200, noRoute.status());
+    assertEquals("12", noRoute.grpcStatus(), "404 NR is UNIMPLEMENTED");
+    assertTrue(noRoute.grpcMessage().contains("no route matched"), noRoute.grpcMessage());
+    Answer aborted = call.apply("/abort.Svc/Call", "application/grpc+proto");
+    assertEquals(200, aborted.status());
+    assertEquals("14", aborted.grpcStatus(), "the 503 abort is UNAVAILABLE");
+    assertEquals("", aborted.body());
+    Answer plain = call.apply("/helloworld.Greeter/SayHello", "application/json");
+    assertEquals(404, plain.status(), "a request that is not gRPC keeps the HTTP answer");
+    assertEquals(null, plain.grpcStatus());
+    Answer ok = call.apply("/ok", "application/grpc");
+    assertEquals(200, ok.status());
+    assertEquals(null, ok.grpcStatus(), "upstream answers pass as they are");
+  }
+
+  @Test
   void priorKnowledgeStreamsShareOneConnection() {
     List<HttpVersion> seen = new ArrayList<>();
     List<Future<Fixture.Reply>> replies = new ArrayList<>();
