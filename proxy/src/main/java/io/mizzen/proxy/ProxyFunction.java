@@ -26,8 +26,9 @@ import org.pf4j.Extension;
  * {@code plugins.settings.proxy} in {@code mizzen.yaml}: {@code outboundPort} (15001),
  * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
  * listener), {@code namespace}, {@code gateway} (ingress/egress: a Gateway to serve besides those
- * whose selector matches the workload's labels, {@code istio: ingressgateway} by default; the
- * listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
+ * whose selector matches the workload's labels, {@code istio: ingressgateway} by default;
+ * {@code outboundPort} serves every Gateway's HTTP routes and each Gateway server port gets its own
+ * listener, see {@code gatewayPorts}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
  * {@code 5s}-style), {@code gatewayPorts} (a gateway binds one listener per Gateway server port:
  * a map of server port → port to bind, 0 for ephemeral, -1 for none, key 0 for every other port;
  * {@code off} binds none; without it each server port binds its own number), {@code credentialsDir}

@@ -54,6 +54,8 @@ class GatewayTlsTest {
     webCert = pki.leaf("web.example", dir.resolve("web"), "cert.pem", "key.pem");
     pki.leaf("api.example", dir.resolve("credentials/api-cred"), "tls.crt", "tls.key");
     Files.copy(pki.caPem, dir.resolve("credentials/api-cred/ca.crt"));
+    pki.leaf("strict.example", dir.resolve("credentials/strict-cred"), "tls.crt", "tls.key");
+    Files.copy(pki.caPem, dir.resolve("credentials/strict-cred/ca.crt"));
     clientCert = pki.leaf("client.example", dir.resolve("client"), "cert.pem", "key.pem");
     Path[] backendCert = pki.leaf("secure.pass.example", dir.resolve("backend"), "cert.pem", "key.pem");
 
@@ -90,7 +92,10 @@ class GatewayTlsTest {
             tls: {mode: SIMPLE, serverCertificate: %s, privateKey: %s}
           - port: {number: 443, name: https-api, protocol: HTTPS}
             hosts: [api.example]
-            tls: {mode: MUTUAL, credentialName: api-cred}
+            tls: {mode: MUTUAL, credentialName: api-cred, subjectAltNames: [client.example]}
+          - port: {number: 443, name: https-strict, protocol: HTTPS}
+            hosts: [strict.example]
+            tls: {mode: MUTUAL, credentialName: strict-cred, subjectAltNames: [someone.else]}
           - port: {number: 80, name: http, protocol: HTTP}
             hosts: [web.example]
             tls: {httpsRedirect: true}
@@ -104,7 +109,7 @@ class GatewayTlsTest {
         kind: VirtualService
         metadata: {name: sites}
         spec:
-          hosts: [web.example, api.example]
+          hosts: [web.example, api.example, strict.example]
           gateways: [edge]
           http:
           - match: [{authority: {prefix: web.example}}]
@@ -184,6 +189,9 @@ class GatewayTlsTest {
     assertEquals("CN=api.example", api.peerName(), "SNI api.example picked the MUTUAL server");
 
     failure(get(client(true), port, "nobody.example", "/"));
+    failure(get(client(true), port, "strict.example", "/"));
+    // The refusal is the SAN check, not the handshake: the same client passes where its SAN is listed.
+    assertEquals(200, Fixture.await(get(client(true), port, "api.example", "/again")).status());
   }
 
   @Test

@@ -184,6 +184,11 @@ final class GatewayListeners {
       ProxyServer.addAfter(ctx, after);
     }
     p.replace(ctx.handler(), "tls", context.newHandler(ch.alloc()));
+    if (server.tls().mode() == io.mizzen.spi.config.networking.ServerTlsSettings.Mode.MUTUAL
+        && server.tls().subjectAltNames() != null && !server.tls().subjectAltNames().isEmpty()) {
+      // Right after TLS: it decides before anything that reads the handshake's end.
+      p.addAfter("tls", null, new io.mizzen.proxy.gateway.ClientSans(server.tls().subjectAltNames(), server.where()));
+    }
   }
 
   private IdleStateHandler idle() {
