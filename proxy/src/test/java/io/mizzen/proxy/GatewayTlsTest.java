@@ -89,7 +89,7 @@ class GatewayTlsTest {
           servers:
           - port: {number: 443, name: https-web, protocol: HTTPS}
             hosts: [web.example]
-            tls: {mode: SIMPLE, serverCertificate: %s, privateKey: %s}
+            tls: {mode: SIMPLE, serverCertificate: %s, privateKey: %s, minProtocolVersion: TLSV1_3}
           - port: {number: 443, name: https-api, protocol: HTTPS}
             hosts: [api.example]
             tls: {mode: MUTUAL, credentialName: api-cred, subjectAltNames: [client.example]}
@@ -112,6 +112,10 @@ class GatewayTlsTest {
           hosts: [web.example, api.example, strict.example]
           gateways: [edge]
           http:
+          - match: [{uri: {prefix: /scheme}, scheme: {exact: https}}]
+            directResponse: {status: 200, body: {string: https}}
+          - match: [{uri: {prefix: /scheme}}]
+            directResponse: {status: 200, body: {string: plain}}
           - match: [{authority: {prefix: web.example}}]
             route: [{destination: {host: web}}]
           - route: [{destination: {host: api}}]
@@ -180,6 +184,17 @@ class GatewayTlsTest {
     assertEquals(200, web.status());
     assertTrue(web.body().startsWith("web GET /a"), web.body());
     assertEquals("CN=web.example", web.peerName(), "SNI web.example picked the SIMPLE server's certificate");
+    assertEquals("https", Fixture.await(get(client(false), port, "web.example", "/scheme")).body(),
+        "scheme matches see https where the gateway terminated TLS");
+
+    HttpClient tls12 = f.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setForceSni(true)
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.2"))
+        .setTrustOptions(new PemTrustOptions().addCertPath(pki.caPem.toString()))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(clientCert[0].toString()).setKeyPath(clientCert[1].toString())));
+    clients.add(tls12);
+    failure(get(tls12, port, "web.example", "/old"));
+    assertEquals(200, Fixture.await(get(tls12, port, "api.example", "/b12")).status(),
+        "the same TLS 1.2 client is served where minProtocolVersion allows it");
 
     Throwable refused = failure(get(client(false), port, "api.example", "/b"));
     assertTrue(refused != null, "MUTUAL without a client certificate is refused");
@@ -206,6 +221,9 @@ class GatewayTlsTest {
     String answer = Fixture.await(h2.request(o).compose(req -> req.send()
         .compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
     assertTrue(answer.startsWith("HTTP_2 web GET /h2"), answer);
+    RequestOptions scheme = new RequestOptions(o).setURI("/scheme");
+    assertEquals("https", Fixture.await(h2.request(scheme).compose(req -> req.send().compose(resp -> resp.body())))
+        .toString(), "an h2 stream over the gateway's TLS has scheme https");
     TlsReply h1 = Fixture.await(get(client(false), port, "web.example", "/h1"));
     assertTrue(h1.body().startsWith("web GET /h1"), "a client without ALPN h2 gets HTTP/1.1: " + h1.body());
   }
@@ -218,6 +236,7 @@ class GatewayTlsTest {
     assertEquals("https://web.example/path?q=1", r.headers().get("location"));
     Fixture.Reply plain = f.send(HttpMethod.GET, "api.example", "/c", Map.of(), null, port);
     assertEquals(200, plain.status(), "a server without httpsRedirect serves plain HTTP");
+    assertEquals("plain", f.send(HttpMethod.GET, "api.example", "/scheme", Map.of(), null, port).body());
     assertTrue(plain.body().startsWith("api GET /c"), plain.body());
   }
 
