@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * h2c with prior knowledge on the outbound listener, next to HTTP/1.1 on the same port: many
+ * h2c with prior knowledge and by {@code Upgrade: h2c} on the outbound listener, next to HTTP/1.1 on the same port: many
  * streams on one connection, request bodies, HTTP/2's pseudo-headers never reaching the
  * (HTTP/1.1) upstream.
  */
@@ -59,6 +59,28 @@ class Http2Test {
       }
       return resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()));
     }));
+  }
+
+  @Test
+  void upgradeH2cTurnsAnHttp1ConnectionIntoHttp2() {
+    HttpClient upgrading = f.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(true), new PoolOptions().setHttp2MaxSize(1));
+    try {
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI("/up/" + i).setHost("127.0.0.1")
+            .setPort(upstream.actualPort()).setServer(SocketAddress.inetSocketAddress(f.proxy.outboundPort(), "127.0.0.1"))
+            .setTimeout(20_000);
+        answers.add(Fixture.await(upgrading.request(o).compose(req -> req.send()
+            .compose(resp -> resp.body().map(b -> resp.version() + " " + b)))));
+      }
+      for (int i = 0; i < 3; i++) {
+        assertTrue(answers.get(i).startsWith("HTTP_2 HTTP_1_1 GET /up/" + i), answers.toString());
+        assertFalse(answers.get(i).contains("http2-settings") || answers.get(i).contains("x-http2"), answers.get(i));
+      }
+    } finally {
+      upgrading.close();
+    }
   }
 
   @Test

@@ -173,15 +173,15 @@ final class GatewayListeners {
     }
     String name = ctx.name();
     if (server.passthrough()) {
-      ProxyServer.addAfter(ctx, after);
+      ListenerPipelines.addAfter(ctx, after);
       // The buffered ClientHello goes on to the relay, untouched.
       p.remove(ctx.handler());
       return;
     }
     if (server.http()) {
-      proxy.httpPipelineAfter(ch, name, spec);
+      proxy.pipelines().httpAfterTls(ch, name, spec);
     } else {
-      ProxyServer.addAfter(ctx, after);
+      ListenerPipelines.addAfter(ctx, after);
     }
     p.replace(ctx.handler(), "tls", context.newHandler(ch.alloc()));
     if (server.tls().mode() == io.mizzen.spi.config.networking.ServerTlsSettings.Mode.MUTUAL

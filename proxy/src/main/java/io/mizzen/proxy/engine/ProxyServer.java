@@ -60,6 +60,7 @@ final class ProxyServer implements MeshProxy {
   private final String trustDomain;
   private final io.mizzen.proxy.tcp.TcpStats tcpStats = new io.mizzen.proxy.tcp.TcpStats();
   private final GatewayListeners gatewayListeners;
+  private final ListenerPipelines pipelines;
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
@@ -79,6 +80,7 @@ final class ProxyServer implements MeshProxy {
     this.clientChannels = vertx.transport().channelFactory(false);
     this.compiled = SnapshotCompiler.empty(options);
     this.tracing = new TracePropagation(options.openTelemetry());
+    this.pipelines = new ListenerPipelines(this, options);
     this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
   }
 
@@ -119,50 +121,14 @@ final class ProxyServer implements MeshProxy {
     });
   }
 
-  /**
-   * The HTTP handlers of a plain-text listener, at the end of a new connection's pipeline: the
-   * first bytes say HTTP/1.1 or h2c with prior knowledge, and that protocol's handlers follow.
-   */
+  /** How connections' pipelines are built (HTTP/1.1, h2c, h2 by ALPN). */
+  ListenerPipelines pipelines() {
+    return pipelines;
+  }
+
+  /** The HTTP handlers of a plain-text listener (HTTP/1.1 or h2c by its first bytes). */
   void httpPipeline(Channel ch, ListenerSpec spec) {
-    ch.pipeline().addLast(idle(), new io.mizzen.proxy.h2.H2cPreface(ctx -> {
-      addAfter(ctx, List.of(new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(this, spec)));
-      // Those handlers came after the connection opened: they learn of it now.
-      ctx.fireChannelActive();
-    }, ctx -> addAfter(ctx, h2(spec))));
-  }
-
-  /** The HTTP handlers right after the TLS handler named {@code name}: h2 or HTTP/1.1 as ALPN chose. */
-  void httpPipelineAfter(Channel ch, String name, ListenerSpec spec) {
-    ch.pipeline().addAfter(name, null, new io.netty.handler.ssl.ApplicationProtocolNegotiationHandler(
-        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1) {
-      @Override
-      protected void configurePipeline(io.netty.channel.ChannelHandlerContext ctx, String protocol) {
-        if (io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-          addAfter(ctx, h2(spec));
-        } else {
-          addAfter(ctx, List.of(idle(), new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(ProxyServer.this, spec)));
-          ctx.fireChannelActive();
-        }
-      }
-    });
-  }
-
-  private List<io.netty.channel.ChannelHandler> h2(ListenerSpec spec) {
-    return io.mizzen.proxy.h2.Http2Streams.handlers(options.maxHeaderBytes(), options.idleTimeout().toMillis(),
-        () -> new DownstreamHandler(this, spec));
-  }
-
-  private IdleStateHandler idle() {
-    return new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** Adds handlers after ctx's, in order (each sees the ones before it when it is added). */
-  static void addAfter(io.netty.channel.ChannelHandlerContext ctx, List<io.netty.channel.ChannelHandler> handlers) {
-    String previous = ctx.name();
-    for (io.netty.channel.ChannelHandler h : handlers) {
-      ctx.pipeline().addAfter(previous, null, h);
-      previous = ctx.pipeline().context(h).name();
-    }
+    pipelines.http(ch, spec);
   }
 
   /**

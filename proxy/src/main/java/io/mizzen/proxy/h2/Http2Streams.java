@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -33,17 +34,28 @@ public final class Http2Streams {
    * @param perStream makes the handler at the end of each stream's pipeline
    */
   public static List<ChannelHandler> handlers(int maxHeaderBytes, long idleMillis, Supplier<ChannelHandler> perStream) {
-    ChannelHandler codec = Http2FrameCodecBuilder.forServer()
+    return List.of(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS), new IdleClose(), codec(maxHeaderBytes),
+        streams(perStream));
+  }
+
+  static Http2FrameCodec codec(int maxHeaderBytes) {
+    return Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(maxHeaderBytes))
         .validateHeaders(true)
         .build();
-    ChannelHandler streams = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+  }
+
+  static ChannelHandler streams(Supplier<ChannelHandler> perStream) {
+    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
         ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new ExtensionHeaders(), perStream.get());
       }
     });
-    return List.of(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS), new IdleClose(), codec, streams);
+  }
+
+  static ChannelHandler idleClose() {
+    return new IdleClose();
   }
 
   /**
