@@ -16,7 +16,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +59,7 @@ final class ProxyServer implements MeshProxy {
   private final io.mizzen.proxy.tcp.TcpStats tcpStats = new io.mizzen.proxy.tcp.TcpStats();
   private final GatewayListeners gatewayListeners;
   private final ListenerPipelines pipelines;
+  private Future<Void> gatewaySwaps = Future.succeededFuture();
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
@@ -264,21 +263,26 @@ final class ProxyServer implements MeshProxy {
     try {
       SnapshotCompiler.Compiled previous = compiled;
       SnapshotCompiler.Compiled next = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
-      if (next.gatewayPorts().isEmpty() && previous.gatewayPorts().isEmpty()) {
-        compiled = next;
-        return Future.succeededFuture();
+      synchronized (this) {
+        if (gatewaySwaps.isComplete() && next.gatewayPorts().isEmpty() && previous.gatewayPorts().isEmpty()) {
+          compiled = next;
+          return Future.succeededFuture();
+        }
+        // Certificates are files: read off the event loop; a server whose files are missing
+        // rejects the snapshot, naming the server and the file, and the last good one stays.
+        // Swaps are chained so that snapshots take effect in the order they were applied.
+        Future<Void> swap = gatewaySwaps.transform(ignored -> vertx.<Map<io.mizzen.proxy.gateway.GatewayServer,
+                io.netty.handler.ssl.SslContext>>executeBlocking(() -> io.mizzen.proxy.gateway.GatewayTls.load(
+                    next.gatewayPorts().values(), options.gatewayListeners().credentialsDir()))
+            .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
+                + " rejected: " + e.getMessage(), e)))
+            .compose(contexts -> {
+              compiled = next;
+              return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
+            }));
+        gatewaySwaps = swap;
+        return swap;
       }
-      // Certificates are files: read off the event loop; a server whose files are missing
-      // rejects the snapshot, naming the server and the file, and the last good one stays.
-      return vertx.<Map<io.mizzen.proxy.gateway.GatewayServer, io.netty.handler.ssl.SslContext>>executeBlocking(
-              () -> io.mizzen.proxy.gateway.GatewayTls.load(next.gatewayPorts().values(),
-                  options.gatewayListeners().credentialsDir()))
-          .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
-              + e.getMessage(), e)))
-          .compose(contexts -> {
-            compiled = next;
-            return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
-          });
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
           + e.getMessage(), e));
