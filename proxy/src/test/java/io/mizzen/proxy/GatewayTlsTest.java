@@ -7,6 +7,7 @@ import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -61,7 +62,11 @@ class GatewayTlsTest {
 
     f = new Fixture();
     f.start(f.options().withGateways(Set.of()).withSourceLabels(Map.of("istio", "ingressgateway"))
-        .withGatewayListeners(new ProxyOptions.GatewayListeners(Map.of(80, 0, 443, 0, 8443, 0), dir.resolve("credentials"))));
+        .withGatewayListeners(new ProxyOptions.GatewayListeners(Map.of(80, 0, 443, 0, 8443, 0, 9443, 0), dir.resolve("credentials"))));
+    io.vertx.core.net.NetServer echo = Fixture.await(f.vertx.createNetServer()
+        .connectHandler(sock -> sock.handler(b -> sock.write(Buffer.buffer("echo ").appendBuffer(b)))).listen(0, "127.0.0.1"));
+    instances.add(new ServiceInstance("echo", "default", "echo.default.svc.cluster.local", "127.0.0.1",
+        List.of(new ServicePort("tcp", 9000, echo.actualPort(), "TCP")), Map.of("app", "echo"), "default", "test"));
     instances.add(GatewayListenerTest.instance("web", f.named("web").actualPort()));
     instances.add(GatewayListenerTest.instance("api", f.named("api").actualPort()));
     HttpServer tlsBackend = Fixture.await(f.vertx.createHttpServer(new HttpServerOptions().setSsl(true)
@@ -104,6 +109,9 @@ class GatewayTlsTest {
           - port: {number: 8443, name: tls-pass, protocol: TLS}
             hosts: ["*.pass.example"]
             tls: {mode: PASSTHROUGH}
+          - port: {number: 9443, name: tls-tcp, protocol: TLS}
+            hosts: [web.example]
+            tls: {mode: SIMPLE, serverCertificate: %s, privateKey: %s}
         ---
         apiVersion: networking.istio.io/v1alpha3
         kind: VirtualService
@@ -122,6 +130,16 @@ class GatewayTlsTest {
         ---
         apiVersion: networking.istio.io/v1alpha3
         kind: VirtualService
+        metadata: {name: tcp-over-tls}
+        spec:
+          hosts: [web.example]
+          gateways: [edge]
+          tcp:
+          - match: [{port: 9443}]
+            route: [{destination: {host: echo}}]
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
         metadata: {name: passthrough}
         spec:
           hosts: ["*.pass.example"]
@@ -129,7 +147,7 @@ class GatewayTlsTest {
           tls:
           - match: [{port: 8443, sniHosts: [secure.pass.example]}]
             route: [{destination: {host: secure, port: {number: 443}}}]
-        """.formatted(webCertPath, webCert[1]);
+        """.formatted(webCertPath, webCert[1], webCert[0], webCert[1]);
     return f.proxy.apply(new ProxySnapshot(version, Samples.parse(yaml, "inline"), instances));
   }
 
@@ -226,6 +244,31 @@ class GatewayTlsTest {
         .toString(), "an h2 stream over the gateway's TLS has scheme https");
     TlsReply h1 = Fixture.await(get(client(false), port, "web.example", "/h1"));
     assertTrue(h1.body().startsWith("web GET /h1"), "a client without ALPN h2 gets HTTP/1.1: " + h1.body());
+  }
+
+  @Test
+  void tlsTerminatedHereThenTcpRoutes() {
+    io.vertx.core.net.NetClient net = f.vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(pki.caPem.toString())).setHostnameVerificationAlgorithm("HTTPS"));
+    try {
+      io.vertx.core.net.ConnectOptions o = new io.vertx.core.net.ConnectOptions().setHost("web.example")
+          .setPort(9443).setRemoteAddress(SocketAddress.inetSocketAddress(f.proxy.gatewayPort(9443), "127.0.0.1"))
+          .setSniServerName("web.example").setSsl(true);
+      io.vertx.core.Promise<String> got = io.vertx.core.Promise.promise();
+      io.vertx.core.net.NetSocket socket = Fixture.await(net.connect(o));
+      Buffer seen = Buffer.buffer();
+      socket.handler(b -> {
+        seen.appendBuffer(b);
+        if (seen.toString().equals("echo hello")) {
+          got.tryComplete(seen.toString());
+        }
+      });
+      socket.write("hello");
+      assertEquals("echo hello", Fixture.await(got.future()));
+      socket.close();
+    } finally {
+      net.close();
+    }
   }
 
   @Test
