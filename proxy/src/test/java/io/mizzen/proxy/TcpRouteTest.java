@@ -188,9 +188,11 @@ class TcpRouteTest {
     instances.clear();
     start(Duration.ofMillis(500));
     try (Socket s = new Socket("127.0.0.1", f.proxy.gatewayPort(31400))) {
-      assertTrue(firstLine(s).startsWith("echo-"));
+      // Whatever the echo said first (under load the timeout may even come before it), the
+      // proxy must end the connection by itself, well before our 20 s read timeout.
       s.setSoTimeout(20_000);
-      assertEquals(-1, s.getInputStream().read(), "closed after the idle timeout");
+      String all = Fixture.readAll(s.getInputStream());
+      assertTrue(!all.endsWith("<timeout>") && (all.isEmpty() || all.startsWith("echo-")), all);
     }
   }
 }
