@@ -110,7 +110,11 @@ final class ProxyServer implements MeshProxy {
         new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
     return listen(name, port, ch -> {
       if (meshTls != null && "inbound".equals(name)) {
+        // The PERMISSIVE inbound keeps its HTTP/1.1-only pipeline (no h2c sniffing behind the
+        // TLS sniffing): sidecars talk HTTP/1.1 to each other.
         ch.pipeline().addLast(new PermissiveTls(meshTls));
+        pipelines.http1(ch, spec.get());
+        return;
       }
       httpPipeline(ch, spec.get());
     }).map(server -> {
