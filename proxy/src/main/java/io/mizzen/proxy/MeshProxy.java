@@ -42,6 +42,19 @@ public interface MeshProxy {
   /** The bound inbound port, -1 when that listener is off. */
   int inboundPort();
 
+  /**
+   * The port a Gateway server port is bound on (an ingress or egress proxy binds one listener per
+   * distinct server port of its Gateways), or -1 when it is not bound (no such server, turned off
+   * in {@link ProxyOptions.GatewayListeners}, or the bind failed, which is logged).
+   */
+  int gatewayPort(int serverPort);
+
+  /** Every bound gateway listener: Gateway server port → the port actually bound. */
+  java.util.Map<Integer, Integer> gatewayPorts();
+
+  /** Istio's TCP metrics of the TCP and TLS-passthrough routes. */
+  io.mizzen.proxy.tcp.TcpStats tcpStats();
+
   /** Client connections open now, across listeners. */
   int connections();
 

@@ -74,6 +74,6 @@ final class ProxyEndpoints {
       request.response().setStatusCode(404).end("not found: " + request.path() + "\n");
       return;
     }
-    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(proxy.metrics().render());
+    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(proxy.metrics().render() + proxy.tcpStats().render());
   }
 }

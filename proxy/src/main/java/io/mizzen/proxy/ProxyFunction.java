@@ -26,9 +26,14 @@ import org.pf4j.Extension;
  * {@code plugins.settings.proxy} in {@code mizzen.yaml}: {@code outboundPort} (15001),
  * {@code inboundPort} (15006, -1 for none), {@code appPort} (the local app, needed with an inbound
  * listener), {@code namespace}, {@code gateway} (ingress/egress: a Gateway to serve besides those
- * whose selector matches the workload's labels, {@code istio: ingressgateway} by default; the
- * listener is {@code outboundPort}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
- * {@code 5s}-style), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
+ * whose selector matches the workload's labels, {@code istio: ingressgateway} by default;
+ * {@code outboundPort} serves every Gateway's HTTP routes and each Gateway server port gets its own
+ * listener, see {@code gatewayPorts}), {@code idleTimeout} and {@code drainPeriod} (ISO-8601 or
+ * {@code 5s}-style), {@code gatewayPorts} (a gateway binds one listener per Gateway server port:
+ * a map of server port → port to bind, 0 for ephemeral, -1 for none, key 0 for every other port;
+ * {@code off} binds none; without it each server port binds its own number), {@code credentialsDir}
+ * (where a Gateway server's {@code credentialName} is a folder with {@code tls.crt}, {@code tls.key},
+ * {@code ca.crt}; the state folder's {@code gateway-credentials} by default), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
  * health checks, off by default), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger), {@code mixer} (the control plane's Mixer as
  * {@code host:port} when the kernel embeds none, {@code off} for no policy checks), {@code mixerCheckCache}
@@ -74,7 +79,7 @@ public final class ProxyFunction implements MeshFunction {
       options = new ProxyOptions(options.bindHost(), options.outboundPort(), options.inboundPort(),
           options.inboundAppPort(), workload.namespace(), labels, options.gateways(),
           options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
-          options.accessLog(), options.openTelemetry(), options.healthCheck());
+          options.accessLog(), options.openTelemetry(), options.healthCheck(), options.gatewayListeners());
     }
     String bind = String.valueOf(withHostDefaults(context).get("bindHost"));
     // Policy is enforced where Istio's sidecar enforced it: on the inbound side of a workload.
@@ -102,10 +107,12 @@ public final class ProxyFunction implements MeshFunction {
       return endpoints.listen(context.vertx(), bind, context.ports().health(), context.ports().prometheus(), started)
           .map(ignored -> started);
     }).map(started -> {
-      context.publish(ProxySnapshotSink.class, started::apply);
+      // Gateway listeners come and go with snapshots: the published ports follow each one.
+      Runnable publishListeners = () -> context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
+          started.inboundPort(), endpoints.healthPort(), endpoints.prometheusPort(), started.gatewayPorts()));
+      context.publish(ProxySnapshotSink.class, snapshot -> started.apply(snapshot).onSuccess(v -> publishListeners.run()));
       context.publish(MeshProxy.class, started);
-      context.publish(ProxyListeners.class, new ProxyListeners(started.outboundPort(),
-          started.inboundPort(), endpoints.healthPort(), endpoints.prometheusPort(), java.util.Map.of()));
+      publishListeners.run();
       if (mixer != null) {
         useMixer(context, mixer);
       }
@@ -114,6 +121,7 @@ public final class ProxyFunction implements MeshFunction {
       if (feed != null) {
         // Cached Check verdicts were given under the previous config: a new one starts afresh.
         feed.subscribe(snapshot -> started.apply(snapshot).onSuccess(applied -> {
+          publishListeners.run();
           if (mixer != null) {
             mixer.configChanged();
           }
@@ -197,6 +205,7 @@ public final class ProxyFunction implements MeshFunction {
       merged.putIfAbsent("appPort", workload.appPort());
     }
     merged.putIfAbsent("bindHost", context.bindAddress());
+    merged.putIfAbsent("credentialsDir", context.stateDir().resolve("gateway-credentials").toString());
     return merged;
   }
 
@@ -228,10 +237,35 @@ public final class ProxyFunction implements MeshFunction {
           Boolean.FALSE.equals(settings.get("accessLog")) ? null : ProxyFunction::logAccess, null,
           settings.get("healthCheckPath") == null ? null : new ProxyOptions.HealthCheck(
               settings.get("healthCheckPath").toString(), duration(settings, "healthCheckInterval"),
-              duration(settings, "healthCheckTimeout")));
+              duration(settings, "healthCheckTimeout")),
+          gatewayListeners(settings));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("plugins.settings.proxy: " + e.getMessage(), e);
     }
+  }
+
+  private static ProxyOptions.GatewayListeners gatewayListeners(Map<String, Object> settings) {
+    Object ports = settings.get("gatewayPorts");
+    Map<Integer, Integer> map = new java.util.HashMap<>();
+    if (ports != null && "off".equals(ports.toString().trim())) {
+      map.put(0, -1);
+    } else if (ports instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        int server;
+        try {
+          server = Integer.parseInt(e.getKey().toString().trim());
+        } catch (NumberFormatException ex) {
+          throw new IllegalArgumentException("plugins.settings.proxy.gatewayPorts: key '" + e.getKey()
+              + "' is not a port number");
+        }
+        map.put(server, intSetting(Map.of("gatewayPorts." + server, e.getValue()), "gatewayPorts." + server, 0));
+      }
+    } else if (ports != null) {
+      throw new IllegalArgumentException("plugins.settings.proxy.gatewayPorts: '" + ports
+          + "' is neither a map of server port to port nor 'off'");
+    }
+    Object dir = settings.get("credentialsDir");
+    return new ProxyOptions.GatewayListeners(map, dir == null ? null : java.nio.file.Path.of(dir.toString()));
   }
 
   private static final System.Logger ACCESS = System.getLogger("io.mizzen.proxy.access");

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * @param openTelemetry where spans go; the no-op API by default (exporting is the telemetry
  *     adapters' job, the proxy only uses the API)
  * @param healthCheck active HTTP health checking of every endpoint, or {@code null} for none
+ * @param gatewayListeners how an ingress or egress proxy binds its Gateways' server ports and
+ *     where {@code credentialName}s are found
  */
 public record ProxyOptions(
     String bindHost,
@@ -40,7 +42,8 @@ public record ProxyOptions(
     int maxHeaderBytes,
     Consumer<AccessLogEntry> accessLog,
     OpenTelemetry openTelemetry,
-    HealthCheck healthCheck) {
+    HealthCheck healthCheck,
+    GatewayListeners gatewayListeners) {
 
   public static final int OUTBOUND_PORT = 15001;
   public static final int INBOUND_PORT = 15006;
@@ -72,6 +75,15 @@ public record ProxyOptions(
     }
     accessLog = accessLog == null ? NO_ACCESS_LOG : accessLog;
     openTelemetry = openTelemetry == null ? OpenTelemetry.noop() : openTelemetry;
+    gatewayListeners = gatewayListeners == null ? GatewayListeners.DEFAULT : gatewayListeners;
+  }
+
+  /** The options without Gateway listener settings (the defaults apply). */
+  public ProxyOptions(String bindHost, int outboundPort, int inboundPort, int inboundAppPort, String namespace,
+      Map<String, String> sourceLabels, Set<String> gateways, Duration idleTimeout, Duration drainPeriod,
+      int maxHeaderBytes, Consumer<AccessLogEntry> accessLog, OpenTelemetry openTelemetry, HealthCheck healthCheck) {
+    this(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways, idleTimeout,
+        drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, null);
   }
 
   /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
@@ -81,47 +93,87 @@ public record ProxyOptions(
 
   public ProxyOptions withOutboundPort(int port) {
     return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withInbound(int port, int appPort) {
     return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withSourceLabels(Map<String, String> labels) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withIdleTimeout(Duration timeout) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withDrainPeriod(Duration period) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withGateways(Set<String> names) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck, gatewayListeners);
   }
 
   public ProxyOptions withHealthCheck(HealthCheck check) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check, gatewayListeners);
+  }
+
+  public ProxyOptions withGatewayListeners(GatewayListeners listeners) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, listeners);
+  }
+
+  /**
+   * How an ingress or egress proxy listens for its Gateways: one listener per distinct server
+   * port, bound on {@code ports.get(serverPort)} when given (0: an ephemeral port, -1: not bound),
+   * else on {@code ports.get(0)} when that is given (the rule for every other port: {@code {0: -1}}
+   * binds none, {@code {0: 0}} binds each on an ephemeral port), else on the server port itself. A port equal to the configured outbound listener's
+   * is not bound again: that listener already serves every Gateway's HTTP routes.
+   *
+   * @param ports Gateway server port (0: any other) → port to bind
+   * @param credentialsDir where a server's {@code credentialName} names a folder holding
+   *     {@code tls.crt}, {@code tls.key} and {@code ca.crt}
+   */
+  public record GatewayListeners(Map<Integer, Integer> ports, java.nio.file.Path credentialsDir) {
+    public static final GatewayListeners DEFAULT = new GatewayListeners(Map.of(), null);
+
+    public GatewayListeners {
+      ports = ports == null ? Map.of() : Map.copyOf(ports);
+      ports.forEach((server, bind) -> {
+        if (server < 0 || server > 65535) {
+          throw new IllegalArgumentException("gatewayPorts: server port " + server + " must be 1-65535 (0: every other port)");
+        }
+        checkPort("gatewayPorts." + server, bind);
+      });
+      credentialsDir = credentialsDir == null ? java.nio.file.Path.of("gateway-credentials") : credentialsDir;
+    }
+
+    /** The port to bind for a Gateway server port; -1 for none. */
+    public int bindPort(int serverPort) {
+      Integer bind = ports.get(serverPort);
+      if (bind != null) {
+        return bind;
+      }
+      return ports.getOrDefault(0, serverPort);
+    }
   }
 
   /**

@@ -74,8 +74,13 @@ final class Fixture implements AutoCloseable {
   record Reply(int status, MultiMap headers, String body) {}
 
   Reply send(HttpMethod method, String authority, String uri, Map<String, String> headers, String body) {
+    return send(method, authority, uri, headers, body, proxy.outboundPort());
+  }
+
+  /** A request to one of the proxy's listeners. */
+  Reply send(HttpMethod method, String authority, String uri, Map<String, String> headers, String body, int port) {
     RequestOptions options = new RequestOptions()
-        .setServer(SocketAddress.inetSocketAddress(proxy.outboundPort(), "127.0.0.1"))
+        .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setMethod(method).setURI(uri).setTimeout(20_000);
     int colon = authority.lastIndexOf(':');
     options.setHost(colon < 0 ? authority : authority.substring(0, colon));

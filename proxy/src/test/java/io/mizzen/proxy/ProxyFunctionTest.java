@@ -113,9 +113,16 @@ class ProxyFunctionTest {
         Map.of(io.mizzen.proxy.access.IstioMetrics.PEER_HEADER, caller.peerHeader()));
     assertEquals("stars", r.body());
 
+    // The exchange is counted once its last write completes, which may be just after the client
+    // has the response: wait for the series rather than race it.
     String text = get(ports.prometheus(), "/stats/prometheus", Map.of()).body();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    while (!text.contains("istio_requests_total{") && System.nanoTime() < deadline) {
+      text = get(ports.prometheus(), "/stats/prometheus", Map.of()).body();
+    }
+    String scraped = text;
     String line = text.lines().filter(l -> l.startsWith("istio_requests_total{")).findFirst()
-        .orElseThrow(() -> new AssertionError("no istio_requests_total in\n" + text));
+        .orElseThrow(() -> new AssertionError("no istio_requests_total in\n" + scraped));
     for (String label : List.of("reporter=\"destination\"", "source_workload=\"reviews-v3\"",
         "source_app=\"reviews\"", "source_version=\"v3\"",
         "source_principal=\"cluster.local/ns/default/sa/bookinfo-reviews\"",

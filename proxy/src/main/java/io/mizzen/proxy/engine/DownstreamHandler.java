@@ -142,7 +142,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       }
     }
     int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
-    RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
+    RequestContext ctx = new RequestContext(request, listener.name(), scheme(), port,
         sourceIp, server.options().sourceLabels(),
         server.gateways());
     ctx.provenPrincipal(provenPrincipal);
@@ -159,6 +159,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     log.span = server.tracing().onRequest(ctx, listener.name());
     exchange = ex;
     ex.start(server.table(listener).route(ctx));
+  }
+
+  /** {@code https} when a gateway terminated TLS for this connection (an HTTP/2 stream's is its parent's). */
+  private String scheme() {
+    if (listener.gatewayPort() < 0) {
+      return "http";
+    }
+    Channel conn = io.mizzen.proxy.h2.Http2Streams.isStream(channel) ? channel.parent() : channel;
+    return conn.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "https" : "http";
   }
 
   private static int authorityPort(String authority) {

@@ -144,9 +144,10 @@ final class Exchange {
   private void forward() {
     if (route.redirect() != null) {
       Route.Redirect r = route.redirect();
-      String host = r.authority() != null ? r.authority() : ctx.authority();
+      String host = r.authority() != null ? r.authority() : r.scheme() != null ? ctx.host() : ctx.authority();
       String path = r.uri() != null ? r.uri() : ctx.uri();
-      LocalReply reply = new LocalReply(r.status(), Map.of("location", ctx.scheme() + "://" + host + path), "");
+      LocalReply reply = new LocalReply(r.status(), Map.of("location",
+          (r.scheme() != null ? r.scheme() : ctx.scheme()) + "://" + host + path), "");
       replyLocal(r.status(), null, "redirect", "", reply);
       return;
     }

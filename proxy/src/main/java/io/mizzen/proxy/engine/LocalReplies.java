@@ -17,6 +17,9 @@ final class LocalReplies {
   private LocalReplies() {}
 
   static FullHttpResponse response(HttpRequest request, int status, String body, LocalReply reply) {
+    if (status >= 400 && request != null && io.mizzen.proxy.h2.GrpcReplies.isGrpc(request.headers())) {
+      return grpc(request, status, body);
+    }
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
@@ -31,6 +34,21 @@ final class LocalReplies {
       }
     }
     if (request != null && request.headers().contains("x-request-id")) {
+      response.headers().set("x-request-id", request.headers().get("x-request-id"));
+    }
+    return response;
+  }
+
+  /** A gRPC client reads errors from grpc-status, not from the HTTP status: 200, trailers only. */
+  private static FullHttpResponse grpc(HttpRequest request, int status, String body) {
+    DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.EMPTY_BUFFER);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+    response.headers().setInt("grpc-status", io.mizzen.proxy.h2.GrpcReplies.status(status));
+    response.headers().set("grpc-message", io.mizzen.proxy.h2.GrpcReplies.message(body));
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    response.headers().set(HttpHeaderNames.SERVER, "mizzen");
+    if (request.headers().contains("x-request-id")) {
       response.headers().set("x-request-id", request.headers().get("x-request-id"));
     }
     return response;

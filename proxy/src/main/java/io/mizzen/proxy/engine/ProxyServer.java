@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,6 +57,11 @@ final class ProxyServer implements MeshProxy {
   private final io.mizzen.proxy.tls.MeshTls meshTls;
   private final String trustDomain;
   private final io.mizzen.proxy.authz.InboundSecurity security;
+  private final io.mizzen.proxy.tcp.TcpStats tcpStats = new io.mizzen.proxy.tcp.TcpStats();
+  private final GatewayListeners gatewayListeners;
+  private final ListenerPipelines pipelines;
+  private Future<Void> gatewaySwaps = Future.succeededFuture();
+  private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
       io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
@@ -81,6 +85,8 @@ final class ProxyServer implements MeshProxy {
     this.clientChannels = vertx.transport().channelFactory(false);
     this.compiled = SnapshotCompiler.empty(options);
     this.tracing = new TracePropagation(options.openTelemetry());
+    this.pipelines = new ListenerPipelines(this, options);
+    this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
   }
 
   Future<MeshProxy> start() {
@@ -105,12 +111,45 @@ final class ProxyServer implements MeshProxy {
   }
 
   private Future<Integer> bind(String name, int port, boolean portFromAuthority) {
-    Promise<Integer> promise = Promise.promise();
-    EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
-    EventLoopGroup workers = vertx.nettyEventLoopGroup();
     // The spec's port is fixed up once bound; handlers (on other event loops) read it through the holder.
     java.util.concurrent.atomic.AtomicReference<ListenerSpec> spec =
         new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
+    return listen(name, port, ch -> {
+      if (meshTls != null && "inbound".equals(name)) {
+        // The PERMISSIVE inbound keeps its HTTP/1.1-only pipeline (no h2c sniffing behind the
+        // TLS sniffing): sidecars talk HTTP/1.1 to each other.
+        ch.pipeline().addLast(new PermissiveTls(meshTls, security == null
+            ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode));
+        pipelines.http1(ch, spec.get());
+        return;
+      }
+      httpPipeline(ch, spec.get());
+    }).map(server -> {
+      int bound = ((InetSocketAddress) server.localAddress()).getPort();
+      spec.set(new ListenerSpec(name, bound, portFromAuthority));
+      return bound;
+    });
+  }
+
+  /** How connections' pipelines are built (HTTP/1.1, h2c, h2 by ALPN). */
+  ListenerPipelines pipelines() {
+    return pipelines;
+  }
+
+  /** The HTTP handlers of a plain-text listener (HTTP/1.1 or h2c by its first bytes). */
+  void httpPipeline(Channel ch, ListenerSpec spec) {
+    pipelines.http(ch, spec);
+  }
+
+  /**
+   * Binds a listener whose connections {@code init} sets up.
+   *
+   * @return the server channel; fails naming the listener and address when the bind fails
+   */
+  Future<Channel> listen(String name, int port, java.util.function.Consumer<Channel> init) {
+    Promise<Channel> promise = Promise.promise();
+    EventLoopGroup acceptor = vertx.acceptorEventLoopGroup();
+    EventLoopGroup workers = vertx.nettyEventLoopGroup();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channelFactory(vertx.transport().serverChannelFactory(false))
@@ -125,14 +164,11 @@ final class ProxyServer implements MeshProxy {
               ch.close();
               return;
             }
-            if (meshTls != null && "inbound".equals(name)) {
-              ch.pipeline().addLast(new PermissiveTls(meshTls, security == null
-                  ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode));
-            }
-            ch.pipeline().addLast(
-                new Http1ServerCodec(options.maxHeaderBytes()),
-                new IdleTimeout(options.idleTimeout().toMillis()),
-                new DownstreamHandler(ProxyServer.this, spec.get()));
+            // Counted (and drained) from the accept: a client that has not spoken yet, or a TCP
+            // relay, has no exchange handler to register it.
+            connections.add(ch);
+            ch.closeFuture().addListener(f -> connections.remove(ch));
+            init.accept(ch);
           }
         });
     bootstrap.bind(new InetSocketAddress(options.bindHost(), port)).addListener(f -> {
@@ -141,9 +177,7 @@ final class ProxyServer implements MeshProxy {
         synchronized (servers) {
           servers.add(server);
         }
-        int bound = ((InetSocketAddress) server.localAddress()).getPort();
-        spec.set(new ListenerSpec(name, bound, portFromAuthority));
-        promise.complete(bound);
+        promise.complete(server);
       } else {
         promise.fail(new IOException("cannot bind the " + name + " listener on " + options.bindHost() + ":" + port
             + ": " + f.cause().getMessage(), f.cause()));
@@ -175,6 +209,10 @@ final class ProxyServer implements MeshProxy {
 
   RouteTable table(ListenerSpec listener) {
     SnapshotCompiler.Compiled c = compiled;
+    if (listener.gatewayPort() > 0) {
+      io.mizzen.proxy.gateway.GatewayPort port = c.gatewayPorts().get(listener.gatewayPort());
+      return port == null ? NO_GATEWAY_ROUTES : port.http();
+    }
     return listener.portFromAuthority() ? c.outbound() : c.inbound();
   }
 
@@ -247,9 +285,29 @@ final class ProxyServer implements MeshProxy {
   private Future<Void> applyRoutes(ProxySnapshot snapshot, Runnable commitSecurity) {
     try {
       SnapshotCompiler.Compiled previous = compiled;
-      compiled = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
-      commitSecurity.run();
-      return Future.succeededFuture();
+      SnapshotCompiler.Compiled next = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
+      synchronized (this) {
+        if (gatewaySwaps.isComplete() && next.gatewayPorts().isEmpty() && previous.gatewayPorts().isEmpty()) {
+          compiled = next;
+          commitSecurity.run();
+          return Future.succeededFuture();
+        }
+        // Certificates are files: read off the event loop; a server whose files are missing
+        // rejects the snapshot, naming the server and the file, and the last good one stays.
+        // Swaps are chained so that snapshots take effect in the order they were applied.
+        Future<Void> swap = gatewaySwaps.transform(ignored -> vertx.<Map<io.mizzen.proxy.gateway.GatewayServer,
+                io.netty.handler.ssl.SslContext>>executeBlocking(() -> io.mizzen.proxy.gateway.GatewayTls.load(
+                    next.gatewayPorts().values(), options.gatewayListeners().credentialsDir()))
+            .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
+                + " rejected: " + e.getMessage(), e)))
+            .compose(contexts -> {
+              compiled = next;
+              commitSecurity.run();
+              return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
+            }));
+        gatewaySwaps = swap;
+        return swap;
+      }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
           + e.getMessage(), e));
@@ -268,6 +326,21 @@ final class ProxyServer implements MeshProxy {
   @Override
   public String version() {
     return compiled.version();
+  }
+
+  @Override
+  public int gatewayPort(int serverPort) {
+    return gatewayListeners.boundPort(serverPort);
+  }
+
+  @Override
+  public Map<Integer, Integer> gatewayPorts() {
+    return gatewayListeners.boundPorts();
+  }
+
+  @Override
+  public io.mizzen.proxy.tcp.TcpStats tcpStats() {
+    return tcpStats;
   }
 
   @Override
@@ -323,6 +396,7 @@ final class ProxyServer implements MeshProxy {
     for (Channel server : toClose) {
       server.close();
     }
+    gatewayListeners.close();
     for (Channel ch : connections) {
       DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
       if (h != null) {

@@ -35,12 +35,15 @@ final class MeshModel {
   private final java.util.Set<String> gateways = new java.util.HashSet<>();
   private final Map<String, List<String>> gatewayHosts = new HashMap<>();
   private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
+  private final GatewayPlan plan = new GatewayPlan();
+  private final String version;
 
   private MeshModel(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
     this.options = options;
     this.gateways.addAll(options.gateways());
     this.services = SnapshotCompiler.services(snapshot.instances());
     this.previousEndpoints = previousEndpoints;
+    this.version = snapshot.version();
   }
 
   static MeshModel of(ProxySnapshot snapshot, ProxyOptions options, Map<String, Endpoint> previousEndpoints) {
@@ -76,9 +79,10 @@ final class MeshModel {
         case "Gateway": {
           Gateway gw = bound(r, NetworkingModel.gateway(r));
           Map<String, String> selector = gw.selector() == null ? Map.of() : gw.selector();
-          if (!options.gateways().contains("mesh") && !selector.isEmpty()
-              && options.sourceLabels().entrySet().containsAll(selector.entrySet())) {
+          if (!options.gateways().contains("mesh") && (options.gateways().contains(r.name()) || !selector.isEmpty()
+              && options.sourceLabels().entrySet().containsAll(selector.entrySet()))) {
             gateways.add(r.name());
+            plan.gateway(r, gw);
             List<String> hosts = new ArrayList<>();
             for (io.mizzen.spi.config.networking.Server server : gw.servers()) {
               for (String host : server.hosts()) {
@@ -99,10 +103,22 @@ final class MeshModel {
       List<String> vsGateways = vs.gateways() == null || vs.gateways().isEmpty()
           ? List.of("mesh") : RouteCompiler.shortGateways(vs.gateways());
       List<String> serving = vsGateways.stream().filter(gateways::contains).toList();
-      if (serving.isEmpty() || vs.http() == null || vs.http().isEmpty()) {
+      if (serving.isEmpty()) {
         continue;
       }
       String where = "VirtualService " + r.namespace() + "/" + r.name() + describe(r);
+      List<String> atGateways = serving.stream().filter(g -> !g.equals("mesh")).toList();
+      GatewayPlan.Destinations l4 = (d, weight, field) ->
+          destination(d, weight, HeaderOps.NONE, HeaderOps.NONE, r.namespace(), where, field);
+      if (!atGateways.isEmpty() && vs.tcp() != null && !vs.tcp().isEmpty()) {
+        plan.tcp(r.name() + "." + r.namespace(), where, atGateways, vs.hosts(), vs.tcp(), l4);
+      }
+      if (!atGateways.isEmpty() && vs.tls() != null && !vs.tls().isEmpty()) {
+        plan.tls(r.name() + "." + r.namespace(), where, atGateways, vs.hosts(), vs.tls(), l4);
+      }
+      if (vs.http() == null || vs.http().isEmpty()) {
+        continue;
+      }
       RouteCompiler compiler = new RouteCompiler(where,
           (d, weight, req, resp, field) -> destination(d, weight, req, resp, r.namespace(), where, field));
       List<Route> routes = compiler.compile(vs.http(), r.name() + "." + r.namespace());
@@ -112,20 +128,12 @@ final class MeshModel {
           // A gateway serves only the hosts its Gateway servers expose.
           continue;
         }
-        String fq = fqdn(h, r.namespace());
-        SnapshotCompiler.Service service = services.get(fq);
-        if (service == null) {
-          domains.add(h);
-          continue;
-        }
-        for (String d : service.domains(options.namespace())) {
-          domains.add(d);
-          for (ServicePort p : service.ports()) {
-            domains.add(d + ":" + p.port());
-          }
-        }
+        domains.addAll(domains(h, r.namespace()));
       }
       virtualHosts.add(new VirtualHost(r.namespace() + "/" + r.name(), domains, routes));
+      if (!atGateways.isEmpty()) {
+        plan.http(r.namespace() + "/" + r.name(), atGateways, vs.hosts(), routes, h -> domains(h, r.namespace()));
+      }
     }
     if (!gateways.contains("mesh")) {
       // A gateway exposes only what its Gateways' VirtualServices route; unknown hosts get 404.
@@ -149,6 +157,27 @@ final class MeshModel {
         virtualHosts.add(new VirtualHost(s.hostname() + ":" + port, domains, List.of(Route.to("default", dest))));
       }
     }
+  }
+
+  /** The authorities a VirtualService host answers to: a service's names (with its ports), else the host itself. */
+  private List<String> domains(String h, String namespace) {
+    SnapshotCompiler.Service service = services.get(fqdn(h, namespace));
+    if (service == null) {
+      return List.of(h);
+    }
+    List<String> domains = new ArrayList<>();
+    for (String d : service.domains(options.namespace())) {
+      domains.add(d);
+      for (ServicePort p : service.ports()) {
+        domains.add(d + ":" + p.port());
+      }
+    }
+    return domains;
+  }
+
+  /** The gateway listeners by Gateway server port (empty for a sidecar). */
+  Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts() {
+    return plan.ports(version);
   }
 
   private Destination destination(io.mizzen.spi.config.networking.Destination d, int weight, HeaderOps req,

@@ -84,8 +84,15 @@ public record Route(
    * @param uri the new path, or {@code null} to keep it
    * @param authority the new authority, or {@code null} to keep it
    * @param status 301 unless {@code redirectCode} says otherwise
+   * @param scheme the new scheme ({@code https} for a Gateway's {@code httpsRedirect}), or
+   *     {@code null} to keep it; with a scheme and no authority the port is dropped (the new
+   *     scheme's default applies)
    */
-  public record Redirect(String uri, String authority, int status) {}
+  public record Redirect(String uri, String authority, int status, String scheme) {
+    public Redirect(String uri, String authority, int status) {
+      this(uri, authority, status, null);
+    }
+  }
 
   /**
    * {@code rewrite}.

@@ -77,7 +77,7 @@ final class RouteCompiler {
       throw error(field + ".route", "the weights add up to 0");
     }
     Route.Redirect redirect = r.redirect() == null ? null
-        : new Route.Redirect(r.redirect().uri(), r.redirect().authority(), r.redirect().effectiveCode());
+        : new Route.Redirect(r.redirect().uri(), r.redirect().authority(), r.redirect().effectiveCode(), r.redirect().scheme());
     Route.DirectResponse direct = r.directResponse() == null ? null
         : new Route.DirectResponse(r.directResponse().status(),
             r.directResponse().body() == null || r.directResponse().body().string() == null ? "" : r.directResponse().body().string());

@@ -29,9 +29,11 @@ public final class SnapshotCompiler {
    * @param inboundCluster the local app
    * @param endpoints every endpoint by {@code host:port}, carried to the next compile
    * @param gateways the gateways this proxy serves ({@code mesh} for a sidecar), for matches
+   * @param gatewayPorts the listeners of the Gateways this proxy serves, by server port
    */
   public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
-      Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways) {}
+      Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways,
+      Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts) {}
 
   /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
   public static Compiled empty(ProxyOptions options) {
@@ -39,7 +41,7 @@ public final class SnapshotCompiler {
     RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single("", "inbound", app);
     return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of(),
-        options.gateways());
+        options.gateways(), Map.of());
   }
 
   private static Cluster localApp(ProxyOptions options) {
@@ -63,7 +65,8 @@ public final class SnapshotCompiler {
     RouteTable inbound = inboundCluster == null
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
-    return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways());
+    return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways(),
+        model.gatewayPorts());
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */

@@ -1,0 +1,77 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.ProxyOptions;
+import io.netty.channel.Channel;
+import java.util.List;
+
+/**
+ * The handlers of a new client connection once its protocol is known: HTTP/1.1, h2c with prior
+ * knowledge (told apart by the first bytes), or what ALPN chose after a gateway's TLS. Every
+ * protocol ends in the same {@link DownstreamHandler} (one per HTTP/2 stream).
+ */
+final class ListenerPipelines {
+  private final ProxyServer server;
+  private final ProxyOptions options;
+
+  ListenerPipelines(ProxyServer server, ProxyOptions options) {
+    this.server = server;
+    this.options = options;
+  }
+
+  /**
+   * The HTTP handlers of a plain-text listener, at the end of a new connection's pipeline: the
+   * first bytes say HTTP/1.1 or h2c with prior knowledge, and that protocol's handlers follow.
+   */
+  void http(Channel ch, ListenerSpec spec) {
+    ch.pipeline().addLast(idle(), new io.mizzen.proxy.h2.H2cPreface(ctx -> {
+      Http1ServerCodec codec = new Http1ServerCodec(options.maxHeaderBytes());
+      DownstreamHandler exchanges = new DownstreamHandler(server, spec);
+      io.mizzen.proxy.h2.H2cUpgrade upgrade = new io.mizzen.proxy.h2.H2cUpgrade(upgraded -> {
+        upgraded.pipeline().remove(codec);
+        upgraded.pipeline().remove(exchanges);
+      }, options.maxHeaderBytes(), 64 * 1024, () -> new DownstreamHandler(server, spec));
+      addAfter(ctx, List.of(codec, upgrade, exchanges));
+      // Those handlers came after the connection opened: they learn of it now.
+      ctx.fireChannelActive();
+    }, ctx -> addAfter(ctx, h2(spec))));
+  }
+
+  /** HTTP/1.1 only, as every listener had before HTTP/2. */
+  void http1(Channel ch, ListenerSpec spec) {
+    ch.pipeline().addLast(new Http1ServerCodec(options.maxHeaderBytes()), idle(), new DownstreamHandler(server, spec));
+  }
+
+  /** The HTTP handlers right after the TLS handler named {@code name}: h2 or HTTP/1.1 as ALPN chose. */
+  void httpAfterTls(Channel ch, String name, ListenerSpec spec) {
+    ch.pipeline().addAfter(name, null, new io.netty.handler.ssl.ApplicationProtocolNegotiationHandler(
+        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1) {
+      @Override
+      protected void configurePipeline(io.netty.channel.ChannelHandlerContext ctx, String protocol) {
+        if (io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+          addAfter(ctx, h2(spec));
+        } else {
+          addAfter(ctx, List.of(idle(), new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(server, spec)));
+          ctx.fireChannelActive();
+        }
+      }
+    });
+  }
+
+  private List<io.netty.channel.ChannelHandler> h2(ListenerSpec spec) {
+    return io.mizzen.proxy.h2.Http2Streams.handlers(options.maxHeaderBytes(), options.idleTimeout().toMillis(),
+        () -> new DownstreamHandler(server, spec));
+  }
+
+  private IdleTimeout idle() {
+    return new IdleTimeout(options.idleTimeout().toMillis());
+  }
+
+  /** Adds handlers after ctx's, in order (each sees the ones before it when it is added). */
+  static void addAfter(io.netty.channel.ChannelHandlerContext ctx, List<io.netty.channel.ChannelHandler> handlers) {
+    String previous = ctx.name();
+    for (io.netty.channel.ChannelHandler h : handlers) {
+      ctx.pipeline().addAfter(previous, null, h);
+      previous = ctx.pipeline().context(h).name();
+    }
+  }
+}

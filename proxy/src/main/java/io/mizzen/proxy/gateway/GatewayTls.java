@@ -1,0 +1,132 @@
+package io.mizzen.proxy.gateway;
+
+import io.mizzen.spi.config.networking.ServerTlsSettings;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server TLS contexts of Gateway servers terminating TLS (SIMPLE and MUTUAL). Reads files,
+ * so it runs off the event loop, once per snapshot.
+ *
+ * <p>Credentials come from {@code serverCertificate}/{@code privateKey}/{@code caCertificates}
+ * paths, or from {@code credentialName}: the folder {@code <credentialsDir>/<credentialName>/}
+ * holding {@code tls.crt}, {@code tls.key} and (MUTUAL) {@code ca.crt} — the keys of Istio's
+ * Kubernetes secret, one file each; a MUTUAL server may also keep its CA in
+ * {@code <credentialName>-cacert/ca.crt}, as Istio allows.
+ */
+public final class GatewayTls {
+  private GatewayTls() {}
+
+  /**
+   * Builds a context for every server that terminates TLS.
+   *
+   * @throws IllegalArgumentException naming the Gateway server and the file that is missing or
+   *     unreadable
+   */
+  public static Map<GatewayServer, SslContext> load(Collection<GatewayPort> ports, Path credentialsDir) {
+    Map<GatewayServer, SslContext> out = new IdentityHashMap<>();
+    for (GatewayPort p : ports) {
+      for (GatewayServer s : p.servers()) {
+        if (s.terminates()) {
+          out.put(s, context(s, credentialsDir));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static SslContext context(GatewayServer s, Path credentialsDir) {
+    ServerTlsSettings tls = s.tls();
+    boolean mutual = tls.mode() == ServerTlsSettings.Mode.MUTUAL;
+    Path cert;
+    Path key;
+    Path ca = null;
+    String field = s.where() + ".tls";
+    if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
+      Path dir = credentialsDir.resolve(tls.credentialName());
+      cert = readable(dir.resolve("tls.crt"), field + ".credentialName");
+      key = readable(dir.resolve("tls.key"), field + ".credentialName");
+      if (mutual) {
+        Path own = dir.resolve("ca.crt");
+        ca = readable(Files.isReadable(own) ? own : credentialsDir.resolve(tls.credentialName() + "-cacert").resolve("ca.crt"),
+            field + ".credentialName");
+      }
+    } else {
+      cert = readable(required(tls.serverCertificate(), field + ".serverCertificate"), field + ".serverCertificate");
+      key = readable(required(tls.privateKey(), field + ".privateKey"), field + ".privateKey");
+      if (mutual) {
+        ca = readable(required(tls.caCertificates(), field + ".caCertificates"), field + ".caCertificates");
+      }
+    }
+    try {
+      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.JDK);
+      if (s.http()) {
+        // h2 for clients offering it, HTTP/1.1 for the others; a TCP server negotiates nothing.
+        b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
+              ApplicationProtocolNames.HTTP_1_1));
+      }
+      List<String> protocols = protocols(tls.minProtocolVersion(), tls.maxProtocolVersion());
+      if (!protocols.isEmpty()) {
+        b.protocols(protocols);
+      }
+      if (tls.cipherSuites() != null && !tls.cipherSuites().isEmpty()) {
+        b.ciphers(tls.cipherSuites());
+      }
+      if (mutual) {
+        b.trustManager(ca.toFile()).clientAuth(ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (Exception e) {
+      throw new IllegalArgumentException(field + ": cannot build a TLS server context from " + cert + " and " + key
+          + (ca == null ? "" : " (CA " + ca + ")") + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> protocols(ServerTlsSettings.ProtocolVersion min, ServerTlsSettings.ProtocolVersion max) {
+    if ((min == null || min == ServerTlsSettings.ProtocolVersion.TLS_AUTO)
+        && (max == null || max == ServerTlsSettings.ProtocolVersion.TLS_AUTO)) {
+      return List.of();
+    }
+    List<ServerTlsSettings.ProtocolVersion> all = List.of(ServerTlsSettings.ProtocolVersion.TLSV1_0,
+        ServerTlsSettings.ProtocolVersion.TLSV1_1, ServerTlsSettings.ProtocolVersion.TLSV1_2,
+        ServerTlsSettings.ProtocolVersion.TLSV1_3);
+    // Istio's default range is TLS 1.2 to 1.3 (1.0 and 1.1 only when asked for).
+    int lo = min == null || min == ServerTlsSettings.ProtocolVersion.TLS_AUTO ? 2 : all.indexOf(min);
+    int hi = max == null || max == ServerTlsSettings.ProtocolVersion.TLS_AUTO ? 3 : all.indexOf(max);
+    List<String> out = new ArrayList<>();
+    for (int i = lo; i <= hi; i++) {
+      out.add("TLSv1." + i);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("tls: minProtocolVersion " + min + " is above maxProtocolVersion " + max);
+    }
+    return out;
+  }
+
+  private static Path required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + ": required (or credentialName)");
+    }
+    return Path.of(value);
+  }
+
+  private static Path readable(Path p, String field) {
+    if (!Files.isReadable(p)) {
+      throw new IllegalArgumentException(field + ": cannot read '" + p + "'");
+    }
+    return p;
+  }
+}

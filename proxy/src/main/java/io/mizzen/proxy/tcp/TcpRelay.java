@@ -1,0 +1,272 @@
+package io.mizzen.proxy.tcp;
+
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.proxy.cluster.RequestKeys;
+import io.mizzen.proxy.route.Destination;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Relays the bytes of one client connection to one upstream endpoint and back, on the client's
+ * event loop. Each side stops reading while the other cannot take more (back-pressure through
+ * writability); either side closing closes the other once what was written is flushed. Bytes
+ * the client sent before the upstream connected (a TLS ClientHello) are held and sent first.
+ */
+public final class TcpRelay extends ChannelInboundHandlerAdapter {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.tcp");
+
+  private final Destination destination;
+  private final String why;
+  private final ChannelFactory<? extends Channel> channels;
+  private final TcpStats stats;
+  private final List<Object> pending = new ArrayList<>();
+  private Channel upstream;
+  private TcpStats.Series series;
+  private boolean started;
+
+  private TcpRelay(Destination destination, String why, ChannelFactory<? extends Channel> channels, TcpStats stats) {
+    this.destination = destination;
+    this.why = why;
+    this.channels = channels;
+    this.stats = stats;
+  }
+
+  /**
+   * The relay for a connection: the first route accepting it picks a destination by weight.
+   * Without a route (or with a destination discovery does not know) the connection is closed.
+   */
+  public static ChannelHandler forConnection(List<L4Route> routes, L4Route.Connection connection,
+      ChannelFactory<? extends Channel> channels, TcpStats stats) {
+    L4Route route = L4Route.first(routes, connection);
+    if (route == null) {
+      return new TcpRelay(null, "no tcp/tls route matches port " + connection.port()
+          + (connection.sni() == null ? "" : " SNI " + connection.sni()), channels, stats);
+    }
+    Destination d = route.destinations().size() == 1 ? route.destinations().get(0)
+        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    return new TcpRelay(d, d.cluster() == null ? "route " + route.name() + ": " + d.clusterName() + " has no endpoints"
+        : null, channels, stats);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      start(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    if (started) {
+      return;
+    }
+    started = true;
+    Channel client = ctx.channel();
+    client.config().setAutoRead(false);
+    if (why != null) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection from " + client.remoteAddress() + ": " + why);
+      client.close();
+      return;
+    }
+    Cluster cluster = destination.cluster();
+    InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+    Endpoint endpoint = cluster.pick(new SourceOnly(remote == null ? "" : remote.getAddress().getHostAddress()), List.of());
+    if (endpoint == null) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection: no healthy endpoint in " + cluster.name());
+      client.close();
+      return;
+    }
+    series = stats.of(destination.clusterName());
+    if (series.open.incrementAndGet() > cluster.policy().maxConnections()) {
+      series.open.decrementAndGet();
+      LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection: " + cluster.name() + " is at maxConnections "
+          + cluster.policy().maxConnections());
+      series = null;
+      client.close();
+      return;
+    }
+    new Bootstrap()
+        .group(client.eventLoop())
+        .channelFactory(channels)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.policy().connectTimeout().toMillis()))
+        .handler(new Upstream(client))
+        .connect(endpoint.address())
+        .addListener((ChannelFutureListener) f -> {
+          if (!f.isSuccess()) {
+            cluster.recordFailure(endpoint);
+            series.open.decrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, () -> "TCP upstream " + endpoint + " failed: " + f.cause());
+            client.close();
+            return;
+          }
+          Channel up = f.channel();
+          TcpStats.Series s = series;
+          s.opened.increment();
+          up.closeFuture().addListener(c -> {
+            s.closed.increment();
+            s.open.decrementAndGet();
+          });
+          if (!client.isActive()) {
+            up.close();
+            return;
+          }
+          upstream = up;
+          for (Object m : pending) {
+            s.sent.add(size(m));
+            up.write(m);
+          }
+          pending.clear();
+          up.flush();
+          client.config().setAutoRead(true);
+          up.config().setAutoRead(true);
+        });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Channel up = upstream;
+    if (up == null) {
+      pending.add(msg);
+      return;
+    }
+    series.sent.add(size(msg));
+    up.write(msg, up.voidPromise());
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Channel up = upstream;
+    if (up != null) {
+      up.flush();
+      if (!up.isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Channel up = upstream;
+    if (up != null) {
+      up.config().setAutoRead(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    pending.forEach(ReferenceCountUtil::release);
+    pending.clear();
+    Channel up = upstream;
+    if (up != null) {
+      flushThenClose(up);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.log(System.Logger.Level.DEBUG, () -> "TCP client " + ctx.channel().remoteAddress() + " failed: " + cause);
+    ctx.close();
+  }
+
+  private static void flushThenClose(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static long size(Object msg) {
+    if (msg instanceof ByteBuf b) {
+      return b.readableBytes();
+    }
+    return msg instanceof ByteBufHolder h ? h.content().readableBytes() : 0;
+  }
+
+  /** The upstream side: bytes back to the client, with the same back-pressure. */
+  private final class Upstream extends ChannelInboundHandlerAdapter {
+    private final Channel client;
+
+    Upstream(Channel client) {
+      this.client = client;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      series.received.add(size(msg));
+      client.write(msg, client.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      client.flush();
+      if (!client.isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      client.config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      flushThenClose(client);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "TCP upstream " + ctx.channel().remoteAddress() + " failed: " + cause);
+      ctx.close();
+    }
+  }
+
+  /** A connection's only hash key is its source address (consistentHash useSourceIp). */
+  private record SourceOnly(String sourceIp) implements RequestKeys {
+    @Override
+    public String header(String name) {
+      return null;
+    }
+
+    @Override
+    public String cookie(String name) {
+      return null;
+    }
+
+    @Override
+    public String queryParameter(String name) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Plain TCP and TLS-passthrough proxying: VirtualService {@code tcp:} and {@code tls:} routes
+ * compiled to {@link io.mizzen.proxy.tcp.L4Route}, the byte relay with back-pressure and idle
+ * timeout ({@link io.mizzen.proxy.tcp.TcpRelay}), and Istio's TCP metrics
+ * ({@link io.mizzen.proxy.tcp.TcpStats}).
+ */
+package io.mizzen.proxy.tcp;
