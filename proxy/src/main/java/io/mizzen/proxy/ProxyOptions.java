@@ -1,6 +1,7 @@
 package io.mizzen.proxy;
 
 import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.capture.OriginalDestination;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,9 @@ import java.util.function.Consumer;
  * @param openTelemetry where spans go; the no-op API by default (exporting is the telemetry
  *     adapters' job, the proxy only uses the API)
  * @param healthCheck active HTTP health checking of every endpoint, or {@code null} for none
+ * @param originalDestination where captured connections were going (iptables REDIRECT), looked up
+ *     per connection on both listeners of a sidecar; {@code null} (the default) for none: routing
+ *     by Host header and delivery to {@code inboundAppPort} alone
  */
 public record ProxyOptions(
     String bindHost,
@@ -40,7 +44,8 @@ public record ProxyOptions(
     int maxHeaderBytes,
     Consumer<AccessLogEntry> accessLog,
     OpenTelemetry openTelemetry,
-    HealthCheck healthCheck) {
+    HealthCheck healthCheck,
+    OriginalDestination originalDestination) {
 
   public static final int OUTBOUND_PORT = 15001;
   public static final int INBOUND_PORT = 15006;
@@ -76,52 +81,58 @@ public record ProxyOptions(
 
   /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
   public static ProxyOptions sidecar() {
-    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null, null);
+    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null, null, null);
   }
 
   public ProxyOptions withOutboundPort(int port) {
     return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withInbound(int port, int appPort) {
     return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withSourceLabels(Map<String, String> labels) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withIdleTimeout(Duration timeout) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withDrainPeriod(Duration period) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withGateways(Set<String> names) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, originalDestination);
   }
 
   public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck, originalDestination);
+  }
+
+  /** Capture on: both listeners look up each connection's original destination in {@code table}. */
+  public ProxyOptions withOriginalDestination(OriginalDestination table) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, table);
   }
 
   public ProxyOptions withHealthCheck(HealthCheck check) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check, originalDestination);
   }
 
   /**

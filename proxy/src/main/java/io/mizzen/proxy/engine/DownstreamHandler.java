@@ -134,7 +134,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       }
     }
     InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-    int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
+    // Under capture the port the client dialled is the one the route (outbound) or the target (inbound) is for.
+    InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(channel);
+    int port = captured != null ? captured.getPort()
+        : listener.portFromAuthority() ? authorityPort(authority) : listener.port();
     RequestContext ctx = new RequestContext(request, listener.name(), "http", port,
         remote == null ? "" : remote.getAddress().getHostAddress(), server.options().sourceLabels(),
         server.gateways());

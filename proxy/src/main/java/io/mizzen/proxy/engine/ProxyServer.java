@@ -119,6 +119,10 @@ final class ProxyServer implements MeshProxy {
               ch.close();
               return;
             }
+            if (options.originalDestination() != null) {
+              // First: no byte is read (not even a TLS hello) before the original destination is known.
+              ch.pipeline().addLast(new io.mizzen.proxy.capture.CaptureHandler(vertx, options.originalDestination()));
+            }
             if (meshTls != null && "inbound".equals(name)) {
               ch.pipeline().addLast(new PermissiveTls(meshTls));
             }

@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * the client as they come. Lives on the exchange's event loop.
  */
 final class UpstreamLeg implements UpstreamOwner {
+  /** The cluster the route table sends unknown hosts to under ALLOW_ANY. */
+  private static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+
   private final Exchange ex;
   private final Cluster cluster;
   private final RetryPolicy retries;
@@ -75,7 +78,9 @@ final class UpstreamLeg implements UpstreamOwner {
       newCookie = lb.hashKey() + "=" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
       ex.request.headers().add(HttpHeaderNames.COOKIE, newCookie);
     }
-    Endpoint picked = lb.kind() == LoadBalancing.Kind.PASSTHROUGH ? originalDestination() : cluster.pick(ex.ctx, tried);
+    // Traffic to no known host (ALLOW_ANY's PassthroughCluster) goes where the client dialled.
+    Endpoint picked = lb.kind() == LoadBalancing.Kind.PASSTHROUGH || PASSTHROUGH_CLUSTER.equals(cluster.name())
+        ? originalDestination() : cluster.pick(ex.ctx, tried);
     if (picked == null) {
       ex.replyLocal(503, ResponseFlag.UH, "no healthy endpoint in cluster " + cluster.name(), "no healthy upstream");
       return;
@@ -102,8 +107,15 @@ final class UpstreamLeg implements UpstreamOwner {
     }
   }
 
-  /** PASSTHROUGH: the host and port the client addressed, as Envoy's original-destination cluster. */
+  /**
+   * PASSTHROUGH: the address the client dialled, as Envoy's original-destination cluster: from the
+   * capture table when iptables redirected the connection, else the Host header's host and port.
+   */
   private Endpoint originalDestination() {
+    java.net.InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(ex.client);
+    if (captured != null) {
+      return Endpoint.of(captured.getAddress().getHostAddress(), captured.getPort(), java.util.Map.of());
+    }
     String authority = ex.ctx.authority();
     String host = ex.ctx.host();
     int port = 80;
