@@ -36,7 +36,7 @@ final class NetnsLab implements AutoCloseable {
 
   /**
    * Null when this machine can run the lab, else the reason it cannot (for a JUnit assumption):
-   * not root, no iproute2 or iptables, namespaces not allowed, or no nat table inside one.
+   * not root, a program missing, namespaces not allowed, no nat table, veth or bridge inside one.
    */
   static String unavailableReason() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -59,6 +59,14 @@ final class NetnsLab implements AutoCloseable {
       Shell.Result nat = Shell.run(Shell.in(probe, "iptables", "-t", "nat", "-S"));
       if (!nat.ok()) {
         return "netns capture test skipped: no iptables nat table inside a network namespace: " + nat.output().strip();
+      }
+      Shell.Result veth = Shell.run("ip", "-n", probe, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+      if (!veth.ok()) {
+        return "netns capture test skipped: cannot create a veth pair (veth kernel module): " + veth.output().strip();
+      }
+      Shell.Result bridge = Shell.run("ip", "-n", probe, "link", "add", "br0", "type", "bridge");
+      if (!bridge.ok()) {
+        return "netns capture test skipped: cannot create a bridge (bridge kernel module): " + bridge.output().strip();
       }
       return null;
     } finally {
