@@ -136,11 +136,14 @@ class NetnsCaptureIT {
       // Both redirects fired in the kernel: sleep's outbound chain and reviews' inbound chain counted packets.
       assertTrue(packets(sleep, "ISTIO_REDIRECT") > 0, "sleep's ISTIO_REDIRECT never matched");
       assertTrue(packets(reviews, "ISTIO_IN_REDIRECT") > 0, "reviews' ISTIO_IN_REDIRECT never matched");
-      // The hop between the pods was mutual TLS, as reviews' sidecar reports it.
-      String stats = http(reviews, "http://127.0.0.1:15090/stats/prometheus");
-      assertTrue(stats.lines().anyMatch(l -> l.startsWith("istio_requests_total")
-          && l.contains("connection_security_policy=\"mutual_tls\"")
-          && l.contains("cluster.local/ns/default/sa/sleep")), stats);
+      // The hop between the pods was mutual TLS, as reviews' sidecar reports it (the request is
+      // counted as its exchange ends, which may be just after curl has its answer: wait for it).
+      waitFor("reviews' /stats/prometheus counting sleep's request as mutual_tls", reviewsSidecar,
+          () -> http(reviews, "http://127.0.0.1:15090/stats/prometheus").lines()
+              .anyMatch(l -> l.startsWith("istio_requests_total")
+                  && l.contains("connection_security_policy=\"mutual_tls\"")
+                  && l.contains("cluster.local/ns/default/sa/sleep")),
+          reviewsDir.resolve("sidecar.log"));
       // The app listens on loopback only: from outside the pod, 9080 answers only through inbound capture.
       String direct = curl(hub, "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
           "http://" + lab.address(reviews) + ":9080/");
