@@ -78,9 +78,16 @@ final class UpstreamLeg implements UpstreamOwner {
       newCookie = lb.hashKey() + "=" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
       ex.request.headers().add(HttpHeaderNames.COOKIE, newCookie);
     }
-    // Traffic to no known host (ALLOW_ANY's PassthroughCluster) goes where the client dialled.
-    Endpoint picked = lb.kind() == LoadBalancing.Kind.PASSTHROUGH || PASSTHROUGH_CLUSTER.equals(cluster.name())
-        ? originalDestination() : cluster.pick(ex.ctx, tried);
+    Endpoint picked;
+    if (lb.kind() == LoadBalancing.Kind.PASSTHROUGH) {
+      picked = originalDestination();
+    } else if (PASSTHROUGH_CLUSTER.equals(cluster.name()) && capturedDestination() != null) {
+      // Traffic to no known host (ALLOW_ANY) that iptables captured goes where the client dialled,
+      // not to the Host header's name the PassthroughCluster holds.
+      picked = capturedDestination();
+    } else {
+      picked = cluster.pick(ex.ctx, tried);
+    }
     if (picked == null) {
       ex.replyLocal(503, ResponseFlag.UH, "no healthy endpoint in cluster " + cluster.name(), "no healthy upstream");
       return;
@@ -107,14 +114,21 @@ final class UpstreamLeg implements UpstreamOwner {
     }
   }
 
+  /** Where iptables says the client's connection was going, or null when it was not captured. */
+  private Endpoint capturedDestination() {
+    java.net.InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(ex.client);
+    return captured == null ? null
+        : Endpoint.of(captured.getAddress().getHostAddress(), captured.getPort(), java.util.Map.of());
+  }
+
   /**
    * PASSTHROUGH: the address the client dialled, as Envoy's original-destination cluster: from the
    * capture table when iptables redirected the connection, else the Host header's host and port.
    */
   private Endpoint originalDestination() {
-    java.net.InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(ex.client);
+    Endpoint captured = capturedDestination();
     if (captured != null) {
-      return Endpoint.of(captured.getAddress().getHostAddress(), captured.getPort(), java.util.Map.of());
+      return captured;
     }
     String authority = ex.ctx.authority();
     String host = ex.ctx.host();
