@@ -37,7 +37,8 @@ import org.pf4j.Extension;
  * health checks, off by default), {@code accessLog} (true: one line per request on the
  * {@code io.mizzen.proxy.access} logger), {@code mixer} (the control plane's Mixer as
  * {@code host:port} when the kernel embeds none, {@code off} for no policy checks), {@code mixerCheckCache}
- * (false: every request asks Mixer), {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2s). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
+ * (false: every request asks Mixer), {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2s). {@code originalDestination} ({@code conntrack} under iptables capture: the default for a sidecar whose
+ * environment has kube-inject's {@code MIZZEN_INTERCEPTION_MODE=REDIRECT}; {@code off} otherwise). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
  */
 @Extension
@@ -79,7 +80,7 @@ public final class ProxyFunction implements MeshFunction {
       options = new ProxyOptions(options.bindHost(), options.outboundPort(), options.inboundPort(),
           options.inboundAppPort(), workload.namespace(), labels, options.gateways(),
           options.idleTimeout(), options.drainPeriod(), options.maxHeaderBytes(),
-          options.accessLog(), options.openTelemetry(), options.healthCheck(), options.gatewayListeners());
+          options.accessLog(), options.openTelemetry(), options.healthCheck(), options.gatewayListeners(), options.originalDestination());
     }
     String bind = String.valueOf(withHostDefaults(context).get("bindHost"));
     // Policy is enforced where Istio's sidecar enforced it: on the inbound side of a workload.
@@ -194,7 +195,7 @@ public final class ProxyFunction implements MeshFunction {
   /**
    * The settings, with the host's ports and workload filled in where the settings are silent:
    * outbound and inbound from {@code MeshContext.ports()} (0 picks a free port), the app port
-   * from the agent's {@link WorkloadInfo}.
+   * from the agent's {@link WorkloadInfo}, original-destination lookups for an injected sidecar.
    */
   private static Map<String, Object> withHostDefaults(MeshContext context) {
     Map<String, Object> merged = new java.util.HashMap<>(context.settings("proxy"));
@@ -206,6 +207,10 @@ public final class ProxyFunction implements MeshFunction {
     }
     merged.putIfAbsent("bindHost", context.bindAddress());
     merged.putIfAbsent("credentialsDir", context.stateDir().resolve("gateway-credentials").toString());
+    if (context.role() == Role.SIDECAR && "REDIRECT".equals(System.getenv("MIZZEN_INTERCEPTION_MODE"))) {
+      // The injected pod's init container installed REDIRECT capture (kube-inject sets this variable).
+      merged.putIfAbsent("originalDestination", "conntrack");
+    }
     return merged;
   }
 
@@ -238,7 +243,7 @@ public final class ProxyFunction implements MeshFunction {
           settings.get("healthCheckPath") == null ? null : new ProxyOptions.HealthCheck(
               settings.get("healthCheckPath").toString(), duration(settings, "healthCheckInterval"),
               duration(settings, "healthCheckTimeout")),
-          gatewayListeners(settings));
+          gatewayListeners(settings), originalDestination(settings));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("plugins.settings.proxy: " + e.getMessage(), e);
     }
@@ -266,6 +271,27 @@ public final class ProxyFunction implements MeshFunction {
     }
     Object dir = settings.get("credentialsDir");
     return new ProxyOptions.GatewayListeners(map, dir == null ? null : java.nio.file.Path.of(dir.toString()));
+  }
+
+  /**
+   * {@code originalDestination}: {@code conntrack} when iptables captures the pod's traffic (the
+   * injected init container's rules), {@code off} (the default) otherwise.
+   */
+  private static io.mizzen.proxy.capture.OriginalDestination originalDestination(Map<String, Object> settings) {
+    Object v = settings.get("originalDestination");
+    String mode = v == null ? "off" : v.toString().trim();
+    return switch (mode) {
+      case "off" -> null;
+      case "conntrack" -> {
+        io.mizzen.proxy.capture.OriginalDestination table = io.mizzen.proxy.capture.OriginalDestination.conntrack();
+        if (table.unavailableReason() != null) {
+          LOG.log(System.Logger.Level.WARNING, "plugins.settings.proxy.originalDestination: " + table.unavailableReason());
+        }
+        yield table;
+      }
+      default -> throw new IllegalArgumentException("plugins.settings.proxy.originalDestination: '" + mode
+          + "' is not conntrack or off");
+    };
   }
 
   private static final System.Logger ACCESS = System.getLogger("io.mizzen.proxy.access");

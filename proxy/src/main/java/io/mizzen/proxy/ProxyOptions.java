@@ -1,6 +1,7 @@
 package io.mizzen.proxy;
 
 import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.capture.OriginalDestination;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
@@ -28,6 +29,9 @@ import java.util.function.Consumer;
  * @param healthCheck active HTTP health checking of every endpoint, or {@code null} for none
  * @param gatewayListeners how an ingress or egress proxy binds its Gateways' server ports and
  *     where {@code credentialName}s are found
+ * @param originalDestination where captured connections were going (iptables REDIRECT), looked up
+ *     per connection on both listeners of a sidecar; {@code null} (the default) for none: routing
+ *     by Host header and delivery to {@code inboundAppPort} alone
  */
 public record ProxyOptions(
     String bindHost,
@@ -43,7 +47,8 @@ public record ProxyOptions(
     Consumer<AccessLogEntry> accessLog,
     OpenTelemetry openTelemetry,
     HealthCheck healthCheck,
-    GatewayListeners gatewayListeners) {
+    GatewayListeners gatewayListeners,
+    OriginalDestination originalDestination) {
 
   public static final int OUTBOUND_PORT = 15001;
   public static final int INBOUND_PORT = 15006;
@@ -83,62 +88,68 @@ public record ProxyOptions(
       Map<String, String> sourceLabels, Set<String> gateways, Duration idleTimeout, Duration drainPeriod,
       int maxHeaderBytes, Consumer<AccessLogEntry> accessLog, OpenTelemetry openTelemetry, HealthCheck healthCheck) {
     this(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways, idleTimeout,
-        drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, null);
+        drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, null, null);
   }
 
   /** A sidecar on Istio's ports with no inbound listener, for a workload in {@code default}. */
   public static ProxyOptions sidecar() {
-    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null, null);
+    return new ProxyOptions(null, OUTBOUND_PORT, -1, 0, null, null, null, null, null, 0, null, null, null, null, null);
   }
 
   public ProxyOptions withOutboundPort(int port) {
     return new ProxyOptions(bindHost, port, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withInbound(int port, int appPort) {
     return new ProxyOptions(bindHost, outboundPort, port, appPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withSourceLabels(Map<String, String> labels) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, labels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withIdleTimeout(Duration timeout) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        timeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withDrainPeriod(Duration period) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, period, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withAccessLog(Consumer<AccessLogEntry> sink) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, sink, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withGateways(Set<String> names) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, names,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withOpenTelemetry(OpenTelemetry otel) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, otel, healthCheck, gatewayListeners, originalDestination);
+  }
+
+  /** Capture on: both listeners look up each connection's original destination in {@code table}. */
+  public ProxyOptions withOriginalDestination(OriginalDestination table) {
+    return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, gatewayListeners, table);
   }
 
   public ProxyOptions withHealthCheck(HealthCheck check) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check, gatewayListeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, check, gatewayListeners, originalDestination);
   }
 
   public ProxyOptions withGatewayListeners(GatewayListeners listeners) {
     return new ProxyOptions(bindHost, outboundPort, inboundPort, inboundAppPort, namespace, sourceLabels, gateways,
-        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, listeners);
+        idleTimeout, drainPeriod, maxHeaderBytes, accessLog, openTelemetry, healthCheck, listeners, originalDestination);
   }
 
   /**

@@ -167,5 +167,18 @@ class ProxyFunctionTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> ProxyFunction.options(Map.of("drainPeriod", "soon"), Role.EGRESS));
     assertTrue(e.getMessage().contains("drainPeriod"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("inboundPort", -1, "originalDestination", "SO_ORIGINAL_DST"), Role.SIDECAR));
+    assertTrue(e.getMessage().contains("plugins.settings.proxy.originalDestination")
+        && e.getMessage().contains("SO_ORIGINAL_DST"), e.getMessage());
+  }
+
+  @Test
+  void originalDestinationLookupsAreOffUnlessAsked() {
+    assertEquals(null, ProxyFunction.options(Map.of("inboundPort", -1), Role.SIDECAR).originalDestination());
+    assertEquals(null, ProxyFunction.options(Map.of("inboundPort", -1, "originalDestination", "off"), Role.SIDECAR)
+        .originalDestination());
+    assertTrue(ProxyFunction.options(Map.of("inboundPort", -1, "originalDestination", "conntrack"), Role.SIDECAR)
+        .originalDestination() != null);
   }
 }

@@ -143,10 +143,10 @@ final class DemoMesh implements DemoControl, AutoCloseable {
         GATEWAY_SA, "127.0.0.1", 0);
     Map<String, Map<String, Object>> gatewaySettings = new LinkedHashMap<>(
         identitySettings(base, "istio-system", GATEWAY_SA, tokenFiles.get(GATEWAY_SA), roots));
-    // The gateway serves bookinfo-gateway's routes on the demo's port (Gateway port 80 cannot be
-    // bound without root; the proxy does not map Gateway server ports yet).
+    // The gateway serves bookinfo-gateway's routes on the demo's port: Gateway port 80 needs root
+    // (and may be taken), so no per-server-port listener is bound (gatewayPorts: off).
     gatewaySettings.put("proxy", Map.of("outboundPort", port, "gateway", "bookinfo-gateway",
-        "accessLog", false, "mixer", "127.0.0.1:" + base.ports().mixer()));
+        "accessLog", false, "mixer", "127.0.0.1:" + base.ports().mixer(), "gatewayPorts", "off"));
     ingress = await(Kernel.start(dataPlane.withStateDir(state.resolve("ingress")).withAgent(gateway)
         .withPluginSettings(gatewaySettings), Set.of(Role.INGRESS)));
     progress("waiting for every proxy to hold its first config");

@@ -141,7 +141,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         request.headers().set(IstioMetrics.PEER_HEADER, self);
       }
     }
-    int port = listener.portFromAuthority() ? authorityPort(authority) : listener.port();
+    // Under capture the port the client dialled is the one the route (outbound) or the target (inbound) is for.
+    InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(channel);
+    int port = captured != null ? captured.getPort()
+        : listener.portFromAuthority() ? authorityPort(authority) : listener.port();
     RequestContext ctx = new RequestContext(request, listener.name(), scheme(), port,
         sourceIp, server.options().sourceLabels(),
         server.gateways());

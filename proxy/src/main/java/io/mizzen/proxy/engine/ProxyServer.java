@@ -168,6 +168,10 @@ final class ProxyServer implements MeshProxy {
             // relay, has no exchange handler to register it.
             connections.add(ch);
             ch.closeFuture().addListener(f -> connections.remove(ch));
+            if (options.originalDestination() != null) {
+              // First: no byte is read (not even a TLS hello) before the original destination is known.
+              ch.pipeline().addLast(new io.mizzen.proxy.capture.CaptureHandler(vertx, options.originalDestination()));
+            }
             init.accept(ch);
           }
         });

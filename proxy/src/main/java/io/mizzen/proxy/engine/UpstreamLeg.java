@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * the client as they come. Lives on the exchange's event loop.
  */
 final class UpstreamLeg implements UpstreamOwner {
+  /** The cluster the route table sends unknown hosts to under ALLOW_ANY. */
+  private static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+
   private final Exchange ex;
   private final Cluster cluster;
   private final RetryPolicy retries;
@@ -77,7 +80,16 @@ final class UpstreamLeg implements UpstreamOwner {
       newCookie = lb.hashKey() + "=" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
       ex.request.headers().add(HttpHeaderNames.COOKIE, newCookie);
     }
-    Endpoint picked = lb.kind() == LoadBalancing.Kind.PASSTHROUGH ? originalDestination() : cluster.pick(ex.ctx, tried);
+    Endpoint picked;
+    if (lb.kind() == LoadBalancing.Kind.PASSTHROUGH) {
+      picked = originalDestination();
+    } else if (PASSTHROUGH_CLUSTER.equals(cluster.name()) && capturedDestination() != null) {
+      // Traffic to no known host (ALLOW_ANY) that iptables captured goes where the client dialled,
+      // not to the Host header's name the PassthroughCluster holds.
+      picked = capturedDestination();
+    } else {
+      picked = cluster.pick(ex.ctx, tried);
+    }
     if (picked == null) {
       ex.replyLocal(503, ResponseFlag.UH, "no healthy endpoint in cluster " + cluster.name(), "no healthy upstream");
       return;
@@ -104,8 +116,22 @@ final class UpstreamLeg implements UpstreamOwner {
     }
   }
 
-  /** PASSTHROUGH: the host and port the client addressed, as Envoy's original-destination cluster. */
+  /** Where iptables says the client's connection was going, or null when it was not captured. */
+  private Endpoint capturedDestination() {
+    java.net.InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(ex.client);
+    return captured == null ? null
+        : Endpoint.of(captured.getAddress().getHostAddress(), captured.getPort(), java.util.Map.of());
+  }
+
+  /**
+   * PASSTHROUGH: the address the client dialled, as Envoy's original-destination cluster: from the
+   * capture table when iptables redirected the connection, else the Host header's host and port.
+   */
   private Endpoint originalDestination() {
+    Endpoint captured = capturedDestination();
+    if (captured != null) {
+      return captured;
+    }
     String authority = ex.ctx.authority();
     String host = ex.ctx.host();
     int port = 80;
