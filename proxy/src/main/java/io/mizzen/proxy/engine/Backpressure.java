@@ -12,6 +12,10 @@ final class Backpressure {
 
   /** Flushes {@code target}; pauses {@code source} while {@code target} is not writable. */
   static void flush(Channel target, Channel source) {
+    if (!target.isActive()) {
+      // A closed channel is never writable again: pausing the source for it would stall it for good.
+      return;
+    }
     if (!target.isWritable()) {
       source.config().setAutoRead(false);
       target.flush();

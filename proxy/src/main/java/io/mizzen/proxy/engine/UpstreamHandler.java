@@ -70,7 +70,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     Channel client = flushTarget;
     if (client != null) {
       flushTarget = null;
-      Backpressure.flush(client, ctx.channel());
+      if (exchange == null || !client.isActive()) {
+        // The exchange ended in this batch (the connection may be back in the pool): flush what
+        // it wrote, but never pause this connection for a client that is gone or no longer its
+        // own. A closed client is never writable, and a pooled connection paused for it would
+        // never read its next response.
+        client.flush();
+      } else {
+        Backpressure.flush(client, ctx.channel());
+      }
     }
   }
 
