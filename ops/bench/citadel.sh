@@ -12,7 +12,8 @@
 # STRICT inbound, TLS 1.3 with session resumption) against off (plain text): requests/s with wrk
 # at 50 connections through the pair, and the handshake rate (new TLS connections/s with a client
 # certificate) against the STRICT inbound with openssl s_time -new. Needs wrk and openssl (Debian
-# packages), a JDK and Maven (offline build of proxy/).
+# packages), a JDK and Maven (offline build of proxy/). TLS_PROVIDER=jdk measures the JDK provider
+# instead of BoringSSL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${1:-}" = "mtls" ]; then
@@ -28,7 +29,7 @@ if [ "${1:-}" = "mtls" ]; then
   run=$(mktemp -d); pid=
   trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$run"' EXIT
   for mode in off on; do
-    java -Xmx512m -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
+    java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
     for _ in $(seq 1 300); do grep -q READY "$run/out" 2>/dev/null && break; sleep 0.1; done
     read -r _ outp inp < <(grep READY "$run/out") || { cat "$run/err" >&2; exit 1; }
     wrk -t1 -c50 -d5s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1   # warm-up (JIT)

@@ -6,7 +6,6 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ public final class GatewayTls {
       }
     }
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.JDK);
+      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(io.mizzen.proxy.tls.TlsProviders.preferred());
       if (s.http()) {
         // h2 for clients offering it, HTTP/1.1 for the others; a TCP server negotiates nothing.
         b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

@@ -5,7 +5,6 @@ import io.mizzen.spi.ca.WorkloadCredentials;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +46,7 @@ final class RotatingMeshTls implements MeshTls {
     PemCredentials pem = PemCredentials.of(credentials);
     try {
       SslContext server = SslContextBuilder.forServer(pem.key(), pem.chain())
-          .sslProvider(SslProvider.JDK)
+          .sslProvider(TlsProviders.preferred())
           .protocols(TLS13)
           .clientAuth(ClientAuth.REQUIRE)
           .trustManager(new SpiffeTrustManager(pem.roots(), Set.of()))
@@ -63,7 +62,7 @@ final class RotatingMeshTls implements MeshTls {
   private static SslContext client(PemCredentials pem, Set<String> expected) {
     try {
       return SslContextBuilder.forClient()
-          .sslProvider(SslProvider.JDK)
+          .sslProvider(TlsProviders.preferred())
           .protocols(TLS13)
           .keyManager(pem.key(), pem.chain())
           .trustManager(new SpiffeTrustManager(pem.roots(), expected))
