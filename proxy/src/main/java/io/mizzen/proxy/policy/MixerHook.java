@@ -227,7 +227,7 @@ public final class MixerHook implements ProxyFilter {
 
   /**
    * The attributes of the workload itself, the same for every request: computed once, not per
-   * request (destination.*, context.*, connection.mtls).
+   * request (destination.*, context.*).
    */
   private static Map<String, Object> fixedAttributes(WorkloadInfo self, String trustDomain) {
     Map<String, Object> a = new java.util.LinkedHashMap<>();
@@ -246,7 +246,6 @@ public final class MixerHook implements ProxyFilter {
     }
     a.put("context.protocol", "http");
     a.put("context.reporter.kind", "inbound");
-    a.put("connection.mtls", Boolean.FALSE);
     return java.util.Collections.unmodifiableMap(a);
   }
 
@@ -270,6 +269,13 @@ public final class MixerHook implements ProxyFilter {
       }
     }
     fixed.forEach((name, value) -> putKnown(b, v, name, value));
+    // What the mutual TLS handshake proved outranks what the peer header claims.
+    String proven = request.sourcePrincipal();
+    putKnown(b, v, "connection.mtls", proven != null);
+    if (proven != null) {
+      putKnown(b, v, "source.principal", proven);
+      putKnown(b, v, "source.user", proven);
+    }
     putKnown(b, v, "destination.port", (long) request.port());
     putKnown(b, v, "request.path", request.uri());
     putKnown(b, v, "request.url_path", request.path());

@@ -61,13 +61,18 @@ final class Sidecars implements AutoCloseable {
   }
 
   Sidecar start(String appName, WorkloadCredentials credentials) {
+    return start(appName, credentials, List.of());
+  }
+
+  /** As {@link #start(String, WorkloadCredentials)}, with extra filters (a Mixer hook, say). */
+  Sidecar start(String appName, WorkloadCredentials credentials, List<io.mizzen.proxy.filter.ProxyFilter> filters) {
     WorkloadInfo workload = new WorkloadInfo(appName, "default", Map.of("app", appName, "version", "v1"),
         "bookinfo-" + appName, "127.0.0.1", 9080);
     HeldCertificates certificates = new HeldCertificates(credentials);
     InboundSecurity security = InboundSecurity.of(vertx, workload, "istio-system", TRUST_DOMAIN, Clock.systemUTC());
     MeshProxy proxy = await(ProxyEngine.start(vertx,
         ProxyOptions.sidecar().withOutboundPort(0).withInbound(0, app.actualPort()).withSourceLabels(workload.labels()).withDrainPeriod(java.time.Duration.ZERO),
-        List.of(), MeshTls.create(certificates), TRUST_DOMAIN, security));
+        filters, MeshTls.create(certificates), TRUST_DOMAIN, security));
     Sidecar s = new Sidecar(appName, workload, proxy, certificates, security);
     sidecars.put(appName, s);
     return s;
