@@ -13,7 +13,8 @@
 # at 50 connections through the pair, and the handshake rate (new TLS connections/s with a client
 # certificate) against the STRICT inbound with openssl s_time -new. Needs wrk and openssl (Debian
 # packages), a JDK and Maven (offline build of proxy/). TLS_PROVIDER=jdk measures the JDK provider
-# instead of BoringSSL.
+# instead of BoringSSL; ROUNDS=n (default 3) alternating off/on rounds, reported as medians, with
+# the JVM's CPU µs per request.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${1:-}" = "mtls" ]; then
@@ -28,22 +29,36 @@ if [ "${1:-}" = "mtls" ]; then
   cp="$module/target/test-classes:$module/target/classes:$root/spi/target/classes:$(cat "$module/target/cp.txt")"
   run=$(mktemp -d); pid=
   trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$run"' EXIT
-  for mode in off on; do
-    java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
-    for _ in $(seq 1 300); do grep -q READY "$run/out" 2>/dev/null && break; sleep 0.1; done
-    read -r _ outp inp < <(grep READY "$run/out") || { cat "$run/err" >&2; exit 1; }
-    wrk -t1 -c50 -d5s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1   # warm-up (JIT)
-    rps=$(wrk -t1 -c50 -d"${secs}"s -H "Host: bench" "http://127.0.0.1:$outp/" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
-    echo "mtls $mode: $rps requests/s through the sidecar pair (wrk -t1 -c50, ${secs} s)"
-    eval "rps_$mode=$rps"
-    if [ "$mode" = on ]; then
-      hs=$(openssl s_time -connect "127.0.0.1:$inp" -new -time "$secs" -cert "$run/cert-chain.pem" -key "$run/key.pem" \
-        -CAfile "$run/root-cert.pem" 2>/dev/null | awk '/connections in [0-9]+ real seconds/ {printf "%.0f connections/s", $1 / $4; exit}')
-      echo "handshakes: ${hs:-?} (openssl s_time -new, TLS 1.3 with a client certificate, one client)"
-    fi
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  rounds=${ROUNDS:-3}
+  tick=$(getconf CLK_TCK)
+  # Off and on alternate, each in a fresh JVM, so drift in the machine's load hits both alike;
+  # the figures are the medians over the rounds.
+  for round in $(seq 1 "$rounds"); do
+    for mode in off on; do
+      java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
+      for _ in $(seq 1 300); do grep -q READY "$run/out" 2>/dev/null && break; sleep 0.1; done
+      read -r _ outp inp < <(grep READY "$run/out") || { cat "$run/err" >&2; exit 1; }
+      wrk -t1 -c50 -d5s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1   # warm-up (JIT)
+      cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      rps=$(wrk -t1 -c50 -d"${secs}"s -H "Host: bench" "http://127.0.0.1:$outp/" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
+      cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      us=$(awk -v c="$((cpu1 - cpu0))" -v t="$tick" -v r="$rps" -v s="$secs" 'BEGIN { printf "%.1f", c / t * 1e6 / (r * s) }')
+      echo "round $round, mtls $mode: $rps requests/s through the sidecar pair (wrk -t1 -c50, ${secs} s), $us µs of CPU per request (both sidecars and the app)"
+      echo "$rps $us" >> "$run/$mode"
+      if [ "$mode" = on ] && [ "$round" = "$rounds" ]; then
+        hs=$(openssl s_time -connect "127.0.0.1:$inp" -new -time "$secs" -cert "$run/cert-chain.pem" -key "$run/key.pem" \
+          -CAfile "$run/root-cert.pem" 2>/dev/null | awk '/connections in [0-9]+ real seconds/ {printf "%.0f connections/s", $1 / $4; exit}')
+        echo "handshakes: ${hs:-?} (openssl s_time -new, TLS 1.3 with a client certificate, one client)"
+      fi
+      kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+    done
   done
-  awk -v on="$rps_on" -v off="$rps_off" 'BEGIN { printf "mTLS costs %.1f%% of throughput (on/off = %.2f)\n", (1 - on / off) * 100, on / off }'
+  median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  rps_off=$(awk '{print $1}' "$run/off" | median); rps_on=$(awk '{print $1}' "$run/on" | median)
+  us_off=$(awk '{print $2}' "$run/off" | median); us_on=$(awk '{print $2}' "$run/on" | median)
+  awk -v on="$rps_on" -v off="$rps_off" -v uon="$us_on" -v uoff="$us_off" -v n="$rounds" 'BEGIN {
+    printf "medians of %d rounds: off %.0f req/s, %.1f µs/req; on %.0f req/s, %.1f µs/req\n", n, off, uoff, on, uon
+    printf "mTLS costs %.1f%% of throughput (on/off = %.2f); CPU per request +%.1f%%\n", (1 - on / off) * 100, on / off, (uon / uoff - 1) * 100 }'
   exit 0
 fi
 module="$root/plugins/ca-bouncycastle"

@@ -43,6 +43,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private Channel upstreamToFlush;
   /** The client's address as text, worked out once per connection rather than per request. */
   private String sourceIp = "";
+  /** The inbound's TLS state, read once per connection: a TLS 1.3 session never changes its peer. */
+  private boolean tlsLooked;
+  private boolean tlsPeer;
+  private String tlsPrincipal;
 
   DownstreamHandler(ProxyServer server, ListenerSpec listener) {
     this.server = server;
@@ -122,10 +126,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
     String provenPrincipal = null;
     if ("inbound".equals(listener.name())) {
-      io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-      if (ssl != null) {
+      if (!tlsLooked) {
+        // Parsing the certificate's SAN costs more than the rest of a request: once per connection.
+        tlsLooked = true;
+        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        tlsPeer = ssl != null;
+        tlsPrincipal = ssl == null ? null : io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
+      }
+      if (tlsPeer) {
         // The certificate, not the header, says who called: Mixer and the metrics both read this.
-        String principal = io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
+        String principal = tlsPrincipal;
         provenPrincipal = principal;
         request.headers().set(IstioMetrics.PEER_HEADER,
             IstioMetrics.withPrincipal(request.headers().get(IstioMetrics.PEER_HEADER), principal));
