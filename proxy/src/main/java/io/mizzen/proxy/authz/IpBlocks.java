@@ -3,16 +3,19 @@ package io.mizzen.proxy.authz;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** CIDR blocks ({@code 10.0.0.0/8}) and single addresses, IPv4 or IPv6, literals only. */
-final class IpBlocks {
+/**
+ * CIDR blocks ({@code 10.0.0.0/8}) and single addresses, IPv4 or IPv6, literals only: for
+ * authorization policies' ipBlocks and for TCP routes' subnets alike.
+ */
+public final class IpBlocks {
   private IpBlocks() {}
 
   /**
-   * Checks a block written in a policy.
+   * Checks a block written in a policy or a route.
    *
    * @throws IllegalArgumentException saying what is wrong with it
    */
-  static void validate(String block) {
+  public static void validate(String block) {
     int slash = block.indexOf('/');
     byte[] base = literal(slash < 0 ? block : block.substring(0, slash), block);
     if (slash >= 0) {
@@ -28,8 +31,9 @@ final class IpBlocks {
     }
   }
 
-  static boolean contains(String block, String ip) {
-    if (ip.isEmpty()) {
+  /** Whether {@code ip} (a literal; anything else is in no block) lies in {@code block}. */
+  public static boolean contains(String block, String ip) {
+    if (ip == null || ip.isEmpty()) {
       return false;
     }
     byte[] addr;

@@ -13,4 +13,30 @@ public interface RequestKeys {
 
   /** A query parameter's first value, or {@code null}. */
   String queryParameter(String name);
+
+  /**
+   * Keys with nothing but a source address (empty for none): a TCP connection's, or a mirrored
+   * request's, which balances without request keys.
+   */
+  static RequestKeys sourceOnly(String sourceIp) {
+    return new SourceOnly(sourceIp == null ? "" : sourceIp);
+  }
+
+  /** See {@link #sourceOnly(String)}. */
+  record SourceOnly(String sourceIp) implements RequestKeys {
+    @Override
+    public String header(String name) {
+      return null;
+    }
+
+    @Override
+    public String cookie(String name) {
+      return null;
+    }
+
+    @Override
+    public String queryParameter(String name) {
+      return null;
+    }
+  }
 }

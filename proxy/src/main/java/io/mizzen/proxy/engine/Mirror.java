@@ -39,7 +39,7 @@ final class Mirror implements UpstreamOwner {
     if (cluster == null || HttpUtil.isTransferEncodingChunked(original) || HttpUtil.getContentLength(original, 0L) > 0) {
       return;
     }
-    Endpoint endpoint = cluster.pick(new NoKeys(), List.of());
+    Endpoint endpoint = cluster.pick(io.mizzen.proxy.cluster.RequestKeys.sourceOnly(""), List.of()) /* a mirror balances without request keys */;
     if (endpoint == null) {
       return;
     }
@@ -116,27 +116,4 @@ final class Mirror implements UpstreamOwner {
 
   @Override
   public void noteUpstreamError(Throwable cause) {}
-
-  /** A mirror balances without request keys: round robin or random only. */
-  private static final class NoKeys implements io.mizzen.proxy.cluster.RequestKeys {
-    @Override
-    public String header(String name) {
-      return null;
-    }
-
-    @Override
-    public String cookie(String name) {
-      return null;
-    }
-
-    @Override
-    public String sourceIp() {
-      return "";
-    }
-
-    @Override
-    public String queryParameter(String name) {
-      return null;
-    }
-  }
 }

@@ -37,10 +37,10 @@ public record L4Route(String name, List<Match> matches, List<Destination> destin
       destinationSubnets = destinationSubnets == null ? List.of() : List.copyOf(destinationSubnets);
       sourceLabels = sourceLabels == null ? Map.of() : Map.copyOf(sourceLabels);
       for (String s : destinationSubnets) {
-        Cidr.validate(s);
+        io.mizzen.proxy.authz.IpBlocks.validate(s);
       }
       if (sourceSubnet != null) {
-        Cidr.validate(sourceSubnet);
+        io.mizzen.proxy.authz.IpBlocks.validate(sourceSubnet);
       }
     }
 
@@ -51,10 +51,10 @@ public record L4Route(String name, List<Match> matches, List<Destination> destin
       if (!sniHosts.isEmpty() && sniHosts.stream().noneMatch(h -> HostMatch.matches(h, c.sni() == null ? "" : c.sni()))) {
         return false;
       }
-      if (!destinationSubnets.isEmpty() && destinationSubnets.stream().noneMatch(s -> Cidr.contains(s, c.localIp()))) {
+      if (!destinationSubnets.isEmpty() && destinationSubnets.stream().noneMatch(s -> io.mizzen.proxy.authz.IpBlocks.contains(s, c.localIp()))) {
         return false;
       }
-      if (sourceSubnet != null && !Cidr.contains(sourceSubnet, c.sourceIp())) {
+      if (sourceSubnet != null && !io.mizzen.proxy.authz.IpBlocks.contains(sourceSubnet, c.sourceIp())) {
         return false;
       }
       return c.labels().entrySet().containsAll(sourceLabels.entrySet());

@@ -91,7 +91,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     }
     Cluster cluster = destination.cluster();
     InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
-    Endpoint endpoint = cluster.pick(new SourceOnly(remote == null ? "" : remote.getAddress().getHostAddress()), List.of());
+    Endpoint endpoint = cluster.pick(RequestKeys.sourceOnly(remote == null ? "" : remote.getAddress().getHostAddress()), List.of());
     if (endpoint == null) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection: no healthy endpoint in " + cluster.name());
       client.close();
@@ -249,24 +249,6 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.log(System.Logger.Level.DEBUG, () -> "TCP upstream " + ctx.channel().remoteAddress() + " failed: " + cause);
       ctx.close();
-    }
-  }
-
-  /** A connection's only hash key is its source address (consistentHash useSourceIp). */
-  private record SourceOnly(String sourceIp) implements RequestKeys {
-    @Override
-    public String header(String name) {
-      return null;
-    }
-
-    @Override
-    public String cookie(String name) {
-      return null;
-    }
-
-    @Override
-    public String queryParameter(String name) {
-      return null;
     }
   }
 }
