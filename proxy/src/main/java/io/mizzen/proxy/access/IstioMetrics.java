@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * source labels, and Mixer's {@code source.*} attributes.
  */
 public final class IstioMetrics {
-  /** The request header carrying the calling workload: {@code workload;app;version;namespace;principal}. */
+  /**
+   * The request header carrying the calling workload:
+   * {@code workload;app;version;namespace;principal;service;labels}, labels as {@code k=v,k=v}
+   * (what Istio's Mixer learnt from the pod through kubernetesenv: {@code source.labels}).
+   */
   public static final String PEER_HEADER = "x-mizzen-peer";
 
   private static final double[] BUCKETS_MS = {
@@ -32,7 +36,7 @@ public final class IstioMetrics {
   public void identify(WorkloadInfo workload) {
     Peer peer = Peer.of(workload);
     self = peer;
-    selfHeader = peer.encode();
+    selfHeader = peer.encode() + ";" + encodeLabels(workload.labels());
   }
 
   /** The {@link #PEER_HEADER} value to send upstream, null before {@link #identify}. */
@@ -197,7 +201,36 @@ public final class IstioMetrics {
    */
   public static String withPrincipal(String header, String principal) {
     Peer p = Peer.decode(header);
-    return new Peer(p.service(), p.workload(), p.app(), p.version(), p.namespace(), principal).encode();
+    String labels = header == null ? null : Peer.at(header.split(";", -1), 6);
+    return new Peer(p.service(), p.workload(), p.app(), p.version(), p.namespace(), principal).encode()
+        + (labels == null ? "" : ";" + labels);
+  }
+
+  /** Labels as the header's last field carries them: {@code k=v,k=v}, sorted. */
+  static String encodeLabels(Map<String, String> labels) {
+    StringBuilder b = new StringBuilder();
+    new java.util.TreeMap<>(labels).forEach((k, v) -> {
+      if (k.indexOf(',') < 0 && k.indexOf('=') < 0 && k.indexOf(';') < 0 && v.indexOf(',') < 0 && v.indexOf(';') < 0) {
+        b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v);
+      }
+    });
+    return b.toString();
+  }
+
+  /** The labels field of a {@link #PEER_HEADER} value split on {@code ;}, or an empty map. */
+  public static Map<String, String> peerLabels(String[] fields) {
+    String encoded = Peer.at(fields, 6);
+    if (encoded == null) {
+      return Map.of();
+    }
+    Map<String, String> labels = new java.util.HashMap<>();
+    for (String pair : encoded.split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        labels.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+    return labels;
   }
 
   /** A workload as the metrics label it; fields may be null (rendered {@code unknown}). */
@@ -237,7 +270,7 @@ public final class IstioMetrics {
       return new Peer(app, subset == null ? null : app + "-" + subset, app, subset, ns, null);
     }
 
-    private static String at(String[] p, int i) {
+    static String at(String[] p, int i) {
       return i < p.length && !p[i].isEmpty() ? p[i] : null;
     }
 

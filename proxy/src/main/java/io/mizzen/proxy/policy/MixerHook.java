@@ -255,7 +255,7 @@ public final class MixerHook implements ProxyFilter {
     String peer = request.header(IstioMetrics.PEER_HEADER);
     if (peer != null) {
       String[] p = peer.split(";", -1);
-      Map<String, String> labels = new HashMap<>();
+      Map<String, String> labels = new HashMap<>(IstioMetrics.peerLabels(p));
       putIf(labels, "app", at(p, 1));
       putIf(labels, "version", at(p, 2));
       putKnown(b, v, "source.labels", labels);
@@ -277,6 +277,11 @@ public final class MixerHook implements ProxyFilter {
       putKnown(b, v, "source.user", proven);
     }
     putKnown(b, v, "destination.port", (long) request.port());
+    String sourceIp = request.sourceIp();
+    if (sourceIp != null && !sourceIp.isEmpty() && v.indexOf("source.ip") >= 0) {
+      // The address the inbound connection came from (mixer-rule-deny-ip's whitelist reads it).
+      putKnown(b, v, "source.ip", io.mizzen.spi.mixer.AttributeValues.ipAddress(sourceIp));
+    }
     putKnown(b, v, "request.path", request.uri());
     putKnown(b, v, "request.url_path", request.path());
     putKnown(b, v, "request.method", request.method());
