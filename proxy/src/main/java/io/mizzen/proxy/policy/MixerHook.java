@@ -197,7 +197,16 @@ public final class MixerHook implements ProxyFilter {
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
     putKnown(report, v, "response.code", (long) response.status().code());
-    putKnown(report, v, "response.time", Instant.now());
+    Instant now = Instant.now();
+    putKnown(report, v, "response.time", now);
+    if (base.get("request.time") instanceof Instant started) {
+      // Until the response head: the report is queued then, never held for the body.
+      putKnown(report, v, "response.duration", java.time.Duration.between(started, now));
+    }
+    long size = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
+    if (size >= 0) {
+      putKnown(report, v, "response.size", size);
+    }
     putKnown(report, v, "response.headers", headers);
     ReportBatcher batcher = reports;
     if (batcher == null) {

@@ -11,10 +11,13 @@ import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.plugins.denier.DenierAdapter;
 import io.mizzen.plugins.listchecker.ListcheckerAdapter;
 import io.mizzen.plugins.memquota.MemquotaAdapter;
+import io.mizzen.plugins.prometheus.PrometheusAdapter;
+import io.mizzen.plugins.stdio.StdioAdapter;
 import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.proxy.policy.MixerHook;
+import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
@@ -43,12 +46,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Istio 1.4's Bookinfo policy samples, unchanged from {@code ../shared/istio-samples}, through
- * real proxies: a caller's sidecar (outbound, which says who is calling) in front of the
- * destination's sidecar (inbound, with the Mixer hook and its check cache on, as deployed),
- * checking against a real Mixer server over gRPC with the real denier, listchecker and memquota.
+ * Istio 1.4's Bookinfo policy and telemetry samples, unchanged from {@code ../shared/istio-samples},
+ * through real proxies: a caller's sidecar (outbound, which says who is calling) in front of the
+ * destination's sidecar (inbound, with the Mixer hook, its check cache on and reports batched, as
+ * deployed), against a real Mixer server over gRPC with the real denier, listchecker, memquota,
+ * prometheus and stdio adapters.
  */
-class PolicySamplesThroughProxiesTest {
+class BookinfoSamplesThroughProxiesTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private Vertx vertx;
@@ -57,14 +61,18 @@ class PolicySamplesThroughProxiesTest {
   private GrpcClient grpc;
   private HttpClient client;
   private final Map<String, MeshProxy> destinations = new LinkedHashMap<>();
+  private final Map<String, MixerHook> hooks = new LinkedHashMap<>();
+  private final PrometheusAdapter prometheus = new PrometheusAdapter();
   private final List<MeshProxy> proxies = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     Path state = Files.createTempDirectory("policy-samples");
-    engine = MixerEngine.create(new BenchContext(vertx, state), EngineOptions.defaults(),
-        List.of(new DenierAdapter(), new ListcheckerAdapter(), new MemquotaAdapter()));
+    // The prometheus adapter serves /metrics on an ephemeral port here, not Istio's 42422.
+    MeshContext context = MeshContext.standalone(vertx, state, Map.of("prometheus", Map.of("port", 0)), List.of());
+    engine = MixerEngine.create(context, EngineOptions.defaults(),
+        List.of(new DenierAdapter(), new ListcheckerAdapter(), new MemquotaAdapter(), prometheus, new StdioAdapter()));
     server = await(MixerServer.start(vertx, engine, "127.0.0.1", 0, 1));
     grpc = GrpcClient.client(vertx);
     client = vertx.createHttpClient();
@@ -100,6 +108,7 @@ class PolicySamplesThroughProxiesTest {
       p.metrics().identify(w);
       proxies.add(p);
       destinations.put(app, p);
+      hooks.put(app, hook);
     }
   }
 
@@ -206,6 +215,57 @@ class PolicySamplesThroughProxiesTest {
     MeshProxy productpage = caller("productpage", "v1");
     assertEquals(200, call(productpage, "ratings", Map.of()).status());
     assertEquals(200, call(productpage, "ratings", Map.of()).status(), "other sources → ratings: 100 per second");
+  }
+
+  @Test
+  void doubleRequestCountAndLogEntriesFromTheReports() throws Exception {
+    apply("bookinfo/telemetry/metrics.yaml", "bookinfo/telemetry/log-entry.yaml");
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    // stdio's handler writes to standard output: kept (and passed on) for the length of the test.
+    System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public synchronized void write(int b) {
+        stdout.write(b);
+        logged.write(b);
+      }
+
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        stdout.write(b, off, len);
+        logged.write(b, off, len);
+      }
+    }, true));
+    try {
+      MeshProxy productpage = caller("productpage", "v1");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, call(productpage, "reviews", Map.of()).status());
+      }
+      await(hooks.get("reviews").flushReports());
+      String line = "istio_double_request_count{reporter=\"server\",source=\"productpage-v1\",destination=\"reviews-v1\","
+          + "message=\"twice the fun!\"} 6";
+      awaitCondition(() -> prometheus.scrape().contains(line), () -> "no '" + line + "' in\n" + prometheus.scrape());
+      awaitCondition(() -> logged.toString().lines().filter(l -> l.contains("newlog")).count() == 3,
+          () -> "3 newlog entries, saw: " + logged);
+      String entry = logged.toString().lines().filter(l -> l.contains("newlog")).findFirst().orElseThrow();
+      for (String field : List.of("\"level\":\"warn\"", "\"instance\":\"newlog.instance.istio-system\"", "\"responseSize\":10", "\"source\":\"productpage\"", "\"destination\":\"reviews\"",
+          "\"responseCode\":200", "\"user\":\"cluster.local/ns/default/sa/bookinfo-productpage\"")) {
+        assertTrue(entry.contains(field), field + " in " + entry);
+      }
+      assertTrue(!entry.contains("\"latency\":\"0s\""), "the latency is measured: " + entry);
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out: " + what.get());
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
   }
 
   /** The samples folder: {@code -Dmizzen.shared}, else the {@code shared} folder beside the checkout. */
