@@ -13,7 +13,6 @@ import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.wire.pilot.Node;
-import io.mizzen.spi.wire.pilot.PilotGrpcClient;
 import io.mizzen.spi.wire.pilot.PushRequest;
 import io.mizzen.spi.wire.pilot.PushSnapshot;
 import io.vertx.core.Future;
@@ -96,7 +95,7 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
       java.util.concurrent.atomic.AtomicLong firstSynced = new java.util.concurrent.atomic.AtomicLong();
       String changedKey = "VirtualService/default/svc-0";
       String marker = "\"timeout\":\"" + (round + 10) + "s\"";
-      List<GrpcClientRequest<PushRequest, PushSnapshot>> streams = new ArrayList<>();
+      List<GrpcClientRequest<PushRequest, Received>> streams = new ArrayList<>();
       List<GrpcClient> grpcClients = new ArrayList<>();
       long start = System.nanoTime();
       for (int p = 0; p < PROXIES; p++) {
@@ -109,22 +108,22 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
             .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
             .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)));
             grpcClients.add(grpc);
-        streams.add(get(grpc.request(address, PilotGrpcClient.Push).map(req -> {
+        streams.add(get(grpc.request(address, PUSH).map(req -> {
           boolean[] full = {false};
           boolean[] seen = {false};
           req.response().onSuccess(resp -> resp.handler(snap -> {
-            if (!full[0] && snap.getBaseVersion().isEmpty()
-                && snap.getResourcesCount() == 2 * SERVICES && snap.getInstancesCount() == SERVICES * ENDPOINTS) {
+            if (!full[0] && snap.baseVersion().isEmpty()
+                && snap.resources() == 2 * SERVICES && snap.instances() == SERVICES * ENDPOINTS) {
               full[0] = true;
               firstSynced.compareAndSet(0, System.nanoTime());
               synced.countDown();
             }
-            if (!seen[0] && snap.getResourcesList().stream()
+            if (!seen[0] && snap.changed().stream()
                 .anyMatch(i -> i.getKey().equals(changedKey) && i.getJson().toStringUtf8().contains(marker))) {
               seen[0] = true;
               changed.countDown();
             }
-            req.write(PushRequest.newBuilder().setVersion(snap.getVersion()).build());
+            req.write(PushRequest.newBuilder().setVersion(snap.version()).build());
           }));
           req.write(PushRequest.newBuilder().setNode(node).build());
           return req;
@@ -161,6 +160,106 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
         PROXIES, syncs.get(0), syncs.subList(1, syncs.size()), changes.get(0), changes.subList(1, changes.size()),
         maxHeap / (1024 * 1024), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * What a bench client keeps of a snapshot. The 100 clients stand for proxies on other
+   * machines: decoding 100 full snapshots (2.2 MB of protobuf each) on the bench's 2 cores would
+   * be measured as the control plane's push. With {@code -Dpilot.bench.decode=full} they decode
+   * every item, as a real agent does; by default they read the snapshot's framing (versions, item
+   * counts) and decode only the items of {@code svc-0} (the one the change test looks for).
+   */
+  record Received(String version, String baseVersion, int resources, int instances,
+      List<io.mizzen.spi.wire.pilot.Item> changed) {}
+
+  private static final boolean FULL_DECODE = "full".equals(System.getProperty("pilot.bench.decode"));
+
+  private static final io.vertx.grpc.common.ServiceMethod<Received, PushRequest> PUSH =
+      io.vertx.grpc.common.ServiceMethod.client(io.vertx.grpc.common.ServiceName.create("mizzen.pilot.v1", "Pilot"), "Push",
+          io.vertx.grpc.common.GrpcMessageEncoder.encoder(), new io.vertx.grpc.common.GrpcMessageDecoder<Received>() {
+            @Override
+            public Received decode(io.vertx.grpc.common.GrpcMessage message) {
+              try {
+                byte[] bytes = message.payload().getBytes();
+                return FULL_DECODE ? fully(PushSnapshot.parseFrom(bytes)) : framing(bytes);
+              } catch (java.io.IOException e) {
+                throw new io.vertx.grpc.common.CodecException(e);
+              }
+            }
+
+            @Override
+            public boolean accepts(io.vertx.grpc.common.WireFormat format) {
+              return format == io.vertx.grpc.common.WireFormat.PROTOBUF;
+            }
+          });
+
+  private static Received fully(PushSnapshot snap) {
+    return new Received(snap.getVersion(), snap.getBaseVersion(), snap.getResourcesCount(), snap.getInstancesCount(),
+        snap.getResourcesList());
+  }
+
+  /**
+   * Walks the wire format in place (no copies): versions read, items counted, only the items
+   * whose key names svc-0 decoded.
+   */
+  private static Received framing(byte[] b) throws java.io.IOException {
+    String version = "";
+    String base = "";
+    int resources = 0;
+    int instances = 0;
+    List<io.mizzen.spi.wire.pilot.Item> changed = new ArrayList<>();
+    int[] at = {0};
+    while (at[0] < b.length) {
+      int tag = (int) varint(b, at);
+      int field = tag >>> 3;
+      if ((tag & 7) != 2) {
+        throw new java.io.IOException("unexpected wire type " + (tag & 7) + " for field " + field);
+      }
+      int length = (int) varint(b, at);
+      int start = at[0];
+      at[0] += length;
+      switch (field) {
+        case 1 -> version = new String(b, start, length, java.nio.charset.StandardCharsets.UTF_8);
+        case 2 -> base = new String(b, start, length, java.nio.charset.StandardCharsets.UTF_8);
+        case 3 -> {
+          resources++;
+          if (keyEndsWithSvc0(b, start, length)) {
+            changed.add(io.mizzen.spi.wire.pilot.Item.parseFrom(java.util.Arrays.copyOfRange(b, start, start + length)));
+          }
+        }
+        case 5 -> instances++;
+        default -> { }
+      }
+    }
+    return new Received(version, base, resources, instances, changed);
+  }
+
+  private static final byte[] SVC0 = "/svc-0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  /** Whether an Item's key (its field 1, written first) ends with {@code /svc-0}. */
+  private static boolean keyEndsWithSvc0(byte[] b, int start, int length) {
+    if (length < 2 || b[start] != 0x0a) {
+      return false;
+    }
+    int[] at = {start + 1};
+    int keyLength = (int) varint(b, at);
+    int keyEnd = at[0] + keyLength;
+    if (keyLength < SVC0.length || keyEnd > start + length) {
+      return false;
+    }
+    return java.util.Arrays.equals(b, keyEnd - SVC0.length, keyEnd, SVC0, 0, SVC0.length);
+  }
+
+  private static long varint(byte[] b, int[] at) {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      byte x = b[at[0]++];
+      value |= (long) (x & 0x7f) << shift;
+      if (x >= 0) {
+        return value;
+      }
+    }
+    throw new IllegalArgumentException("malformed varint");
   }
 
   private static Resource virtualService(int s, int timeoutSeconds) {
