@@ -28,6 +28,7 @@ import io.vertx.grpc.common.GrpcWriteStream;
 import com.google.protobuf.ByteString;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,7 @@ final class PushServer extends PilotService implements PushStatus {
     this.debounceMillis = Math.max(1, debounce.toMillis());
     this.generation = 1;
     catalog(store.snapshot(), discovery.instances());
+    prewarm();
     unsubscribe.add(store.onChange(s -> context.runOnContext(v -> arm())));
     unsubscribe.add(discovery.onChange(() -> context.runOnContext(v -> arm())));
   }
@@ -135,6 +137,41 @@ final class PushServer extends PilotService implements PushStatus {
         pushTo(c);
       }
     }
+    prewarm();
+  }
+
+  /** At most this many namespaces get their view built ahead of their proxies. */
+  private static final int PREWARM_NAMESPACES = 8;
+
+  /**
+   * Builds, off the event loop, the full snapshot (and its encoding) of each namespace that has
+   * workloads but no view yet, so that proxies connecting next (all of them, after a control-plane
+   * restart) find it ready. Installed only if no change came meanwhile; a proxy whose Sidecar
+   * selects it by labels still gets a view of its own.
+   */
+  private void prewarm() {
+    long at = generation;
+    Collection<CatalogEntry<Resource>> resources = resourceEntries.values();
+    Collection<CatalogEntry<ServiceInstance>> endpoints = instanceEntries.values();
+    List<Resource> sidecarList = sidecars;
+    List<String> namespaces = endpoints.stream().map(e -> e.value().namespace()).distinct().limit(PREWARM_NAMESPACES).toList();
+    if (namespaces.isEmpty()) {
+      return;
+    }
+    vertx.<Map<String, ScopeView>>executeBlocking(() -> {
+      Map<String, ScopeView> built = new HashMap<>();
+      for (String namespace : namespaces) {
+        ProxyScope scope = ProxyScope.of(new ProxyNode("prewarm", "", namespace, Map.of(), "", "sidecar"), rootNamespace, sidecarList);
+        ScopeView view = ScopeView.of(scope, resources, endpoints);
+        view.encoded(view.full());
+        built.put(scope.key(), view);
+      }
+      return built;
+    }, false).onSuccess(built -> context.runOnContext(v -> {
+      if (generation == at) {
+        built.forEach(views::putIfAbsent);
+      }
+    })).onFailure(e -> LOG.log(System.Logger.Level.DEBUG, "prewarming views failed: " + e.getMessage()));
   }
 
   @Override
