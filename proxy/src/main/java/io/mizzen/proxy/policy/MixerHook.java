@@ -16,12 +16,18 @@ import io.mizzen.spi.mixer.CheckResult;
 import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.WorkloadInfo;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
 import io.mizzen.spi.mixer.ReportBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,6 +47,7 @@ import java.util.function.Supplier;
  */
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
+  private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
   private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
 
   /** At most this many finished requests wait for one Report call. */
@@ -56,6 +63,7 @@ public final class MixerHook implements ProxyFilter {
   private volatile Mixer remote;
   private volatile Supplier<CheckCache> caches;
   private volatile ReportBatcher reports;
+  private volatile Slots slots;
   private final List<Future<Void>> retired = new CopyOnWriteArrayList<>();
 
   /**
@@ -159,7 +167,7 @@ public final class MixerHook implements ProxyFilter {
     }
     Future<CheckResponse> check;
     try {
-      AttributeBag attributes = requestAttributes(m.vocabulary(), request);
+      AttributeBag attributes = requestAttributes(slots(m.vocabulary()), request);
       request.put(ATTRIBUTES, attributes);
       check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
@@ -184,30 +192,22 @@ public final class MixerHook implements ProxyFilter {
     if (m == null || attributes == null) {
       return;
     }
-    // The request's bag copied by index (no second pass by name), plus what the response says.
-    AttributeVocabulary v = m.vocabulary();
-    AttributeBag base = attributes.vocabulary() == v ? attributes : attributes.rebase(v);
-    AttributeBag.Builder report = AttributeBag.builder(v);
-    for (int i = 0; i < v.size(); i++) {
-      Object value = base.get(i);
-      if (value != null) {
-        report.put(i, value);
-      }
-    }
-    Map<String, String> headers = new HashMap<>();
-    response.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    putKnown(report, v, "response.code", (long) response.status().code());
+    // The request's bag copied whole (one array copy), plus what the response says.
+    Slots slots = slots(m.vocabulary());
+    AttributeBag.Builder report = AttributeBag.builder(
+        attributes.vocabulary() == slots.vocabulary ? attributes : attributes.rebase(slots.vocabulary));
+    put(report, slots.responseCode, (long) response.status().code());
     Instant now = Instant.now();
-    putKnown(report, v, "response.time", now);
-    if (base.get("request.time") instanceof Instant started) {
+    put(report, slots.responseTime, now);
+    if (attributes.get("request.time") instanceof Instant started) {
       // Until the response head: the report is queued then, never held for the body.
-      putKnown(report, v, "response.duration", java.time.Duration.between(started, now));
+      put(report, slots.responseDuration, java.time.Duration.between(started, now));
     }
     long size = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
     if (size >= 0) {
-      putKnown(report, v, "response.size", size);
+      put(report, slots.responseSize, size);
     }
-    putKnown(report, v, "response.headers", headers);
+    put(report, slots.responseHeaders, headerMap(response.headers()));
     ReportBatcher batcher = reports;
     if (batcher == null) {
       return;
@@ -258,75 +258,200 @@ public final class MixerHook implements ProxyFilter {
     return java.util.Collections.unmodifiableMap(a);
   }
 
+  /**
+   * Where each attribute the hook sets sits in one vocabulary, worked out once per vocabulary
+   * rather than by name per request; -1 when the vocabulary does not know the attribute or
+   * declares another type for it than Istio's (the attribute is then left out, as rules reading
+   * it expect). {@link #fixed} holds the workload's own attributes, the same for every request.
+   */
+  private static final class Slots {
+    final AttributeVocabulary vocabulary;
+    final AttributeBag fixed;
+    final int sourceLabels;
+    final int sourceWorkloadName;
+    final int sourceNamespace;
+    final int sourceWorkloadNamespace;
+    final int sourcePrincipal;
+    final int sourceUser;
+    final int sourceUid;
+    final int connectionMtls;
+    final int destinationPort;
+    final int requestPath;
+    final int requestUrlPath;
+    final int requestMethod;
+    final int requestHost;
+    final int requestScheme;
+    final int requestTime;
+    final int requestId;
+    final int requestUseragent;
+    final int requestHeaders;
+    final int responseCode;
+    final int responseTime;
+    final int responseHeaders;
+    final int responseDuration;
+    final int responseSize;
+    final int sourceIp;
+
+    Slots(AttributeVocabulary v, Map<String, Object> fixedAttributes) {
+      vocabulary = v;
+      AttributeBag.Builder b = AttributeBag.builder(v);
+      fixedAttributes.forEach((name, value) -> put(b, slot(v, name, value.getClass()), value));
+      fixed = b.build();
+      sourceLabels = slot(v, "source.labels", Map.class);
+      sourceWorkloadName = slot(v, "source.workload.name", String.class);
+      sourceNamespace = slot(v, "source.namespace", String.class);
+      sourceWorkloadNamespace = slot(v, "source.workload.namespace", String.class);
+      sourcePrincipal = slot(v, "source.principal", String.class);
+      sourceUser = slot(v, "source.user", String.class);
+      sourceUid = slot(v, "source.uid", String.class);
+      connectionMtls = slot(v, "connection.mtls", Boolean.class);
+      destinationPort = slot(v, "destination.port", Long.class);
+      requestPath = slot(v, "request.path", String.class);
+      requestUrlPath = slot(v, "request.url_path", String.class);
+      requestMethod = slot(v, "request.method", String.class);
+      requestHost = slot(v, "request.host", String.class);
+      requestScheme = slot(v, "request.scheme", String.class);
+      requestTime = slot(v, "request.time", Instant.class);
+      requestId = slot(v, "request.id", String.class);
+      requestUseragent = slot(v, "request.useragent", String.class);
+      requestHeaders = slot(v, "request.headers", Map.class);
+      responseCode = slot(v, "response.code", Long.class);
+      responseTime = slot(v, "response.time", Instant.class);
+      responseHeaders = slot(v, "response.headers", Map.class);
+      responseDuration = slot(v, "response.duration", java.time.Duration.class);
+      responseSize = slot(v, "response.size", Long.class);
+      sourceIp = slot(v, "source.ip", java.net.InetAddress.class);
+    }
+
+    private static int slot(AttributeVocabulary v, String name, Class<?> javaType) {
+      int i = v.indexOf(name);
+      if (i < 0) {
+        return -1;
+      }
+      if (!v.type(i).javaType().isAssignableFrom(javaType)) {
+        // A manifest declaring another type than Istio's for this attribute: it stays absent.
+        LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: it is " + v.type(i)
+            + ", not a " + javaType.getSimpleName());
+        return -1;
+      }
+      return i;
+    }
+  }
+
+  /** The slots for {@code v}, kept for as long as Mixer's vocabulary stays the same. */
+  private Slots slots(AttributeVocabulary v) {
+    Slots s = slots;
+    if (s == null || s.vocabulary != v) {
+      s = new Slots(v, fixed);
+      slots = s;
+    }
+    return s;
+  }
+
+  private static void put(AttributeBag.Builder b, int slot, Object value) {
+    if (slot >= 0) {
+      b.put(slot, value);
+    }
+  }
+
   /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
-  private AttributeBag requestAttributes(AttributeVocabulary v, RequestContext request) {
-    AttributeBag.Builder b = AttributeBag.builder(v);
+  private static AttributeBag requestAttributes(Slots s, RequestContext request) {
+    AttributeBag.Builder b = AttributeBag.builder(s.fixed);
     String peer = request.header(IstioMetrics.PEER_HEADER);
     if (peer != null) {
       String[] p = peer.split(";", -1);
-      Map<String, String> labels = new HashMap<>(IstioMetrics.peerLabels(p));
-      putIf(labels, "app", at(p, 1));
-      putIf(labels, "version", at(p, 2));
-      putKnown(b, v, "source.labels", labels);
-      putKnown(b, v, "source.workload.name", at(p, 0));
-      putKnown(b, v, "source.namespace", at(p, 3));
-      putKnown(b, v, "source.workload.namespace", at(p, 3));
-      putKnown(b, v, "source.principal", at(p, 4));
-      putKnown(b, v, "source.user", at(p, 4));
-      if (at(p, 0) != null && at(p, 3) != null) {
-        putKnown(b, v, "source.uid", "kubernetes://" + at(p, 0) + "." + at(p, 3));
+      String app = at(p, 1);
+      String version = at(p, 2);
+      Map<String, String> carried = IstioMetrics.peerLabels(p);
+      if (carried.isEmpty()) {
+        put(b, s.sourceLabels, app == null ? (version == null ? Map.of() : Map.of("version", version))
+            : version == null ? Map.of("app", app) : Map.of("app", app, "version", version));
+      } else {
+        // All the caller's labels (Istio's kubernetesenv gave Mixer source.labels from the pod).
+        Map<String, String> labels = new HashMap<>(carried);
+        if (app != null) {
+          labels.put("app", app);
+        }
+        if (version != null) {
+          labels.put("version", version);
+        }
+        put(b, s.sourceLabels, labels);
+      }
+      String workload = at(p, 0);
+      String namespace = at(p, 3);
+      put(b, s.sourceWorkloadName, workload);
+      put(b, s.sourceNamespace, namespace);
+      put(b, s.sourceWorkloadNamespace, namespace);
+      put(b, s.sourcePrincipal, at(p, 4));
+      put(b, s.sourceUser, at(p, 4));
+      if (workload != null && namespace != null) {
+        put(b, s.sourceUid, "kubernetes://" + workload + "." + namespace);
       }
     }
-    fixed.forEach((name, value) -> putKnown(b, v, name, value));
     // What the mutual TLS handshake proved outranks what the peer header claims.
     String proven = request.sourcePrincipal();
-    putKnown(b, v, "connection.mtls", proven != null);
+    put(b, s.connectionMtls, proven != null);
     if (proven != null) {
-      putKnown(b, v, "source.principal", proven);
-      putKnown(b, v, "source.user", proven);
+      put(b, s.sourcePrincipal, proven);
+      put(b, s.sourceUser, proven);
     }
-    putKnown(b, v, "destination.port", (long) request.port());
+    put(b, s.destinationPort, (long) request.port());
     String sourceIp = request.sourceIp();
-    if (sourceIp != null && !sourceIp.isEmpty() && v.indexOf("source.ip") >= 0) {
+    if (s.sourceIp >= 0 && sourceIp != null && !sourceIp.isEmpty()) {
       // The address the inbound connection came from (mixer-rule-deny-ip's whitelist reads it).
-      putKnown(b, v, "source.ip", io.mizzen.spi.mixer.AttributeValues.ipAddress(sourceIp));
+      put(b, s.sourceIp, io.mizzen.spi.mixer.AttributeValues.ipAddress(sourceIp));
     }
-    putKnown(b, v, "request.path", request.uri());
-    putKnown(b, v, "request.url_path", request.path());
-    putKnown(b, v, "request.method", request.method());
-    putKnown(b, v, "request.host", request.authority());
-    putKnown(b, v, "request.scheme", request.scheme());
-    putKnown(b, v, "request.time", Instant.now());
-    putKnown(b, v, "request.id", request.header("x-request-id"));
-    putKnown(b, v, "request.useragent", request.header("user-agent"));
-    Map<String, String> headers = new HashMap<>();
-    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    putKnown(b, v, "request.headers", headers);
+    put(b, s.requestPath, request.uri());
+    put(b, s.requestUrlPath, request.path());
+    put(b, s.requestMethod, request.method());
+    put(b, s.requestHost, request.authority());
+    put(b, s.requestScheme, request.scheme());
+    put(b, s.requestTime, Instant.now());
+    HttpHeaders headers = request.headers();
+    put(b, s.requestId, headers.get(REQUEST_ID));
+    put(b, s.requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
+    put(b, s.requestHeaders, headerMap(headers));
     return b.build();
   }
 
-  /** Puts what the vocabulary knows, with the type it expects; others are left out (absent). */
-  private static void putKnown(AttributeBag.Builder b, AttributeVocabulary vocabulary, String name, Object value) {
-    int i = vocabulary.indexOf(name);
-    if (i < 0) {
-      return;
+  /**
+   * The headers as an immutable map with lower-case names (HTTP/2's spelling), the last value of
+   * a repeated header winning; built straight into its final form, not copied through a HashMap.
+   */
+  static Map<String, String> headerMap(HttpHeaders headers) {
+    int n = headers.size();
+    if (n == 0) {
+      return Map.of();
     }
-    try {
-      b.put(i, value);
-    } catch (IllegalArgumentException e) {
-      // A manifest declaring another type than Istio's for this attribute: it stays absent,
-      // and rules reading it see it so.
-      LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: " + e.getMessage());
+    if (n > 32) {
+      Map<String, String> m = new HashMap<>();
+      headers.forEach(h -> m.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+      return Map.copyOf(m);
     }
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] entries = new Map.Entry[n];
+    String[] names = new String[n];
+    int k = 0;
+    for (Iterator<Map.Entry<String, String>> it = headers.iteratorAsString(); it.hasNext(); ) {
+      Map.Entry<String, String> h = it.next();
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      int at = k;
+      for (int j = 0; j < k; j++) {
+        if (names[j].equals(name)) {
+          at = j;
+          break;
+        }
+      }
+      entries[at] = Map.entry(name, h.getValue());
+      if (at == k) {
+        names[k++] = name;
+      }
+    }
+    return Map.ofEntries(k == n ? entries : Arrays.copyOf(entries, k));
   }
 
   private static String at(String[] parts, int i) {
     return i < parts.length && !parts[i].isEmpty() ? parts[i] : null;
   }
 
-  private static <V> void putIf(Map<String, V> map, String key, V value) {
-    if (value != null) {
-      map.put(key, value);
-    }
-  }
 }

@@ -65,6 +65,18 @@ final class ArrayAttributeBag implements AttributeBag {
       this.values = new Object[vocabulary.size()];
     }
 
+    ArrayBuilder(AttributeBag base) {
+      this.vocabulary = base.vocabulary();
+      if (base instanceof ArrayAttributeBag a) {
+        this.values = a.values.clone();
+      } else {
+        this.values = new Object[vocabulary.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = base.get(i);
+        }
+      }
+    }
+
     @Override
     public Builder put(String name, Object value) {
       int i = vocabulary.indexOf(name);

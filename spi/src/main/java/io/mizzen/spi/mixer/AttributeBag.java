@@ -35,6 +35,14 @@ public interface AttributeBag {
     return new ArrayAttributeBag.ArrayBuilder(vocabulary);
   }
 
+  /**
+   * A builder over {@code base}'s vocabulary that starts with {@code base}'s values (one array
+   * copy: the values are immutable, so they are shared, not copied again).
+   */
+  static Builder builder(AttributeBag base) {
+    return new ArrayAttributeBag.ArrayBuilder(base);
+  }
+
   /** An empty bag. */
   static AttributeBag empty(AttributeVocabulary vocabulary) {
     return builder(vocabulary).build();

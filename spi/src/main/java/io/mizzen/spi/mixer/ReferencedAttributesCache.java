@@ -39,7 +39,25 @@ final class ReferencedAttributesCache implements CheckCache {
   }
 
   /** Which attributes (and map keys) a verdict depended on, in a fixed order. */
-  private record Shape(ReferencedAttributes referenced, String[] names, String[] mapKeys) {
+  private static final class Shape {
+    final ReferencedAttributes referenced;
+    final String[] names;
+    final String[] mapKeys;
+    /** The names' indexes in the vocabulary last seen, worked out once rather than per lookup. */
+    private volatile Indexes indexes;
+
+    private record Indexes(AttributeVocabulary vocabulary, int[] of) {}
+
+    Shape(ReferencedAttributes referenced, String[] names, String[] mapKeys) {
+      this.referenced = referenced;
+      this.names = names;
+      this.mapKeys = mapKeys;
+    }
+
+    ReferencedAttributes referenced() {
+      return referenced;
+    }
+
     static Shape of(ReferencedAttributes r) {
       List<String> names = new ArrayList<>();
       List<String> keys = new ArrayList<>();
@@ -55,10 +73,24 @@ final class ReferencedAttributesCache implements CheckCache {
       return new Shape(r, names.toArray(String[]::new), keys.toArray(String[]::new));
     }
 
+    private int[] indexes(AttributeVocabulary v) {
+      Indexes i = indexes;
+      if (i == null || i.vocabulary() != v) {
+        int[] of = new int[names.length];
+        for (int n = 0; n < names.length; n++) {
+          of[n] = v.indexOf(names[n]);
+        }
+        i = new Indexes(v, of);
+        indexes = i;
+      }
+      return i.of();
+    }
+
     Key keyOf(AttributeBag bag) {
+      int[] at = indexes(bag.vocabulary());
       Object[] values = new Object[names.length];
       for (int i = 0; i < names.length; i++) {
-        Object v = bag.get(names[i]);
+        Object v = at[i] < 0 ? null : bag.get(at[i]);
         values[i] = mapKeys[i] == null ? v : v instanceof Map<?, ?> m ? m.get(mapKeys[i]) : null;
       }
       return new Key(this, values);

@@ -19,6 +19,7 @@ import io.mizzen.spi.wire.mixer.QuotaParams;
 import io.mizzen.spi.wire.mixer.Referenced;
 import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.StringMap;
+import io.mizzen.spi.wire.mixer.StringMapDelta;
 import io.mizzen.spi.wire.mixer.Value;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -49,7 +50,8 @@ public final class MixerWireCodec {
 
   /**
    * A report batch for the wire, delta-encoded: every set after the first carries only the
-   * attributes whose value differs from the set before it, and the names that became absent.
+   * attributes whose value differs from the set before it, and the names that became absent; a
+   * string map that differs in fewer keys than it holds goes as its edit ({@code map_deltas}).
    */
   public static ReportRequest encodeBatch(List<AttributeBag> batch) {
     ReportRequest.Builder out = ReportRequest.newBuilder().setDeltaEncoded(true);
@@ -68,10 +70,23 @@ public final class MixerWireCodec {
         for (int i = 0; i < v.size(); i++) {
           Object now = bag.get(i);
           Object before = previous.get(i);
-          if (now != null && !now.equals(before)) {
-            delta.putValues(v.name(i), value(now));
-          } else if (now == null && before != null) {
+          if (now == before) {
+            continue;
+          }
+          if (now == null) {
             delta.addAbsent(v.name(i));
+          } else if (now instanceof Map<?, ?> m && before instanceof Map<?, ?> was) {
+            int changes = mapChanges(m, was);
+            if (changes == 0) {
+              continue;
+            }
+            if (changes < m.size()) {
+              delta.putMapDeltas(v.name(i), mapDelta(m, was));
+            } else {
+              delta.putValues(v.name(i), value(now));
+            }
+          } else if (!now.equals(before)) {
+            delta.putValues(v.name(i), value(now));
           }
         }
         out.addBatch(delta);
@@ -79,6 +94,47 @@ public final class MixerWireCodec {
       previous = bag;
     }
     return out.build();
+  }
+
+  /**
+   * The serialized form of {@link #encodeBatch}, written straight from the bags without building
+   * the protobuf messages: what the proxy sends, once per batch.
+   */
+  public static byte[] encodeBatchBytes(List<AttributeBag> batch) {
+    return ReportWriter.write(batch);
+  }
+
+  /** How many entries of {@code now} differ from {@code before}, keys it lost included. */
+  static int mapChanges(Map<?, ?> now, Map<?, ?> before) {
+    int changes = 0;
+    int kept = 0;
+    for (Map.Entry<?, ?> e : now.entrySet()) {
+      Object was = before.get(e.getKey());
+      if (was == null) {
+        changes++;
+      } else {
+        kept++;
+        if (!was.equals(e.getValue())) {
+          changes++;
+        }
+      }
+    }
+    return changes + (before.size() - kept);
+  }
+
+  private static StringMapDelta mapDelta(Map<?, ?> now, Map<?, ?> before) {
+    StringMapDelta.Builder d = StringMapDelta.newBuilder();
+    now.forEach((k, x) -> {
+      if (!x.equals(before.get(k))) {
+        d.putPut(String.valueOf(k), String.valueOf(x));
+      }
+    });
+    for (Object k : before.keySet()) {
+      if (!now.containsKey(k)) {
+        d.addRemoved(String.valueOf(k));
+      }
+    }
+    return d.build();
   }
 
   /**
@@ -102,6 +158,20 @@ public final class MixerWireCodec {
           }
         }
         putAll(b, a, vocabulary);
+        for (Map.Entry<String, StringMapDelta> e : a.getMapDeltasMap().entrySet()) {
+          int index = vocabulary.indexOf(e.getKey());
+          if (index < 0) {
+            continue;
+          }
+          if (!(previous.get(index) instanceof Map<?, ?> was)) {
+            throw new IllegalArgumentException("attribute " + e.getKey() + " is sent as a map delta but the set before has no map for it");
+          }
+          Map<String, String> edited = new java.util.HashMap<>();
+          was.forEach((k, x) -> edited.put(String.valueOf(k), String.valueOf(x)));
+          edited.putAll(e.getValue().getPutMap());
+          e.getValue().getRemovedList().forEach(edited::remove);
+          b.put(index, edited);
+        }
         for (String gone : a.getAbsentList()) {
           int index = vocabulary.indexOf(gone);
           if (index >= 0) {

@@ -7,10 +7,16 @@ import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
+import io.mizzen.spi.wire.mixer.ReportReply;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +26,20 @@ import java.util.Map;
  * {@link io.mizzen.spi.mixer.CheckCache} in front of it so steady-state checks stay local.
  */
 public final class RemoteMixer implements Mixer {
+  /** Report with the batch already serialized (see {@link MixerWireCodec#encodeBatchBytes}). */
+  private static final ServiceMethod<ReportReply, Buffer> REPORT_BYTES = ServiceMethod.client(
+      ServiceName.create("mizzen.mixer.v1", "MixerWire"), "Report", GrpcMessageEncoder.IDENTITY,
+      GrpcMessageDecoder.decoder(ReportReply.newBuilder()));
+
+  private final GrpcClient grpc;
+  private final SocketAddress address;
   private final MixerWireGrpcClient client;
   private final AttributeVocabulary vocabulary;
   private volatile long generation = -1;
 
-  private RemoteMixer(MixerWireGrpcClient client, AttributeVocabulary vocabulary) {
+  private RemoteMixer(GrpcClient grpc, SocketAddress address, MixerWireGrpcClient client, AttributeVocabulary vocabulary) {
+    this.grpc = grpc;
+    this.address = address;
     this.client = client;
     this.vocabulary = vocabulary;
   }
@@ -41,7 +56,7 @@ public final class RemoteMixer implements Mixer {
       Map<String, ValueType> attributes = new LinkedHashMap<>();
       reply.getAttributesMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> attributes.put(e.getKey(), ValueType.named(e.getValue())));
-      return new RemoteMixer(client, AttributeVocabulary.of(attributes));
+      return new RemoteMixer(grpc, address, client, AttributeVocabulary.of(attributes));
     });
   }
 
@@ -66,9 +81,17 @@ public final class RemoteMixer implements Mixer {
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
-    return client.report(MixerWireCodec.encodeBatch(batch)).map(reply -> {
-      generation = reply.getConfigGeneration();
-      return null;
-    });
+    Buffer payload;
+    try {
+      payload = Buffer.buffer(MixerWireCodec.encodeBatchBytes(batch));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return grpc.request(address, REPORT_BYTES)
+        .compose(req -> req.end(payload).compose(v -> req.response().compose(resp -> resp.last())))
+        .map(reply -> {
+          generation = reply.getConfigGeneration();
+          return null;
+        });
   }
 }

@@ -75,6 +75,57 @@ class MixerWireCodecTest {
   }
 
   @Test
+  void aMapThatChangedInFewKeysTravelsAsItsEdit() {
+    AttributeVocabulary v = vocabulary();
+    Map<String, String> headers = Map.of("host", "ratings", "x-request-id", "1", "traceparent", "t1", "user-agent", "wrk");
+    AttributeBag first = AttributeBag.builder(v).put("a.string_map", headers).put("a.string", "x").build();
+    AttributeBag second = AttributeBag.builder(v).put("a.string_map",
+        Map.of("host", "ratings", "x-request-id", "2", "traceparent", "t1", "x-new", "n")).put("a.string", "x").build();
+    AttributeBag third = AttributeBag.builder(v).put("a.string_map", Map.of("a", "b")).put("a.string", "x").build();
+    List<AttributeBag> batch = List.of(first, second, third);
+
+    io.mizzen.spi.wire.mixer.ReportRequest wire = MixerWireCodec.encodeBatch(batch);
+    assertEquals(0, wire.getBatch(1).getValuesCount());
+    io.mizzen.spi.wire.mixer.StringMapDelta edit = wire.getBatch(1).getMapDeltasOrThrow("a.string_map");
+    assertEquals(Map.of("x-request-id", "2", "x-new", "n"), edit.getPutMap());
+    assertEquals(List.of("user-agent"), edit.getRemovedList());
+    assertEquals(Set.of("a.string_map"), wire.getBatch(2).getValuesMap().keySet(), "a map mostly changed goes whole");
+
+    List<AttributeBag> back = MixerWireCodec.decodeBatch(wire, v);
+    for (int i = 0; i < batch.size(); i++) {
+      assertEquals(batch.get(i).toMap(), back.get(i).toMap(), "set " + i);
+    }
+  }
+
+  @Test
+  void theWrittenBatchIsTheEncodedOneByteForByte() throws Exception {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag all = AttributeBag.builder(v)
+        .put("a.string", "s").put("a.int64", -5L).put("a.double", 2.5).put("a.bool", false)
+        .put("a.timestamp", Instant.parse("1969-12-31T23:59:59.5Z")).put("a.duration", Duration.ofMillis(1500))
+        .put("a.ip_address", AttributeValues.ipAddress("fd00::1")).put("a.email_address", "é@b.c")
+        .put("a.dns_name", "").put("a.uri", "http://x/").put("a.string_map", Map.of("k", "v", "k2", "ü", "k3", "3"))
+        .build();
+    AttributeBag edited = AttributeBag.builder(v).put("a.string", "s").put("a.int64", 0L)
+        .put("a.string_map", Map.of("k", "v", "k2", "w", "k3", "3")).build();
+    AttributeBag same = AttributeBag.builder(edited).build();
+    AttributeBag empty = AttributeBag.empty(v);
+    AttributeVocabulary other = AttributeVocabulary.of(Map.of("a.string", ValueType.STRING, "b.only", ValueType.STRING));
+    AttributeBag elsewhere = AttributeBag.builder(other).put("a.string", "reviews").put("b.only", "x").build();
+    AttributeBag back = AttributeBag.builder(v).put("a.string_map", Map.of()).build();
+    List<AttributeBag> batch = List.of(all, edited, same, empty, all, elsewhere, back, edited);
+
+    byte[] written = MixerWireCodec.encodeBatchBytes(batch);
+    io.mizzen.spi.wire.mixer.ReportRequest parsed = io.mizzen.spi.wire.mixer.ReportRequest.parseFrom(written);
+    assertEquals(MixerWireCodec.encodeBatch(batch), parsed);
+    assertEquals(MixerWireCodec.encodeBatch(batch).getSerializedSize(), written.length);
+    List<AttributeBag> decoded = MixerWireCodec.decodeBatch(parsed, v);
+    assertEquals(all.toMap(), decoded.get(0).toMap());
+    assertEquals(edited.toMap(), decoded.get(7).toMap());
+    assertEquals(0, MixerWireCodec.encodeBatchBytes(List.of()).length - 2, "an empty batch is its delta flag alone");
+  }
+
+  @Test
   void unknownAttributesAreDroppedAndWrongTypesRefused() {
     AttributeVocabulary v = vocabulary();
     Attributes wire = Attributes.newBuilder()
