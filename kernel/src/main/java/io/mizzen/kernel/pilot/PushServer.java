@@ -145,7 +145,7 @@ final class PushServer extends PilotService implements PushStatus {
 
   /**
    * Builds, off the event loop, the full snapshot (and its encoding) of each namespace that has
-   * workloads but no view yet, so that proxies connecting next (all of them, after a control-plane
+   * workloads but no view yet (not those the push just served), so that proxies connecting next (all of them, after a control-plane
    * restart) find it ready. Installed only if no change came meanwhile; a proxy whose Sidecar
    * selects it by labels still gets a view of its own.
    */
@@ -154,14 +154,16 @@ final class PushServer extends PilotService implements PushStatus {
     Collection<CatalogEntry<Resource>> resources = resourceEntries.values();
     Collection<CatalogEntry<ServiceInstance>> endpoints = instanceEntries.values();
     List<Resource> sidecarList = sidecars;
-    List<String> namespaces = endpoints.stream().map(e -> e.value().namespace()).distinct().limit(PREWARM_NAMESPACES).toList();
-    if (namespaces.isEmpty()) {
+    // Scopes the push just served (connected proxies' namespaces) have their view already.
+    List<ProxyScope> scopes = endpoints.stream().map(e -> e.value().namespace()).distinct()
+        .map(ns -> ProxyScope.of(new ProxyNode("prewarm", "", ns, Map.of(), "", "sidecar"), rootNamespace, sidecarList))
+        .filter(scope -> !views.containsKey(scope.key())).limit(PREWARM_NAMESPACES).toList();
+    if (scopes.isEmpty()) {
       return;
     }
     vertx.<Map<String, ScopeView>>executeBlocking(() -> {
       Map<String, ScopeView> built = new HashMap<>();
-      for (String namespace : namespaces) {
-        ProxyScope scope = ProxyScope.of(new ProxyNode("prewarm", "", namespace, Map.of(), "", "sidecar"), rootNamespace, sidecarList);
+      for (ProxyScope scope : scopes) {
         ScopeView view = ScopeView.of(scope, resources, endpoints);
         view.encoded(view.full());
         built.put(scope.key(), view);

@@ -70,11 +70,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     Channel client = flushTarget;
     if (client != null) {
       flushTarget = null;
-      if (exchange == null || !client.isActive()) {
+      if (exchange == null) {
         // The exchange ended in this batch (the connection may be back in the pool): flush what
-        // it wrote, but never pause this connection for a client that is gone or no longer its
-        // own. A closed client is never writable, and a pooled connection paused for it would
-        // never read its next response.
+        // it wrote, but never pause this connection for a client that is no longer its own.
         client.flush();
       } else {
         Backpressure.flush(client, ctx.channel());

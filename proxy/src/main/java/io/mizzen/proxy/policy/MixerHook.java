@@ -194,12 +194,12 @@ public final class MixerHook implements ProxyFilter {
     }
     // The request's bag copied whole (one array copy), plus what the response says.
     Slots slots = slots(m.vocabulary());
-    AttributeBag.Builder report = AttributeBag.builder(
-        attributes.vocabulary() == slots.vocabulary ? attributes : attributes.rebase(slots.vocabulary));
+    AttributeBag base = attributes.vocabulary() == slots.vocabulary ? attributes : attributes.rebase(slots.vocabulary);
+    AttributeBag.Builder report = AttributeBag.builder(base);
     put(report, slots.responseCode, (long) response.status().code());
     Instant now = Instant.now();
     put(report, slots.responseTime, now);
-    if (attributes.get("request.time") instanceof Instant started) {
+    if (slots.requestTime >= 0 && base.get(slots.requestTime) instanceof Instant started) {
       // Until the response head: the report is queued then, never held for the body.
       put(report, slots.responseDuration, java.time.Duration.between(started, now));
     }
@@ -354,6 +354,20 @@ public final class MixerHook implements ProxyFilter {
     }
   }
 
+  /** The last source address parsed: callers are few, so most requests skip the parse. */
+  private static volatile SourceAddress lastSource = new SourceAddress("", null);
+
+  private record SourceAddress(String text, java.net.InetAddress address) {}
+
+  private static java.net.InetAddress address(String text) {
+    SourceAddress last = lastSource;
+    if (!last.text().equals(text)) {
+      last = new SourceAddress(text, io.mizzen.spi.mixer.AttributeValues.ipAddress(text));
+      lastSource = last;
+    }
+    return last.address();
+  }
+
   /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
   private static AttributeBag requestAttributes(Slots s, RequestContext request) {
     AttributeBag.Builder b = AttributeBag.builder(s.fixed);
@@ -399,7 +413,7 @@ public final class MixerHook implements ProxyFilter {
     String sourceIp = request.sourceIp();
     if (s.sourceIp >= 0 && sourceIp != null && !sourceIp.isEmpty()) {
       // The address the inbound connection came from (mixer-rule-deny-ip's whitelist reads it).
-      put(b, s.sourceIp, io.mizzen.spi.mixer.AttributeValues.ipAddress(sourceIp));
+      put(b, s.sourceIp, address(sourceIp));
     }
     put(b, s.requestPath, request.uri());
     put(b, s.requestUrlPath, request.path());

@@ -3,5 +3,7 @@
  * ({@code spi.ca.WorkloadCertificates}), swapped on rotation for new connections only, the peer's
  * SPIFFE SAN checked against what a DestinationRule or cluster expects, and the peer certificate
  * turned into {@code source.principal}. The engine wires these into its listeners and clusters.
+ * Contexts (mesh and gateway) use BoringSSL when netty-tcnative loads, the JDK's provider
+ * otherwise ({@link io.mizzen.proxy.tls.TlsProviders}).
  */
 package io.mizzen.proxy.tls;

@@ -96,14 +96,19 @@ public final class MixerLoad {
   }
 
   private static List<Resource> config() {
-    SourceLocation at = SourceLocation.unknown("mixer-bench");
+    return denyJohn("mixer-bench", "request.headers[\"x-user\"] == \"john\" && destination.service.name == \"reviews\"");
+  }
+
+  /** The benches' Mixer config: the denier, refusing what {@code match} selects (john, say). */
+  static List<Resource> denyJohn(String origin, String match) {
+    SourceLocation at = SourceLocation.unknown(origin);
     return List.of(
         new Resource("config.istio.io/v1alpha2", "handler", "denyjohn", "istio-system", Map.of(), Map.of(),
             Map.of("compiledAdapter", "denier", "params", Map.of("status", Map.of("code", 7, "message", "no john"))), at),
         new Resource("config.istio.io/v1alpha2", "instance", "denyrequest", "istio-system", Map.of(), Map.of(),
             Map.of("compiledTemplate", "checknothing"), at),
         new Resource("config.istio.io/v1alpha2", "rule", "denyjohn", "istio-system", Map.of(), Map.of(),
-            Map.of("match", "request.headers[\"x-user\"] == \"john\" && destination.service.name == \"reviews\"",
+            Map.of("match", match,
                 "actions", List.of(Map.of("handler", "denyjohn", "instances", List.of("denyrequest")))), at));
   }
 

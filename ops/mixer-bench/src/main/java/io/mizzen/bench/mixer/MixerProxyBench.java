@@ -8,8 +8,6 @@ import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.proxy.policy.MixerHook;
-import io.mizzen.spi.config.Resource;
-import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.mixer.CheckCache;
 import io.mizzen.spi.mixer.remote.RemoteMixer;
 import io.mizzen.spi.proxy.ProxySnapshot;
@@ -53,7 +51,7 @@ public final class MixerProxyBench {
     Vertx vertx = Vertx.vertx();
     MixerEngine engine = await(vertx.executeBlocking(() -> MixerEngine.create(
         new BenchContext(vertx, Files.createTempDirectory("mixer-proxy-bench")), EngineOptions.defaults(), List.of(new DenierAdapter()))));
-    if (!await(engine.apply(config(), 1)).isEmpty()) {
+    if (!await(engine.apply(MixerLoad.denyJohn("mixer-proxy-bench", "request.headers[\"x-user\"] == \"john\""), 1)).isEmpty()) {
       throw new IllegalStateException("the bench config was refused");
     }
     MixerServer server = await(MixerServer.start(vertx, engine, "127.0.0.1", port));
@@ -73,18 +71,6 @@ public final class MixerProxyBench {
     MeshProxy proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(port, upstream), filters));
     await(proxy.apply(new ProxySnapshot("1", List.of(), List.of())));
     System.out.println("proxy inbound on " + proxy.inboundPort() + (mixerPort > 0 ? " with Mixer at " + mixerPort : " without Mixer"));
-  }
-
-  private static List<Resource> config() {
-    SourceLocation at = SourceLocation.unknown("mixer-proxy-bench");
-    return List.of(
-        new Resource("config.istio.io/v1alpha2", "handler", "denyjohn", "istio-system", Map.of(), Map.of(),
-            Map.of("compiledAdapter", "denier", "params", Map.of("status", Map.of("code", 7, "message", "no john"))), at),
-        new Resource("config.istio.io/v1alpha2", "instance", "denyrequest", "istio-system", Map.of(), Map.of(),
-            Map.of("compiledTemplate", "checknothing"), at),
-        new Resource("config.istio.io/v1alpha2", "rule", "denyjohn", "istio-system", Map.of(), Map.of(),
-            Map.of("match", "request.headers[\"x-user\"] == \"john\"",
-                "actions", List.of(Map.of("handler", "denyjohn", "instances", List.of("denyrequest")))), at));
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -220,12 +220,7 @@ final class ReportWriter {
   private void writeAttributes(CodedOutputStream o, int from, int to) throws IOException {
     for (int i = from; i < to; i++) {
       if (kinds[i] == VALUE) {
-        int value = sizes[i];
-        o.writeTag(1, LEN);
-        o.writeUInt32NoTag(CodedOutputStream.computeStringSize(1, names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(value) + value);
-        o.writeString(1, names[i]);
-        o.writeTag(2, LEN);
-        o.writeUInt32NoTag(value);
+        writeEntryHead(o, 1, names[i], sizes[i]);
         writeValue(o, now[i]);
       }
     }
@@ -236,15 +231,19 @@ final class ReportWriter {
     }
     for (int i = from; i < to; i++) {
       if (kinds[i] == MAP_DELTA) {
-        int delta = sizes[i];
-        o.writeTag(3, LEN);
-        o.writeUInt32NoTag(CodedOutputStream.computeStringSize(1, names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(delta) + delta);
-        o.writeString(1, names[i]);
-        o.writeTag(2, LEN);
-        o.writeUInt32NoTag(delta);
+        writeEntryHead(o, 3, names[i], sizes[i]);
         writeDelta(o, (Map<?, ?>) now[i], (Map<?, ?>) before[i]);
       }
     }
+  }
+
+  /** A map entry's head in field {@code field}: its length, its key, and its value's tag and length. */
+  private static void writeEntryHead(CodedOutputStream o, int field, String name, int valueSize) throws IOException {
+    o.writeTag(field, LEN);
+    o.writeUInt32NoTag(CodedOutputStream.computeStringSize(1, name) + 1 + CodedOutputStream.computeUInt32SizeNoTag(valueSize) + valueSize);
+    o.writeString(1, name);
+    o.writeTag(2, LEN);
+    o.writeUInt32NoTag(valueSize);
   }
 
   private static void writeValue(CodedOutputStream o, Object v) throws IOException {
