@@ -86,10 +86,10 @@ final class Fixture implements AutoCloseable {
     options.setHost(colon < 0 ? authority : authority.substring(0, colon));
     options.setPort(colon < 0 ? 80 : Integer.parseInt(authority.substring(colon + 1)));
     headers.forEach(options::putHeader);
-    Future<Reply> reply = client.request(options)
+    Future<Reply> reply = OneLoop.run(vertx, () -> client.request(options)
         .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body)))
             // The body is asked for at once, before the connection can serve anyone else.
-            .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
+            .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))));
     return await(reply);
   }
 

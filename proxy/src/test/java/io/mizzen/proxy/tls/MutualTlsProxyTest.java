@@ -66,8 +66,8 @@ class MutualTlsProxyTest {
   private String[] get(int port, String host) {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
         .setHost(host).setPort(9080).setURI("/reviews/1").setTimeout(10_000);
-    Future<String[]> reply = client.request(o).compose(r -> r.send())
-        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()}));
+    Future<String[]> reply = io.mizzen.proxy.OneLoop.run(vertx, () -> client.request(o).compose(r -> r.send())
+        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
     try {
       return reply.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -65,13 +65,15 @@ class RotationUnderLoadProxyTest {
   private Future<Integer> viaSidecar() {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(mesh.sidecars.get("productpage").proxy().outboundPort(), "127.0.0.1"))
         .setHost("reviews").setPort(9080).setURI("/").setTimeout(20_000);
-    return mesh.client.request(o).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
+    return io.mizzen.proxy.OneLoop.run(mesh.vertx, () -> mesh.client.request(o).compose(r -> r.send()
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))));
   }
 
   private Future<Integer> directTls() {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(mesh.sidecars.get("reviews").proxy().inboundPort(), "127.0.0.1"))
         .setHost("reviews").setPort(9080).setURI("/").setTimeout(20_000);
-    return direct.request(o).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
+    return io.mizzen.proxy.OneLoop.run(mesh.vertx, () -> direct.request(o).compose(r -> r.send()
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))));
   }
 
   /** {@code n} requests one after another; each outcome other than 200 is noted. */

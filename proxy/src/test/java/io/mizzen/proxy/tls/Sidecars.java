@@ -122,9 +122,9 @@ final class Sidecars implements AutoCloseable {
     headers.forEach(o::putHeader);
     // A client per request: no connection (and no pool state) carries over from one step to the next.
     HttpClient once = vertx.createHttpClient();
-    return await(once.request(o).compose(r -> r.send())
+    return await(io.mizzen.proxy.OneLoop.run(vertx, () -> once.request(o).compose(r -> r.send())
         .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()}))
-        .andThen(ar -> once.close()));
+        .andThen(ar -> once.close())));
   }
 
   /**
