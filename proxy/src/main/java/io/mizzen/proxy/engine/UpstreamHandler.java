@@ -17,7 +17,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final InetSocketAddress key;
   private final int maxRequests;
   private final boolean mutualTls;
-  private final io.mizzen.proxy.tls.UpstreamTls originated;
+  private final io.mizzen.proxy.tls.TlsOrigination.Context originated;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
@@ -27,7 +27,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
-      io.mizzen.proxy.tls.UpstreamTls originated) {
+      io.mizzen.proxy.tls.TlsOrigination.Context originated) {
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
@@ -36,7 +36,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The TLS origination settings the connection was opened with, {@code null} when none. */
-  io.mizzen.proxy.tls.UpstreamTls originated() {
+  io.mizzen.proxy.tls.TlsOrigination.Context originated() {
     return originated;
   }
 

@@ -38,7 +38,7 @@ import javax.net.ssl.SSLParameters;
  * Idle connections are closed after the cluster's idle timeout, before the upstream's own
  * keep-alive timeout would close them under a request in flight. Mutual-TLS connections are pooled
  * apart from plain-text ones to the same address, and TLS-originated ones (DestinationRule SIMPLE,
- * MUTUAL) apart per settings, so a policy change never reuses the wrong kind.
+ * MUTUAL) apart per context, so a policy or certificate change never reuses the wrong kind.
  */
 final class UpstreamPool {
   /**
@@ -54,7 +54,7 @@ final class UpstreamPool {
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
-  private final Map<UpstreamTls, Map<InetSocketAddress, ArrayDeque<Channel>>> idleOriginated = new HashMap<>();
+  private final Map<TlsOrigination.Context, Map<InetSocketAddress, ArrayDeque<Channel>>> idleOriginated = new HashMap<>();
   private final MeshTls meshTls;
   private final String trustDomain;
   private final TlsOrigination origination;
@@ -78,7 +78,7 @@ final class UpstreamPool {
   /** An idle connection of the policy's kind to the endpoint, most recently used first, or {@code null}. */
   Channel poll(Endpoint endpoint, ClusterPolicy policy) {
     Map<InetSocketAddress, ArrayDeque<Channel>> pool = policy.originate() != null
-        ? idleOriginated.get(policy.originate()) : mutualTls(policy) ? idleTls : idle;
+        ? idleOriginated.get(origination.context(policy.originate())) : mutualTls(policy) ? idleTls : idle;
     ArrayDeque<Channel> queue = pool == null ? null : pool.get(endpoint.address());
     if (queue == null) {
       return null;
@@ -95,15 +95,11 @@ final class UpstreamPool {
   /** Opens a new connection on this loop; it is not in the pool until {@link #release}. */
   ChannelFuture connect(Endpoint endpoint, ClusterPolicy policy) {
     UpstreamTls originate = policy.originate();
-    SslContext originateWith = null;
-    if (originate != null) {
-      TlsOrigination.Context c = origination.context(originate);
-      if (c.context() == null) {
-        return failed("TLS origination to " + endpoint.hostPort() + " is off: " + c.error());
-      }
-      originateWith = c.context();
+    TlsOrigination.Context originated = originate == null ? null : origination.context(originate);
+    if (originated != null && originated.context() == null) {
+      return failed("TLS origination to " + endpoint.hostPort() + " is off: " + originated.error());
     }
-    SslContext tlsContext = originateWith;
+    SslContext tlsContext = originated == null ? null : originated.context();
     long idleMillis = policy.idleTimeout().toMillis();
     int perConnection = policy.maxRequestsPerConnection();
     InetSocketAddress key = endpoint.address();
@@ -129,7 +125,7 @@ final class UpstreamPool {
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
                 new IdleTimeout(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originate));
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originated));
           }
         })
         .connect(key);
@@ -219,7 +215,7 @@ final class UpstreamPool {
     }
   }
 
-  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls, UpstreamTls originated) {
+  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls, TlsOrigination.Context originated) {
     if (originated != null) {
       return idleOriginated.computeIfAbsent(originated, k -> new HashMap<>());
     }

@@ -25,14 +25,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TlsOrigination {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.tls");
 
-  /** A context, or why there is none. */
+  /**
+   * A context, or why there is none. Compared by identity of the context: connections are pooled
+   * by it, so a context rebuilt from changed files never reuses the old one's connections.
+   */
   public record Context(SslContext context, String error) {}
 
   private record Built(String fingerprint, Context context) {}
 
   /** Only {@link #prepare}'s blocking task touches it; prepares run one at a time. */
   private final Map<UpstreamTls, Built> built = new HashMap<>();
+  /** The contexts of the last snapshot prepared, and of the one before for exchanges still routed by it. */
   private volatile Map<UpstreamTls, Context> current = Map.of();
+  /** The contexts of the last snapshot prepared alone; only the blocking task touches it. */
+  private Map<UpstreamTls, Context> last = Map.of();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
   /**
@@ -43,7 +49,7 @@ public final class TlsOrigination {
    *     empty when every setting has its context; it does not fail
    */
   public Future<List<String>> prepare(Vertx vertx, Collection<UpstreamTls> wanted) {
-    if (wanted.isEmpty() && built.isEmpty()) {
+    if (wanted.isEmpty() && current.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Set<UpstreamTls> settings = Set.copyOf(wanted);
@@ -72,9 +78,9 @@ public final class TlsOrigination {
     }
     built.keySet().retainAll(settings);
     // Exchanges routed by the previous table may still open connections under its settings.
-    Map<UpstreamTls, Context> visible = new HashMap<>(current);
-    visible.keySet().removeIf(k -> !settings.contains(k) && visible.get(k).context() == null);
+    Map<UpstreamTls, Context> visible = new HashMap<>(last);
     visible.putAll(next);
+    last = Map.copyOf(next);
     current = Map.copyOf(visible);
     errors.sort(null);
     return errors;

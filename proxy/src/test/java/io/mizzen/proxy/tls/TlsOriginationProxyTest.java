@@ -274,7 +274,7 @@ class TlsOriginationProxyTest {
   }
 
   @Test
-  void aChangedCaFileIsReadAgainOnTheNextSnapshot() throws Exception {
+  void aChangedCaFileIsReadAgainOnTheNextSnapshotAndItsOldConnectionsAreNotReused() throws Exception {
     Upstream up = upstream(false);
     Path bundle = write("bundle.pem", Files.readString(otherCaFile));
     await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
@@ -282,6 +282,10 @@ class TlsOriginationProxyTest {
     Files.writeString(bundle, ca.rootPem());
     await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
     assertEquals("200", get(HOST)[0]);
+    // The connection verified under the old bundle is pooled, but not reused under the new one.
+    Files.writeString(bundle, Files.readString(otherCaFile));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
+    assertEquals("503", get(HOST)[0]);
   }
 
   @Test
