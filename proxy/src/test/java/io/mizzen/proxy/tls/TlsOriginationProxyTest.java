@@ -333,6 +333,33 @@ class TlsOriginationProxyTest {
     assertTrue(reply[1].contains("sni=" + HOST), reply[1]);
   }
 
+  /**
+   * Istio's own sample, verbatim: {@code egress-rule-google-apis.yaml}'s VirtualService (port 80
+   * to 443) and DestinationRule (port 443 SIMPLE, no caCertificates); its ServiceEntry is what
+   * discovery turns into the instance here, with the two ports at local servers.
+   */
+  @Test
+  void istioEgressSampleOriginatesTlsOnPort443() throws Exception {
+    Upstream up = upstream(false);
+    HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("plain port 80"))
+        .listen(0, "127.0.0.1"));
+    String google = "www.googleapis.com";
+    List<Resource> resources = new ArrayList<>();
+    for (Resource r : io.mizzen.proxy.authz.Yaml.sample("bookinfo/networking/egress-rule-google-apis.yaml")) {
+      if (!r.kind().equals("ServiceEntry")) {
+        resources.add(new Resource(r.apiVersion(), r.kind(), r.name(), "default", r.labels(), null, r.spec(), r.location()));
+      }
+    }
+    ServiceInstance entry = new ServiceInstance("googleapis", "default", google, "127.0.0.1",
+        List.of(new ServicePort("http", 80, plain.actualPort(), "HTTP"), new ServicePort("https", 443, up.port(), "HTTPS")),
+        Map.of(), "default", "test");
+    await(proxy.apply(new ProxySnapshot("google", resources, List.of(entry))));
+    String[] reply = get(google);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+    assertTrue(reply[1].contains("sni=" + google), reply[1]);
+  }
+
   /** A subset's trafficPolicy.tls replaces the rule's; a bad one is reported under its subset's field path. */
   @Test
   void subsetTlsOverridesTheRulesAndIsReportedByItsPath() throws Exception {
