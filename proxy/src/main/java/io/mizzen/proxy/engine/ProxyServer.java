@@ -61,6 +61,7 @@ final class ProxyServer implements MeshProxy {
   private final GatewayListeners gatewayListeners;
   private final ListenerPipelines pipelines;
   private Future<Void> gatewaySwaps = Future.succeededFuture();
+  private final io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
@@ -225,7 +226,7 @@ final class ProxyServer implements MeshProxy {
     if (pool == null) {
       pool = pools.computeIfAbsent(loop,
           l -> new UpstreamPool((EventLoop) l, clientChannels, vertx.nameResolver().nettyAddressResolverGroup(),
-              meshTls, trustDomain));
+              meshTls, trustDomain, origination));
     }
     return pool;
   }
@@ -290,25 +291,24 @@ final class ProxyServer implements MeshProxy {
     try {
       SnapshotCompiler.Compiled previous = compiled;
       SnapshotCompiler.Compiled next = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
+      boolean gateways = !next.gatewayPorts().isEmpty() || !previous.gatewayPorts().isEmpty();
+      boolean originates = !next.upstreamTls().isEmpty() || !previous.upstreamTls().isEmpty();
       synchronized (this) {
-        if (gatewaySwaps.isComplete() && next.gatewayPorts().isEmpty() && previous.gatewayPorts().isEmpty()) {
+        if (gatewaySwaps.isComplete() && !gateways && !originates) {
           compiled = next;
           commitSecurity.run();
           return Future.succeededFuture();
         }
-        // Certificates are files: read off the event loop; a server whose files are missing
-        // rejects the snapshot, naming the server and the file, and the last good one stays.
+        // Certificates are files: read off the event loop. A Gateway server whose files are
+        // missing rejects the snapshot, naming the server and the file, and the last good one
+        // stays. A DestinationRule whose TLS origination files are bad rejects only that rule's
+        // TLS (its clusters answer 503 UF): the rest goes in force and the failure names it.
         // Swaps are chained so that snapshots take effect in the order they were applied.
-        Future<Void> swap = gatewaySwaps.transform(ignored -> vertx.<Map<io.mizzen.proxy.gateway.GatewayServer,
-                io.netty.handler.ssl.SslContext>>executeBlocking(() -> io.mizzen.proxy.gateway.GatewayTls.load(
-                    next.gatewayPorts().values(), options.gatewayListeners().credentialsDir()))
-            .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
-                + " rejected: " + e.getMessage(), e)))
-            .compose(contexts -> {
-              compiled = next;
-              commitSecurity.run();
-              return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
-            }));
+        Future<Void> swap = gatewaySwaps.transform(ignored -> origination.prepare(vertx, next.upstreamTls())
+            .compose(tlsErrors -> swapIn(snapshot, next, gateways, commitSecurity)
+                .compose(v -> tlsErrors.isEmpty() ? Future.<Void>succeededFuture()
+                    : Future.<Void>failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
+                        + " rejected in part (the rest is in force): " + String.join("; ", tlsErrors))))));
         gatewaySwaps = swap;
         return swap;
       }
@@ -320,6 +320,25 @@ final class ProxyServer implements MeshProxy {
       return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
           + " rejected: cannot compile it: " + e, e));
     }
+  }
+
+  private Future<Void> swapIn(ProxySnapshot snapshot, SnapshotCompiler.Compiled next, boolean gateways,
+      Runnable commitSecurity) {
+    if (!gateways) {
+      compiled = next;
+      commitSecurity.run();
+      return Future.succeededFuture();
+    }
+    return vertx.<Map<io.mizzen.proxy.gateway.GatewayServer, io.netty.handler.ssl.SslContext>>executeBlocking(
+            () -> io.mizzen.proxy.gateway.GatewayTls.load(next.gatewayPorts().values(),
+                options.gatewayListeners().credentialsDir()))
+        .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
+            + " rejected: " + e.getMessage(), e)))
+        .compose(contexts -> {
+          compiled = next;
+          commitSecurity.run();
+          return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
+        });
   }
 
   @Override

@@ -17,15 +17,27 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final InetSocketAddress key;
   private final int maxRequests;
   private final boolean mutualTls;
+  private final io.mizzen.proxy.tls.TlsOrigination.Context originated;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
   UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls) {
+    this(pool, key, maxRequests, mutualTls, null);
+  }
+
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
+      io.mizzen.proxy.tls.TlsOrigination.Context originated) {
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
     this.mutualTls = mutualTls;
+    this.originated = originated;
+  }
+
+  /** The TLS origination settings the connection was opened with, {@code null} when none. */
+  io.mizzen.proxy.tls.TlsOrigination.Context originated() {
+    return originated;
   }
 
   InetSocketAddress key() {
@@ -95,7 +107,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (owner != null) {
       owner.onUpstreamClosed(ctx.channel());
     } else {
-      pool.remove(ctx.channel(), key, mutualTls);
+      pool.remove(ctx.channel(), this);
     }
   }
 

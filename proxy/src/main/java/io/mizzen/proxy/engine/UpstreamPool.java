@@ -21,13 +21,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import io.mizzen.proxy.tls.MeshTls;
+import io.mizzen.proxy.tls.TlsOrigination;
+import io.mizzen.proxy.tls.UpstreamTls;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The keep-alive upstream connections of one event loop, by endpoint address. Only its own event
  * loop touches it, so it needs no lock; a connection lives and dies on the loop that opened it.
  * Idle connections are closed after the cluster's idle timeout, before the upstream's own
  * keep-alive timeout would close them under a request in flight. Mutual-TLS connections are pooled
- * apart from plain-text ones to the same address, so a policy change never reuses the wrong kind.
+ * apart from plain-text ones to the same address, and TLS-originated ones (DestinationRule SIMPLE,
+ * MUTUAL) apart per context, so a policy or certificate change never reuses the wrong kind.
  */
 final class UpstreamPool {
   /**
@@ -43,11 +54,15 @@ final class UpstreamPool {
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
+  private final Map<TlsOrigination.Context, Map<InetSocketAddress, ArrayDeque<Channel>>> idleOriginated = new HashMap<>();
   private final MeshTls meshTls;
   private final String trustDomain;
+  private final TlsOrigination origination;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
-      AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain) {
+      AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain,
+      TlsOrigination origination) {
+    this.origination = origination;
     this.meshTls = meshTls;
     this.trustDomain = trustDomain;
     this.loop = loop;
@@ -62,7 +77,9 @@ final class UpstreamPool {
 
   /** An idle connection of the policy's kind to the endpoint, most recently used first, or {@code null}. */
   Channel poll(Endpoint endpoint, ClusterPolicy policy) {
-    ArrayDeque<Channel> queue = (mutualTls(policy) ? idleTls : idle).get(endpoint.address());
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = policy.originate() != null
+        ? idleOriginated.get(origination.context(policy.originate())) : mutualTls(policy) ? idleTls : idle;
+    ArrayDeque<Channel> queue = pool == null ? null : pool.get(endpoint.address());
     if (queue == null) {
       return null;
     }
@@ -77,11 +94,17 @@ final class UpstreamPool {
 
   /** Opens a new connection on this loop; it is not in the pool until {@link #release}. */
   ChannelFuture connect(Endpoint endpoint, ClusterPolicy policy) {
+    UpstreamTls originate = policy.originate();
+    TlsOrigination.Context originated = originate == null ? null : origination.context(originate);
+    if (originated != null && originated.context() == null) {
+      return failed("TLS origination to " + endpoint.hostPort() + " is off: " + originated.error());
+    }
+    SslContext tlsContext = originated == null ? null : originated.context();
     long idleMillis = policy.idleTimeout().toMillis();
     int perConnection = policy.maxRequestsPerConnection();
     InetSocketAddress key = endpoint.address();
-    Set<String> expected = mutualTls(policy) ? expectedIdentities(endpoint, policy) : null;
-    return new Bootstrap()
+    Set<String> expected = originate == null && mutualTls(policy) ? expectedIdentities(endpoint, policy) : null;
+    ChannelFuture connecting = new Bootstrap()
         .group(loop)
         .channelFactory(channels)
         .resolver(resolver)
@@ -96,14 +119,62 @@ final class UpstreamPool {
               // Asked per connection so a rotated certificate is used from the next one on; host
               // and port let the session resume on the next connection to the same peer.
               ch.pipeline().addLast(meshTls.client(expected).newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+            } else if (tlsContext != null) {
+              ch.pipeline().addLast(originating(tlsContext, originate, endpoint, ch));
             }
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
                 new IdleTimeout(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null));
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originated));
           }
         })
         .connect(key);
+    return tlsContext == null ? connecting : handshaken(connecting, endpoint, originate);
+  }
+
+  /** A client handler sending the settings' SNI (else the endpoint's host name, when it is one). */
+  private static SslHandler originating(SslContext context, UpstreamTls tls, Endpoint endpoint, Channel ch) {
+    String sni = tls.sni() != null ? tls.sni() : endpoint.host();
+    SslHandler handler = context.newHandler(ch.alloc(), sni, endpoint.port());
+    if (tls.sni() != null) {
+      // Explicit: the JDK's engine sends no SNI for a name without a dot on its own.
+      SSLEngine engine = handler.engine();
+      SSLParameters params = engine.getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName(tls.sni())));
+      engine.setSSLParameters(params);
+    }
+    return handler;
+  }
+
+  /**
+   * Completes once the TLS handshake has: a handshake failure fails the connect (503 UF), with a
+   * reason that says so, logged once per endpoint.
+   */
+  private ChannelFuture handshaken(ChannelFuture connecting, Endpoint endpoint, UpstreamTls tls) {
+    ChannelPromise done = connecting.channel().newPromise();
+    connecting.addListener(f -> {
+      if (!f.isSuccess()) {
+        done.tryFailure(f.cause());
+        return;
+      }
+      SslHandler ssl = connecting.channel().pipeline().get(SslHandler.class);
+      ssl.handshakeFuture().addListener(h -> {
+        if (h.isSuccess()) {
+          origination.handshakeSucceeded(endpoint.hostPort());
+          done.trySuccess();
+        } else {
+          done.tryFailure(new SSLException(origination.handshakeFailed(endpoint.hostPort(), tls, h.cause()), h.cause()));
+        }
+      });
+    });
+    return done;
+  }
+
+  /** A connect that fails at once: its channel is closed before it is registered or connected. */
+  private ChannelFuture failed(String reason) {
+    Channel never = channels.newChannel();
+    never.unsafe().closeForcibly();
+    return new DefaultChannelPromise(never, loop).setFailure(new SSLException(reason));
   }
 
   /** Takes back a connection after a complete keep-alive exchange. */
@@ -120,27 +191,34 @@ final class UpstreamPool {
     if (!ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
     }
-    ArrayDeque<Channel> queue = idleOf(handler.mutualTls()).get(handler.key());
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.mutualTls(), handler.originated());
+    ArrayDeque<Channel> queue = pool.get(handler.key());
     if (queue == null) {
       queue = new ArrayDeque<>();
-      idleOf(handler.mutualTls()).put(handler.key(), queue);
+      pool.put(handler.key(), queue);
     }
     queue.addFirst(ch);
   }
 
   /** Forgets a pooled connection that closed or idled out. */
-  void remove(Channel ch, InetSocketAddress key, boolean mutualTls) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(mutualTls);
-    ArrayDeque<Channel> queue = pool.get(key);
+  void remove(Channel ch, UpstreamHandler handler) {
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.mutualTls(), handler.originated());
+    ArrayDeque<Channel> queue = pool.get(handler.key());
     if (queue != null) {
       queue.remove(ch);
       if (queue.isEmpty()) {
-        pool.remove(key);
+        pool.remove(handler.key());
       }
+    }
+    if (handler.originated() != null && pool.isEmpty()) {
+      idleOriginated.remove(handler.originated());
     }
   }
 
-  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls) {
+  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls, TlsOrigination.Context originated) {
+    if (originated != null) {
+      return idleOriginated.computeIfAbsent(originated, k -> new HashMap<>());
+    }
     return mutualTls ? idleTls : idle;
   }
 
@@ -157,7 +235,10 @@ final class UpstreamPool {
 
   /** Closes every idle connection (on shutdown). */
   void closeAll() {
-    for (Map<InetSocketAddress, ArrayDeque<Channel>> pool : List.of(idle, idleTls)) {
+    List<Map<InetSocketAddress, ArrayDeque<Channel>>> pools = new java.util.ArrayList<>(List.of(idle, idleTls));
+    pools.addAll(idleOriginated.values());
+    idleOriginated.clear();
+    for (Map<InetSocketAddress, ArrayDeque<Channel>> pool : pools) {
       for (ArrayDeque<Channel> queue : pool.values()) {
         for (Channel ch : queue) {
           ch.close();

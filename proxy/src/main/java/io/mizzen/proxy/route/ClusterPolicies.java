@@ -3,6 +3,8 @@ package io.mizzen.proxy.route;
 import io.mizzen.proxy.cluster.ClusterPolicy;
 import io.mizzen.proxy.cluster.LoadBalancing;
 import io.mizzen.proxy.cluster.OutlierPolicy;
+import io.mizzen.proxy.tls.UpstreamTls;
+import io.mizzen.spi.config.networking.ClientTlsSettings;
 import io.mizzen.spi.config.networking.ConnectionPoolSettings;
 import io.mizzen.spi.config.networking.DestinationRule;
 import io.mizzen.spi.config.networking.LoadBalancerSettings;
@@ -16,7 +18,9 @@ import java.util.Map;
 /**
  * Resolves a DestinationRule's traffic policy for one cluster: the rule's own policy, then its
  * port-level settings for the port, then the subset's policy and its port-level settings, each
- * replacing the sections (load balancer, connection pool, outlier detection) it sets.
+ * replacing the sections (load balancer, connection pool, outlier detection, tls) it sets. A
+ * {@code tls} in mode SIMPLE or MUTUAL becomes the cluster's {@link UpstreamTls}, named after the
+ * rule and the field it came from so that a bad file is reported where it was written.
  */
 final class ClusterPolicies {
   private ClusterPolicies() {}
@@ -25,20 +29,23 @@ final class ClusterPolicies {
    * The policy for a cluster.
    *
    * @param rule the DestinationRule of the host, or {@code null}
+   * @param ruleName the rule's {@code namespace/name}, for messages
+   * @param host the cluster's fully qualified host: the default SNI of TLS origination
    * @param subset the subset, or {@code null}
    * @param port the service port
    * @param portName the service port's name
    */
-  static ClusterPolicy resolve(DestinationRule rule, Subset subset, int port, String portName) {
+  static ClusterPolicy resolve(DestinationRule rule, String ruleName, String host, Subset subset, int port,
+      String portName) {
     if (rule == null) {
       return ClusterPolicy.DEFAULT;
     }
     Sections s = new Sections();
-    s.apply(rule.trafficPolicy(), port, portName);
+    s.apply(rule.trafficPolicy(), "trafficPolicy", port, portName);
     if (subset != null) {
-      s.apply(subset.trafficPolicy(), port, portName);
+      s.apply(subset.trafficPolicy(), "subsets[" + rule.subsets().indexOf(subset) + "].trafficPolicy", port, portName);
     }
-    return s.build();
+    return s.build("DestinationRule " + ruleName, host);
   }
 
   /** The labels of a named subset, or {@code null} when the rule has no such subset. */
@@ -62,21 +69,31 @@ final class ClusterPolicies {
     LoadBalancerSettings lb;
     ConnectionPoolSettings pool;
     OutlierDetection outlier;
-    io.mizzen.spi.config.networking.ClientTlsSettings tls;
+    ClientTlsSettings tls;
+    /** The field path of {@code tls}, for messages. */
+    String tlsField;
 
-    void apply(TrafficPolicy policy, int port, String portName) {
+    void apply(TrafficPolicy policy, String field, int port, String portName) {
       if (policy == null) {
         return;
       }
       take(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection());
-      tls = policy.tls() != null ? policy.tls() : tls;
+      takeTls(policy.tls(), field + ".tls");
       if (policy.portLevelSettings() != null) {
-        for (TrafficPolicy.PortTrafficPolicy p : policy.portLevelSettings()) {
+        for (int i = 0; i < policy.portLevelSettings().size(); i++) {
+          TrafficPolicy.PortTrafficPolicy p = policy.portLevelSettings().get(i);
           if (matches(p.port(), port, portName)) {
             take(p.loadBalancer(), p.connectionPool(), p.outlierDetection());
-            tls = p.tls() != null ? p.tls() : tls;
+            takeTls(p.tls(), field + ".portLevelSettings[" + i + "].tls");
           }
         }
+      }
+    }
+
+    private void takeTls(ClientTlsSettings t, String field) {
+      if (t != null) {
+        tls = t;
+        tlsField = field;
       }
     }
 
@@ -94,7 +111,7 @@ final class ClusterPolicies {
           || (selector.name() != null && selector.name().equals(portName));
     }
 
-    ClusterPolicy build() {
+    ClusterPolicy build(String source, String host) {
       ClusterPolicy d = ClusterPolicy.DEFAULT;
       ConnectionPoolSettings.Tcp tcp = pool == null ? null : pool.tcp();
       ConnectionPoolSettings.Http http = pool == null ? null : pool.http();
@@ -108,8 +125,33 @@ final class ClusterPolicies {
           http != null && http.maxRequestsPerConnection() != null ? http.maxRequestsPerConnection() : 0,
           http != null && http.maxRetries() != null ? http.maxRetries() : d.maxRetries(),
           outlier(outlier),
-          tls != null && tls.mode() == io.mizzen.spi.config.networking.ClientTlsSettings.Mode.ISTIO_MUTUAL,
-          tls == null ? null : tls.subjectAltNames());
+          tls != null && tls.mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL,
+          tls == null ? null : tls.subjectAltNames(),
+          originate(source + ": " + tlsField, host));
+    }
+
+    /** SIMPLE and MUTUAL: the settings to originate TLS with; {@code null} for the other modes. */
+    private UpstreamTls originate(String source, String host) {
+      if (tls == null || tls.mode() != ClientTlsSettings.Mode.SIMPLE && tls.mode() != ClientTlsSettings.Mode.MUTUAL) {
+        return null;
+      }
+      String sni = tls.sni() != null && !tls.sni().isBlank() ? tls.sni() : dnsName(host);
+      return new UpstreamTls(source, tls.mode() == ClientTlsSettings.Mode.MUTUAL, tls.caCertificates(),
+          tls.clientCertificate(), tls.privateKey(), tls.subjectAltNames(), sni);
+    }
+  }
+
+  /** The host when it is a DNS name (not an IP address, not a wildcard) fit for SNI, else {@code null}. */
+  static String dnsName(String host) {
+    if (host == null || host.isEmpty() || host.contains("*") || host.contains(":")
+        || host.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+      return null;
+    }
+    try {
+      new javax.net.ssl.SNIHostName(host);
+      return host;
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

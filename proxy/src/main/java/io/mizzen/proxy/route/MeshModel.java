@@ -32,6 +32,8 @@ final class MeshModel {
   private final Map<String, Cluster> clusters = new HashMap<>();
   private final List<VirtualHost> virtualHosts = new ArrayList<>();
   private final Map<String, DestinationRule> rules = new HashMap<>();
+  private final Map<DestinationRule, String> ruleNames = new java.util.IdentityHashMap<>();
+  private final java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls = new java.util.HashSet<>();
   private final java.util.Set<String> gateways = new java.util.HashSet<>();
   private final Map<String, List<String>> gatewayHosts = new HashMap<>();
   private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
@@ -61,7 +63,9 @@ final class MeshModel {
       switch (r.kind()) {
         case "DestinationRule": {
           DestinationRule dr = bound(r, NetworkingModel.destinationRule(r));
-          rules.putIfAbsent(fqdn(dr.host(), r.namespace()), dr);
+          if (rules.putIfAbsent(fqdn(dr.host(), r.namespace()), dr) == null) {
+            ruleNames.put(dr, r.namespace() + "/" + r.name());
+          }
           break;
         }
         case "Sidecar": {
@@ -145,7 +149,9 @@ final class MeshModel {
       DestinationRule rule = rules.get(s.hostname());
       for (int i = 0; i < ports.size(); i++) {
         int port = ports.get(i).port();
-        Cluster c = cluster(s.hostname(), null, port, ClusterPolicies.resolve(rule, null, port, ports.get(i).name()), Map.of());
+        ClusterPolicy policy = ClusterPolicies.resolve(rule, ruleNames.get(rule), s.hostname(), null, port,
+            ports.get(i).name());
+        Cluster c = cluster(s.hostname(), null, port, policy, Map.of());
         List<String> domains = new ArrayList<>();
         for (String d : s.domains(options.namespace())) {
           domains.add(d + ":" + port);
@@ -222,7 +228,7 @@ final class MeshModel {
       // As in Istio: the route is accepted, but the missing subset has no endpoints (503).
       return new Destination(null, name, weight, req, resp);
     }
-    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, subset, port, portName), ClusterPolicies.labels(subset));
+    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, ruleNames.get(rule), fq, subset, port, portName), ClusterPolicies.labels(subset));
     return new Destination(c, name, weight, req, resp);
   }
 
@@ -237,6 +243,11 @@ final class MeshModel {
       }
     }
     return false;
+  }
+
+  /** The TLS origination settings of the clusters built (DestinationRule tls SIMPLE and MUTUAL). */
+  java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls() {
+    return java.util.Set.copyOf(upstreamTls);
   }
 
   /** The gateways this proxy serves: its own names plus the Gateways selecting its labels. */
@@ -305,6 +316,9 @@ final class MeshModel {
     }
     Cluster c = Cluster.of(name, policy, list);
     clusters.put(name, c);
+    if (policy.originate() != null) {
+      upstreamTls.add(policy.originate());
+    }
     return c;
   }
 

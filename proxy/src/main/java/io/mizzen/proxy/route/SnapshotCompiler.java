@@ -30,10 +30,13 @@ public final class SnapshotCompiler {
    * @param endpoints every endpoint by {@code host:port}, carried to the next compile
    * @param gateways the gateways this proxy serves ({@code mesh} for a sidecar), for matches
    * @param gatewayPorts the listeners of the Gateways this proxy serves, by server port
+   * @param upstreamTls the TLS origination settings its clusters use, whose contexts must be
+   *     prepared before it goes in force
    */
   public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
       Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways,
-      Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts) {}
+      Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts,
+      java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls) {}
 
   /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
   public static Compiled empty(ProxyOptions options) {
@@ -41,7 +44,7 @@ public final class SnapshotCompiler {
     RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single("", "inbound", app);
     return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of(),
-        options.gateways(), Map.of());
+        options.gateways(), Map.of(), java.util.Set.of());
   }
 
   private static Cluster localApp(ProxyOptions options) {
@@ -66,7 +69,7 @@ public final class SnapshotCompiler {
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
     return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways(),
-        model.gatewayPorts());
+        model.gatewayPorts(), model.upstreamTls());
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */

@@ -65,6 +65,28 @@ final class TestPki {
         roots, serial.toString(16), notAfter);
   }
 
+  /**
+   * A leaf for plain (non-mesh) TLS: subject {@code CN=cn}, the DNS SANs given, signed by this
+   * root. Returns the certificate and the PKCS#8 key, PEM.
+   */
+  String[] tlsLeaf(String cn, String... dnsNames) throws Exception {
+    Instant now = Instant.now();
+    KeyPair keys = ec();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(),
+        Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofHours(1))), new X500Name("CN=" + cn),
+        keys.getPublic());
+    if (dnsNames.length > 0) {
+      GeneralName[] names = new GeneralName[dnsNames.length];
+      for (int i = 0; i < dnsNames.length; i++) {
+        names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+      }
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+    }
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+    X509Certificate leaf = sign(b, rootKeys);
+    return new String[] {pem("CERTIFICATE", leaf.getEncoded()), pem("PRIVATE KEY", keys.getPrivate().getEncoded())};
+  }
+
   private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair issuer) throws Exception {
     return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
   }

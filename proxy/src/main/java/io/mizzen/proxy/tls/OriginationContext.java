@@ -1,0 +1,167 @@
+package io.mizzen.proxy.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The files of one {@link UpstreamTls} read from disk, and the client context built from them.
+ * Reads files: runs off the event loop, once per snapshot; the context is built only when the
+ * fingerprint (settings plus file contents) is new.
+ */
+final class OriginationContext {
+  private final UpstreamTls tls;
+  private final byte[] ca;
+  private final byte[] certificate;
+  private final byte[] key;
+  private final String fingerprint;
+
+  /**
+   * Reads the files the settings name.
+   *
+   * @throws IllegalArgumentException naming the source, the field and the file that is missing or
+   *     unreadable (or an {@code sni} that is no host name)
+   */
+  OriginationContext(UpstreamTls tls) {
+    this.tls = tls;
+    if (tls.sni() != null) {
+      try {
+        new javax.net.ssl.SNIHostName(tls.sni());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(tls.source() + ".sni: '" + tls.sni() + "' is not a host name: " + e.getMessage(), e);
+      }
+    }
+    this.ca = tls.caCertificates() == null ? null : read(tls.caCertificates(), "caCertificates");
+    if (tls.mutual()) {
+      this.certificate = read(required(tls.clientCertificate(), "clientCertificate"), "clientCertificate");
+      this.key = read(required(tls.privateKey(), "privateKey"), "privateKey");
+    } else {
+      this.certificate = null;
+      this.key = null;
+    }
+    this.fingerprint = digest();
+  }
+
+  /** Changes when a file's contents do. */
+  String fingerprint() {
+    return fingerprint;
+  }
+
+  /**
+   * Builds the client context: ALPN http/1.1, the server checked by {@link SanCheckingTrustManager},
+   * the client certificate presented for MUTUAL.
+   *
+   * @throws IllegalArgumentException naming the source, field and file that holds no usable PEM
+   */
+  SslContext build() {
+    List<X509Certificate> roots = ca == null ? List.of() : certificates(ca, "caCertificates", tls.caCertificates());
+    SslContextBuilder b = SslContextBuilder.forClient()
+        .sslProvider(TlsProviders.preferred())
+        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1))
+        // Envoy checks the SANs the rule names, never the host name against the SNI; Netty 4.2
+        // would check it (HTTPS endpoint identification) by default.
+        .endpointIdentificationAlgorithm(null)
+        .trustManager(new SanCheckingTrustManager(roots, tls.subjectAltNames()));
+    if (tls.mutual()) {
+      List<X509Certificate> chain = certificates(certificate, "clientCertificate", tls.clientCertificate());
+      b.keyManager(privateKey(), chain.toArray(new X509Certificate[0]));
+    }
+    try {
+      return b.build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(tls.source() + ": cannot build a TLS client context"
+          + (tls.mutual() ? " from clientCertificate '" + tls.clientCertificate() + "' and privateKey '"
+              + tls.privateKey() + "'" : "") + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String required(String path, String field) {
+    if (path == null) {
+      throw new IllegalArgumentException(tls.source() + "." + field + ": required in mode MUTUAL");
+    }
+    return path;
+  }
+
+  private byte[] read(String path, String field) {
+    try {
+      return Files.readAllBytes(Path.of(path));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(tls.source() + "." + field + ": cannot read '" + path + "': " + e, e);
+    }
+  }
+
+  private List<X509Certificate> certificates(byte[] pem, String field, String path) {
+    List<X509Certificate> out = new ArrayList<>();
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      for (var c : factory.generateCertificates(new ByteArrayInputStream(pem))) {
+        out.add((X509Certificate) c);
+      }
+    } catch (CertificateException | RuntimeException e) {
+      throw new IllegalArgumentException(tls.source() + "." + field + ": '" + path + "' is not PEM X.509: "
+          + e.getMessage(), e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(tls.source() + "." + field + ": '" + path + "' holds no certificate");
+    }
+    return out;
+  }
+
+  private PrivateKey privateKey() {
+    String where = tls.source() + ".privateKey: '" + tls.privateKey() + "'";
+    String pem = new String(key, StandardCharsets.US_ASCII);
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException(where + " is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----)");
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + " is not base64: " + e.getMessage(), e);
+    }
+    GeneralSecurityException last = null;
+    for (String algorithm : new String[] {"EC", "RSA"}) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        last = e;
+      }
+    }
+    throw new IllegalArgumentException(where + " is neither an EC nor an RSA key: " + last.getMessage(), last);
+  }
+
+  private String digest() {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (byte[] b : new byte[][] {ca, certificate, key}) {
+        sha.update(b == null ? new byte[] {0} : b);
+        sha.update((byte) 1);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package io.mizzen.proxy.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mizzen.proxy.MeshProxy;
+import io.mizzen.proxy.ProxyOptions;
+import io.mizzen.proxy.access.AccessLogEntry;
+import io.mizzen.proxy.access.ResponseFlag;
+import io.mizzen.proxy.engine.ProxyEngine;
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.SourceLocation;
+import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.discovery.ServicePort;
+import io.mizzen.spi.proxy.ProxySnapshot;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS origination from a DestinationRule (Istio's egress "TLS origination" task): a sidecar's
+ * outbound in front of real Vert.x TLS servers, with certificates from test CAs in files.
+ */
+class TlsOriginationProxyTest {
+  private static final String HOST = "secure.example.com";
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  private final HttpClient client = vertx.createHttpClient();
+  private final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
+  private final List<HttpServer> servers = new ArrayList<>();
+  @TempDir
+  Path dir;
+  private TestPki ca;
+  private MeshProxy proxy;
+  private Path caFile;
+  private Path otherCaFile;
+  private Path clientCert;
+  private Path clientKey;
+  private int version;
+
+  /** A TLS upstream: its port and the TCP connections it accepted. */
+  private record Upstream(int port, AtomicInteger connections) {}
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ca = new TestPki("upstream-ca");
+    caFile = write("ca.pem", ca.rootPem());
+    otherCaFile = write("other-ca.pem", new TestPki("someone-else").rootPem());
+    String[] clientLeaf = ca.tlsLeaf("mizzen-client");
+    clientCert = write("client.pem", clientLeaf[0]);
+    clientKey = write("client.key", clientLeaf[1]);
+    proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withAccessLog(log::add)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    await(proxy.close());
+    await(vertx.close());
+  }
+
+  private Path write(String name, String text) throws Exception {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  /** A Vert.x HTTPS server for {@value #HOST} that says what it saw: TLS, SNI and client certificate. */
+  private Upstream upstream(boolean requireClientCertificate) throws Exception {
+    String[] leaf = ca.tlsLeaf(HOST, HOST);
+    HttpServerOptions options = new HttpServerOptions().setSsl(true).setSni(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(write("server.pem", leaf[0]).toString())
+            .setKeyPath(write("server.key", leaf[1]).toString()));
+    if (requireClientCertificate) {
+      options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
+    }
+    AtomicInteger connections = new AtomicInteger();
+    HttpServer server = await(vertx.createHttpServer(options)
+        .connectionHandler(c -> connections.incrementAndGet())
+        .requestHandler(req -> req.response().end("tls=" + req.isSSL() + " sni=" + req.connection().indicatedServerName()
+            + " client=" + clientSubject(req)))
+        .listen(0, "127.0.0.1"));
+    servers.add(server);
+    return new Upstream(server.actualPort(), connections);
+  }
+
+  private static String clientSubject(HttpServerRequest req) {
+    try {
+      return ((X509Certificate) req.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
+    } catch (Exception e) {
+      return "none";
+    }
+  }
+
+  private static ServiceInstance instance(String hostname, List<ServicePort> ports) {
+    return new ServiceInstance(hostname.substring(0, hostname.indexOf('.')), "default", hostname, "127.0.0.1", ports,
+        Map.of(), "default", "test");
+  }
+
+  private static Resource resource(String kind, String name, Map<String, Object> spec) {
+    return new Resource("networking.istio.io/v1alpha3", kind, name, "default", null, null, spec,
+        new SourceLocation("inline", 0, 1));
+  }
+
+  private static Resource rule(Map<String, Object> trafficPolicy) {
+    return resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy));
+  }
+
+  /** {@value #HOST} on port 443 at the upstream, with a DestinationRule whose trafficPolicy.tls is {@code tls}. */
+  private Future<Void> route(Upstream upstream, Map<String, Object> tls, ServiceInstance... others) {
+    List<ServiceInstance> instances = new ArrayList<>(List.of(others));
+    instances.add(instance(HOST, List.of(new ServicePort("http-tls-origination", 443, upstream.port(), "HTTP"))));
+    return proxy.apply(new ProxySnapshot(Integer.toString(++version), List.of(rule(Map.of("tls", tls))), instances));
+  }
+
+  private String[] get(String host) {
+    RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(proxy.outboundPort(), "127.0.0.1"))
+        .setHost(host).setPort(80).setURI("/").setTimeout(10_000);
+    return await(client.request(o).compose(r -> r.send())
+        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
+  }
+
+  @Test
+  void simpleWithCaCertificatesOriginatesTlsAndSendsTheHostAsSni() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+    assertTrue(reply[1].contains("sni=" + HOST), reply[1]);
+    assertTrue(reply[1].contains("client=none"), reply[1]);
+  }
+
+  @Test
+  void theSniOfTheRuleReachesTheServer() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(), "sni", "api.example.org")));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("sni=api.example.org"), reply[1]);
+  }
+
+  @Test
+  void aServerCertificateFromAnotherCaAnswers503WithTheHandshakeFailure() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+    String[] reply = get(HOST);
+    assertEquals("503", reply[0], reply[1]);
+    AccessLogEntry e = logged(x -> x.status() == 503);
+    assertTrue(e.has(ResponseFlag.UF), e.toString());
+    assertTrue(e.detail().contains("TLS handshake with 127.0.0.1:" + up.port() + " failed"), e.detail());
+    assertTrue(e.detail().contains("DestinationRule default/secure: trafficPolicy.tls"), e.detail());
+  }
+
+  @Test
+  void aFailingEndpointIsLoggedOnceNotPerRequest() throws Exception {
+    Upstream up = upstream(false);
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.mizzen.proxy.tls");
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getMessage() != null && r.getMessage().contains("127.0.0.1:" + up.port())) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    jul.addHandler(handler);
+    try {
+      await(route(up, Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+      for (int i = 0; i < 5; i++) {
+        assertEquals("503", get(HOST)[0]);
+      }
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).contains("TLS handshake with 127.0.0.1:" + up.port() + " failed"), warnings.get(0));
+    } finally {
+      jul.removeHandler(handler);
+    }
+  }
+
+  @Test
+  void withoutCaCertificatesTheServerIsNotVerifiedAsInIstio14() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE")));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+  }
+
+  @Test
+  void subjectAltNamesMustMatchTheServerCertificate() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(),
+        "subjectAltNames", List.of("other.example.com"))));
+    assertEquals("503", get(HOST)[0]);
+    AccessLogEntry e = logged(x -> x.status() == 503);
+    assertTrue(e.has(ResponseFlag.UF), e.toString());
+    assertTrue(e.detail().contains("TLS handshake"), e.detail());
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(), "subjectAltNames", List.of(HOST))));
+    assertEquals("200", get(HOST)[0]);
+  }
+
+  @Test
+  void mutualPresentsTheClientCertificate() throws Exception {
+    Upstream up = upstream(true);
+    await(route(up, Map.of("mode", "MUTUAL", "caCertificates", caFile.toString(),
+        "clientCertificate", clientCert.toString(), "privateKey", clientKey.toString())));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("client=CN=mizzen-client"), reply[1]);
+  }
+
+  @Test
+  void simpleToAServerRequiringAClientCertificateFails() throws Exception {
+    Upstream up = upstream(true);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    assertEquals("503", get(HOST)[0]);
+  }
+
+  @Test
+  void aMissingKeyFileRejectsTheRuleByNameWhileOtherRoutesServe() throws Exception {
+    Upstream up = upstream(true);
+    HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("plain")).listen(0, "127.0.0.1"));
+    Path missing = dir.resolve("nowhere.key");
+    ServiceInstance other = instance("plain.example.com", List.of(new ServicePort("http", 80, plain.actualPort(), "HTTP")));
+    Throwable rejected = awaitFailure(route(up, Map.of("mode", "MUTUAL", "caCertificates", caFile.toString(),
+        "clientCertificate", clientCert.toString(), "privateKey", missing.toString()), other));
+    String m = rejected.getMessage();
+    assertTrue(m.contains("DestinationRule default/secure"), m);
+    assertTrue(m.contains("trafficPolicy.tls.privateKey"), m);
+    assertTrue(m.contains(missing.toString()), m);
+    assertEquals("200", get("plain.example.com")[0]);
+    String[] reply = get(HOST);
+    assertEquals("503", reply[0], reply[1]);
+    AccessLogEntry e = logged(x -> x.status() == 503);
+    assertTrue(e.has(ResponseFlag.UF), e.toString());
+    assertTrue(e.detail().contains("trafficPolicy.tls.privateKey"), e.detail());
+  }
+
+  @Test
+  void aGarbageCertificateFileIsRejectedByField() throws Exception {
+    Upstream up = upstream(true);
+    Path garbage = write("garbage.pem", "not a certificate\n");
+    String m = awaitFailure(route(up, Map.of("mode", "MUTUAL", "clientCertificate", garbage.toString(),
+        "privateKey", clientKey.toString()))).getMessage();
+    assertTrue(m.contains("DestinationRule default/secure: trafficPolicy.tls.clientCertificate"), m);
+    assertTrue(m.contains(garbage.toString()), m);
+  }
+
+  @Test
+  void aChangedCaFileIsReadAgainOnTheNextSnapshotAndItsOldConnectionsAreNotReused() throws Exception {
+    Upstream up = upstream(false);
+    Path bundle = write("bundle.pem", Files.readString(otherCaFile));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
+    assertEquals("503", get(HOST)[0]);
+    Files.writeString(bundle, ca.rootPem());
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
+    assertEquals("200", get(HOST)[0]);
+    // The connection verified under the old bundle is pooled, but not reused under the new one.
+    Files.writeString(bundle, Files.readString(otherCaFile));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
+    assertEquals("503", get(HOST)[0]);
+  }
+
+  @Test
+  void originatedConnectionsArePooledAndReused() throws Exception {
+    Upstream up = upstream(false);
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    for (int i = 0; i < 20; i++) {
+      assertEquals("200", get(HOST)[0]);
+    }
+    // Sequential requests: one connection per proxy event loop at most.
+    assertTrue(up.connections().get() <= 2, "connections: " + up.connections().get());
+  }
+
+  @Test
+  void disableStaysPlainText() throws Exception {
+    HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("tls=" + r.isSSL()))
+        .listen(0, "127.0.0.1"));
+    await(route(new Upstream(plain.actualPort(), new AtomicInteger()), Map.of("mode", "DISABLE")));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertEquals("tls=false", reply[1]);
+  }
+
+  /**
+   * The shape of Istio's egress TLS origination task: the app calls http://host (port 80), a
+   * VirtualService sends port 80 to port 443, and the DestinationRule's port-level settings
+   * originate TLS on 443.
+   */
+  @Test
+  void egressTaskShapePort80RoutedTo443WithPortLevelSimpleTls() throws Exception {
+    Upstream up = upstream(false);
+    HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("plain port 80"))
+        .listen(0, "127.0.0.1"));
+    ServiceInstance entry = instance(HOST, List.of(new ServicePort("http-port", 80, plain.actualPort(), "HTTP"),
+        new ServicePort("http-port-for-tls-origination", 443, up.port(), "HTTP")));
+    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+        "match", List.of(Map.of("port", 80)),
+        "route", List.of(Map.of("destination", Map.of("host", HOST, "port", Map.of("number", 443))))))));
+    Resource dr = rule(Map.of("loadBalancer", Map.of("simple", "ROUND_ROBIN"), "portLevelSettings", List.of(Map.of(
+        "port", Map.of("number", 443), "tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())))));
+    await(proxy.apply(new ProxySnapshot("egress", List.of(vs, dr), List.of(entry))));
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+    assertTrue(reply[1].contains("sni=" + HOST), reply[1]);
+  }
+
+  /**
+   * Istio's own sample, verbatim: {@code egress-rule-google-apis.yaml}'s VirtualService (port 80
+   * to 443) and DestinationRule (port 443 SIMPLE, no caCertificates); its ServiceEntry is what
+   * discovery turns into the instance here, with the two ports at local servers.
+   */
+  @Test
+  void istioEgressSampleOriginatesTlsOnPort443() throws Exception {
+    Upstream up = upstream(false);
+    HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("plain port 80"))
+        .listen(0, "127.0.0.1"));
+    String google = "www.googleapis.com";
+    List<Resource> resources = new ArrayList<>();
+    for (Resource r : io.mizzen.proxy.authz.Yaml.sample("bookinfo/networking/egress-rule-google-apis.yaml")) {
+      if (!r.kind().equals("ServiceEntry")) {
+        resources.add(new Resource(r.apiVersion(), r.kind(), r.name(), "default", r.labels(), null, r.spec(), r.location()));
+      }
+    }
+    ServiceInstance entry = new ServiceInstance("googleapis", "default", google, "127.0.0.1",
+        List.of(new ServicePort("http", 80, plain.actualPort(), "HTTP"), new ServicePort("https", 443, up.port(), "HTTPS")),
+        Map.of(), "default", "test");
+    await(proxy.apply(new ProxySnapshot("google", resources, List.of(entry))));
+    String[] reply = get(google);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+    assertTrue(reply[1].contains("sni=" + google), reply[1]);
+  }
+
+  /** A subset's trafficPolicy.tls replaces the rule's; a bad one is reported under its subset's field path. */
+  @Test
+  void subsetTlsOverridesTheRulesAndIsReportedByItsPath() throws Exception {
+    Upstream up = upstream(false);
+    ServiceInstance v1 = new ServiceInstance("secure", "default", HOST, "127.0.0.1",
+        List.of(new ServicePort("http-tls-origination", 443, up.port(), "HTTP")), Map.of("version", "v1"), "default", "test");
+    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+        "route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "good")))))));
+    Resource dr = rule(Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+    Map<String, Object> spec = new java.util.HashMap<>(dr.spec());
+    spec.put("subsets", List.of(
+        Map.of("name", "good", "labels", Map.of("version", "v1"),
+            "trafficPolicy", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString()))),
+        Map.of("name", "bad", "labels", Map.of("version", "v1"),
+            "trafficPolicy", Map.of("tls", Map.of("mode", "MUTUAL", "clientCertificate", clientCert.toString(),
+                "privateKey", dir.resolve("absent.key").toString()))),
+        Map.of("name", "unused", "labels", Map.of("version", "v1"))));
+    Resource withSubsets = resource("DestinationRule", "secure", spec);
+    Resource badRoute = resource("VirtualService", "secure-bad", Map.of("hosts", List.of("bad.example.com"), "http",
+        List.of(Map.of("route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "bad")))))));
+    String m = awaitFailure(proxy.apply(new ProxySnapshot("subsets", List.of(vs, badRoute, withSubsets), List.of(v1))))
+        .getMessage();
+    assertTrue(m.contains("DestinationRule default/secure: subsets[1].trafficPolicy.tls.privateKey"), m);
+    String[] reply = get(HOST);
+    assertEquals("200", reply[0], reply[1]);
+    assertTrue(reply[1].contains("tls=true"), reply[1]);
+  }
+
+  /** The first access log entry matching, once logged (entries are written after the reply). */
+  private AccessLogEntry logged(Predicate<AccessLogEntry> which) {
+    Promise<AccessLogEntry> found = Promise.promise();
+    long timer = vertx.setPeriodic(5, id -> log.stream().filter(which).findFirst().ifPresent(found::tryComplete));
+    try {
+      return await(found.future());
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future failed: " + e, e);
+    }
+  }
+
+  private static Throwable awaitFailure(Future<?> f) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError("no outcome: " + e, e);
+    }
+    throw new AssertionError("the snapshot was accepted");
+  }
+}
