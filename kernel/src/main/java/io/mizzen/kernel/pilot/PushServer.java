@@ -259,7 +259,9 @@ final class PushServer extends PilotService implements PushStatus {
     if (c.out instanceof GrpcWriteStream<PushSnapshot> grpc) {
       byte[] head = versions.toByteArray();
       byte[] encoded = view.encoded(body);
-      Buffer payload = Buffer.buffer(head.length + encoded.length).appendBytes(head).appendBytes(encoded);
+      // Wrapped, not copied: gRPC's framing copies the 2 MB of a big mesh once more anyway, and
+      // each copy of that size is a humongous allocation for G1.
+      Buffer payload = io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(head, encoded));
       return grpc.writeMessage(GrpcMessage.message("identity", payload));
     }
     return c.out.write(body.toBuilder().mergeFrom(versions).build());
