@@ -10,13 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -141,15 +139,11 @@ final class OriginationContext {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + " is not base64: " + e.getMessage(), e);
     }
-    GeneralSecurityException last = null;
-    for (String algorithm : new String[] {"EC", "RSA"}) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        last = e;
-      }
+    try {
+      return PemCredentials.pkcs8(der);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(where + " is neither an EC nor an RSA key: " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException(where + " is neither an EC nor an RSA key: " + last.getMessage(), last);
   }
 
   private String digest() {

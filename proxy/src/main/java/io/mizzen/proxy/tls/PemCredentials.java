@@ -75,9 +75,20 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is not base64", e);
     }
+    try {
+      return pkcs8(der);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is neither an EC nor an RSA key: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A PKCS#8 private key, EC or RSA. The agent makes EC P-256 keys by default and RSA 2048 on
+   * request; PKCS#8 says which, but trying both is simpler than parsing the algorithm identifier.
+   */
+  static java.security.PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
     GeneralSecurityException last = null;
-    // The agent makes EC P-256 keys by default and RSA 2048 on request; PKCS#8 says which, but
-    // trying both is simpler than parsing the algorithm identifier.
     for (String algorithm : new String[] {"EC", "RSA"}) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -85,7 +96,6 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
         last = e;
       }
     }
-    throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is neither an EC nor an RSA key: "
-        + last.getMessage(), last);
+    throw last;
   }
 }

@@ -36,19 +36,7 @@ final class SanCheckingTrustManager extends X509ExtendedTrustManager {
 
   private static X509ExtendedTrustManager pkix(List<X509Certificate> roots) {
     try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      for (int i = 0; i < roots.size(); i++) {
-        store.setCertificateEntry("ca-" + i, roots.get(i));
-      }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-      factory.init(store);
-      for (TrustManager tm : factory.getTrustManagers()) {
-        if (tm instanceof X509ExtendedTrustManager x) {
-          return x;
-        }
-      }
-      throw new IllegalStateException("the JDK's PKIX TrustManagerFactory gave no X509ExtendedTrustManager");
+      return SpiffeTrustManager.pkix(roots, "ca-");
     } catch (java.security.GeneralSecurityException | java.io.IOException e) {
       throw new IllegalArgumentException("cannot build a trust store: " + e.getMessage(), e);
     }

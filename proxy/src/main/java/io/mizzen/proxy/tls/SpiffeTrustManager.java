@@ -27,22 +27,28 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
 
   private static X509ExtendedTrustManager pkix(List<X509Certificate> roots) {
     try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      for (int i = 0; i < roots.size(); i++) {
-        store.setCertificateEntry("mesh-root-" + i, roots.get(i));
-      }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-      factory.init(store);
-      for (TrustManager tm : factory.getTrustManagers()) {
-        if (tm instanceof X509ExtendedTrustManager x) {
-          return x;
-        }
-      }
-      throw new IllegalStateException("the JDK's PKIX TrustManagerFactory gave no X509ExtendedTrustManager");
+      return pkix(roots, "mesh-root-");
     } catch (java.security.GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("mesh roots: cannot build a trust store: " + e.getMessage(), e);
     }
+  }
+
+  /** The JDK's PKIX trust manager over {@code roots} (signatures, validity dates, no host names). */
+  static X509ExtendedTrustManager pkix(List<X509Certificate> roots, String aliasPrefix)
+      throws java.security.GeneralSecurityException, java.io.IOException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    for (int i = 0; i < roots.size(); i++) {
+      store.setCertificateEntry(aliasPrefix + i, roots.get(i));
+    }
+    TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+    factory.init(store);
+    for (TrustManager tm : factory.getTrustManagers()) {
+      if (tm instanceof X509ExtendedTrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("the JDK's PKIX TrustManagerFactory gave no X509ExtendedTrustManager");
   }
 
   private void checkIdentity(X509Certificate[] chain) throws CertificateException {

@@ -133,10 +133,6 @@ class MutualTlsProxyTest {
   }
 
   private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("future failed: " + e, e);
-    }
+    return Sidecars.await(f, 20);
   }
 }
