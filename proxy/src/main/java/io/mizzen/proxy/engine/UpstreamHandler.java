@@ -3,6 +3,8 @@ package io.mizzen.proxy.engine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -17,11 +19,18 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final InetSocketAddress key;
   private final int maxRequests;
   private final boolean mutualTls;
+  private final boolean stream;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
   UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls) {
+    this(pool, key, maxRequests, mutualTls, false);
+  }
+
+  /** @param stream whether the channel is one HTTP/2 stream, used for one exchange and closed */
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls, boolean stream) {
+    this.stream = stream;
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
@@ -46,8 +55,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
   }
 
+  /** Whether the channel takes no further exchange: an HTTP/2 stream never does. */
   boolean exhausted() {
-    return maxRequests > 0 && served >= maxRequests;
+    return stream || maxRequests > 0 && served >= maxRequests;
   }
 
   @Override
@@ -94,7 +104,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (owner != null) {
       owner.onUpstreamClosed(ctx.channel());
-    } else {
+    } else if (!stream) {
       pool.remove(ctx.channel(), key, mutualTls);
     }
   }
@@ -103,6 +113,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent && exchange == null) {
       ctx.close();
+    } else if (evt instanceof Http2ResetFrame reset && exchange != null) {
+      // The stream closes next; the exchange answers 503 UC or retries as for a reset connection.
+      Http2Error error = Http2Error.valueOf(reset.errorCode());
+      exchange.noteUpstreamError(new IllegalStateException("upstream reset the stream: "
+          + (error == null ? "error " + reset.errorCode() : error.name())));
     }
     ReferenceCountUtil.release(evt);
   }

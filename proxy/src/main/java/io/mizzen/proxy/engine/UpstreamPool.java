@@ -45,6 +45,7 @@ final class UpstreamPool {
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
   private final MeshTls meshTls;
   private final String trustDomain;
+  private H2Upstreams h2;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
       AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain) {
@@ -53,6 +54,14 @@ final class UpstreamPool {
     this.loop = loop;
     this.channels = channels;
     this.resolver = resolver;
+  }
+
+  /** The HTTP/2 connections of this loop, made when a cluster first needs one. */
+  H2Upstreams h2() {
+    if (h2 == null) {
+      h2 = new H2Upstreams(this, loop, channels, resolver);
+    }
+    return h2;
   }
 
   /** Whether connections under {@code policy} are mutual TLS. */
@@ -157,6 +166,9 @@ final class UpstreamPool {
 
   /** Closes every idle connection (on shutdown). */
   void closeAll() {
+    if (h2 != null) {
+      h2.closeAll();
+    }
     for (Map<InetSocketAddress, ArrayDeque<Channel>> pool : List.of(idle, idleTls)) {
       for (ArrayDeque<Channel> queue : pool.values()) {
         for (Channel ch : queue) {
