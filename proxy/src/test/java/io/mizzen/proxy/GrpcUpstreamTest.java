@@ -38,7 +38,10 @@ class GrpcUpstreamTest {
   /** The HTTP versions the upstreams saw, in arrival order. */
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
   private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  private final List<io.vertx.core.http.HttpConnection> live = Collections.synchronizedList(new ArrayList<>());
   private final java.util.concurrent.atomic.AtomicInteger flaky = new java.util.concurrent.atomic.AtomicInteger();
+  /** Messages the {@code Flood} method has handed to its response so far. */
+  private final java.util.concurrent.atomic.AtomicInteger flooded = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -57,9 +60,16 @@ class GrpcUpstreamTest {
 
   /** A gRPC server: {@code Echo/Unary}, {@code Echo/Many} (server streaming), {@code Echo/Chat} (bidi). */
   private HttpServer grpcServer(String name) {
+    return grpcServer(name, new io.vertx.core.http.HttpServerOptions());
+  }
+
+  private HttpServer grpcServer(String name, io.vertx.core.http.HttpServerOptions options) {
     GrpcServer grpc = GrpcServer.server(f.vertx);
     grpc.callHandler(req -> serve(name, req));
-    HttpServer server = Fixture.await(f.vertx.createHttpServer().connectionHandler(c -> connections.incrementAndGet())
+    HttpServer server = Fixture.await(f.vertx.createHttpServer(options).connectionHandler(c -> {
+          connections.incrementAndGet();
+          live.add(c);
+        })
         .requestHandler(req -> {
       seen.add(name + " " + req.version());
       grpc.handle(req);
@@ -83,6 +93,24 @@ class GrpcUpstreamTest {
         } else {
           req.response().end(Buffer.buffer(name + " hello " + msg));
         }
+      });
+      case "Flood" -> req.handler(msg -> {
+        // As fast as the stream takes them: writes only while the response's queue is not full.
+        int n = Integer.parseInt(msg.toString());
+        Buffer chunk = Buffer.buffer(new byte[32 * 1024]);
+        Runnable[] pump = new Runnable[1];
+        pump[0] = () -> {
+          while (flooded.get() < n && !req.response().writeQueueFull()) {
+            req.response().write(chunk);
+            flooded.incrementAndGet();
+          }
+          if (flooded.get() == n) {
+            req.response().end();
+          } else {
+            req.response().drainHandler(v -> pump[0].run());
+          }
+        };
+        pump[0].run();
       });
       case "Many" -> req.handler(msg -> {
         int n = Integer.parseInt(msg.toString());
@@ -394,6 +422,92 @@ class GrpcUpstreamTest {
     }
     // Five streams, two per connection at most.
     assertTrue(connections.get() >= 3, "connections: " + connections.get());
+  }
+
+  /** Opens a bidi call and waits for the echo of its first message: the stream is then open upstream. */
+  private GrpcClientRequest<Buffer, Buffer> heldChat(Promise<Call> done) {
+    Promise<Void> echoed = Promise.promise();
+    GrpcClientRequest<Buffer, Buffer> req = Fixture.await(open());
+    req.fullMethodName("test.Echo/Chat");
+    collect(req, done, reply -> echoed.tryComplete());
+    req.write(Buffer.buffer("hold"));
+    Fixture.await(echoed.future());
+    return req;
+  }
+
+  @Test
+  void aServerTakingTwoStreamsAConnectionGetsMoreConnections() {
+    instance("v1", grpcServer("a", new io.vertx.core.http.HttpServerOptions()
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(2))).actualPort(), "grpc");
+    mesh.apply("");
+    // The first call lets the proxy learn the server's limit from its SETTINGS.
+    assertEquals(GrpcStatus.OK, Fixture.await(call("Unary", "first")).status());
+    List<Promise<Call>> calls = new ArrayList<>();
+    List<GrpcClientRequest<Buffer, Buffer>> held = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Promise<Call> done = Promise.promise();
+      calls.add(done);
+      held.add(heldChat(done));
+    }
+    assertTrue(connections.get() >= 3, "six open streams at two a connection: " + connections.get());
+    held.forEach(GrpcClientRequest::end);
+    for (Promise<Call> done : calls) {
+      assertEquals(GrpcStatus.OK, Fixture.await(done.future()).status());
+    }
+  }
+
+  @Test
+  void aConnectionTheServerClosedIsReplaced() {
+    instance("v1", grpcServer("a").actualPort(), "grpc");
+    mesh.apply("");
+    assertEquals(GrpcStatus.OK, Fixture.await(call("Unary", "one")).status());
+    assertEquals(1, connections.get());
+    // GOAWAY, then close: the proxy's next call needs a new connection.
+    Fixture.await(live.get(0).shutdown(0, java.util.concurrent.TimeUnit.MILLISECONDS));
+    Call again = Fixture.await(call("Unary", "two"));
+    assertEquals(GrpcStatus.OK, again.status(), again.toString());
+    assertEquals(List.of("a hello two"), again.replies());
+    assertEquals(2, connections.get());
+  }
+
+  @Test
+  void aClientThatDoesNotReadHoldsBackTheServer() {
+    instance("v1", grpcServer("a").actualPort(), "grpc");
+    mesh.apply("");
+    int n = 1024; // 32 MiB in 32 KiB messages
+    GrpcClientRequest<Buffer, Buffer> req = Fixture.await(open());
+    req.fullMethodName("test.Echo/Flood");
+    // Paused on the head's arrival, before any message can be handed to no one.
+    io.vertx.grpc.client.GrpcClientResponse<Buffer, Buffer> resp = Fixture.await(req.send(Buffer.buffer(Integer.toString(n)))
+        .map(r -> r.pause()));
+    // With the client paused, what the server could hand over stays within the windows and
+    // socket buffers on the way; a proxy buffering without bound would take all 32 MiB.
+    Promise<Void> held = Promise.promise();
+    long[] stable = {0, -1};
+    long timer = f.vertx.setPeriodic(50, id -> {
+      int now = flooded.get();
+      if (now >= n / 2) {
+        held.tryFail("the server sent " + now + " of " + n + " messages to a client that read none");
+      } else if (now == stable[1] && ++stable[0] >= 20) {
+        held.tryComplete();
+      } else if (now != stable[1]) {
+        stable[0] = 0;
+        stable[1] = now;
+      }
+    });
+    try {
+      Fixture.await(held.future());
+    } finally {
+      f.vertx.cancelTimer(timer);
+    }
+    java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+    Promise<GrpcStatus> end = Promise.promise();
+    resp.handler(b -> got.incrementAndGet());
+    resp.endHandler(v -> end.tryComplete(resp.status()));
+    resp.exceptionHandler(end::tryFail);
+    resp.resume();
+    assertEquals(GrpcStatus.OK, Fixture.await(end.future()));
+    assertEquals(n, got.get());
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -28,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,7 +48,8 @@ final class H2Upstreams {
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
   private final AddressResolverGroup<? extends SocketAddress> resolver;
-  private final Map<InetSocketAddress, Connection> open = new HashMap<>();
+  /** The connections taking new streams, by endpoint: more than one when the first are full. */
+  private final Map<InetSocketAddress, ArrayList<Connection>> open = new HashMap<>();
 
   H2Upstreams(UpstreamPool pool, EventLoop loop, ChannelFactory<? extends Channel> channels,
       AddressResolverGroup<? extends SocketAddress> resolver) {
@@ -62,11 +65,20 @@ final class H2Upstreams {
    */
   Future<Channel> stream(Endpoint endpoint, ClusterPolicy policy) {
     InetSocketAddress key = endpoint.address();
-    Connection c = open.get(key);
-    if (c == null || !c.usable()) {
-      c = connect(key, policy);
-      open.put(key, c);
+    ArrayList<Connection> connections = open.get(key);
+    if (connections == null) {
+      connections = new ArrayList<>(1);
+      open.put(key, connections);
     }
+    for (int i = 0; i < connections.size(); i++) {
+      Connection c = connections.get(i);
+      if (c.takesStream()) {
+        return c.stream();
+      }
+    }
+    // None, or all at the server's SETTINGS_MAX_CONCURRENT_STREAMS: one more, as Envoy does.
+    Connection c = connect(key, policy);
+    connections.add(c);
     return c.stream();
   }
 
@@ -82,14 +94,15 @@ final class H2Upstreams {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(
-                new IdleTimeout(policy.idleTimeout().toMillis()),
-                Http2FrameCodecBuilder.forClient()
-                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_BYTES))
-                    .validateHeaders(true)
-                    .build(),
-                new Http2MultiplexHandler(NO_PUSH),
-                c);
+            c.codec = Http2FrameCodecBuilder.forClient()
+                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_BYTES))
+                .validateHeaders(true)
+                // Streams opened before the server's SETTINGS said how many it takes wait for a
+                // slot instead of failing; after that, a full connection takes no new stream.
+                .encoderEnforceMaxConcurrentStreams(true)
+                .build();
+            ch.pipeline().addLast(new IdleTimeout(policy.idleTimeout().toMillis()), c.codec,
+                new Http2MultiplexHandler(NO_PUSH), c);
           }
         })
         .connect(key);
@@ -100,16 +113,21 @@ final class H2Upstreams {
 
   /** Closes every connection (on shutdown); their streams end with them. */
   void closeAll() {
-    for (Connection c : new ArrayList<>(open.values())) {
+    List<Connection> all = new ArrayList<>();
+    open.values().forEach(all::addAll);
+    open.clear();
+    for (Connection c : all) {
       if (c.connecting.isSuccess()) {
         c.connecting.channel().close();
       }
     }
-    open.clear();
   }
 
   private void forget(Connection c) {
-    open.remove(c.key, c);
+    ArrayList<Connection> connections = open.get(c.key);
+    if (connections != null && connections.remove(c) && connections.isEmpty()) {
+      open.remove(c.key);
+    }
   }
 
   /** Server push is refused in the settings; a pushed stream would be closed at once. */
@@ -125,6 +143,7 @@ final class H2Upstreams {
     final InetSocketAddress key;
     private final int maxStreams;
     ChannelFuture connecting;
+    Http2FrameCodec codec;
     private final ArrayList<Promise<Channel>> waiting = new ArrayList<>(1);
     private int active;
     private int opened;
@@ -137,8 +156,12 @@ final class H2Upstreams {
       this.maxStreams = maxStreams;
     }
 
-    boolean usable() {
-      return !draining && (!connecting.isDone() || connecting.channel().isActive());
+    /** Whether a new stream may go on this connection: open (or opening), not retired, not full. */
+    boolean takesStream() {
+      if (draining || (connecting.isDone() && !connecting.channel().isActive())) {
+        return false;
+      }
+      return codec == null || active + waiting.size() < codec.connection().local().maxActiveStreams();
     }
 
     Future<Channel> stream() {

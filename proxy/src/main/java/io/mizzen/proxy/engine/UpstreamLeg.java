@@ -193,6 +193,12 @@ final class UpstreamLeg implements UpstreamOwner {
   void onClientWritable() {
     if (upstream != null && ex.client.isWritable()) {
       upstream.config().setAutoRead(true);
+      Channel connection = upstream.parent();
+      if (connection != null) {
+        // An HTTP/2 stream: reading again wrote its window update to the connection, and no
+        // read of that connection is under way to flush it; unflushed, the upstream stalls.
+        connection.flush();
+      }
     }
   }
 
