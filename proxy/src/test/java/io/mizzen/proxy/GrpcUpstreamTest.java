@@ -42,6 +42,8 @@ class GrpcUpstreamTest {
   private final java.util.concurrent.atomic.AtomicInteger flaky = new java.util.concurrent.atomic.AtomicInteger();
   /** Messages the {@code Flood} method has handed to its response so far. */
   private final java.util.concurrent.atomic.AtomicInteger flooded = new java.util.concurrent.atomic.AtomicInteger();
+  /** The {@code Sink} call's request, paused until a test resumes it. */
+  private final Promise<GrpcServerRequest<Buffer, Buffer>> sink = Promise.promise();
 
   @BeforeEach
   void start() {
@@ -112,6 +114,14 @@ class GrpcUpstreamTest {
         };
         pump[0].run();
       });
+      case "Sink" -> {
+        // Reads nothing until the test says so, then counts what came and answers the count.
+        req.pause();
+        int[] count = {0};
+        req.handler(msg -> count[0]++);
+        req.endHandler(v -> req.response().end(Buffer.buffer(Integer.toString(count[0]))));
+        sink.tryComplete(req);
+      }
       case "Many" -> req.handler(msg -> {
         int n = Integer.parseInt(msg.toString());
         for (int i = 0; i < n; i++) {
@@ -508,6 +518,55 @@ class GrpcUpstreamTest {
     resp.resume();
     assertEquals(GrpcStatus.OK, Fixture.await(end.future()));
     assertEquals(n, got.get());
+  }
+
+  @Test
+  void aServerThatDoesNotReadHoldsBackTheClient() {
+    instance("v1", grpcServer("a").actualPort(), "grpc");
+    mesh.apply("");
+    int n = 1024; // 32 MiB in 32 KiB messages
+    Buffer chunk = Buffer.buffer(new byte[32 * 1024]);
+    GrpcClientRequest<Buffer, Buffer> req = Fixture.await(open());
+    req.fullMethodName("test.Echo/Sink");
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    Promise<Call> done = Promise.promise();
+    collect(req, done, null);
+    Runnable[] pump = new Runnable[1];
+    pump[0] = () -> {
+      while (sent.get() < n && !req.writeQueueFull()) {
+        req.write(chunk);
+        sent.incrementAndGet();
+      }
+      if (sent.get() == n) {
+        req.end();
+      } else {
+        req.drainHandler(v -> pump[0].run());
+      }
+    };
+    f.vertx.runOnContext(v -> pump[0].run());
+    GrpcServerRequest<Buffer, Buffer> paused = Fixture.await(sink.future());
+    Promise<Void> held = Promise.promise();
+    long[] stable = {0, -1};
+    long timer = f.vertx.setPeriodic(50, id -> {
+      int now = sent.get();
+      if (now >= n / 2) {
+        held.tryFail("the client sent " + now + " of " + n + " messages to a server that read none");
+      } else if (now == stable[1] && ++stable[0] >= 20) {
+        held.tryComplete();
+      } else if (now != stable[1]) {
+        stable[0] = 0;
+        stable[1] = now;
+      }
+    });
+    try {
+      Fixture.await(held.future());
+    } finally {
+      f.vertx.cancelTimer(timer);
+    }
+    paused.resume();
+    Call c = Fixture.await(done.future());
+    assertEquals(GrpcStatus.OK, c.status(), c.toString());
+    assertEquals(List.of(Integer.toString(n)), c.replies());
   }
 
   @Test
