@@ -11,13 +11,26 @@ public interface Cluster {
 
   /** A cluster of the given endpoints under a policy. */
   static Cluster of(String name, ClusterPolicy policy, List<Endpoint> endpoints) {
-    return new EndpointCluster(name, policy, endpoints);
+    return new EndpointCluster(name, policy, endpoints, false);
+  }
+
+  /**
+   * A cluster whose endpoints speak HTTP/2 in clear text (prior knowledge) when {@code http2}:
+   * a service port of protocol {@code grpc}/{@code http2}, or {@code h2UpgradePolicy: UPGRADE}.
+   */
+  static Cluster of(String name, ClusterPolicy policy, List<Endpoint> endpoints, boolean http2) {
+    return new EndpointCluster(name, policy, endpoints, http2);
   }
 
   /** Envoy-style name, used in the access log. */
   String name();
 
   ClusterPolicy policy();
+
+  /** Whether requests go to the endpoints as HTTP/2 streams (h2c), not HTTP/1.1. */
+  default boolean http2() {
+    return false;
+  }
 
   List<Endpoint> endpoints();
 

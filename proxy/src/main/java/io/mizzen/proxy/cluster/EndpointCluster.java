@@ -15,11 +15,13 @@ final class EndpointCluster implements Cluster {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger retries = new AtomicInteger();
   private final long requestLimit;
+  private final boolean http2;
   private final long[] ringHashes;
   private final int[] ringEndpoints;
 
-  EndpointCluster(String name, ClusterPolicy policy, List<Endpoint> endpoints) {
+  EndpointCluster(String name, ClusterPolicy policy, List<Endpoint> endpoints, boolean http2) {
     this.name = name;
+    this.http2 = http2;
     this.policy = policy;
     this.endpoints = List.copyOf(endpoints);
     this.requestLimit = policy.requestLimit();
@@ -53,6 +55,11 @@ final class EndpointCluster implements Cluster {
   @Override
   public ClusterPolicy policy() {
     return policy;
+  }
+
+  @Override
+  public boolean http2() {
+    return http2;
   }
 
   @Override

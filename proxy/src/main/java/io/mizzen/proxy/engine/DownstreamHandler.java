@@ -233,6 +233,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     pauses &= ~reason;
     if (pauses == 0 && channel.isActive()) {
       channel.config().setAutoRead(true);
+      if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+        // Reading again wrote the stream's window update to its connection, outside any read of
+        // that connection that would flush it; unflushed, a client's upload stalls for good.
+        channel.parent().flush();
+      }
     }
   }
 

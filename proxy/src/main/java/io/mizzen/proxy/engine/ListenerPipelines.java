@@ -36,11 +36,6 @@ final class ListenerPipelines {
     }, ctx -> addAfter(ctx, h2(spec))));
   }
 
-  /** HTTP/1.1 only, as every listener had before HTTP/2. */
-  void http1(Channel ch, ListenerSpec spec) {
-    ch.pipeline().addLast(new Http1ServerCodec(options.maxHeaderBytes()), idle(), new DownstreamHandler(server, spec));
-  }
-
   /** The HTTP handlers right after the TLS handler named {@code name}: h2 or HTTP/1.1 as ALPN chose. */
   void httpAfterTls(Channel ch, String name, ListenerSpec spec) {
     ch.pipeline().addAfter(name, null, new io.netty.handler.ssl.ApplicationProtocolNegotiationHandler(

@@ -117,11 +117,12 @@ final class ProxyServer implements MeshProxy {
         new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
     return listen(name, port, ch -> {
       if (meshTls != null && "inbound".equals(name)) {
-        // The PERMISSIVE inbound keeps its HTTP/1.1-only pipeline (no h2c sniffing behind the
-        // TLS sniffing): sidecars talk HTTP/1.1 to each other.
+        // Behind the TLS sniffing, the first bytes tell h2c from HTTP/1.1 as on every plain-text
+        // listener: sidecars talk HTTP/1.1 to each other over mutual TLS, but a plain-text peer
+        // sends h2c to a port whose protocol is gRPC or HTTP/2.
         ch.pipeline().addLast(new PermissiveTls(meshTls, security == null
             ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode));
-        pipelines.http1(ch, spec.get());
+        pipelines.http(ch, spec.get());
         return;
       }
       httpPipeline(ch, spec.get());

@@ -3,6 +3,8 @@ package io.mizzen.proxy.engine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -18,16 +20,31 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final int maxRequests;
   private final boolean mutualTls;
   private final io.mizzen.proxy.tls.TlsOrigination.Context originated;
+  private final boolean stream;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
   UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls) {
-    this(pool, key, maxRequests, mutualTls, null);
+    this(pool, key, maxRequests, mutualTls, null, false);
   }
 
   UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
       io.mizzen.proxy.tls.TlsOrigination.Context originated) {
+    this(pool, key, maxRequests, mutualTls, originated, false);
+  }
+
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls, boolean stream) {
+    this(pool, key, maxRequests, mutualTls, null, stream);
+  }
+
+  /**
+   * @param originated the TLS origination context of the connection, or null
+   * @param stream whether the channel is one HTTP/2 stream, used for one exchange and closed
+   */
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
+      io.mizzen.proxy.tls.TlsOrigination.Context originated, boolean stream) {
+    this.stream = stream;
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
@@ -58,8 +75,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
   }
 
+  /** Whether the channel takes no further exchange: an HTTP/2 stream never does. */
   boolean exhausted() {
-    return maxRequests > 0 && served >= maxRequests;
+    return stream || maxRequests > 0 && served >= maxRequests;
   }
 
   @Override
@@ -106,7 +124,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (owner != null) {
       owner.onUpstreamClosed(ctx.channel());
-    } else {
+    } else if (!stream) {
       pool.remove(ctx.channel(), this);
     }
   }
@@ -115,6 +133,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent && exchange == null) {
       ctx.close();
+    } else if (evt instanceof Http2ResetFrame reset && exchange != null) {
+      // The stream closes next; the exchange answers 503 UC or retries as for a reset connection.
+      Http2Error error = Http2Error.valueOf(reset.errorCode());
+      exchange.noteUpstreamError(new IllegalStateException("upstream reset the stream: "
+          + (error == null ? "error " + reset.errorCode() : error.name())));
     }
     ReferenceCountUtil.release(evt);
   }

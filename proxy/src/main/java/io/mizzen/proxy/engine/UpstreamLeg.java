@@ -8,6 +8,7 @@ import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.proxy.route.RetryPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -82,11 +83,11 @@ final class UpstreamLeg implements UpstreamOwner {
     }
     Endpoint picked;
     if (lb.kind() == LoadBalancing.Kind.PASSTHROUGH) {
-      picked = originalDestination();
-    } else if (PASSTHROUGH_CLUSTER.equals(cluster.name()) && capturedDestination() != null) {
+      picked = OriginalDestination.of(ex);
+    } else if (PASSTHROUGH_CLUSTER.equals(cluster.name()) && OriginalDestination.captured(ex) != null) {
       // Traffic to no known host (ALLOW_ANY) that iptables captured goes where the client dialled,
       // not to the Host header's name the PassthroughCluster holds.
-      picked = capturedDestination();
+      picked = OriginalDestination.captured(ex);
     } else {
       picked = cluster.pick(ex.ctx, tried);
     }
@@ -105,6 +106,10 @@ final class UpstreamLeg implements UpstreamOwner {
           retries.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     UpstreamPool pool = ex.server().pool(ex.client.eventLoop());
+    if (cluster.http2() && !ex.upgrade && !pool.mutualTls(cluster.policy()) && cluster.policy().originate() == null) {
+      attemptStream(pool, picked);
+      return;
+    }
     Channel idle = raceRetried ? null : pool.poll(picked, cluster.policy());
     if (idle != null) {
       attach(idle, true);
@@ -112,59 +117,49 @@ final class UpstreamLeg implements UpstreamOwner {
       int thisAttempt = attempt;
       ex.downstream.pause(DownstreamHandler.PAUSE_WAITING);
       ChannelFuture connecting = pool.connect(picked, cluster.policy());
-      connecting.addListener(f -> onConnected(connecting, picked, thisAttempt));
+      connecting.addListener(f -> onConnected(connecting.isSuccess() ? connecting.channel() : null, connecting.cause(),
+          picked, thisAttempt));
     }
-  }
-
-  /** Where iptables says the client's connection was going, or null when it was not captured. */
-  private Endpoint capturedDestination() {
-    java.net.InetSocketAddress captured = io.mizzen.proxy.capture.CaptureHandler.originalDestination(ex.client);
-    return captured == null ? null
-        : Endpoint.of(captured.getAddress().getHostAddress(), captured.getPort(), java.util.Map.of());
   }
 
   /**
-   * PASSTHROUGH: the address the client dialled, as Envoy's original-destination cluster: from the
-   * capture table when iptables redirected the connection, else the Host header's host and port.
+   * An HTTP/2 upstream: the exchange gets a stream of the endpoint's connection, at once when
+   * the connection is open (a reused one), else once it is connected. WebSocket upgrades and
+   * mutual-TLS connections (the peer sidecar offers no h2) stay on HTTP/1.1.
    */
-  private Endpoint originalDestination() {
-    Endpoint captured = capturedDestination();
-    if (captured != null) {
-      return captured;
+  private void attemptStream(UpstreamPool pool, Endpoint picked) {
+    io.netty.util.concurrent.Future<Channel> opening = pool.h2().stream(picked, cluster.policy());
+    if (opening.isSuccess()) {
+      attach(opening.getNow(), true);
+      return;
     }
-    String authority = ex.ctx.authority();
-    String host = ex.ctx.host();
-    int port = 80;
-    if (authority.length() > host.length() + 1) {
-      try {
-        port = Integer.parseInt(authority.substring(host.length() + 1));
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    return host.isEmpty() ? null : Endpoint.of(host, port, java.util.Map.of());
+    int thisAttempt = attempt;
+    ex.downstream.pause(DownstreamHandler.PAUSE_WAITING);
+    opening.addListener(f -> onConnected(opening.isSuccess() ? opening.getNow() : null, opening.cause(),
+        picked, thisAttempt));
   }
 
-  private void onConnected(ChannelFuture f, Endpoint target, int forAttempt) {
+  /** A connection (or HTTP/2 stream) for an attempt: {@code ch} when it opened, else {@code cause}. */
+  private void onConnected(Channel ch, Throwable cause, Endpoint target, int forAttempt) {
     if (ex.finished || forAttempt != attempt || upstream != null) {
-      if (f.isSuccess()) {
-        ex.server().pool(ex.client.eventLoop()).release(f.channel());
+      if (ch != null) {
+        ex.server().pool(ex.client.eventLoop()).release(ch);
       }
       return;
     }
-    if (!f.isSuccess()) {
+    if (ch == null) {
       cluster.recordFailure(target);
       endAttempt(false);
       if (retries.retriesConnectFailure() && mayRetry()) {
         retryAfterBackOff();
       } else {
         ex.log.flags |= attempt > 1 ? ResponseFlag.URX.bit() : 0;
-        ex.replyLocal(503, ResponseFlag.UF, "connect to " + target.hostPort() + " failed: " + f.cause().getMessage(),
+        ex.replyLocal(503, ResponseFlag.UF, "connect to " + target.hostPort() + " failed: " + cause.getMessage(),
             "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
       }
       return;
     }
-    attach(f.channel(), false);
+    attach(ch, false);
   }
 
   private void attach(Channel ch, boolean reused) {
@@ -198,6 +193,12 @@ final class UpstreamLeg implements UpstreamOwner {
   void onClientWritable() {
     if (upstream != null && ex.client.isWritable()) {
       upstream.config().setAutoRead(true);
+      Channel connection = upstream.parent();
+      if (connection != null) {
+        // An HTTP/2 stream: reading again wrote its window update to the connection, and no
+        // read of that connection is under way to flush it; unflushed, the upstream stalls.
+        connection.flush();
+      }
     }
   }
 
@@ -237,13 +238,21 @@ final class UpstreamLeg implements UpstreamOwner {
     Exchange.cancel(tryTimer);
     tryTimer = null;
     cluster.recordStatus(endpoint, status);
-    if (retries.retriesStatus(status) && mayRetry()) {
+    boolean retriable = retries.retriesStatus(status)
+        || (retries.onGrpcStatus() && retries.retriesGrpcStatus(response.headers().get("grpc-status")));
+    if (retriable && mayRetry()) {
       discarding = true;
       upstreamKeepAlive = HttpUtil.isKeepAlive(response);
       ReferenceCountUtil.release(response);
+      if (response instanceof LastHttpContent) {
+        // An HTTP/2 upstream's answer that ended with its headers: nothing more comes.
+        discarding = false;
+        endAttempt(false);
+        retryAfterBackOff();
+      }
       return;
     }
-    if (attempt > 1 && retries.retriesStatus(status)) {
+    if (attempt > 1 && retriable) {
       ex.log.flags |= ResponseFlag.URX.bit();
     }
     responseStarted = true;
@@ -271,7 +280,25 @@ final class UpstreamLeg implements UpstreamOwner {
       return;
     }
     ex.setClientConnection(response.headers());
+    if (response instanceof FullHttpResponse trailersOnly) {
+      relayTrailersOnly(trailersOnly);
+      return;
+    }
     ex.client.write(response, ex.client.voidPromise());
+  }
+
+  /** gRPC's trailers-only answer from an HTTP/2 upstream: whole to an HTTP/2 client, else as head and trailers. */
+  private void relayTrailersOnly(FullHttpResponse full) {
+    if (io.mizzen.proxy.h2.Http2Streams.isStream(ex.client)) {
+      ex.client.writeAndFlush(full, ex.client.voidPromise());
+      endAttempt(false);
+      ex.finish();
+      return;
+    }
+    LastHttpContent trailers = H2ResponseShape.statusToTrailers(full);
+    ex.client.write(new io.netty.handler.codec.http.DefaultHttpResponse(full.protocolVersion(), full.status(),
+        full.headers()), ex.client.voidPromise());
+    onResponseContent(trailers);
   }
 
   /**

@@ -58,6 +58,7 @@ final class UpstreamPool {
   private final MeshTls meshTls;
   private final String trustDomain;
   private final TlsOrigination origination;
+  private H2Upstreams h2;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
       AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain,
@@ -68,6 +69,14 @@ final class UpstreamPool {
     this.loop = loop;
     this.channels = channels;
     this.resolver = resolver;
+  }
+
+  /** The HTTP/2 connections of this loop, made when a cluster first needs one. */
+  H2Upstreams h2() {
+    if (h2 == null) {
+      h2 = new H2Upstreams(this, loop, channels, resolver);
+    }
+    return h2;
   }
 
   /** Whether connections under {@code policy} are mutual TLS. */
@@ -235,6 +244,9 @@ final class UpstreamPool {
 
   /** Closes every idle connection (on shutdown). */
   void closeAll() {
+    if (h2 != null) {
+      h2.closeAll();
+    }
     List<Map<InetSocketAddress, ArrayDeque<Channel>>> pools = new java.util.ArrayList<>(List.of(idle, idleTls));
     pools.addAll(idleOriginated.values());
     idleOriginated.clear();

@@ -48,6 +48,23 @@ final class ClusterPolicies {
     return s.build("DestinationRule " + ruleName, host);
   }
 
+  /**
+   * Whether the resolved {@code connectionPool.http.h2UpgradePolicy} is {@code UPGRADE}: the
+   * endpoints speak h2c, so requests go to them as HTTP/2 streams.
+   */
+  static boolean upgradesToHttp2(DestinationRule rule, Subset subset, int port, String portName) {
+    if (rule == null) {
+      return false;
+    }
+    Sections s = new Sections();
+    s.apply(rule.trafficPolicy(), "trafficPolicy", port, portName);
+    if (subset != null) {
+      s.apply(subset.trafficPolicy(), "subsets.trafficPolicy", port, portName);
+    }
+    return s.pool != null && s.pool.http() != null
+        && s.pool.http().h2UpgradePolicy() == ConnectionPoolSettings.H2UpgradePolicy.UPGRADE;
+  }
+
   /** The labels of a named subset, or {@code null} when the rule has no such subset. */
   static Subset subset(DestinationRule rule, String name) {
     if (rule == null || rule.subsets() == null) {

@@ -149,9 +149,10 @@ final class MeshModel {
       DestinationRule rule = rules.get(s.hostname());
       for (int i = 0; i < ports.size(); i++) {
         int port = ports.get(i).port();
-        ClusterPolicy policy = ClusterPolicies.resolve(rule, ruleNames.get(rule), s.hostname(), null, port,
-            ports.get(i).name());
-        Cluster c = cluster(s.hostname(), null, port, policy, Map.of());
+        String portName = ports.get(i).name();
+        ClusterPolicy policy = ClusterPolicies.resolve(rule, ruleNames.get(rule), s.hostname(), null, port, portName);
+        Cluster c = cluster(s.hostname(), null, port, policy, Map.of(),
+            PortProtocol.http2(ports.get(i)) || ClusterPolicies.upgradesToHttp2(rule, null, port, portName));
         List<String> domains = new ArrayList<>();
         for (String d : s.domains(options.namespace())) {
           domains.add(d + ":" + port);
@@ -193,6 +194,7 @@ final class MeshModel {
     String subsetName = d.subset();
     int port = 0;
     String portName = "";
+    ServicePort servicePort = null;
     if (service != null) {
       List<ServicePort> ports = service.ports();
       if (d.port() != null && d.port().number() != null) {
@@ -213,6 +215,7 @@ final class MeshModel {
       for (ServicePort p : ports) {
         if (p.port() == port) {
           portName = p.name();
+          servicePort = p;
         }
       }
     } else if (d.port() != null && d.port().number() != null) {
@@ -228,7 +231,8 @@ final class MeshModel {
       // As in Istio: the route is accepted, but the missing subset has no endpoints (503).
       return new Destination(null, name, weight, req, resp);
     }
-    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, ruleNames.get(rule), fq, subset, port, portName), ClusterPolicies.labels(subset));
+    Cluster c = cluster(fq, subsetName, port, ClusterPolicies.resolve(rule, ruleNames.get(rule), fq, subset, port, portName),
+        ClusterPolicies.labels(subset), PortProtocol.http2(servicePort) || ClusterPolicies.upgradesToHttp2(rule, subset, port, portName));
     return new Destination(c, name, weight, req, resp);
   }
 
@@ -286,9 +290,11 @@ final class MeshModel {
    * The cluster for a host, subset and port, built once per snapshot.
    *
    * @param port the service port, 0 for the service's only (or first) port
+   * @param http2 whether the endpoints are spoken to in HTTP/2 (h2c)
    * @return the cluster, or {@code null} when discovery knows no such host
    */
-  Cluster cluster(String host, String subset, int port, ClusterPolicy policy, Map<String, String> subsetLabels) {
+  Cluster cluster(String host, String subset, int port, ClusterPolicy policy, Map<String, String> subsetLabels,
+      boolean http2) {
     SnapshotCompiler.Service service = services.get(host);
     if (service == null) {
       return null;
@@ -314,7 +320,7 @@ final class MeshModel {
         }
       }
     }
-    Cluster c = Cluster.of(name, policy, list);
+    Cluster c = Cluster.of(name, policy, list, http2);
     clusters.put(name, c);
     if (policy.originate() != null) {
       upstreamTls.add(policy.originate());

@@ -19,6 +19,14 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, int conditions, 
   public static final int ON_RESET = 8;
   public static final int ON_RETRIABLE_4XX = 16;
   public static final int ON_REFUSED_STREAM = 32;
+  /** gRPC's conditions: the {@code grpc-status} of a trailers-only answer, as Envoy reads it. */
+  public static final int ON_GRPC_CANCELLED = 64;
+  public static final int ON_GRPC_DEADLINE_EXCEEDED = 128;
+  public static final int ON_GRPC_INTERNAL = 256;
+  public static final int ON_GRPC_RESOURCE_EXHAUSTED = 512;
+  public static final int ON_GRPC_UNAVAILABLE = 1024;
+  private static final int ON_GRPC = ON_GRPC_CANCELLED | ON_GRPC_DEADLINE_EXCEEDED | ON_GRPC_INTERNAL
+      | ON_GRPC_RESOURCE_EXHAUSTED | ON_GRPC_UNAVAILABLE;
 
   /** Istio's default when a route sets none: 2 retries on connect failure, refused stream and 503. */
   public static final RetryPolicy DEFAULT =
@@ -54,8 +62,11 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, int conditions, 
         case "reset": bits |= ON_RESET; break;
         case "retriable-4xx": bits |= ON_RETRIABLE_4XX; break;
         case "refused-stream": bits |= ON_REFUSED_STREAM; break;
-        // gRPC conditions map onto HTTP/1 outcomes the proxy can see.
-        case "unavailable": case "cancelled": case "deadline-exceeded": case "resource-exhausted":
+        case "cancelled": bits |= ON_GRPC_CANCELLED; break;
+        case "deadline-exceeded": bits |= ON_GRPC_DEADLINE_EXCEEDED; break;
+        case "internal": bits |= ON_GRPC_INTERNAL; break;
+        case "resource-exhausted": bits |= ON_GRPC_RESOURCE_EXHAUSTED; break;
+        case "unavailable": bits |= ON_GRPC_UNAVAILABLE; break;
         case "retriable-status-codes": case "retriable-headers": case "envoy-ratelimited":
           break;
         default:
@@ -81,6 +92,30 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, int conditions, 
       return true;
     }
     return (conditions & ON_RETRIABLE_4XX) != 0 && status == 409;
+  }
+
+  /** Whether any gRPC condition is set: only then is a response's {@code grpc-status} looked at. */
+  public boolean onGrpcStatus() {
+    return (conditions & ON_GRPC) != 0;
+  }
+
+  /**
+   * Whether an answer with this {@code grpc-status} (from the response headers: gRPC's
+   * trailers-only answer, as Envoy reads it) should be retried; {@code null} or garbage is not.
+   */
+  public boolean retriesGrpcStatus(String grpcStatus) {
+    if (grpcStatus == null) {
+      return false;
+    }
+    int bit = switch (grpcStatus.trim()) {
+      case "1" -> ON_GRPC_CANCELLED;
+      case "4" -> ON_GRPC_DEADLINE_EXCEEDED;
+      case "8" -> ON_GRPC_RESOURCE_EXHAUSTED;
+      case "13" -> ON_GRPC_INTERNAL;
+      case "14" -> ON_GRPC_UNAVAILABLE;
+      default -> 0;
+    };
+    return (conditions & bit) != 0;
   }
 
   /** Whether a failed connect is retried. */

@@ -63,6 +63,10 @@ public final class SnapshotCompiler {
    */
   public static Compiled compile(ProxySnapshot snapshot, ProxyOptions options, Compiled previous, Cluster inboundCluster) {
     MeshModel model = MeshModel.of(snapshot, options, previous.endpoints());
+    if (inboundCluster != null && inboundCluster.http2() != localAppSpeaksHttp2(snapshot.instances(), options)) {
+      inboundCluster = Cluster.of(inboundCluster.name(), inboundCluster.policy(), inboundCluster.endpoints(),
+          !inboundCluster.http2());
+    }
     List<VirtualHost> hosts = model.virtualHosts();
     RouteTable outbound = RouteTable.of(snapshot.version(), hosts, model.unknownHosts());
     RouteTable inbound = inboundCluster == null
@@ -70,6 +74,27 @@ public final class SnapshotCompiler {
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
     return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways(),
         model.gatewayPorts(), model.upstreamTls());
+  }
+
+  /**
+   * Whether the local app speaks HTTP/2, as Istio picks the inbound's protocol: by this
+   * workload's (namespace and labels) service port that targets the app port, else its only port.
+   */
+  static boolean localAppSpeaksHttp2(List<ServiceInstance> instances, ProxyOptions options) {
+    Map<Integer, ServicePort> ports = new LinkedHashMap<>();
+    for (ServiceInstance i : instances) {
+      if (!i.namespace().equals(options.namespace()) || options.sourceLabels().isEmpty()
+          || !i.labels().equals(options.sourceLabels())) {
+        continue;
+      }
+      for (ServicePort p : i.ports()) {
+        if (p.targetPort() == options.inboundAppPort()) {
+          return PortProtocol.http2(p);
+        }
+        ports.putIfAbsent(p.port(), p);
+      }
+    }
+    return ports.size() == 1 && PortProtocol.http2(ports.values().iterator().next());
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */
