@@ -38,7 +38,8 @@ if [ "${1:-}" = "mtls" ]; then
       java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
       for _ in $(seq 1 300); do grep -q READY "$run/out" 2>/dev/null && break; sleep 0.1; done
       read -r _ outp inp < <(grep READY "$run/out") || { cat "$run/err" >&2; exit 1; }
-      wrk -t1 -c50 -d5s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1   # warm-up (JIT)
+      # Warm-up: 20 s, as NOTES.md measured the JIT needs (the TLS path compiles more code).
+      wrk -t1 -c50 -d"${WARM:-20}"s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1
       cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       rps=$(wrk -t1 -c50 -d"${secs}"s -H "Host: bench" "http://127.0.0.1:$outp/" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
       cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")

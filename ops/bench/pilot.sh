@@ -19,5 +19,7 @@ mvn -B -q -o -pl kernel -am package -DskipTests dependency:build-classpath -Dmde
   -Dmdep.outputFile="$cp_file"
 # The kernel's test plugins (one fails on purpose) stay off: the bench boots a plain control plane.
 deps=$(tr ':' '\n' < "$cp_file" | grep -v -e test-plugin -e sample-header-stamp | paste -sd: -)
-java -Xmx${HEAP:-1g} ${DECODE:+-Dpilot.bench.decode=$DECODE} -cp "kernel/target/test-classes:kernel/target/classes:$deps" \
+# The control plane's JVM flags as bin/mizzen starts it (SerialGC: G1 would treat every 2 MB
+# snapshot buffer as a humongous allocation and collect far more often).
+java -XX:+UseSerialGC -Xss512k -Xmx${HEAP:-1g} ${DECODE:+-Dpilot.bench.decode=$DECODE} -cp "kernel/target/test-classes:kernel/target/classes:$deps" \
   io.mizzen.kernel.pilot.bench.PilotBench
