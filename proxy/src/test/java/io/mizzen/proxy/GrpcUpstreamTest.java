@@ -492,24 +492,7 @@ class GrpcUpstreamTest {
         .map(r -> r.pause()));
     // With the client paused, what the server could hand over stays within the windows and
     // socket buffers on the way; a proxy buffering without bound would take all 32 MiB.
-    Promise<Void> held = Promise.promise();
-    long[] stable = {0, -1};
-    long timer = f.vertx.setPeriodic(50, id -> {
-      int now = flooded.get();
-      if (now >= n / 2) {
-        held.tryFail("the server sent " + now + " of " + n + " messages to a client that read none");
-      } else if (now == stable[1] && ++stable[0] >= 20) {
-        held.tryComplete();
-      } else if (now != stable[1]) {
-        stable[0] = 0;
-        stable[1] = now;
-      }
-    });
-    try {
-      Fixture.await(held.future());
-    } finally {
-      f.vertx.cancelTimer(timer);
-    }
+    awaitHeldBack(flooded::get, n, "the server sent %d of %d messages to a client that read none");
     java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
     Promise<GrpcStatus> end = Promise.promise();
     resp.handler(b -> got.incrementAndGet());
@@ -545,24 +528,7 @@ class GrpcUpstreamTest {
     };
     f.vertx.runOnContext(v -> pump[0].run());
     GrpcServerRequest<Buffer, Buffer> paused = Fixture.await(sink.future());
-    Promise<Void> held = Promise.promise();
-    long[] stable = {0, -1};
-    long timer = f.vertx.setPeriodic(50, id -> {
-      int now = sent.get();
-      if (now >= n / 2) {
-        held.tryFail("the client sent " + now + " of " + n + " messages to a server that read none");
-      } else if (now == stable[1] && ++stable[0] >= 20) {
-        held.tryComplete();
-      } else if (now != stable[1]) {
-        stable[0] = 0;
-        stable[1] = now;
-      }
-    });
-    try {
-      Fixture.await(held.future());
-    } finally {
-      f.vertx.cancelTimer(timer);
-    }
+    awaitHeldBack(sent::get, n, "the client sent %d of %d messages to a server that read none");
     paused.resume();
     Call c = Fixture.await(done.future());
     assertEquals(GrpcStatus.OK, c.status(), c.toString());
@@ -576,5 +542,30 @@ class GrpcUpstreamTest {
     Fixture.Reply reply = f.get("web:9080", "/");
     assertEquals(200, reply.status());
     assertEquals("plain HTTP_1_1", reply.body());
+  }
+
+  /**
+   * Waits until {@code count} has stood still for a second (20 checks 50 ms apart) below half of
+   * {@code n}; fails with {@code what} (formatted with the count and n) once it reaches half.
+   */
+  private void awaitHeldBack(java.util.function.IntSupplier count, int n, String what) {
+    Promise<Void> held = Promise.promise();
+    long[] stable = {0, -1};
+    long timer = f.vertx.setPeriodic(50, id -> {
+      int now = count.getAsInt();
+      if (now >= n / 2) {
+        held.tryFail(String.format(what, now, n));
+      } else if (now == stable[1] && ++stable[0] >= 20) {
+        held.tryComplete();
+      } else if (now != stable[1]) {
+        stable[0] = 0;
+        stable[1] = now;
+      }
+    });
+    try {
+      Fixture.await(held.future());
+    } finally {
+      f.vertx.cancelTimer(timer);
+    }
   }
 }
