@@ -8,7 +8,8 @@
 # Needs: a JDK and Maven (offline build of plugins/ca-bouncycastle).
 #
 # ops/bench/citadel.sh mtls [seconds]: the data path. A sidecar pair (proxy/src/test MeshPairBench:
-# upstream app <- server sidecar inbound <- client sidecar outbound) with mutual TLS on (ISTIO_MUTUAL,
+# upstream app <- server sidecar inbound <- client sidecar outbound, each sidecar on an event loop of
+# its own as two processes would be; SPLIT=false shares 2 loops between them) with mutual TLS on (ISTIO_MUTUAL,
 # STRICT inbound, TLS 1.3 with session resumption) against off (plain text): requests/s with wrk
 # at 50 connections through the pair, and the handshake rate (new TLS connections/s with a client
 # certificate) against the STRICT inbound with openssl s_time -new. Needs wrk and openssl (Debian

@@ -49,12 +49,16 @@ public final class MeshPairBench {
     Vertx appVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     HttpServer app = appVertx.createHttpServer().requestHandler(req -> req.response().end("ok")).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    // Each sidecar on event loops of its own, as two sidecar processes have (SPLIT=false: one
+    // Vert.x with 2 loops shared by both, where which loop each connection lands on varies per run).
+    boolean split = !"false".equals(System.getenv("SPLIT"));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(split ? 1 : 2));
+    Vertx outVertx = split ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1)) : vertx;
     WorkloadInfo server = new WorkloadInfo("bench", "default", Map.of("app", "bench"), "bench", "127.0.0.1", 80);
     InboundSecurity security = InboundSecurity.of(vertx, server, "istio-system", "cluster.local", Clock.systemUTC());
     MeshProxy inbound = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(-1).withInbound(0, app.actualPort()),
         List.of(), mtls ? MeshTls.create(new HeldCertificates(pki.workload("bench"))) : null, "cluster.local", mtls ? security : null));
-    MeshProxy outbound = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0), List.of(),
+    MeshProxy outbound = await(ProxyEngine.start(outVertx, ProxyOptions.sidecar().withOutboundPort(0), List.of(),
         mtls ? MeshTls.create(new HeldCertificates(client)) : null, "cluster.local"));
     SourceLocation here = new SourceLocation("MeshPairBench", 0, 1);
     List<Resource> resources = new ArrayList<>();
