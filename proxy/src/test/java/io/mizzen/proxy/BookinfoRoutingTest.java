@@ -175,7 +175,7 @@ class BookinfoRoutingTest {
         .setHost(colon < 0 ? authority : authority.substring(0, colon))
         .setPort(colon < 0 ? 80 : Integer.parseInt(authority.substring(colon + 1)));
     headers.forEach(o::putHeader);
-    return f.client.request(o).compose(req -> req.send()
-        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))));
+    return OneLoop.run(f.vertx, () -> f.client.request(o).compose(req -> req.send()
+        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
   }
 }

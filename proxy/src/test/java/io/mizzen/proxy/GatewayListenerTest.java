@@ -105,8 +105,8 @@ class GatewayListenerTest {
   private Fixture.Reply get(int port, String host, String uri) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host).setPort(port)
         .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setTimeout(20_000);
-    return Fixture.await(f.client.request(o).compose(req -> req.send()
-        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
+    return Fixture.await(OneLoop.run(f.vertx, () -> f.client.request(o).compose(req -> req.send()
+        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))))));
   }
 
   @Test

@@ -170,8 +170,8 @@ class MixerHookTest {
   }
 
   private Fixture.Reply get(int port, String peer) {
-    return Fixture.await(f.client.request(HttpMethod.GET, port, "127.0.0.1", "/ratings/0")
+    return Fixture.await(OneLoop.run(f.vertx, () -> f.client.request(HttpMethod.GET, port, "127.0.0.1", "/ratings/0")
         .compose(req -> req.putHeader(IstioMetrics.PEER_HEADER, peer).send()
-            .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
+            .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))))));
   }
 }

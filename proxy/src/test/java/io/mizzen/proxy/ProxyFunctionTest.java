@@ -139,11 +139,11 @@ class ProxyFunctionTest {
   }
 
   private Fixture.Reply get(int port, String uri, Map<String, String> headers) {
-    return Fixture.await(f.client.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", uri)
+    return Fixture.await(OneLoop.run(f.vertx, () -> f.client.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", uri)
         .compose(req -> {
           headers.forEach(req::putHeader);
           return req.send().compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())));
-        }));
+        })));
   }
 
   @Test

@@ -323,7 +323,7 @@ class ResilienceTest {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)
         .setServer(SocketAddress.inetSocketAddress(f.proxy.outboundPort(), "127.0.0.1"))
         .setHost(authority.substring(0, colon)).setPort(Integer.parseInt(authority.substring(colon + 1)));
-    return f.client.request(o).compose(req -> req.send()
-        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))));
+    return OneLoop.run(f.vertx, () -> f.client.request(o).compose(req -> req.send()
+        .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString())))));
   }
 }

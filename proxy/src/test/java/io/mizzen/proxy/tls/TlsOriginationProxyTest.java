@@ -136,8 +136,8 @@ class TlsOriginationProxyTest {
   private String[] get(String host) {
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(proxy.outboundPort(), "127.0.0.1"))
         .setHost(host).setPort(80).setURI("/").setTimeout(10_000);
-    return await(client.request(o).compose(r -> r.send())
-        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})));
+    return await(io.mizzen.proxy.OneLoop.run(vertx, () -> client.request(o).compose(r -> r.send()
+        .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})))));
   }
 
   @Test
