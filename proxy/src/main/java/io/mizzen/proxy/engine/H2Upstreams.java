@@ -220,7 +220,7 @@ final class H2Upstreams {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
               ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new H2ResponseShape(),
-                  new UpstreamHandler(pool, key, 0, false, true));
+                  new UpstreamHandler(pool, key, 0, false, null, true));
             }
           })
           .open()

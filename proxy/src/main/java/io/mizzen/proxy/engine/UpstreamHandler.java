@@ -25,19 +25,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
-  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls) {
-    this(pool, key, maxRequests, mutualTls, null, false);
-  }
-
-  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
-      io.mizzen.proxy.tls.TlsOrigination.Context originated) {
-    this(pool, key, maxRequests, mutualTls, originated, false);
-  }
-
-  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls, boolean stream) {
-    this(pool, key, maxRequests, mutualTls, null, stream);
-  }
-
   /**
    * @param originated the TLS origination context of the connection, or null
    * @param stream whether the channel is one HTTP/2 stream, used for one exchange and closed

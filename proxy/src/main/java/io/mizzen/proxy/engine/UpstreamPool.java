@@ -86,8 +86,8 @@ final class UpstreamPool {
 
   /** An idle connection of the policy's kind to the endpoint, most recently used first, or {@code null}. */
   Channel poll(Endpoint endpoint, ClusterPolicy policy) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = policy.originate() != null
-        ? idleOriginated.get(origination.context(policy.originate())) : mutualTls(policy) ? idleTls : idle;
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(mutualTls(policy),
+        policy.originate() == null ? null : origination.context(policy.originate()));
     ArrayDeque<Channel> queue = pool == null ? null : pool.get(endpoint.address());
     if (queue == null) {
       return null;
@@ -134,7 +134,7 @@ final class UpstreamPool {
             ch.pipeline().addLast(
                 new HttpClientCodec(config, false, false),
                 new IdleTimeout(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originated));
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originated, false));
           }
         })
         .connect(key);
@@ -200,33 +200,30 @@ final class UpstreamPool {
     if (!ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
     }
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.mutualTls(), handler.originated());
-    ArrayDeque<Channel> queue = pool.get(handler.key());
-    if (queue == null) {
-      queue = new ArrayDeque<>();
-      pool.put(handler.key(), queue);
-    }
-    queue.addFirst(ch);
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = handler.originated() == null ? idleOf(handler.mutualTls(), null)
+        : idleOriginated.computeIfAbsent(handler.originated(), k -> new HashMap<>());
+    pool.computeIfAbsent(handler.key(), k -> new ArrayDeque<>()).addFirst(ch);
   }
 
   /** Forgets a pooled connection that closed or idled out. */
   void remove(Channel ch, UpstreamHandler handler) {
     Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.mutualTls(), handler.originated());
-    ArrayDeque<Channel> queue = pool.get(handler.key());
+    ArrayDeque<Channel> queue = pool == null ? null : pool.get(handler.key());
     if (queue != null) {
       queue.remove(ch);
       if (queue.isEmpty()) {
         pool.remove(handler.key());
       }
     }
-    if (handler.originated() != null && pool.isEmpty()) {
+    if (handler.originated() != null && pool != null && pool.isEmpty()) {
       idleOriginated.remove(handler.originated());
     }
   }
 
+  /** The idle connections of one kind by address; {@code null} for a TLS context none was pooled under. */
   private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls, TlsOrigination.Context originated) {
     if (originated != null) {
-      return idleOriginated.computeIfAbsent(originated, k -> new HashMap<>());
+      return idleOriginated.get(originated);
     }
     return mutualTls ? idleTls : idle;
   }

@@ -4,7 +4,6 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -109,41 +104,13 @@ final class OriginationContext {
   }
 
   private List<X509Certificate> certificates(byte[] pem, String field, String path) {
-    List<X509Certificate> out = new ArrayList<>();
-    try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      for (var c : factory.generateCertificates(new ByteArrayInputStream(pem))) {
-        out.add((X509Certificate) c);
-      }
-    } catch (CertificateException | RuntimeException e) {
-      throw new IllegalArgumentException(tls.source() + "." + field + ": '" + path + "' is not PEM X.509: "
-          + e.getMessage(), e);
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException(tls.source() + "." + field + ": '" + path + "' holds no certificate");
-    }
-    return out;
+    return PemCredentials.x509(pem,
+        (what, cause) -> new IllegalArgumentException(tls.source() + "." + field + ": '" + path + "' " + what, cause));
   }
 
   private PrivateKey privateKey() {
-    String where = tls.source() + ".privateKey: '" + tls.privateKey() + "'";
-    String pem = new String(key, StandardCharsets.US_ASCII);
-    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException(where + " is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----)");
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + " is not base64: " + e.getMessage(), e);
-    }
-    try {
-      return PemCredentials.pkcs8(der);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(where + " is neither an EC nor an RSA key: " + e.getMessage(), e);
-    }
+    return PemCredentials.pkcs8Pem(new String(key, StandardCharsets.US_ASCII),
+        (what, cause) -> new IllegalArgumentException(tls.source() + ".privateKey: '" + tls.privateKey() + "' " + what, cause));
   }
 
   private String digest() {

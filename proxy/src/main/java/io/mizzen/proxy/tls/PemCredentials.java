@@ -13,6 +13,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * A workload's credentials read from PEM into JDK objects.
@@ -47,47 +48,52 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
   }
 
   private static List<X509Certificate> certificates(String field, String pem) {
-    try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      List<X509Certificate> out = new ArrayList<>();
-      for (var c : factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        out.add((X509Certificate) c);
-      }
-      if (out.isEmpty()) {
-        throw new IllegalStateException("workload credentials: " + field + " holds no certificate");
-      }
-      return out;
-    } catch (CertificateException e) {
-      throw new IllegalStateException("workload credentials: " + field + " is not PEM X.509: " + e.getMessage(), e);
-    }
+    return x509(pem.getBytes(StandardCharsets.US_ASCII),
+        (what, cause) -> new IllegalStateException("workload credentials: " + field + " " + what, cause));
   }
 
   private static PrivateKey key(WorkloadCredentials credentials) {
-    String pem = credentials.privateKeyPem();
+    return pkcs8Pem(credentials.privateKeyPem(), (what, cause) -> new IllegalStateException(
+        "workload credentials " + credentials.identity() + ": privateKeyPem " + what, cause));
+  }
+
+  /**
+   * The X.509 certificates of a PEM text, at least one. Failures are {@code fail(what, cause)},
+   * {@code what} saying what is wrong ({@code holds no certificate}, {@code is not PEM X.509: ...}).
+   */
+  static List<X509Certificate> x509(byte[] pem, BiFunction<String, Throwable, RuntimeException> fail) {
+    List<X509Certificate> out = new ArrayList<>();
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      for (var c : factory.generateCertificates(new ByteArrayInputStream(pem))) {
+        out.add((X509Certificate) c);
+      }
+    } catch (CertificateException | RuntimeException e) {
+      throw fail.apply("is not PEM X.509: " + e.getMessage(), e);
+    }
+    if (out.isEmpty()) {
+      throw fail.apply("holds no certificate", null);
+    }
+    return out;
+  }
+
+  /**
+   * The private key of a PKCS#8 PEM text ({@code -----BEGIN PRIVATE KEY-----}), EC or RSA. The
+   * agent makes EC P-256 keys by default and RSA 2048 on request; PKCS#8 says which, but trying
+   * both is simpler than parsing the algorithm identifier. Failures are {@code fail(what, cause)}.
+   */
+  static PrivateKey pkcs8Pem(String pem, BiFunction<String, Throwable, RuntimeException> fail) {
     int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
     int end = pem.indexOf("-----END PRIVATE KEY-----");
     if (begin < 0 || end < begin) {
-      throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is not a PKCS#8 PEM key");
+      throw fail.apply("is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----)", null);
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is not base64", e);
+      throw fail.apply("is not base64: " + e.getMessage(), e);
     }
-    try {
-      return pkcs8(der);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("workload credentials " + credentials.identity() + ": privateKeyPem is neither an EC nor an RSA key: "
-          + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * A PKCS#8 private key, EC or RSA. The agent makes EC P-256 keys by default and RSA 2048 on
-   * request; PKCS#8 says which, but trying both is simpler than parsing the algorithm identifier.
-   */
-  static java.security.PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
     GeneralSecurityException last = null;
     for (String algorithm : new String[] {"EC", "RSA"}) {
       try {
@@ -96,6 +102,6 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
         last = e;
       }
     }
-    throw last;
+    throw fail.apply("is neither an EC nor an RSA key: " + last.getMessage(), last);
   }
 }
