@@ -296,9 +296,7 @@ final class ProxyServer implements MeshProxy {
       boolean originates = !next.upstreamTls().isEmpty() || !previous.upstreamTls().isEmpty();
       synchronized (this) {
         if (gatewaySwaps.isComplete() && !gateways && !originates) {
-          compiled = next;
-          commitSecurity.run();
-          return Future.succeededFuture();
+          return swapIn(snapshot, next, false, commitSecurity);
         }
         // Certificates are files: read off the event loop. A Gateway server whose files are
         // missing rejects the snapshot, naming the server and the file, and the last good one
