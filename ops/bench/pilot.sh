@@ -8,6 +8,8 @@
 # The 100 clients stand for proxies on other machines: by default they read each snapshot's
 # framing (versions, item counts; the items of svc-0 decoded) instead of decoding 100 x 2.2 MB of
 # protobuf on the control plane's 2 cores; DECODE=full makes them decode every item, as an agent does.
+# Each round's 100 proxies connect at once, as they do when a control plane (re)starts.
+# JOPTS adds JVM flags (-Xlog:gc, perf-map options, ...).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -21,5 +23,5 @@ mvn -B -q -o -pl kernel -am package -DskipTests dependency:build-classpath -Dmde
 deps=$(tr ':' '\n' < "$cp_file" | grep -v -e test-plugin -e sample-header-stamp | paste -sd: -)
 # The control plane's JVM flags as bin/mizzen starts it (SerialGC: G1 would treat every 2 MB
 # snapshot buffer as a humongous allocation and collect far more often).
-java -XX:+UseSerialGC -Xss512k -Xmx${HEAP:-1g} ${DECODE:+-Dpilot.bench.decode=$DECODE} -cp "kernel/target/test-classes:kernel/target/classes:$deps" \
+java ${JOPTS:-} -XX:+UseSerialGC -Xss512k -Xmx${HEAP:-1g} ${DECODE:+-Dpilot.bench.decode=$DECODE} -cp "kernel/target/test-classes:kernel/target/classes:$deps" \
   io.mizzen.kernel.pilot.bench.PilotBench

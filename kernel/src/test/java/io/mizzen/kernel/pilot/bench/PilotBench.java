@@ -97,6 +97,7 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
       String marker = "\"timeout\":\"" + (round + 10) + "s\"";
       List<GrpcClientRequest<PushRequest, Received>> streams = new ArrayList<>();
       List<GrpcClient> grpcClients = new ArrayList<>();
+      List<Future<GrpcClientRequest<PushRequest, Received>>> opened = new ArrayList<>();
       long start = System.nanoTime();
       for (int p = 0; p < PROXIES; p++) {
         Node node = Node.newBuilder().setId("bench-" + round + "-" + p).setService("svc-" + p).setNamespace("default")
@@ -108,7 +109,7 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
             .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
             .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)));
             grpcClients.add(grpc);
-        streams.add(get(grpc.request(address, PUSH).map(req -> {
+        opened.add(grpc.request(address, PUSH).map(req -> {
           boolean[] full = {false};
           boolean[] seen = {false};
           req.response().onSuccess(resp -> resp.handler(snap -> {
@@ -127,7 +128,11 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
           }));
           req.write(PushRequest.newBuilder().setNode(node).build());
           return req;
-        })));
+        }));
+      }
+      // The 100 connect at once, as proxies do when a control plane (re)starts; none waits for another's connection.
+      for (Future<GrpcClientRequest<PushRequest, Received>> f : opened) {
+        streams.add(get(f));
       }
       if (!synced.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("round " + round + ": only " + (PROXIES - synced.getCount()) + " proxies synced");
