@@ -15,7 +15,10 @@
 # certificate) against the STRICT inbound with openssl s_time -new. Needs wrk and openssl (Debian
 # packages), a JDK and Maven (offline build of proxy/). TLS_PROVIDER=jdk measures the JDK provider
 # instead of BoringSSL; ROUNDS=n (default 3) alternating off/on rounds, reported as medians, with
-# the JVM's CPU µs per request.
+# the JVM's CPU µs per request. PIN=1 (the default on 2+ cores) runs the JVM on CPU 0 and wrk on
+# CPU 1, as proxy.sh's one-worker layout: the figure is then the CPU cost of mTLS on one core.
+# PIN=0 lets the scheduler place the JVM's three event loops and wrk on any core; on 2 cores that
+# placement, not the TLS work, decides a run (off-rounds steady, on-rounds bimodal: 7-30% loss).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${1:-}" = "mtls" ]; then
@@ -31,18 +34,23 @@ if [ "${1:-}" = "mtls" ]; then
   run=$(mktemp -d); pid=
   trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$run"' EXIT
   rounds=${ROUNDS:-3}
+  pin_jvm=(); pin_wrk=()
+  if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    pin_jvm=(taskset -c 0); pin_wrk=(taskset -c 1)
+    echo "== the JVM (both sidecars and the app) pinned to CPU 0, wrk to CPU 1 (PIN=0: unpinned)"
+  fi
   tick=$(getconf CLK_TCK)
   # Off and on alternate, each in a fresh JVM, so drift in the machine's load hits both alike;
   # the figures are the medians over the rounds.
   for round in $(seq 1 "$rounds"); do
     for mode in off on; do
-      java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
+      "${pin_jvm[@]}" java -Xmx512m ${TLS_PROVIDER:+-Dmizzen.tls.provider=$TLS_PROVIDER} -cp "$cp" io.mizzen.proxy.tls.MeshPairBench "$mode" "$run" > "$run/out" 2>"$run/err" & pid=$!
       for _ in $(seq 1 300); do grep -q READY "$run/out" 2>/dev/null && break; sleep 0.1; done
       read -r _ outp inp < <(grep READY "$run/out") || { cat "$run/err" >&2; exit 1; }
       # Warm-up: 20 s, as NOTES.md measured the JIT needs (the TLS path compiles more code).
-      wrk -t1 -c50 -d"${WARM:-20}"s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1
+      "${pin_wrk[@]}" wrk -t1 -c50 -d"${WARM:-20}"s -H "Host: bench" "http://127.0.0.1:$outp/" >/dev/null 2>&1
       cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-      rps=$(wrk -t1 -c50 -d"${secs}"s -H "Host: bench" "http://127.0.0.1:$outp/" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
+      rps=$("${pin_wrk[@]}" wrk -t1 -c50 -d"${secs}"s -H "Host: bench" "http://127.0.0.1:$outp/" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
       cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       us=$(awk -v c="$((cpu1 - cpu0))" -v t="$tick" -v r="$rps" -v s="$secs" 'BEGIN { printf "%.1f", c / t * 1e6 / (r * s) }')
       echo "round $round, mtls $mode: $rps requests/s through the sidecar pair (wrk -t1 -c50, ${secs} s), $us µs of CPU per request (both sidecars and the app)"

@@ -185,8 +185,21 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
             @Override
             public Received decode(io.vertx.grpc.common.GrpcMessage message) {
               try {
-                byte[] bytes = message.payload().getBytes();
-                return FULL_DECODE ? fully(PushSnapshot.parseFrom(bytes)) : framing(bytes);
+                // The message's own bytes, read in place: a copy of 2 MB per proxy would be the
+                // bench's garbage, collected on the control plane's cores.
+                io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) message.payload()).getByteBuf();
+                byte[] b;
+                int from;
+                if (buf.hasArray()) {
+                  b = buf.array();
+                  from = buf.arrayOffset() + buf.readerIndex();
+                } else {
+                  b = io.netty.buffer.ByteBufUtil.getBytes(buf);
+                  from = 0;
+                }
+                int to = from + buf.readableBytes();
+                return FULL_DECODE ? fully(PushSnapshot.parseFrom(com.google.protobuf.CodedInputStream.newInstance(b, from, to - from)))
+                    : framing(b, from, to);
               } catch (java.io.IOException e) {
                 throw new io.vertx.grpc.common.CodecException(e);
               }
@@ -207,14 +220,14 @@ SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
    * Walks the wire format in place (no copies): versions read, items counted, only the items
    * whose key names svc-0 decoded.
    */
-  private static Received framing(byte[] b) throws java.io.IOException {
+  private static Received framing(byte[] b, int from, int to) throws java.io.IOException {
     String version = "";
     String base = "";
     int resources = 0;
     int instances = 0;
     List<io.mizzen.spi.wire.pilot.Item> changed = new ArrayList<>();
-    int[] at = {0};
-    while (at[0] < b.length) {
+    int[] at = {from};
+    while (at[0] < to) {
       int tag = (int) varint(b, at);
       int field = tag >>> 3;
       if ((tag & 7) != 2) {
