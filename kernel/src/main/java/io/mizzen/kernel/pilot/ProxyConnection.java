@@ -26,6 +26,8 @@ final class ProxyConnection {
   Map<String, ServiceInstance> inFlightInstances;
   /** A change arrived while a version was in flight: push again once it is answered. */
   boolean dirty;
+  /** Waiting for its scope's view, being built off the push server's loop. */
+  boolean waitingForView;
   int resends;
 
   ProxyConnection(WriteStream<PushSnapshot> out) {

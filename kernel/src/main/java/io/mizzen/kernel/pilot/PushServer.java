@@ -58,6 +58,8 @@ final class PushServer extends PilotService implements PushStatus {
   private Map<String, CatalogEntry<ServiceInstance>> instanceEntries = Map.of();
   private List<Resource> sidecars = List.of();
   private Map<String, ScopeView> views = new HashMap<>();
+  /** Views of this generation being built off the loop (prewarm): a proxy of one waits for it. */
+  private Map<String, Future<Void>> building = new HashMap<>();
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private ConfigSnapshot config;
   private List<ServiceInstance> instances;
@@ -119,6 +121,7 @@ final class PushServer extends PilotService implements PushStatus {
     instanceEntries = endpoints;
     sidecars = nextConfig.ofKind("Sidecar");
     views = new HashMap<>();
+    building = new HashMap<>();
   }
 
   private static <T> CatalogEntry<T> entry(String key, T value, String json) {
@@ -161,6 +164,8 @@ final class PushServer extends PilotService implements PushStatus {
     if (scopes.isEmpty()) {
       return;
     }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    scopes.forEach(scope -> building.put(scope.key(), done.future()));
     vertx.<Map<String, ScopeView>>executeBlocking(() -> {
       Map<String, ScopeView> built = new HashMap<>();
       for (ProxyScope scope : scopes) {
@@ -169,11 +174,17 @@ final class PushServer extends PilotService implements PushStatus {
         built.put(scope.key(), view);
       }
       return built;
-    }, false).onSuccess(built -> context.runOnContext(v -> {
-      if (generation == at) {
-        built.forEach(views::putIfAbsent);
+    }, false).onComplete(ar -> context.runOnContext(v -> {
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.DEBUG, "prewarming views failed: " + ar.cause().getMessage());
+      } else if (generation == at) {
+        ar.result().forEach(views::putIfAbsent);
       }
-    })).onFailure(e -> LOG.log(System.Logger.Level.DEBUG, "prewarming views failed: " + e.getMessage()));
+      if (generation == at) {
+        scopes.forEach(scope -> building.remove(scope.key()));
+      }
+      done.complete();
+    }));
   }
 
   @Override
@@ -227,8 +238,26 @@ final class PushServer extends PilotService implements PushStatus {
       return;
     }
     ProxyScope scope = ProxyScope.of(c.node, rootNamespace, sidecars);
-    ScopeView view = views.computeIfAbsent(scope.key(),
-        k -> ScopeView.of(scope, resourceEntries.values(), instanceEntries.values()));
+    ScopeView view = views.get(scope.key());
+    if (view == null) {
+      Future<Void> prewarming = building.get(scope.key());
+      if (prewarming != null) {
+        // Its view is being built off the loop (a control plane that just started, all proxies
+        // connecting): wait for it rather than build it a second time on the loop.
+        if (!c.waitingForView) {
+          c.waitingForView = true;
+          prewarming.onComplete(ar -> {
+            c.waitingForView = false;
+            if (connections.contains(c)) {
+              pushTo(c);
+            }
+          });
+        }
+        return;
+      }
+      view = ScopeView.of(scope, resourceEntries.values(), instanceEntries.values());
+      views.put(scope.key(), view);
+    }
     boolean full = c.acked.isEmpty();
     PushSnapshot body = full ? view.full() : view.deltaFrom(c.ackedResources, c.ackedInstances);
     if (!full && body.getResourcesCount() + body.getInstancesCount() + body.getRemovedResourcesCount()
