@@ -69,7 +69,13 @@ class ProxyConfigSecretTest {
 
   /** A control plane whose Citadel accepts bootstrap tokens for {@code accounts} of namespace default. */
   private Kernel controlPlane(Map<String, Path> tokens, String... accounts) throws Exception {
-    MeshSettings settings = MeshSettings.defaults(home.resolve("cp")).withPorts(MeshPorts.ephemeral())
+    return controlPlane(0, tokens, accounts);
+  }
+
+  /** As {@link #controlPlane(Map, String...)}, with its push server on {@code grpcPort} (0: any). */
+  private Kernel controlPlane(int grpcPort, Map<String, Path> tokens, String... accounts) throws Exception {
+    MeshPorts ports = grpcPort == 0 ? MeshPorts.ephemeral() : new MeshPorts(0, 0, 0, 0, 0, grpcPort, 0, 0, 0);
+    MeshSettings settings = MeshSettings.defaults(home.resolve("cp")).withPorts(ports)
         .withPluginSettings(Map.of("pilot", Map.of("debounceMillis", 20)));
     // Tokens exist before Citadel reads its store, as in the demo.
     TokenStore store = TokenStore.inFolder(settings.stateDir().resolve("citadel"), Clock.systemUTC());
@@ -197,6 +203,32 @@ class ProxyConfigSecretTest {
       assertTrue(unknown.err().contains("no connected proxy 'nobody'"), unknown.err());
     } finally {
       PilotMesh.stop(plain, ratings, reviews, cp);
+    }
+  }
+
+  /** A new stream's first message carries the certificate: a restarted control plane knows it at once. */
+  @Test
+  void aRestartedControlPlaneLearnsTheCertificateFromTheNewStreamsFirstMessage() throws Exception {
+    int grpcPort = PilotMesh.freePort();
+    Map<String, Path> tokens = new HashMap<>();
+    Kernel cp = controlPlane(grpcPort, tokens, "reviews");
+    Kernel reviews = null;
+    try {
+      reviews = sidecarWithIdentity(cp, "reviews", tokens.get("reviews"), null);
+      String serial = reviews.lookup(WorkloadCertificates.class).current().serial();
+      String id = "reviews~127.0.0.1~9080.default";
+      String api = api(cp);
+      Conditions.await("the certificate at the first control plane", WAIT,
+          () -> serial.equals(serialIn(mizzen("proxy-config", "secret", id, "--control-plane", api))));
+      get(cp.stop());
+      cp = controlPlane(grpcPort, tokens);
+      String restarted = api(cp);
+      Run secret = Conditions.awaitValue("the certificate at the restarted control plane", WAIT,
+          () -> mizzen("proxy-config", "secret", id, "--control-plane", restarted), r -> serialIn(r) != null);
+      assertEquals(serial, serialIn(secret), secret.out());
+      assertEquals(serial, reviews.lookup(WorkloadCertificates.class).current().serial(), "no renewal meanwhile");
+    } finally {
+      PilotMesh.stop(reviews, cp);
     }
   }
 
