@@ -5,6 +5,8 @@ import io.mizzen.kernel.settings.MeshSettings;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
+import io.mizzen.spi.ca.WorkloadCertificates;
+import io.mizzen.spi.ca.WorkloadCredentials;
 import io.mizzen.spi.proxy.ProxyListeners;
 import io.mizzen.spi.proxy.SnapshotFeed;
 import io.mizzen.spi.proxy.WorkloadInfo;
@@ -23,11 +25,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.pf4j.Extension;
 
 /**
  * The data-plane agent (order 20, before the proxy at 50): publishes {@link WorkloadInfo} and an
- * {@link SnapshotFeed} the proxy subscribes to, keeps the push stream to Pilot open, and, when it
+ * {@link SnapshotFeed} the proxy subscribes to, keeps the push stream to Pilot open (reporting
+ * the workload certificate the identity hands its {@link CertificateReporter}), and, when it
  * stands beside a workload (a service is set), registers it under a lease it renews. Its settings
  * are {@link MeshSettings#agent()}; the role command lays the environment and flags over them.
  */
@@ -35,6 +39,7 @@ import org.pf4j.Extension;
 public final class AgentFunction implements MeshFunction {
   /** How long a registration lasts unless renewed. */
   static final Duration LEASE = Duration.ofSeconds(10);
+  private static final System.Logger LOG = System.getLogger(AgentFunction.class.getName());
   private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(3));
 
   private GrpcClient grpc;
@@ -89,6 +94,7 @@ public final class AgentFunction implements MeshFunction {
         .putAllLabels(agent.labels()).setAddress(agent.address()).setRole(context.role().cliName()).build();
     subscription = new PilotSubscription(ctx, grpc, controlPlane, node, feed, BACKOFF);
     subscription.start();
+    context.publish(CertificateReporter.class, this::follow);
     if (!agent.service().isEmpty()) {
       registerOnceTheProxyListens(context, ctx, controlPlane, id, agent);
     }
@@ -118,6 +124,24 @@ public final class AgentFunction implements MeshFunction {
         registrar.update(registration(id, agent, listeners.inbound()));
       }
     }));
+  }
+
+  /** Reports each certificate {@code certificates} holds to Pilot: the current one, then every renewal. */
+  private void follow(WorkloadCertificates certificates) {
+    PilotSubscription s = subscription;
+    Consumer<WorkloadCredentials> report = credentials -> {
+      try {
+        s.report(CertificateInfos.of(credentials));
+      } catch (IllegalArgumentException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot report certificate {0} to Pilot: {1}", credentials.serial(),
+            e.getMessage());
+      }
+    };
+    certificates.onRenewal(report);
+    WorkloadCredentials now = certificates.current();
+    if (now != null) {
+      report.accept(now);
+    }
   }
 
   /** Unique per proxy: a workload's service, address and app port, or a gateway's role and address. */

@@ -4,6 +4,7 @@ import io.mizzen.kernel.pilot.WireItems;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.proxy.ProxySnapshot;
+import io.mizzen.spi.wire.pilot.CertificateInfo;
 import io.mizzen.spi.wire.pilot.Item;
 import io.mizzen.spi.wire.pilot.Node;
 import io.mizzen.spi.wire.pilot.PilotGrpcClient;
@@ -39,6 +40,8 @@ final class PilotSubscription {
   private Map<String, ServiceInstance> instances = new LinkedHashMap<>();
   private String version = "";
   private GrpcClientRequest<PushRequest, PushSnapshot> stream;
+  /** The certificate the proxy serves, as last reported; null without a workload identity. */
+  private CertificateInfo certificate;
   private int attempt;
   private long retryTimer = -1;
   private boolean stopped;
@@ -85,7 +88,11 @@ final class PilotSubscription {
         resp.result().exceptionHandler(e -> broken(request, "stream failed: " + e.getMessage()));
         resp.result().endHandler(x -> broken(request, "the control plane ended the stream"));
       });
-      request.write(PushRequest.newBuilder().setNode(node).build())
+      PushRequest.Builder first = PushRequest.newBuilder().setNode(node);
+      if (certificate != null) {
+        first.setCertificate(certificate);
+      }
+      request.write(first.build())
           .onFailure(e -> broken(request, "cannot send the node: " + e.getMessage()));
     });
   }
@@ -157,6 +164,25 @@ final class PilotSubscription {
       request.write(PushRequest.newBuilder().setVersion(v).setError(error).build())
           .onFailure(e -> broken(request, "cannot answer: " + e.getMessage()));
     }
+  }
+
+  /**
+   * Reports the certificate the proxy serves now: at once on an open stream (a message with
+   * neither a version nor an error, which Pilot reads as no answer), and with the first message of
+   * every later stream. The same certificate twice is sent once.
+   */
+  void report(CertificateInfo info) {
+    context.runOnContext(v -> {
+      if (info.equals(certificate)) {
+        return;
+      }
+      certificate = info;
+      GrpcClientRequest<PushRequest, PushSnapshot> request = stream;
+      if (request != null) {
+        request.write(PushRequest.newBuilder().setCertificate(info).build())
+            .onFailure(e -> broken(request, "cannot report the certificate: " + e.getMessage()));
+      }
+    });
   }
 
   /** Closes the stream and stops reconnecting. @return a Future completed once the stream is closed */

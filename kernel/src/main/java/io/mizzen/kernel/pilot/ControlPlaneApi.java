@@ -14,6 +14,8 @@ import io.mizzen.spi.Role;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.wire.pilot.CertificateInfo;
+import io.mizzen.spi.wire.pilot.RootInfo;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -29,7 +31,8 @@ import org.pf4j.Extension;
  * The control plane's HTTP API on the monitoring port (15014), which the operator commands talk
  * to: {@code POST /apply} and {@code POST /delete} (YAML bodies), {@code GET /resources?kind=&name=
  * &namespace=&format=yaml}, {@code GET /debug/configz}, {@code GET /debug/syncz} and
- * {@code GET /debug/proxy?id=} (what one proxy holds). Order 40: after Pilot.
+ * {@code GET /debug/proxy?id=} (what one proxy holds, and the workload certificate it reported
+ * serving under {@code certificate}, null when none). Order 40: after Pilot.
  */
 @Extension
 public final class ControlPlaneApi implements MeshFunction {
@@ -218,7 +221,27 @@ public final class ControlPlaneApi implements MeshFunction {
       instances.add(new JsonObject(WireItems.encode(i)));
     }
     json(req, 200, new JsonObject().put("status", status(h.status())).put("resources", resources)
-        .put("instances", instances));
+        .put("instances", instances).put("certificate", certificate(h.certificate())));
+  }
+
+  /** The certificate a proxy reported serving, or null (JSON null) when it reported none. */
+  private static JsonObject certificate(CertificateInfo c) {
+    if (c == null) {
+      return null;
+    }
+    JsonArray roots = new JsonArray();
+    for (RootInfo r : c.getRootsList()) {
+      roots.add(new JsonObject().put("serial", r.getSerial()).put("subject", r.getSubject())
+          .put("notBefore", instant(r.getNotBeforeUnixMs())).put("notAfter", instant(r.getNotAfterUnixMs())));
+    }
+    return new JsonObject().put("serial", c.getSerial())
+        .put("subjectAltNames", new JsonArray(new ArrayList<>(c.getSubjectAltNamesList())))
+        .put("notBefore", instant(c.getNotBeforeUnixMs())).put("notAfter", instant(c.getNotAfterUnixMs()))
+        .put("issuer", c.getIssuer()).put("roots", roots);
+  }
+
+  private static String instant(long unixMillis) {
+    return java.time.Instant.ofEpochMilli(unixMillis).toString();
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {

@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -14,17 +16,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mizzen proxy-config routes|clusters|endpoints|listeners PROXY}: what one proxy holds, as
- * it last acknowledged it: routes are its VirtualServices, clusters each host and subset it may
- * send to, endpoints its service instances, listeners its Gateways' servers and Sidecar's ports.
+ * {@code mizzen proxy-config routes|clusters|endpoints|listeners|secret PROXY}: what one proxy
+ * holds, as it last acknowledged it: routes are its VirtualServices, clusters each host and subset
+ * it may send to, endpoints its service instances, listeners its Gateways' servers and Sidecar's
+ * ports; secret the workload certificate its agent reported serving and the roots it trusts, as
+ * {@code istioctl proxy-config secret} shows them.
  */
 @Command(name = "proxy-config", mixinStandardHelpOptions = true,
-    description = "Show what one proxy holds: routes, clusters, endpoints or listeners.")
+    description = "Show what one proxy holds: routes, clusters, endpoints, listeners or secret "
+        + "(its workload certificate: serial, SAN, validity, and its roots).")
 public final class ProxyConfigCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "routes|clusters|endpoints|listeners")
+  @Parameters(index = "0", paramLabel = "routes|clusters|endpoints|listeners|secret")
   String what;
 
   @Parameters(index = "1", paramLabel = "PROXY", description = "A proxy id, as proxy-status lists it.")
@@ -39,8 +44,8 @@ public final class ProxyConfigCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1).containsKey(what)) {
-        throw new IllegalArgumentException("'" + what + "' is not one of routes, clusters, endpoints, listeners");
+      if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1, "secret", 1).containsKey(what)) {
+        throw new IllegalArgumentException("'" + what + "' is not one of routes, clusters, endpoints, listeners, secret");
       }
       ControlPlaneClient.Answer answer = new ControlPlaneClient(controlPlane)
           .get("/debug/proxy?id=" + ControlPlaneClient.encode(proxy));
@@ -54,6 +59,7 @@ public final class ProxyConfigCommand implements Callable<Integer> {
         case "routes" -> routes(out, holdings);
         case "clusters" -> clusters(out, holdings);
         case "endpoints" -> endpoints(out, holdings);
+        case "secret" -> secret(out, proxy, holdings, Instant.now());
         default -> listeners(out, holdings);
       }
       out.flush();
@@ -127,6 +133,39 @@ public final class ProxyConfigCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  private static final String SECRET_ROW = "%-15s %-12s %-9s %-12s %-34s %-22s %-22s %s%n";
+
+  /**
+   * The workload certificate ({@code default}, Cert Chain) and each root ({@code ROOTCA}, CA):
+   * STATUS is EXPIRED once {@code now} is past NOT AFTER, ACTIVE before; VALID CERT says whether
+   * {@code now} lies within NOT BEFORE and NOT AFTER. A proxy that reported no certificate gets a
+   * line saying so.
+   */
+  static void secret(PrintWriter out, String proxy, JsonObject h, Instant now) {
+    JsonObject cert = h.getJsonObject("certificate");
+    if (cert == null) {
+      out.println("proxy " + proxy + " has no workload certificate: its agent reported none to Pilot "
+          + "(mTLS is off for it: no Citadel, or no citadel-agent settings)");
+      return;
+    }
+    out.printf(SECRET_ROW, "RESOURCE NAME", "TYPE", "STATUS", "VALID CERT", "SERIAL NUMBER", "NOT AFTER",
+        "NOT BEFORE", "SAN");
+    secretRow(out, "default", "Cert Chain", cert, join(cert.getJsonArray("subjectAltNames")), now);
+    for (Object o : cert.getJsonArray("roots", new JsonArray())) {
+      JsonObject root = (JsonObject) o;
+      secretRow(out, "ROOTCA", "CA", root, "-", now);
+    }
+  }
+
+  private static void secretRow(PrintWriter out, String name, String type, JsonObject c, String san, Instant now) {
+    Instant notBefore = Instant.parse(c.getString("notBefore"));
+    Instant notAfter = Instant.parse(c.getString("notAfter"));
+    boolean expired = now.isAfter(notAfter);
+    boolean valid = !expired && !now.isBefore(notBefore);
+    out.printf(SECRET_ROW, name, type, expired ? "EXPIRED" : "ACTIVE", valid, c.getString("serial"),
+        notAfter.truncatedTo(ChronoUnit.SECONDS), notBefore.truncatedTo(ChronoUnit.SECONDS), san.isEmpty() ? "-" : san);
   }
 
   private static java.util.List<JsonObject> kind(JsonObject h, String kind) {

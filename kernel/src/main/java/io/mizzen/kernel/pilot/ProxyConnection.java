@@ -2,6 +2,7 @@ package io.mizzen.kernel.pilot;
 
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.wire.pilot.CertificateInfo;
 import io.mizzen.spi.wire.pilot.PushSnapshot;
 import io.vertx.core.streams.WriteStream;
 import java.util.LinkedHashMap;
@@ -20,6 +21,8 @@ final class ProxyConnection {
   /** What the proxy holds as of {@link #acked}; replaced whole on each ACK. */
   volatile Map<String, Resource> ackedResources = Map.of();
   volatile Map<String, ServiceInstance> ackedInstances = Map.of();
+  /** The workload certificate the proxy last reported serving; null when it reported none. */
+  volatile CertificateInfo certificate;
   /** The version sent and not yet answered, and the state it makes; null when none is. */
   String inFlight;
   Map<String, Resource> inFlightResources;

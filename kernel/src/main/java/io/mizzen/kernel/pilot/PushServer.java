@@ -211,11 +211,20 @@ final class PushServer extends PilotService implements PushStatus {
       }
       var n = message.getNode();
       c.node = new ProxyNode(n.getId(), n.getService(), n.getNamespace(), n.getLabelsMap(), n.getAddress(), n.getRole());
+      if (message.hasCertificate()) {
+        c.certificate = message.getCertificate();
+      }
       // A reconnecting proxy replaces its previous stream.
       connections.removeIf(other -> other.node != null && other.node.id().equals(n.getId()));
       connections.add(c);
       pushTo(c);
       return;
+    }
+    if (message.hasCertificate()) {
+      c.certificate = message.getCertificate();
+    }
+    if (message.getVersion().isEmpty() && message.getError().isEmpty()) {
+      return; // answers no version (a certificate report): neither an ACK nor a NACK
     }
     if (message.getError().isEmpty()) {
       c.acknowledge(message.getVersion());
@@ -325,7 +334,8 @@ final class PushServer extends PilotService implements PushStatus {
   public Holdings holdings(String proxyId) {
     for (ProxyConnection c : connections) {
       if (c.node != null && c.node.id().equals(proxyId)) {
-        return new Holdings(c.status(), List.copyOf(c.ackedResources.values()), List.copyOf(c.ackedInstances.values()));
+        return new Holdings(c.status(), List.copyOf(c.ackedResources.values()), List.copyOf(c.ackedInstances.values()),
+            c.certificate);
       }
     }
     return null;

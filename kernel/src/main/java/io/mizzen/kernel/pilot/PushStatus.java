@@ -2,6 +2,7 @@ package io.mizzen.kernel.pilot;
 
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.wire.pilot.CertificateInfo;
 import java.util.List;
 
 /**
@@ -26,6 +27,9 @@ public interface PushStatus {
    * @param status its status
    * @param resources the resources it holds
    * @param instances the instances it holds
+   * @param certificate the workload certificate it last reported serving, or {@code null} when it
+   *     reported none (no workload identity: mTLS off, no Citadel)
    */
-  record Holdings(ProxyStatus status, List<Resource> resources, List<ServiceInstance> instances) {}
+  record Holdings(ProxyStatus status, List<Resource> resources, List<ServiceInstance> instances,
+      CertificateInfo certificate) {}
 }

@@ -1,5 +1,6 @@
 package io.mizzen.kernel.agent.identity;
 
+import io.mizzen.kernel.agent.CertificateReporter;
 import io.mizzen.kernel.settings.MeshSettings;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sidecar agent's identity: gets the workload's first certificate from Citadel with the
- * bootstrap token, publishes it as {@link WorkloadCertificates} for the proxy, and renews it at
+ * bootstrap token, publishes it as {@link WorkloadCertificates} for the proxy, hands it to the
+ * agent's {@link CertificateReporter} (so that Pilot knows what the proxy serves), and renews it at
  * half its lifetime with a fresh local key each time. Starts before the proxy.
  */
 @Extension
@@ -95,6 +97,10 @@ public class AgentIdentityFunction implements MeshFunction {
       return renew.get().map(first -> {
         certificates.install(latest.get());
         context.publish(WorkloadCertificates.class, certificates);
+        CertificateReporter reporter = context.lookup(CertificateReporter.class);
+        if (reporter != null) {
+          reporter.follow(certificates); // Pilot learns what the proxy serves (proxy-config secret)
+        }
         rotation = RotationSchedule.start(context.vertx(), first, renew, cert -> certificates.install(latest.get()), clock, new Random());
         LOG.info("workload identity {} from {}:{}, certificate {} until {}", identity, settings.controlPlaneHost(),
             settings.controlPlanePort(), first.serial(), first.notAfter());
