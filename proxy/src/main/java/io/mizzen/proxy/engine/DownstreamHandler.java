@@ -123,13 +123,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       request.headers().set(REQUEST_ID, requestId);
     }
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
-    ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
+    ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority,
+        io.mizzen.proxy.h2.Http2Streams.isStream(channel));
     String provenPrincipal = null;
     if ("inbound".equals(listener.name())) {
       if (!tlsLooked) {
         // Parsing the certificate's SAN costs more than the rest of a request: once per connection.
         tlsLooked = true;
-        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        // An HTTP/2 stream's TLS is its connection's.
+        io.netty.handler.ssl.SslHandler ssl = connection().pipeline().get(io.netty.handler.ssl.SslHandler.class);
         tlsPeer = ssl != null;
         tlsPrincipal = ssl == null ? null : io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
       }
@@ -179,8 +181,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (listener.gatewayPort() < 0) {
       return "http";
     }
-    Channel conn = io.mizzen.proxy.h2.Http2Streams.isStream(channel) ? channel.parent() : channel;
-    return conn.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "https" : "http";
+    return connection().pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "https" : "http";
+  }
+
+  /** The client's connection: the channel, or for an HTTP/2 stream its parent. */
+  private Channel connection() {
+    return io.mizzen.proxy.h2.Http2Streams.isStream(channel) ? channel.parent() : channel;
   }
 
   private static int authorityPort(String authority) {
