@@ -65,6 +65,8 @@ class GrpcMutualTlsProxyTest {
   /** The port of the relay in front of greeter's inbound, and the connections it took. */
   private int relayPort;
   private final AtomicInteger relayed = new AtomicInteger();
+  private final AtomicInteger relayClosed = new AtomicInteger();
+  private final Map<String, HeldCertificates> certificates = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -123,9 +125,34 @@ class GrpcMutualTlsProxyTest {
     MeshProxy proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(0, appPort)
             .withSourceLabels(Map.of("app", app, "version", "v1")).withDrainPeriod(java.time.Duration.ZERO)
             .withAccessLog(log::add),
-        List.of(), MeshTls.create(new HeldCertificates(mesh.workload("bookinfo-" + app))), Sidecars.TRUST_DOMAIN));
+        List.of(), MeshTls.create(certificates.computeIfAbsent(app, a -> held("bookinfo-" + a))), Sidecars.TRUST_DOMAIN));
     proxies.add(proxy);
     return proxy;
+  }
+
+  private HeldCertificates held(String serviceAccount) {
+    try {
+      return new HeldCertificates(mesh.workload(serviceAccount));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Until {@code condition} holds, checked every 5 ms on an event loop; at most 20 s. */
+  private void until(java.util.function.BooleanSupplier condition, String what) {
+    Promise<Void> met = Promise.promise();
+    long timer = vertx.setPeriodic(5, id -> {
+      if (condition.getAsBoolean()) {
+        met.tryComplete();
+      }
+    });
+    try {
+      await(met.future());
+    } catch (AssertionError e) {
+      throw new AssertionError("never: " + what, e);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** A TCP relay to {@code port} that counts the connections it takes (TLS passes through it untouched). */
@@ -133,6 +160,7 @@ class GrpcMutualTlsProxyTest {
     io.vertx.core.net.NetClient net = vertx.createNetClient();
     return await(vertx.createNetServer().connectHandler(in -> {
       relayed.incrementAndGet();
+      in.closeHandler(v -> relayClosed.incrementAndGet());
       in.pause();
       net.connect(port, "127.0.0.1").onComplete(ar -> {
         if (ar.failed()) {
@@ -147,14 +175,14 @@ class GrpcMutualTlsProxyTest {
   }
 
   /**
-   * greeter with a {@code grpc} port 9090 at its inbound (through the relay), under the DestinationRule {@code tls};
+   * greeter with a {@code grpc} port 9090 at its inbound (through the relay), under the DestinationRule's {@code trafficPolicy};
    * {@code plain}, a service of other labels with an {@code http} port 9080 at the same inbound,
    * under ISTIO_MUTUAL.
    */
-  private void apply(Map<String, Object> tls, Resource... more) {
+  private void apply(Map<String, Object> trafficPolicy, Resource... more) {
     List<Resource> resources = new ArrayList<>(List.of(more));
     resources.add(new Resource("networking.istio.io/v1alpha3", "DestinationRule", "greeter", "default", null, null,
-        Map.of("host", "greeter", "trafficPolicy", Map.of("tls", tls)), new SourceLocation("inline", 0, 1)));
+        Map.of("host", "greeter", "trafficPolicy", trafficPolicy), new SourceLocation("inline", 0, 1)));
     resources.add(new Resource("networking.istio.io/v1alpha3", "DestinationRule", "plain", "default", null, null,
         Map.of("host", "plain", "trafficPolicy", Map.of("tls", Map.of("mode", "ISTIO_MUTUAL"))),
         new SourceLocation("inline", 0, 1)));
@@ -170,7 +198,7 @@ class GrpcMutualTlsProxyTest {
   }
 
   private void apply() {
-    apply(Map.of("mode", "ISTIO_MUTUAL"));
+    apply(Map.of("tls", Map.of("mode", "ISTIO_MUTUAL")));
   }
 
   record Answer(GrpcStatus status, String message, List<String> replies) {}
@@ -299,7 +327,7 @@ class GrpcMutualTlsProxyTest {
 
   @Test
   void grpcRetryOnSeesTheStatusOfATrailersOnlyAnswerAcrossThePair() {
-    apply(Map.of("mode", "ISTIO_MUTUAL"), new Resource("networking.istio.io/v1alpha3", "VirtualService", "greeter",
+    apply(Map.of("tls", Map.of("mode", "ISTIO_MUTUAL")), new Resource("networking.istio.io/v1alpha3", "VirtualService", "greeter",
         "default", null, null, Map.of("hosts", List.of("greeter"), "http", List.of(Map.of(
             "route", List.of(Map.of("destination", Map.of("host", "greeter"))),
             "retries", Map.of("attempts", 2, "retryOn", "unavailable")))),
@@ -308,6 +336,23 @@ class GrpcMutualTlsProxyTest {
     assertEquals(GrpcStatus.OK, a.status(), a.toString());
     assertEquals(List.of("steady x"), a.replies());
     assertEquals(2, flaky.get(), "the UNAVAILABLE answer was retried once by the caller's sidecar");
+  }
+
+  @Test
+  void aRotatedCertificateIsPresentedOnTheNextH2Connection() throws Exception {
+    // Idle connections close after 0.3 s: the caller's h2 connection is replaced after the rotation.
+    apply(Map.of("tls", Map.of("mode", "ISTIO_MUTUAL"), "connectionPool", Map.of("http", Map.of("idleTimeout", "0.3s"))));
+    assertEquals(GrpcStatus.OK, call("Unary", "before").status());
+    certificates.get("caller").renew(mesh.workload("bookinfo-caller-renewed"));
+    // An open connection keeps the certificate it was made with; the caller closes it when idle.
+    until(() -> relayed.get() > 0 && relayClosed.get() == relayed.get(), "the caller's connections closed");
+    Answer after = call("Unary", "after");
+    assertEquals(GrpcStatus.OK, after.status(), after.toString());
+    AccessLogEntry in = logged(serverLog, inbound("/test.Echo/Unary"));
+    assertEquals("HTTP/2", in.protocol(), in.toString());
+    until(() -> server.metrics().render().contains("source_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-caller-renewed\""),
+        "the renewed principal at greeter's inbound");
+    assertTrue(relayed.get() >= 2, "a new connection after the rotation: " + relayed.get());
   }
 
   @Test
@@ -328,7 +373,8 @@ class GrpcMutualTlsProxyTest {
 
   @Test
   void aPeerWithoutTheExpectedIdentityFailsTheHandshake503Uf() {
-    apply(Map.of("mode", "ISTIO_MUTUAL", "subjectAltNames", List.of("spiffe://cluster.local/ns/default/sa/someone-else")));
+    apply(Map.of("tls", Map.of("mode", "ISTIO_MUTUAL",
+        "subjectAltNames", List.of("spiffe://cluster.local/ns/default/sa/someone-else"))));
     Answer refused = call("Unary", "mesh");
     assertEquals(GrpcStatus.UNAVAILABLE, refused.status(), refused.toString());
     AccessLogEntry out = logged(clientLog, e -> e.listener().equals("outbound") && e.status() == 503);
