@@ -32,8 +32,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /**
@@ -47,9 +49,9 @@ import javax.net.ssl.SSLException;
  * <p>Over TLS the client offers ALPN {@code h2} and {@code http/1.1}; exchanges wait for the
  * handshake. When the server picks {@code h2} they get streams; when it picks HTTP/1.1 or answers
  * nothing, the connection becomes an HTTP/1.1 one for the first exchange waiting (pooled
- * afterwards with the HTTP/1.1 connections of its kind, which later exchanges take first), and
- * each other exchange waiting gets an HTTP/1.1 connection of its own. Only its own event loop
- * touches it.
+ * afterwards with the HTTP/1.1 connections of its kind, which later exchanges to that endpoint
+ * take first while its last handshake said HTTP/1.1), and each other exchange waiting gets an
+ * HTTP/1.1 connection of its own. Only its own event loop touches it.
  */
 final class H2Upstreams {
   /** The header list size the upstream may send, as the downstream HTTP/1.1 decoder allows. */
@@ -65,6 +67,8 @@ final class H2Upstreams {
    * {@link UpstreamSecurity#kind}) and endpoint: more than one when the first are full.
    */
   private final Map<Object, Map<InetSocketAddress, ArrayList<Connection>>> open = new HashMap<>();
+  /** The endpoints, by TLS kind, whose last handshake chose HTTP/1.1: their pooled HTTP/1.1 connections serve first. */
+  private final Map<Object, Set<InetSocketAddress>> http1 = new HashMap<>();
 
   H2Upstreams(UpstreamPool pool, UpstreamSecurity security, EventLoop loop, ChannelFactory<? extends Channel> channels,
       AddressResolverGroup<? extends SocketAddress> resolver) {
@@ -98,8 +102,10 @@ final class H2Upstreams {
         }
       }
     }
-    if (kind != null && mayReuse) {
+    if (mayReuse && answeredHttp1(kind, key)) {
       // An endpoint that chose HTTP/1.1 by ALPN: its idle connections are pooled as HTTP/1.1 ones.
+      // (Never for the others: a sidecar's inbound serves every port at one address, and the
+      // HTTP/1.1 connections of its HTTP clusters must not carry this cluster's exchanges.)
       Channel idle = pool.poll(endpoint, kind);
       if (idle != null) {
         return loop.newSucceededFuture(idle);
@@ -109,6 +115,23 @@ final class H2Upstreams {
     Connection c = connect(kind, endpoint, policy);
     open.computeIfAbsent(kind, k -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(1)).add(c);
     return c.stream();
+  }
+
+  /** Whether the endpoint's last TLS handshake of this kind chose HTTP/1.1 (or nothing) by ALPN. */
+  private boolean answeredHttp1(Object kind, InetSocketAddress key) {
+    Set<InetSocketAddress> endpoints = kind == null ? null : http1.get(kind);
+    return endpoints != null && endpoints.contains(key);
+  }
+
+  private void noteProtocol(Object kind, InetSocketAddress key, boolean h2) {
+    if (h2) {
+      Set<InetSocketAddress> endpoints = http1.get(kind);
+      if (endpoints != null && endpoints.remove(key) && endpoints.isEmpty()) {
+        http1.remove(kind);
+      }
+    } else {
+      http1.computeIfAbsent(kind, k -> new HashSet<>()).add(key);
+    }
   }
 
   private Connection connect(Object kind, Endpoint endpoint, ClusterPolicy policy) {
@@ -155,6 +178,7 @@ final class H2Upstreams {
     List<Connection> all = new ArrayList<>();
     open.values().forEach(ofKind -> ofKind.values().forEach(all::addAll));
     open.clear();
+    http1.clear();
     for (Connection c : all) {
       if (c.connecting.isSuccess()) {
         c.connecting.channel().close();
@@ -270,7 +294,9 @@ final class H2Upstreams {
       }
       security.handshakeSucceeded(kind, endpoint);
       String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
-      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+      boolean h2 = ApplicationProtocolNames.HTTP_2.equals(protocol);
+      noteProtocol(kind, key, h2);
+      if (h2) {
         codec = codec();
         // Joining an active channel, the codec writes the preface and SETTINGS at once.
         ctx.pipeline().addBefore(ctx.name(), null, codec);

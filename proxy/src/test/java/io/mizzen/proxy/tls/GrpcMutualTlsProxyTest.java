@@ -176,8 +176,8 @@ class GrpcMutualTlsProxyTest {
 
   /**
    * greeter with a {@code grpc} port 9090 at its inbound (through the relay), under the DestinationRule's {@code trafficPolicy};
-   * {@code plain}, a service of other labels with an {@code http} port 9080 at the same inbound,
-   * under ISTIO_MUTUAL.
+   * {@code plain}, a service of other labels with an {@code http} port 9080 at the same inbound
+   * address, under ISTIO_MUTUAL.
    */
   private void apply(Map<String, Object> trafficPolicy, Resource... more) {
     List<Resource> resources = new ArrayList<>(List.of(more));
@@ -191,7 +191,7 @@ class GrpcMutualTlsProxyTest {
             List.of(new ServicePort("grpc", 9090, relayPort, "")), Map.of("app", "greeter", "version", "v1"),
             "bookinfo-greeter", "test"),
         new ServiceInstance("plain", "default", "plain.default.svc.cluster.local", "127.0.0.1",
-            List.of(new ServicePort("http", 9080, server.inboundPort(), "")), Map.of("app", "plain"),
+            List.of(new ServicePort("http", 9080, relayPort, "")), Map.of("app", "plain"),
             "bookinfo-greeter", "test")));
     await(client.apply(snapshot));
     await(server.apply(snapshot));
@@ -356,19 +356,31 @@ class GrpcMutualTlsProxyTest {
   }
 
   @Test
-  void anHttpPortOfTheSamePairStaysHttp11() {
+  void anHttpPortAtTheSameInboundStaysHttp11AndItsConnectionsCarryNoGrpc() {
     apply();
     RequestOptions o = new RequestOptions().setServer(SocketAddress.inetSocketAddress(client.outboundPort(), "127.0.0.1"))
         .setHost("plain").setPort(9080).setURI("/plain").setTimeout(20_000);
     io.vertx.core.http.HttpClient http = vertx.createHttpClient();
-    String body = await(OneLoop.run(vertx, () -> http.request(o).compose(r -> r.send()).compose(r -> r.body())
-        .map(Buffer::toString)));
+    // Four at once: four connections to the caller's sidecar, on both of its event loops, each
+    // leaving an HTTP/1.1 connection to greeter's inbound address in that loop's pool.
+    List<Future<String>> bodies = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      bodies.add(OneLoop.run(vertx, () -> http.request(o).compose(r -> r.send()).compose(r -> r.body())
+          .map(Buffer::toString)));
+    }
+    for (Future<String> f : bodies) {
+      String body = await(f);
+      // (The inbound speaks h2c to the app: the workload's own service port is grpc.)
+      assertTrue(body.startsWith("plain "), body);
+    }
     await(http.close());
-    // (The inbound speaks h2c to the app: the workload's own service port is grpc.)
-    assertTrue(body.startsWith("plain "), body);
     AccessLogEntry in = logged(serverLog, inbound("/plain"));
     assertEquals("HTTP/1.1", in.protocol(), in.toString());
     assertTrue(server.metrics().render().contains("connection_security_policy=\"mutual_tls\""));
+    // The HTTP/1.1 connections pooled to that address are not the gRPC cluster's: it offers h2.
+    assertEquals(GrpcStatus.OK, call("Unary", "after plain").status());
+    AccessLogEntry grpc = logged(serverLog, inbound("/test.Echo/Unary"));
+    assertEquals("HTTP/2", grpc.protocol(), grpc.toString());
   }
 
   @Test
