@@ -43,6 +43,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private Channel upstreamToFlush;
   /** The client's address as text, worked out once per connection rather than per request. */
   private String sourceIp = "";
+  /** A TLS connection's peer principal ({@code ""}: none), once its first exchange has read it. */
+  private static final io.netty.util.AttributeKey<String> PEER_PRINCIPAL =
+      io.netty.util.AttributeKey.valueOf("mizzen.peerPrincipal");
   /** The inbound's TLS state, read once per connection: a TLS 1.3 session never changes its peer. */
   private boolean tlsLooked;
   private boolean tlsPeer;
@@ -123,15 +126,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       request.headers().set(REQUEST_ID, requestId);
     }
     String authority = request.headers().get(HttpHeaderNames.HOST, "");
-    ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority);
+    ExchangeLog log = new ExchangeLog(server, listener.name(), request, requestId, authority,
+        io.mizzen.proxy.h2.Http2Streams.isStream(channel));
     String provenPrincipal = null;
     if ("inbound".equals(listener.name())) {
       if (!tlsLooked) {
-        // Parsing the certificate's SAN costs more than the rest of a request: once per connection.
         tlsLooked = true;
-        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        tlsPeer = ssl != null;
-        tlsPrincipal = ssl == null ? null : io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse(null);
+        lookAtTls();
       }
       if (tlsPeer) {
         // The certificate, not the header, says who called: Mixer and the metrics both read this.
@@ -179,8 +180,33 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (listener.gatewayPort() < 0) {
       return "http";
     }
-    Channel conn = io.mizzen.proxy.h2.Http2Streams.isStream(channel) ? channel.parent() : channel;
-    return conn.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "https" : "http";
+    return connection().pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "https" : "http";
+  }
+
+  /**
+   * Reads the inbound connection's TLS peer. Parsing the certificate's SAN costs more than the
+   * rest of a request: once per connection, kept on the connection for its HTTP/2 streams (each
+   * has a handler of its own), whose TLS is their connection's.
+   */
+  private void lookAtTls() {
+    Channel conn = connection();
+    io.netty.handler.ssl.SslHandler ssl = conn.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+    tlsPeer = ssl != null;
+    if (ssl == null) {
+      return;
+    }
+    io.netty.util.Attribute<String> kept = conn.attr(PEER_PRINCIPAL);
+    String principal = kept.get();
+    if (principal == null) {
+      principal = io.mizzen.proxy.tls.MeshTls.peerPrincipal(ssl.engine().getSession()).orElse("");
+      kept.set(principal);
+    }
+    tlsPrincipal = principal.isEmpty() ? null : principal;
+  }
+
+  /** The client's connection: the channel, or for an HTTP/2 stream its parent. */
+  private Channel connection() {
+    return io.mizzen.proxy.h2.Http2Streams.isStream(channel) ? channel.parent() : channel;
   }
 
   private static int authorityPort(String authority) {

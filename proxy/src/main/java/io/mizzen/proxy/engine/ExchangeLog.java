@@ -31,12 +31,15 @@ final class ExchangeLog {
   boolean mutualTls;
   io.opentelemetry.api.trace.Span span;
 
-  ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority) {
+  /** @param http2 whether the request came on an HTTP/2 stream (logged as {@code HTTP/2}, as Envoy does) */
+  ExchangeLog(ProxyServer server, String listener, HttpRequest request, String requestId, String authority,
+      boolean http2) {
     this.server = server;
     this.listener = listener;
     this.method = request.method().name();
     this.path = request.uri();
-    this.protocol = request.protocolVersion().text();
+    // Netty's HTTP/2 conversion labels every stream's request HTTP/1.1.
+    this.protocol = http2 ? "HTTP/2" : request.protocolVersion().text();
     this.requestId = requestId;
     this.authority = authority;
     server.exchangeStarted();

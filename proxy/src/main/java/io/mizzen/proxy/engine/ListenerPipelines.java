@@ -6,10 +6,12 @@ import java.util.List;
 
 /**
  * The handlers of a new client connection once its protocol is known: HTTP/1.1, h2c with prior
- * knowledge (told apart by the first bytes), or what ALPN chose after a gateway's TLS. Every
- * protocol ends in the same {@link DownstreamHandler} (one per HTTP/2 stream).
+ * knowledge (told apart by the first bytes), or what ALPN chose after TLS (a gateway's, or the
+ * mesh mTLS of a sidecar's inbound). Every protocol ends in the same {@link DownstreamHandler}
+ * (one per HTTP/2 stream).
  */
 final class ListenerPipelines {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.tls");
   private final ProxyServer server;
   private final ProxyOptions options;
 
@@ -23,7 +25,29 @@ final class ListenerPipelines {
    * first bytes say HTTP/1.1 or h2c with prior knowledge, and that protocol's handlers follow.
    */
   void http(Channel ch, ListenerSpec spec) {
-    ch.pipeline().addLast(idle(), new io.mizzen.proxy.h2.H2cPreface(ctx -> {
+    ch.pipeline().addLast(idle(), preface(spec));
+  }
+
+  /**
+   * A sidecar's inbound with mesh certificates: {@link PermissiveTls} in front of the plain-text
+   * handlers; a TLS connection has those replaced by ALPN's choice after the mesh TLS handler
+   * (h2, or HTTP/1.1 for clients offering http/1.1 or nothing).
+   */
+  void meshInbound(Channel ch, ListenerSpec spec, io.mizzen.proxy.tls.MeshTls tls,
+      java.util.function.Supplier<io.mizzen.spi.config.security.PeerAuthentication.Mode> mode) {
+    IdleTimeout idle = idle();
+    io.mizzen.proxy.h2.H2cPreface preface = preface(spec);
+    ch.pipeline().addLast(new PermissiveTls(tls, mode, ctx -> {
+      // Until the handshake ends, SslHandler's own timeout bounds a silent peer.
+      ctx.pipeline().remove(idle);
+      ctx.pipeline().remove(preface);
+      httpAfterTls(ctx.channel(), PermissiveTls.TLS_HANDLER, spec);
+    }), idle, preface);
+  }
+
+  /** Tells h2c with prior knowledge from HTTP/1.1 by the first bytes and puts that protocol's handlers in. */
+  private io.mizzen.proxy.h2.H2cPreface preface(ListenerSpec spec) {
+    return new io.mizzen.proxy.h2.H2cPreface(ctx -> {
       Http1ServerCodec codec = new Http1ServerCodec(options.maxHeaderBytes());
       DownstreamHandler exchanges = new DownstreamHandler(server, spec);
       io.mizzen.proxy.h2.H2cUpgrade upgrade = new io.mizzen.proxy.h2.H2cUpgrade(upgraded -> {
@@ -33,7 +57,7 @@ final class ListenerPipelines {
       addAfter(ctx, List.of(codec, upgrade, exchanges));
       // Those handlers came after the connection opened: they learn of it now.
       ctx.fireChannelActive();
-    }, ctx -> addAfter(ctx, h2(spec))));
+    }, ctx -> addAfter(ctx, h2(spec)));
   }
 
   /** The HTTP handlers right after the TLS handler named {@code name}: h2 or HTTP/1.1 as ALPN chose. */
@@ -48,6 +72,13 @@ final class ListenerPipelines {
           addAfter(ctx, List.of(idle(), new Http1ServerCodec(options.maxHeaderBytes()), new DownstreamHandler(server, spec)));
           ctx.fireChannelActive();
         }
+      }
+
+      @Override
+      protected void handshakeFailure(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+        // A peer with a foreign or expired certificate, a scanner: one line per connection at most.
+        LOG.log(System.Logger.Level.DEBUG, () -> "TLS handshake with " + ctx.channel().remoteAddress() + " failed: " + cause);
+        ctx.close();
       }
     });
   }

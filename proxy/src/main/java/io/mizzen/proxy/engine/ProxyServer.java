@@ -117,12 +117,9 @@ final class ProxyServer implements MeshProxy {
         new java.util.concurrent.atomic.AtomicReference<>(new ListenerSpec(name, port, portFromAuthority));
     return listen(name, port, ch -> {
       if (meshTls != null && "inbound".equals(name)) {
-        // Behind the TLS sniffing, the first bytes tell h2c from HTTP/1.1 as on every plain-text
-        // listener: sidecars talk HTTP/1.1 to each other over mutual TLS, but a plain-text peer
-        // sends h2c to a port whose protocol is gRPC or HTTP/2.
-        ch.pipeline().addLast(new PermissiveTls(meshTls, security == null
-            ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode));
-        pipelines.http(ch, spec.get());
+        // Mutual TLS: h2 or HTTP/1.1 as ALPN chose; plain text: h2c or HTTP/1.1 by the first bytes.
+        pipelines.meshInbound(ch, spec.get(), meshTls, security == null
+            ? () -> io.mizzen.spi.config.security.PeerAuthentication.Mode.PERMISSIVE : security::mode);
         return;
       }
       httpPipeline(ch, spec.get());

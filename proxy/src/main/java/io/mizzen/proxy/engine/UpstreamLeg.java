@@ -106,7 +106,7 @@ final class UpstreamLeg implements UpstreamOwner {
           retries.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     UpstreamPool pool = ex.server().pool(ex.client.eventLoop());
-    if (cluster.http2() && !ex.upgrade && !pool.mutualTls(cluster.policy()) && cluster.policy().originate() == null) {
+    if (cluster.http2() && !ex.upgrade) {
       attemptStream(pool, picked);
       return;
     }
@@ -123,12 +123,12 @@ final class UpstreamLeg implements UpstreamOwner {
   }
 
   /**
-   * An HTTP/2 upstream: the exchange gets a stream of the endpoint's connection, at once when
-   * the connection is open (a reused one), else once it is connected. WebSocket upgrades and
-   * mutual-TLS connections (the peer sidecar offers no h2) stay on HTTP/1.1.
+   * An HTTP/2 upstream (WebSocket upgrades stay on HTTP/1.1): the exchange gets a stream of the
+   * endpoint's connection, at once when it is open (a reused one), else once it is connected
+   * (over TLS: an HTTP/1.1 connection when ALPN did not choose h2).
    */
   private void attemptStream(UpstreamPool pool, Endpoint picked) {
-    io.netty.util.concurrent.Future<Channel> opening = pool.h2().stream(picked, cluster.policy());
+    io.netty.util.concurrent.Future<Channel> opening = pool.h2().stream(picked, cluster.policy(), !raceRetried);
     if (opening.isSuccess()) {
       attach(opening.getNow(), true);
       return;

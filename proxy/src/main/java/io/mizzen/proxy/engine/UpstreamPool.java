@@ -18,19 +18,12 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import io.mizzen.proxy.tls.MeshTls;
 import io.mizzen.proxy.tls.TlsOrigination;
-import io.mizzen.proxy.tls.UpstreamTls;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The keep-alive upstream connections of one event loop, by endpoint address. Only its own event
@@ -55,17 +48,13 @@ final class UpstreamPool {
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
   private final Map<TlsOrigination.Context, Map<InetSocketAddress, ArrayDeque<Channel>>> idleOriginated = new HashMap<>();
-  private final MeshTls meshTls;
-  private final String trustDomain;
-  private final TlsOrigination origination;
+  private final UpstreamSecurity security;
   private H2Upstreams h2;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
       AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain,
       TlsOrigination origination) {
-    this.origination = origination;
-    this.meshTls = meshTls;
-    this.trustDomain = trustDomain;
+    this.security = new UpstreamSecurity(meshTls, trustDomain, origination);
     this.loop = loop;
     this.channels = channels;
     this.resolver = resolver;
@@ -74,20 +63,25 @@ final class UpstreamPool {
   /** The HTTP/2 connections of this loop, made when a cluster first needs one. */
   H2Upstreams h2() {
     if (h2 == null) {
-      h2 = new H2Upstreams(this, loop, channels, resolver);
+      h2 = new H2Upstreams(this, security, loop, channels, resolver);
     }
     return h2;
   }
 
   /** Whether connections under {@code policy} are mutual TLS. */
   boolean mutualTls(ClusterPolicy policy) {
-    return meshTls != null && policy.istioMutual();
+    return security.mutualTls(policy);
   }
 
   /** An idle connection of the policy's kind to the endpoint, most recently used first, or {@code null}. */
   Channel poll(Endpoint endpoint, ClusterPolicy policy) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(mutualTls(policy),
-        policy.originate() == null ? null : origination.context(policy.originate()));
+    return poll(endpoint, security.kind(policy));
+  }
+
+  /** {@link #poll(Endpoint, ClusterPolicy)} for a kind of {@link UpstreamSecurity#kind}. */
+  Channel poll(Endpoint endpoint, Object kind) {
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(kind == UpstreamSecurity.MESH,
+        kind instanceof TlsOrigination.Context c ? c : null);
     ArrayDeque<Channel> queue = pool == null ? null : pool.get(endpoint.address());
     if (queue == null) {
       return null;
@@ -101,18 +95,20 @@ final class UpstreamPool {
     return null;
   }
 
-  /** Opens a new connection on this loop; it is not in the pool until {@link #release}. */
+  /**
+   * Opens a new HTTP/1.1 connection on this loop (TLS offering ALPN {@code http/1.1} at most);
+   * it is not in the pool until {@link #release}.
+   */
   ChannelFuture connect(Endpoint endpoint, ClusterPolicy policy) {
-    UpstreamTls originate = policy.originate();
-    TlsOrigination.Context originated = originate == null ? null : origination.context(originate);
-    if (originated != null && originated.context() == null) {
-      return failed("TLS origination to " + endpoint.hostPort() + " is off: " + originated.error());
+    Object kind = security.kind(policy);
+    String unusable = UpstreamSecurity.unusable(kind, endpoint);
+    if (unusable != null) {
+      return failed(unusable);
     }
-    SslContext tlsContext = originated == null ? null : originated.context();
+    TlsOrigination.Context originated = kind instanceof TlsOrigination.Context c ? c : null;
     long idleMillis = policy.idleTimeout().toMillis();
     int perConnection = policy.maxRequestsPerConnection();
     InetSocketAddress key = endpoint.address();
-    Set<String> expected = originate == null && mutualTls(policy) ? expectedIdentities(endpoint, policy) : null;
     ChannelFuture connecting = new Bootstrap()
         .group(loop)
         .channelFactory(channels)
@@ -123,43 +119,28 @@ final class UpstreamPool {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            HttpDecoderConfig config = new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(16 * 1024);
-            if (expected != null) {
-              // Asked per connection so a rotated certificate is used from the next one on; host
-              // and port let the session resume on the next connection to the same peer.
-              ch.pipeline().addLast(meshTls.client(expected).newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
-            } else if (tlsContext != null) {
-              ch.pipeline().addLast(originating(tlsContext, originate, endpoint, ch));
+            SslHandler tls = security.handler(kind, endpoint, policy, ch, false);
+            if (tls != null) {
+              ch.pipeline().addLast(tls);
             }
-            ch.pipeline().addLast(
-                new HttpClientCodec(config, false, false),
-                new IdleTimeout(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection, expected != null, originated, false));
+            ch.pipeline().addLast(http1Codec(), new IdleTimeout(idleMillis),
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, kind == UpstreamSecurity.MESH, originated, false));
           }
         })
         .connect(key);
-    return tlsContext == null ? connecting : handshaken(connecting, endpoint, originate);
+    return originated == null ? connecting : handshaken(connecting, endpoint, policy, kind);
   }
 
-  /** A client handler sending the settings' SNI (else the endpoint's host name, when it is one). */
-  private static SslHandler originating(SslContext context, UpstreamTls tls, Endpoint endpoint, Channel ch) {
-    String sni = tls.sni() != null ? tls.sni() : endpoint.host();
-    SslHandler handler = context.newHandler(ch.alloc(), sni, endpoint.port());
-    if (tls.sni() != null) {
-      // Explicit: the JDK's engine sends no SNI for a name without a dot on its own.
-      SSLEngine engine = handler.engine();
-      SSLParameters params = engine.getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(tls.sni())));
-      engine.setSSLParameters(params);
-    }
-    return handler;
+  /** The HTTP/1.1 client codec of an upstream connection. */
+  static HttpClientCodec http1Codec() {
+    return new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(16 * 1024), false, false);
   }
 
   /**
    * Completes once the TLS handshake has: a handshake failure fails the connect (503 UF), with a
    * reason that says so, logged once per endpoint.
    */
-  private ChannelFuture handshaken(ChannelFuture connecting, Endpoint endpoint, UpstreamTls tls) {
+  private ChannelFuture handshaken(ChannelFuture connecting, Endpoint endpoint, ClusterPolicy policy, Object kind) {
     ChannelPromise done = connecting.channel().newPromise();
     connecting.addListener(f -> {
       if (!f.isSuccess()) {
@@ -169,10 +150,10 @@ final class UpstreamPool {
       SslHandler ssl = connecting.channel().pipeline().get(SslHandler.class);
       ssl.handshakeFuture().addListener(h -> {
         if (h.isSuccess()) {
-          origination.handshakeSucceeded(endpoint.hostPort());
+          security.handshakeSucceeded(kind, endpoint);
           done.trySuccess();
         } else {
-          done.tryFailure(new SSLException(origination.handshakeFailed(endpoint.hostPort(), tls, h.cause()), h.cause()));
+          done.tryFailure(new SSLException(security.handshakeFailed(kind, endpoint, policy, h.cause()), h.cause()));
         }
       });
     });
@@ -180,7 +161,7 @@ final class UpstreamPool {
   }
 
   /** A connect that fails at once: its channel is closed before it is registered or connected. */
-  private ChannelFuture failed(String reason) {
+  ChannelFuture failed(String reason) {
     Channel never = channels.newChannel();
     never.unsafe().closeForcibly();
     return new DefaultChannelPromise(never, loop).setFailure(new SSLException(reason));
@@ -226,17 +207,6 @@ final class UpstreamPool {
       return idleOriginated.get(originated);
     }
     return mutualTls ? idleTls : idle;
-  }
-
-  /**
-   * The DestinationRule's subjectAltNames when it names some, else the endpoint's own SPIFFE
-   * identity; an endpoint the registry knows no identity for accepts any mesh identity.
-   */
-  private Set<String> expectedIdentities(Endpoint endpoint, ClusterPolicy policy) {
-    if (!policy.subjectAltNames().isEmpty()) {
-      return Set.copyOf(policy.subjectAltNames());
-    }
-    return endpoint.identity() == null ? Set.of() : Set.of("spiffe://" + trustDomain + "/" + endpoint.identity());
   }
 
   /** Closes every idle connection (on shutdown). */

@@ -2,7 +2,11 @@
  * The forwarding engine: a Netty pipeline on Vert.x's own event loops. Each client connection's
  * event loop owns its whole exchange and takes upstream connections from its own pool, so no
  * lock is on the byte path; HTTP objects are forwarded without aggregation, bodies never copied.
- * HTTP/2 upstreams ({@code H2Upstreams}) give each exchange a stream channel carrying the same
- * HTTP objects, so one {@code UpstreamLeg} drives both protocols.
+ * HTTP/2 upstreams ({@code H2Upstreams}: h2c, or h2 over mesh mTLS or originated TLS when ALPN
+ * picks it, else HTTP/1.1 on that connection) give each exchange a stream channel carrying the
+ * same HTTP objects, so one {@code UpstreamLeg} drives both protocols; {@code UpstreamSecurity}
+ * says which TLS an upstream connection carries and makes its client handler. Listeners choose
+ * h2 or HTTP/1.1 by the first bytes (plain text) or by ALPN (a gateway's TLS, the inbound's mesh
+ * mTLS) in {@code ListenerPipelines}.
  */
 package io.mizzen.proxy.engine;

@@ -47,9 +47,18 @@ public interface MeshTls {
    * The outbound context now for peers that must prove one of {@code expectedSans}: SPIFFE URIs
    * ({@code spiffe://cluster.local/ns/default/sa/reviews}, a DestinationRule's subjectAltNames) or
    * principals ({@code cluster.local/ns/default/sa/reviews}). Empty: any mesh identity. Create the
-   * handler with {@code newHandler(alloc, host, port)} so sessions resume per peer.
+   * handler with {@code newHandler(alloc, host, port)} so sessions resume per peer. It offers no
+   * ALPN: the connection speaks HTTP/1.1.
    */
-  SslContext client(Set<String> expectedSans);
+  default SslContext client(Set<String> expectedSans) {
+    return client(expectedSans, false);
+  }
+
+  /**
+   * As {@link #client(Set)}; with {@code offerH2} the context offers ALPN {@code h2} and
+   * {@code http/1.1} (for HTTP/2 clusters), and the handshake's answer says which to speak.
+   */
+  SslContext client(Set<String> expectedSans, boolean offerH2);
 
   /** The serial of the certificate the contexts present now, hex (for proxy-config secret). */
   String serial();

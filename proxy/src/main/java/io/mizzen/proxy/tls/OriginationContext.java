@@ -1,6 +1,5 @@
 package io.mizzen.proxy.tls;
 
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -59,18 +58,17 @@ final class OriginationContext {
   }
 
   /**
-   * Builds the client context: ALPN http/1.1, the server checked by {@link SanCheckingTrustManager},
-   * the client certificate presented for MUTUAL.
+   * Builds a client context: ALPN {@code http/1.1} (or, with {@code offerH2}, {@code h2} then
+   * {@code http/1.1}), the server checked by {@link SanCheckingTrustManager}, the client
+   * certificate presented for MUTUAL.
    *
    * @throws IllegalArgumentException naming the source, field and file that holds no usable PEM
    */
-  SslContext build() {
+  SslContext build(boolean offerH2) {
     List<X509Certificate> roots = ca == null ? List.of() : certificates(ca, "caCertificates", tls.caCertificates());
     SslContextBuilder b = SslContextBuilder.forClient()
         .sslProvider(TlsProviders.preferred())
-        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1))
+        .applicationProtocolConfig(offerH2 ? TlsProviders.h2OrHttp11() : TlsProviders.alpn(ApplicationProtocolNames.HTTP_1_1))
         // Envoy checks the SANs the rule names, never the host name against the SNI; Netty 4.2
         // would check it (HTTPS endpoint identification) by default.
         .endpointIdentificationAlgorithm(null)

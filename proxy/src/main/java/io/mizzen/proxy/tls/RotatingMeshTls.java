@@ -19,7 +19,10 @@ final class RotatingMeshTls implements MeshTls {
   private static final long SESSION_SECONDS = 3600;
 
   /** What one certificate gives: the server context and client contexts made on demand. */
-  private record Contexts(PemCredentials pem, SslContext server, Map<Set<String>, SslContext> clients) {}
+  private record Contexts(PemCredentials pem, SslContext server, Map<ClientKey, SslContext> clients) {}
+
+  /** A client context's identity: the SANs it expects and whether it offers h2 by ALPN. */
+  private record ClientKey(Set<String> expected, boolean offerH2) {}
 
   private final AtomicReference<Contexts> now = new AtomicReference<>();
 
@@ -49,6 +52,9 @@ final class RotatingMeshTls implements MeshTls {
           .sslProvider(TlsProviders.preferred())
           .protocols(TLS13)
           .clientAuth(ClientAuth.REQUIRE)
+          // h2 for peers offering it (sidecars calling an HTTP/2 cluster), HTTP/1.1 for the
+          // others and for clients offering nothing (older sidecars, curl --http1.1).
+          .applicationProtocolConfig(TlsProviders.h2OrHttp11())
           .trustManager(new SpiffeTrustManager(pem.roots(), Set.of()))
           .sessionCacheSize(SESSION_CACHE)
           .sessionTimeout(SESSION_SECONDS)
@@ -59,9 +65,10 @@ final class RotatingMeshTls implements MeshTls {
     }
   }
 
-  private static SslContext client(PemCredentials pem, Set<String> expected) {
+  private static SslContext client(PemCredentials pem, ClientKey key) {
+    Set<String> expected = key.expected();
     try {
-      return SslContextBuilder.forClient()
+      SslContextBuilder b = SslContextBuilder.forClient()
           .sslProvider(TlsProviders.preferred())
           .protocols(TLS13)
           .keyManager(pem.key(), pem.chain())
@@ -69,8 +76,12 @@ final class RotatingMeshTls implements MeshTls {
           // The SPIFFE SAN is the identity to check; host names mean nothing between sidecars.
           .endpointIdentificationAlgorithm(null)
           .sessionCacheSize(SESSION_CACHE)
-          .sessionTimeout(SESSION_SECONDS)
-          .build();
+          .sessionTimeout(SESSION_SECONDS);
+      if (key.offerH2()) {
+        // Only for HTTP/2 clusters: the others offer no ALPN, exactly as before.
+        b.applicationProtocolConfig(TlsProviders.h2OrHttp11());
+      }
+      return b.build();
     } catch (SSLException e) {
       throw new IllegalStateException("mTLS: cannot build a client context expecting " + expected + ": " + e.getMessage(), e);
     }
@@ -82,9 +93,9 @@ final class RotatingMeshTls implements MeshTls {
   }
 
   @Override
-  public SslContext client(Set<String> expectedSans) {
+  public SslContext client(Set<String> expectedSans, boolean offerH2) {
     Contexts c = now.get();
-    Set<String> key = Set.copyOf(expectedSans);
+    ClientKey key = new ClientKey(Set.copyOf(expectedSans), offerH2);
     return c.clients().computeIfAbsent(key, k -> client(c.pem(), k));
   }
 

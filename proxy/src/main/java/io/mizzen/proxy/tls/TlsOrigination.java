@@ -26,10 +26,17 @@ public final class TlsOrigination {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.tls");
 
   /**
-   * A context, or why there is none. Compared by identity of the context: connections are pooled
-   * by it, so a context rebuilt from changed files never reuses the old one's connections.
+   * The client contexts of one setting, or why there are none: {@code context} offers ALPN
+   * {@code http/1.1}, {@code h2Context} {@code h2} then {@code http/1.1} (for HTTP/2 clusters).
+   * Compared by the identity of the contexts: connections are pooled by it, so contexts rebuilt
+   * from changed files never reuse the old ones' connections.
    */
-  public record Context(SslContext context, String error) {}
+  public record Context(SslContext context, SslContext h2Context, String error) {
+    /** The context for a new connection: the one offering h2 when {@code offerH2}. */
+    public SslContext forAlpn(boolean offerH2) {
+      return offerH2 ? h2Context : context;
+    }
+  }
 
   private record Built(String fingerprint, Context context) {}
 
@@ -65,14 +72,14 @@ public final class TlsOrigination {
         OriginationContext files = new OriginationContext(tls);
         Built b = built.get(tls);
         if (b == null || !b.fingerprint().equals(files.fingerprint()) || b.context().context() == null) {
-          b = new Built(files.fingerprint(), new Context(files.build(), null));
+          b = new Built(files.fingerprint(), new Context(files.build(false), files.build(true), null));
           built.put(tls, b);
         }
         c = b.context();
       } catch (IllegalArgumentException e) {
         built.remove(tls);
         errors.add(e.getMessage());
-        c = new Context(null, e.getMessage());
+        c = new Context(null, null, e.getMessage());
       }
       next.put(tls, c);
     }
@@ -89,7 +96,7 @@ public final class TlsOrigination {
   /** The context for connections under {@code tls}, or why there is none. */
   public Context context(UpstreamTls tls) {
     Context c = current.get(tls);
-    return c != null ? c : new Context(null, tls.source() + ": no TLS context prepared for it");
+    return c != null ? c : new Context(null, null, tls.source() + ": no TLS context prepared for it");
   }
 
   /**

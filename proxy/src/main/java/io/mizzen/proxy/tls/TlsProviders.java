@@ -1,5 +1,7 @@
 package io.mizzen.proxy.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 
@@ -18,6 +20,21 @@ public final class TlsProviders {
   /** The provider every context of this process is built with. */
   public static SslProvider preferred() {
     return PREFERRED;
+  }
+
+  /**
+   * ALPN offering {@code protocols} in order of preference: a server picks from what the client
+   * offers (and answers nothing when none matches), a client takes whatever the server picked.
+   */
+  public static ApplicationProtocolConfig alpn(String... protocols) {
+    return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
+  }
+
+  /** {@code h2} then {@code http/1.1}: HTTP/2 for peers that speak it, HTTP/1.1 for the others. */
+  public static ApplicationProtocolConfig h2OrHttp11() {
+    return alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
   }
 
   private static SslProvider choose() {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code openssl s_client} and {@code curl --cert/--key/--cacert} as clients from outside the mesh
  * against a real sidecar inbound: the chain verifies against the mesh root and names the SPIFFE
  * identity; STRICT refuses plain text, a certificate from another root and an expired one;
- * PERMISSIVE takes plain text and mutual TLS. Skipped, naming the Debian package, where a tool is
+ * PERMISSIVE takes plain text and mutual TLS; curl gets h2 by ALPN, or HTTP/1.1 with
+ * {@code --http1.1}. Skipped, naming the Debian package, where a tool is
  * missing.
  */
 class OutsideClientsProxyTest {
@@ -111,10 +112,26 @@ class OutsideClientsProxyTest {
     assertTrue(mutual.output().endsWith("200"), mutual.output());
   }
 
-  /** curl to the inbound with {@code files} (cert, key, root) over TLS, or plain text when null; prints the status last. */
-  private Result curl(Path[] files) throws Exception {
+  @Test
+  void curlGetsH2ByAlpnOrHttp11WhenItAsksForIt() throws Exception {
+    mesh.apply(List.of(mode("STRICT")));
+    Path[] files = write("good", mesh.mesh.workload("bookinfo-productpage"));
+    Result http11 = curl(files, "--http1.1");
+    assertEquals(0, http11.exit(), http11.output());
+    assertEquals("1.1 200", http11.output());
+    Result h2 = curl(files, "--http2");
+    assertEquals(0, h2.exit(), h2.output());
+    assertEquals("2 200", h2.output());
+  }
+
+  /**
+   * curl to the inbound with {@code files} (cert, key, root) over TLS, or plain text when null;
+   * prints the status, or with {@code options} (an HTTP version flag) the HTTP version and the status.
+   */
+  private Result curl(Path[] files, String... options) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-H", "Host: reviews", "-o", "/dev/null",
-        "-w", "%{http_code}"));
+        "-w", options.length == 0 ? "%{http_code}" : "%{http_version} %{http_code}"));
+    cmd.addAll(List.of(options));
     if (files == null) {
       cmd.add("http://127.0.0.1:" + inbound + "/");
     } else {
