@@ -10,6 +10,8 @@ import io.mizzen.kernel.boot.Kernel;
 import io.mizzen.kernel.discovery.MeshDiscovery;
 import io.mizzen.kernel.pilot.ControlPlaneApiTest.Run;
 import io.mizzen.kernel.testing.Conditions;
+import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.discovery.ServicePort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -18,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,6 +168,22 @@ class DescribeCommandTest {
     assertEquals("testing@secure.istio.io",
         ratingsW.getJsonArray("requestAuthentications").getJsonObject(0).getJsonArray("issuers").getString(0));
     assertTrue(ratingsW.getJsonObject("rbac").getBoolean("overriddenByAuthorizationPolicy"), byId.body());
+
+    // Two more reviews endpoints from another registry, both v2: one more section, not two.
+    MeshDiscovery discovery = cp.lookup(MeshDiscovery.class);
+    List<ServicePort> http = List.of(new ServicePort("http", 9080, 9080, ""));
+    discovery.sink("file").replaceAll(List.of(
+        new ServiceInstance("reviews", "default", "reviews.default.svc.cluster.local", "10.0.0.2", http,
+            Map.of("app", "reviews", "version", "v2"), "bookinfo-reviews", "file"),
+        new ServiceInstance("reviews", "default", "reviews.default.svc.cluster.local", "10.0.0.3", http,
+            Map.of("app", "reviews", "version", "v2"), "bookinfo-reviews", "file")));
+    JsonArray both = new JsonObject(get("workload=reviews").body()).getJsonArray("workloads");
+    assertEquals(2, both.size(), both.encodePrettily());
+    JsonObject v2 = both.getJsonObject(1);
+    assertEquals("bookinfo-reviews", v2.getString("serviceAccount"));
+    assertEquals("", v2.getString("proxy"));
+    assertEquals("DISABLE", v2.getJsonArray("ports").getJsonObject(0).getString("mtls"), "the targetPort of a registry's instance");
+    assertEquals(new JsonArray().add("v2"), v2.getJsonArray("destinationRules").getJsonObject(0).getJsonArray("matchingSubsets"));
 
     HttpResponse<String> unknown = get("workload=nosuch&namespace=foo");
     assertEquals(404, unknown.statusCode());
