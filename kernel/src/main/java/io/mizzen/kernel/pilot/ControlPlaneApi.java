@@ -22,10 +22,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.pf4j.Extension;
 
 /**
@@ -251,7 +253,7 @@ public final class ControlPlaneApi implements MeshFunction {
       ServiceInstance own = instances.stream()
           .filter(i -> i.service().equals(node.service()) && i.namespace().equals(node.namespace())
               && i.address().equals(node.address()))
-          .min(java.util.Comparator.comparing((ServiceInstance i) -> !"self".equals(i.source()))).orElse(null);
+          .min(Comparator.comparing((ServiceInstance i) -> !"self".equals(i.source()))).orElse(null);
       targets.add(new WorkloadDescription.Target(
           new WorkloadInfo(node.service(), node.namespace(), node.labels(), own == null ? null : own.serviceAccount(),
               node.address(), 0),
@@ -261,7 +263,7 @@ public final class ControlPlaneApi implements MeshFunction {
       Map<String, ServiceInstance> distinct = new LinkedHashMap<>();
       for (ServiceInstance i : instances) {
         if (i.namespace().equals(namespace) && (i.service().equals(name) || i.hostname().equals(name))) {
-          distinct.putIfAbsent(new java.util.TreeMap<>(i.labels()) + "|" + i.serviceAccount() + "|" + i.ports(), i);
+          distinct.putIfAbsent(new TreeMap<>(i.labels()) + "|" + i.serviceAccount() + "|" + i.ports(), i);
         }
       }
       for (ServiceInstance i : distinct.values()) {
