@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       io.mizzen.kernel.pilot.GetCommand.class,
       io.mizzen.kernel.pilot.ProxyStatusCommand.class,
       io.mizzen.kernel.pilot.ProxyConfigCommand.class,
+      io.mizzen.kernel.pilot.DescribeCommand.class,
       io.mizzen.kernel.inject.KubeInjectCommand.class,
       io.mizzen.kernel.inject.iptables.IptablesCommand.class,
       io.mizzen.kernel.citadel.TokenCommand.class,

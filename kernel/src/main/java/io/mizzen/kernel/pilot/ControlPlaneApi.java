@@ -16,6 +16,7 @@ import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.wire.pilot.CertificateInfo;
 import io.mizzen.spi.wire.pilot.RootInfo;
+import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -23,8 +24,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.pf4j.Extension;
 
 /**
@@ -32,7 +37,9 @@ import org.pf4j.Extension;
  * to: {@code POST /apply} and {@code POST /delete} (YAML bodies), {@code GET /resources?kind=&name=
  * &namespace=&format=yaml}, {@code GET /debug/configz}, {@code GET /debug/syncz} and
  * {@code GET /debug/proxy?id=} (what one proxy holds, and the workload certificate it reported
- * serving under {@code certificate}, null when none). Order 40: after Pilot.
+ * serving under {@code certificate}, null when none) and {@code GET /debug/describe?workload=
+ * &namespace=} (a workload's effective mTLS mode per port and the policies and rules that apply to
+ * it, for {@code mizzen describe}). Order 40: after Pilot.
  */
 @Extension
 public final class ControlPlaneApi implements MeshFunction {
@@ -103,8 +110,9 @@ public final class ControlPlaneApi implements MeshFunction {
       case "/debug/configz" -> json(req, 200, configz());
       case "/debug/syncz" -> json(req, 200, syncz());
       case "/debug/proxy" -> proxy(req);
+      case "/debug/describe" -> describe(req);
       default -> json(req, 404, new JsonObject().put("error", "no such path: " + path
-          + " (served: /apply, /delete, /resources, /debug/configz, /debug/syncz, /debug/proxy)"));
+          + " (served: /apply, /delete, /resources, /debug/configz, /debug/syncz, /debug/proxy, /debug/describe)"));
     }
   }
 
@@ -242,6 +250,71 @@ public final class ControlPlaneApi implements MeshFunction {
 
   private static String instant(long unixMillis) {
     return java.time.Instant.ofEpochMilli(unixMillis).toString();
+  }
+
+  /**
+   * {@code mizzen describe}: {@code workload} is a connected proxy's id or a service with instances
+   * in {@code namespace} (default {@code default}); one entry per distinct set of labels, service
+   * account and ports among that service's instances.
+   */
+  private void describe(HttpServerRequest req) {
+    String name = req.getParam("workload", "");
+    String namespace = req.getParam("namespace", "");
+    namespace = namespace.isEmpty() ? "default" : namespace;
+    if (name.isEmpty()) {
+      json(req, 400, new JsonObject().put("error", "describe needs ?workload=NAME (a proxy id or a service name)"));
+      return;
+    }
+    MeshDiscovery discovery = context.lookup(MeshDiscovery.class);
+    List<ServiceInstance> instances = discovery == null ? List.of() : discovery.instances();
+    List<WorkloadDescription.Target> targets = new ArrayList<>();
+    PushStatus status = context.lookup(PushStatus.class);
+    ProxyNode node = status == null ? null : status.proxies().stream().map(ProxyStatus::node)
+        .filter(n -> n.id().equals(name)).findFirst().orElse(null);
+    if (node != null) {
+      // The node names service, namespace and labels; its registration (if any) the account and ports.
+      ServiceInstance own = instances.stream()
+          .filter(i -> i.service().equals(node.service()) && i.namespace().equals(node.namespace())
+              && i.address().equals(node.address()))
+          .min(Comparator.comparing((ServiceInstance i) -> !"self".equals(i.source()))).orElse(null);
+      targets.add(new WorkloadDescription.Target(
+          new WorkloadInfo(node.service(), node.namespace(), node.labels(), own == null ? null : own.serviceAccount(),
+              node.address(), 0),
+          own != null ? own.hostname() : WorkloadDescription.fqdn(node.service(), node.namespace()),
+          own == null ? List.of() : own.ports(), node.id(), node.address(), own != null && "self".equals(own.source())));
+    } else {
+      Map<String, ServiceInstance> distinct = new LinkedHashMap<>();
+      for (ServiceInstance i : instances) {
+        if (i.namespace().equals(namespace) && (i.service().equals(name) || i.hostname().equals(name))) {
+          distinct.putIfAbsent(new TreeMap<>(i.labels()) + "|" + i.serviceAccount() + "|" + i.ports(), i);
+        }
+      }
+      for (ServiceInstance i : distinct.values()) {
+        String proxy = status == null ? "" : status.proxies().stream().map(ProxyStatus::node)
+            .filter(n -> n.service().equals(i.service()) && n.namespace().equals(i.namespace())
+                && n.address().equals(i.address()) && n.labels().equals(i.labels()))
+            .map(ProxyNode::id).findFirst().orElse("");
+        targets.add(new WorkloadDescription.Target(
+            new WorkloadInfo(i.service(), i.namespace(), i.labels(), i.serviceAccount(), i.address(), 0),
+            i.hostname(), i.ports(), proxy, i.address(), "self".equals(i.source())));
+      }
+    }
+    if (targets.isEmpty()) {
+      json(req, 404, new JsonObject().put("error", "no workload '" + name + "' in namespace " + namespace
+          + ": it is neither a connected proxy (see proxy-status) nor a service with instances in discovery"));
+      return;
+    }
+    WorkloadDescription description;
+    try {
+      description = new WorkloadDescription(store.snapshot().resources().values(), context.rootNamespace());
+    } catch (IllegalArgumentException e) {
+      json(req, 500, new JsonObject().put("error", e.getMessage()));
+      return;
+    }
+    JsonArray workloads = new JsonArray();
+    targets.forEach(t -> workloads.add(description.describe(t)));
+    json(req, 200, new JsonObject().put("workload", name).put("namespace", node != null ? node.namespace() : namespace)
+        .put("version", store.snapshot().version()).put("workloads", workloads));
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {

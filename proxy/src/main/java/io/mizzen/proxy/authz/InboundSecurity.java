@@ -2,6 +2,7 @@ package io.mizzen.proxy.authz;
 
 import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.spi.config.security.PeerAuthentication;
+import io.mizzen.spi.config.security.PeerAuthenticationModes;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;

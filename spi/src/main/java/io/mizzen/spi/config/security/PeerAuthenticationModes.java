@@ -1,7 +1,6 @@
-package io.mizzen.proxy.authz;
+package io.mizzen.spi.config.security;
 
 import io.mizzen.spi.config.Resource;
-import io.mizzen.spi.config.security.PeerAuthentication;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import java.util.Collection;
 

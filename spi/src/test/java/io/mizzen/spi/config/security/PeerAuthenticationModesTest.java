@@ -1,13 +1,19 @@
-package io.mizzen.proxy.authz;
+package io.mizzen.spi.config.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mizzen.spi.config.Resource;
+import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.config.security.PeerAuthentication.Mode;
 import io.mizzen.spi.proxy.WorkloadInfo;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** mTLS mode resolution: mesh, namespace, workload selector, port; PeerAuthentication and 1.4's MeshPolicy / Policy. */
 class PeerAuthenticationModesTest {
@@ -21,7 +27,25 @@ class PeerAuthenticationModesTest {
   }
 
   static PeerAuthenticationModes modes(String yaml) {
-    return PeerAuthenticationModes.of(Yaml.parse(yaml, "peer.yaml"), "istio-system");
+    return PeerAuthenticationModes.of(parse(yaml, "peer.yaml"), "istio-system");
+  }
+
+  /** Istio YAML into Resources, as the config store hands them over. */
+  @SuppressWarnings("unchecked")
+  static List<Resource> parse(String yaml, String origin) {
+    List<Resource> out = new ArrayList<>();
+    int index = 0;
+    for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
+      if (doc instanceof Map<?, ?> map) {
+        Map<String, Object> m = (Map<String, Object>) map;
+        Map<String, Object> meta = (Map<String, Object>) m.getOrDefault("metadata", Map.of());
+        out.add(new Resource((String) m.get("apiVersion"), (String) m.get("kind"), (String) meta.get("name"),
+            (String) meta.get("namespace"), (Map<String, String>) meta.get("labels"), null,
+            (Map<String, Object>) m.get("spec"), new SourceLocation(origin, index, 1, Map.of())));
+      }
+      index++;
+    }
+    return out;
   }
 
   @Test

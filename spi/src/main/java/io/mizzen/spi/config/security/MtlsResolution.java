@@ -1,13 +1,10 @@
-package io.mizzen.proxy.authz;
+package io.mizzen.spi.config.security;
 
 import io.mizzen.spi.ConfigError;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.networking.PortSelector;
-import io.mizzen.spi.config.security.AuthenticationPolicy;
-import io.mizzen.spi.config.security.PeerAuthentication;
 import io.mizzen.spi.config.security.PeerAuthentication.Mode;
-import io.mizzen.spi.config.security.SecurityModel;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import java.util.ArrayList;
 import java.util.Collection;
