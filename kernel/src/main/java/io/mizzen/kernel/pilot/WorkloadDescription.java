@@ -156,14 +156,11 @@ final class WorkloadDescription {
    * app=reviews}, {@code namespace-wide}, {@code mesh-wide}, or {@code null} when it does not.
    */
   private String scope(Resource r, WorkloadSelector selector, WorkloadInfo w) {
+    if (!WorkloadSelector.applies(selector, r.namespace(), rootNamespace, w.namespace(), w.labels())) {
+      return null;
+    }
     boolean root = r.namespace().equals(rootNamespace);
-    if (!root && !r.namespace().equals(w.namespace())) {
-      return null;
-    }
-    Map<String, String> wanted = selector == null || selector.matchLabels() == null ? Map.of() : selector.matchLabels();
-    if (!w.labels().entrySet().containsAll(wanted.entrySet())) {
-      return null;
-    }
+    Map<String, String> wanted = WorkloadSelector.wanted(selector);
     if (!wanted.isEmpty()) {
       return "selector " + labels(wanted);
     }
@@ -187,12 +184,7 @@ final class WorkloadDescription {
     }
     String fqdn = w.service() + "." + w.namespace() + ".svc." + CLUSTER_DOMAIN;
     RbacConfig.Mode mode = config.mode() == null ? RbacConfig.Mode.OFF : config.mode();
-    boolean included = switch (mode) {
-      case OFF -> false;
-      case ON -> true;
-      case ON_WITH_INCLUSION -> targets(config.inclusion(), w, fqdn);
-      case ON_WITH_EXCLUSION -> !targets(config.exclusion(), w, fqdn);
-    };
+    boolean included = config.includes(w.namespace(), fqdn);
     out.put("config", configName).put("mode", mode.name()).put("included", included);
     if (!included) {
       return out;
@@ -223,11 +215,6 @@ final class WorkloadDescription {
     JsonArray bound = new JsonArray();
     bindingsByRole.forEach((role, bindings) -> bound.add(new JsonObject().put("role", role).put("bindings", bindings)));
     return out.put("roles", bound);
-  }
-
-  private static boolean targets(RbacConfig.Target t, WorkloadInfo w, String fqdn) {
-    return t != null && ((t.namespaces() != null && t.namespaces().contains(w.namespace()))
-        || (t.services() != null && t.services().contains(fqdn)));
   }
 
   /** Whether the rule's services (with Istio's prefix and suffix {@code *}) name {@code fqdn}. */

@@ -71,11 +71,8 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
 
   /** Whether the policy applies to {@code workload}. */
   boolean selects(WorkloadInfo workload, String rootNamespace) {
-    if (!namespace.equals(rootNamespace) && !namespace.equals(workload.namespace())) {
-      return false;
-    }
-    Map<String, String> wanted = spec.selector() == null || spec.selector().matchLabels() == null ? Map.of() : spec.selector().matchLabels();
-    return workload.labels().entrySet().containsAll(wanted.entrySet());
+    return io.mizzen.spi.config.security.WorkloadSelector.applies(spec.selector(), namespace, rootNamespace,
+        workload.namespace(), workload.labels());
   }
 
   /** Whether any rule matches; a policy without rules matches nothing (so an ALLOW of it denies all). */

@@ -143,12 +143,8 @@ final class JwtRules implements RequestAuthenticator {
   }
 
   private boolean selects(Rule r, WorkloadInfo w) {
-    if (!r.namespace().equals(rootNamespace) && !r.namespace().equals(w.namespace())) {
-      return false;
-    }
-    Map<String, String> wanted = r.spec().selector() == null || r.spec().selector().matchLabels() == null
-        ? Map.of() : r.spec().selector().matchLabels();
-    return w.labels().entrySet().containsAll(wanted.entrySet());
+    return io.mizzen.spi.config.security.WorkloadSelector.applies(r.spec().selector(), r.namespace(), rootNamespace,
+        w.namespace(), w.labels());
   }
 
   private static String token(JwtRule jwt, Map<String, String> headers, String path) {

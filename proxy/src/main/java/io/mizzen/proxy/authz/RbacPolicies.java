@@ -131,20 +131,7 @@ final class RbacPolicies implements RbacEngine {
   }
 
   private boolean rbacOn(WorkloadInfo w) {
-    if (config == null || config.mode() == null) {
-      return false;
-    }
-    return switch (config.mode()) {
-      case OFF -> false;
-      case ON -> true;
-      case ON_WITH_INCLUSION -> targets(config.inclusion(), w);
-      case ON_WITH_EXCLUSION -> !targets(config.exclusion(), w);
-    };
-  }
-
-  private boolean targets(RbacConfig.Target t, WorkloadInfo w) {
-    return t != null && ((t.namespaces() != null && t.namespaces().contains(w.namespace()))
-        || (t.services() != null && t.services().contains(fqdn(w))));
+    return config != null && config.includes(w.namespace(), fqdn(w));
   }
 
   @Override
