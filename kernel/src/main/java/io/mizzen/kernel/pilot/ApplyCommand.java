@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,9 +31,8 @@ public abstract class ApplyCommand implements Callable<Integer> {
       description = "A YAML file, a folder read recursively, or - for standard input; may be repeated.")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
-      description = "The control plane's API (default ${DEFAULT-VALUE}).")
-  String controlPlane;
+  @Mixin
+  ControlPlaneOption controlPlane;
 
   abstract String path();
 
@@ -44,7 +44,7 @@ public abstract class ApplyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int status = 0;
     try {
-      ControlPlaneClient client = new ControlPlaneClient(controlPlane);
+      ControlPlaneClient client = controlPlane.client();
       for (Path f : files) {
         for (Path file : yamlFiles(f)) {
           String text = file.toString().equals("-")

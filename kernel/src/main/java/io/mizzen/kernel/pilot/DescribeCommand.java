@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,16 +33,15 @@ public final class DescribeCommand implements Callable<Integer> {
       description = "The service's namespace (default ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
-      description = "The control plane's API (default ${DEFAULT-VALUE}).")
-  String controlPlane;
+  @Mixin
+  ControlPlaneOption controlPlane;
 
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      ControlPlaneClient.Answer answer = new ControlPlaneClient(controlPlane).get("/debug/describe?workload="
+      ControlPlaneClient.Answer answer = controlPlane.client().get("/debug/describe?workload="
           + ControlPlaneClient.encode(workload) + "&namespace=" + ControlPlaneClient.encode(namespace));
       if (answer.status() != 200) {
         err.println("mizzen describe: " + answer.json().getString("error", answer.body()));

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,9 +32,8 @@ public final class GetCommand implements Callable<Integer> {
       description = "table, yaml or json (default ${DEFAULT-VALUE}).")
   String output;
 
-  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
-      description = "The control plane's API (default ${DEFAULT-VALUE}).")
-  String controlPlane;
+  @Mixin
+  ControlPlaneOption controlPlane;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -49,7 +49,7 @@ public final class GetCommand implements Callable<Integer> {
         + (namespace == null ? "" : "&namespace=" + ControlPlaneClient.encode(namespace))
         + (output.equals("yaml") ? "&format=yaml" : "");
     try {
-      ControlPlaneClient.Answer answer = new ControlPlaneClient(controlPlane).get(query);
+      ControlPlaneClient.Answer answer = controlPlane.client().get(query);
       if (output.equals("yaml") || output.equals("json")) {
         out.print(output.equals("json") ? new JsonObject(answer.body()).encodePrettily() + "\n" : answer.body());
       } else {

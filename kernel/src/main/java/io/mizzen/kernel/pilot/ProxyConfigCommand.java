@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -35,9 +35,8 @@ public final class ProxyConfigCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "PROXY", description = "A proxy id, as proxy-status lists it.")
   String proxy;
 
-  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
-      description = "The control plane's API (default ${DEFAULT-VALUE}).")
-  String controlPlane;
+  @Mixin
+  ControlPlaneOption controlPlane;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -47,7 +46,7 @@ public final class ProxyConfigCommand implements Callable<Integer> {
       if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1, "secret", 1).containsKey(what)) {
         throw new IllegalArgumentException("'" + what + "' is not one of routes, clusters, endpoints, listeners, secret");
       }
-      ControlPlaneClient.Answer answer = new ControlPlaneClient(controlPlane)
+      ControlPlaneClient.Answer answer = controlPlane.client()
           .get("/debug/proxy?id=" + ControlPlaneClient.encode(proxy));
       if (answer.status() != 200) {
         err.println("mizzen proxy-config: " + answer.json().getString("error"));

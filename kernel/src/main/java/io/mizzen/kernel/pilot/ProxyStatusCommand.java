@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code mizzen proxy-status}: every connected proxy, the version sent and acked, and its sync. */
@@ -16,15 +16,14 @@ public final class ProxyStatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--control-plane", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:15014",
-      description = "The control plane's API (default ${DEFAULT-VALUE}).")
-  String controlPlane;
+  @Mixin
+  ControlPlaneOption controlPlane;
 
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      JsonObject syncz = new ControlPlaneClient(controlPlane).get("/debug/syncz").json();
+      JsonObject syncz = controlPlane.client().get("/debug/syncz").json();
       out.printf("%-45s %-12s %-10s %-10s %s%n", "NAME", "NAMESPACE", "SENT", "ACKED", "STATUS");
       for (Object o : syncz.getJsonArray("proxies")) {
         JsonObject p = (JsonObject) o;
