@@ -2,7 +2,6 @@ package io.mizzen.kernel.pilot;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,30 +37,16 @@ public final class DescribeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      ControlPlaneClient.Answer answer = controlPlane.client().get("/debug/describe?workload="
-          + ControlPlaneClient.encode(workload) + "&namespace=" + ControlPlaneClient.encode(namespace));
-      if (answer.status() != 200) {
-        err.println("mizzen describe: " + answer.json().getString("error", answer.body()));
-        err.flush();
-        return 1;
-      }
-      JsonArray workloads = answer.json().getJsonArray("workloads");
-      for (int i = 0; i < workloads.size(); i++) {
-        if (i > 0) {
-          out.println("--------------------");
-        }
-        print(out, workloads.getJsonObject(i));
-      }
-      out.flush();
-      return 0;
-    } catch (IOException | IllegalArgumentException e) {
-      err.println("mizzen describe: " + e.getMessage());
-      err.flush();
-      return 2;
-    }
+    return controlPlane.show(spec, "describe", "/debug/describe?workload=" + ControlPlaneClient.encode(workload)
+        + "&namespace=" + ControlPlaneClient.encode(namespace), (out, answer) -> {
+          JsonArray workloads = answer.getJsonArray("workloads");
+          for (int i = 0; i < workloads.size(); i++) {
+            if (i > 0) {
+              out.println("--------------------");
+            }
+            print(out, workloads.getJsonObject(i));
+          }
+        });
   }
 
   static void print(PrintWriter out, JsonObject w) {

@@ -2,7 +2,6 @@ package io.mizzen.kernel.pilot;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,34 +39,22 @@ public final class ProxyConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1, "secret", 1).containsKey(what)) {
-        throw new IllegalArgumentException("'" + what + "' is not one of routes, clusters, endpoints, listeners, secret");
-      }
-      ControlPlaneClient.Answer answer = controlPlane.client()
-          .get("/debug/proxy?id=" + ControlPlaneClient.encode(proxy));
-      if (answer.status() != 200) {
-        err.println("mizzen proxy-config: " + answer.json().getString("error"));
-        err.flush();
-        return 1;
-      }
-      JsonObject holdings = answer.json();
-      switch (what) {
-        case "routes" -> routes(out, holdings);
-        case "clusters" -> clusters(out, holdings);
-        case "endpoints" -> endpoints(out, holdings);
-        case "secret" -> secret(out, proxy, holdings, Instant.now());
-        default -> listeners(out, holdings);
-      }
-      out.flush();
-      return 0;
-    } catch (IOException | IllegalArgumentException e) {
-      err.println("mizzen proxy-config: " + e.getMessage());
+    if (!Map.of("routes", 1, "clusters", 1, "endpoints", 1, "listeners", 1, "secret", 1).containsKey(what)) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("mizzen proxy-config: '" + what + "' is not one of routes, clusters, endpoints, listeners, secret");
       err.flush();
       return 2;
     }
+    return controlPlane.show(spec, "proxy-config", "/debug/proxy?id=" + ControlPlaneClient.encode(proxy),
+        (out, holdings) -> {
+          switch (what) {
+            case "routes" -> routes(out, holdings);
+            case "clusters" -> clusters(out, holdings);
+            case "endpoints" -> endpoints(out, holdings);
+            case "secret" -> secret(out, proxy, holdings, Instant.now());
+            default -> listeners(out, holdings);
+          }
+        });
   }
 
   private static void routes(PrintWriter out, JsonObject h) {

@@ -1,8 +1,6 @@
 package io.mizzen.kernel.pilot;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +19,7 @@ public final class ProxyStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
-    try {
-      JsonObject syncz = controlPlane.client().get("/debug/syncz").json();
+    return controlPlane.show(spec, "proxy-status", "/debug/syncz", (out, syncz) -> {
       out.printf("%-45s %-12s %-10s %-10s %s%n", "NAME", "NAMESPACE", "SENT", "ACKED", "STATUS");
       for (Object o : syncz.getJsonArray("proxies")) {
         JsonObject p = (JsonObject) o;
@@ -31,12 +27,6 @@ public final class ProxyStatusCommand implements Callable<Integer> {
             p.getString("sent"), p.getString("acked"), p.getString("status"),
             p.getString("lastError", "").isEmpty() ? "" : " (last NACK: " + p.getString("lastError") + ")");
       }
-      out.flush();
-      return 0;
-    } catch (IOException | IllegalArgumentException e) {
-      spec.commandLine().getErr().println("mizzen proxy-status: " + e.getMessage());
-      spec.commandLine().getErr().flush();
-      return 2;
-    }
+    });
   }
 }
