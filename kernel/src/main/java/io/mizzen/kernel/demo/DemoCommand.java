@@ -27,7 +27,7 @@ public final class DemoCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--port", defaultValue = "8080",
-      description = "The ingress gateway's port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+      description = "The ingress gateway's port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
   @Option(names = "--no-tour", description = "Skip the guided tour; just run the mesh.")

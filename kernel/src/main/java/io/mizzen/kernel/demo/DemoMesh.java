@@ -85,7 +85,7 @@ final class DemoMesh implements DemoControl, AutoCloseable {
    * Boots the whole mesh and applies the tutorial's first files.
    *
    * @param base the settings the user gave (plugins folder, trust domain, control-plane ports)
-   * @param gatewayPort where the ingress gateway listens on 127.0.0.1
+   * @param gatewayPort where the ingress gateway listens on 127.0.0.1, 0 for a free port
    */
   static DemoMesh start(MeshSettings base, int gatewayPort, PrintWriter out) throws Exception {
     Path state = base.stateDir().resolve("demo").toAbsolutePath().normalize();
@@ -136,8 +136,6 @@ final class DemoMesh implements DemoControl, AutoCloseable {
           Set.of(Role.SIDECAR)));
       sidecars.put(name, sidecar);
     }
-    progress("ingress gateway on 127.0.0.1:%d (Gateway port 80)", port);
-    gatewayPort = port;
     AgentSettings gateway = new AgentSettings("127.0.0.1:" + grpcPort, "istio-ingressgateway",
         "istio-system", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
         GATEWAY_SA, "127.0.0.1", 0);
@@ -149,6 +147,10 @@ final class DemoMesh implements DemoControl, AutoCloseable {
         "accessLog", false, "mixer", "127.0.0.1:" + base.ports().mixer(), "gatewayPorts", "off"));
     ingress = await(Kernel.start(dataPlane.withStateDir(state.resolve("ingress")).withAgent(gateway)
         .withPluginSettings(gatewaySettings), Set.of(Role.INGRESS)));
+    // --port 0 lets the system pick: a port chosen earlier and left unbound can be taken meanwhile.
+    ProxyListeners bound = ingress.lookup(ProxyListeners.class);
+    gatewayPort = bound == null ? port : bound.outbound();
+    progress("ingress gateway on 127.0.0.1:%d (Gateway port 80)", gatewayPort);
     progress("waiting for every proxy to hold its first config");
     waitFor("every kernel ready", BOOT, () -> allKernels().stream().allMatch(Kernel::ready));
     waitForPropagation();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,21 +24,29 @@ class DemoIT {
 
   @Test
   void bookinfoTourThroughRealSidecars() throws Exception {
-    Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
-        pluginsDir: %s
-        stateDir: %s
-        ports: {admin: %d, grpc: %d, grpcTls: %d, mixer: %d, monitoring: %d, webhook: %d, outbound: 0, inbound: 0, health: 0, prometheus: 0}
-        """, DIST.resolve("plugins"), work.resolve("state"), freePort(), freePort(), freePort(),
-        freePort(), freePort(), freePort()));
-    int gateway = freePort();
+    // The control plane's ports must be fixed in the file; the gateway takes --port 0. A chosen
+    // port can still be taken by another process before the demo binds it: then it runs again.
     Path log = work.resolve("demo.log");
-    Process p = new ProcessBuilder(DIST.resolve("bin/mizzen").toString(), "--config", yaml.toString(),
-        "demo", "--exit-after-tour", "--port", String.valueOf(gateway))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the demo did not finish its tour in 240 s");
-    } finally {
-      p.destroyForcibly();
+    Process p = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      int[] ports = freePorts(6);
+      Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
+          pluginsDir: %s
+          stateDir: %s
+          ports: {admin: %d, grpc: %d, grpcTls: %d, mixer: %d, monitoring: %d, webhook: %d, outbound: 0, inbound: 0, health: 0, prometheus: 0}
+          """, DIST.resolve("plugins"), work.resolve("state"), ports[0], ports[1], ports[2], ports[3], ports[4],
+          ports[5]));
+      p = new ProcessBuilder(DIST.resolve("bin/mizzen").toString(), "--config", yaml.toString(),
+          "demo", "--exit-after-tour", "--port", "0")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the demo did not finish its tour in 240 s");
+      } finally {
+        p.destroyForcibly();
+      }
+      if (!Files.readString(log).contains("Address already in use")) {
+        break;
+      }
     }
     String out = Files.readString(log);
     assertTrue(out.contains("The mesh is up"), out);
@@ -56,9 +65,22 @@ class DemoIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** Distinct free ports: all are held open together, so none is handed out twice. */
+  private static int[] freePorts(int n) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          s.close();
+        }
+      }
     }
   }
 }
