@@ -86,10 +86,7 @@ public final class AgentFunction implements MeshFunction {
     feed = new AgentFeed(ctx);
     context.publish(SnapshotFeed.class, feed);
     grpc = GrpcClient.client(context.vertx(), new GrpcClientOptions().setMaxMessageSize(256L * 1024 * 1024),
-        new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-            // A full snapshot is megabytes: HTTP/2's 64 KB default windows would meter it out in round trips.
-            .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
-            .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)));
+        pushStreamOptions());
     Node node = Node.newBuilder().setId(id).setService(agent.service()).setNamespace(agent.namespace())
         .putAllLabels(agent.labels()).setAddress(agent.address()).setRole(context.role().cliName()).build();
     subscription = new PilotSubscription(ctx, grpc, controlPlane, node, feed, BACKOFF);
@@ -142,6 +139,18 @@ public final class AgentFunction implements MeshFunction {
     if (now != null) {
       report.accept(now);
     }
+  }
+
+  /**
+   * The HTTP/2 settings of the push stream to Pilot. A full snapshot is megabytes: HTTP/2's 64 KB
+   * default windows would meter it out in round trips, and its 16 KB default frames would make the
+   * control plane write each proxy's copy as hundreds of frames; 1 MB frames make it a few.
+   */
+  public static HttpClientOptions pushStreamOptions() {
+    return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+        .setHttp2ConnectionWindowSize(64 * 1024 * 1024)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setInitialWindowSize(16 * 1024 * 1024)
+            .setMaxFrameSize(1024 * 1024));
   }
 
   /** Unique per proxy: a workload's service, address and app port, or a gateway's role and address. */
