@@ -1,17 +1,29 @@
 package io.mizzen.kernel.pilot.bench;
 
+import com.google.protobuf.CodedInputStream;
 import io.mizzen.kernel.agent.AgentFunction;
 import io.mizzen.kernel.boot.Kernel;
 import io.mizzen.kernel.grpc.ControlPlaneGrpc;
+import io.mizzen.spi.wire.pilot.Item;
 import io.mizzen.spi.wire.pilot.Node;
 import io.mizzen.spi.wire.pilot.PushRequest;
 import io.mizzen.spi.wire.pilot.PushSnapshot;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.common.WireFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The 100 proxies of {@link PilotBench}, in a JVM of their own. They first warm up against a
- * control plane they start themselves (same mesh, {@value #WARMUPS} rounds), then follow the
+ * control plane they start themselves (same mesh, 3 rounds by default), then follow the
  * bench's commands on stdin ({@code round N}, {@code close}, {@code exit}) and answer on stdout
  * with lines that start with {@value #PREFIX}: {@code ready}, {@code synced START FIRST END},
  * {@code changed AT}, {@code closed}, or {@code failed WHY}; times are {@code System.nanoTime()}.
@@ -192,39 +205,39 @@ public final class PilotBenchClients {
    * counts) and decode only the items of {@code svc-0} (the one the change test looks for).
    */
   record Received(String version, String baseVersion, int resources, int instances,
-      List<io.mizzen.spi.wire.pilot.Item> changed) {}
+      List<Item> changed) {}
 
   private static final boolean FULL_DECODE = "full".equals(System.getProperty("pilot.bench.decode"));
 
-  private static final io.vertx.grpc.common.ServiceMethod<Received, PushRequest> PUSH =
-      io.vertx.grpc.common.ServiceMethod.client(io.vertx.grpc.common.ServiceName.create("mizzen.pilot.v1", "Pilot"), "Push",
-          io.vertx.grpc.common.GrpcMessageEncoder.encoder(), new io.vertx.grpc.common.GrpcMessageDecoder<Received>() {
+  private static final ServiceMethod<Received, PushRequest> PUSH =
+      ServiceMethod.client(ServiceName.create("mizzen.pilot.v1", "Pilot"), "Push",
+          GrpcMessageEncoder.encoder(), new GrpcMessageDecoder<Received>() {
             @Override
-            public Received decode(io.vertx.grpc.common.GrpcMessage message) {
+            public Received decode(GrpcMessage message) {
               try {
                 // The message's own bytes, read in place: a copy of 2 MB per proxy would be the
                 // bench's garbage, collected on the control plane's cores.
-                io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) message.payload()).getByteBuf();
+                ByteBuf buf = ((BufferInternal) message.payload()).getByteBuf();
                 byte[] b;
                 int from;
                 if (buf.hasArray()) {
                   b = buf.array();
                   from = buf.arrayOffset() + buf.readerIndex();
                 } else {
-                  b = io.netty.buffer.ByteBufUtil.getBytes(buf);
+                  b = ByteBufUtil.getBytes(buf);
                   from = 0;
                 }
                 int to = from + buf.readableBytes();
-                return FULL_DECODE ? fully(PushSnapshot.parseFrom(com.google.protobuf.CodedInputStream.newInstance(b, from, to - from)))
+                return FULL_DECODE ? fully(PushSnapshot.parseFrom(CodedInputStream.newInstance(b, from, to - from)))
                     : framing(b, from, to);
-              } catch (java.io.IOException e) {
-                throw new io.vertx.grpc.common.CodecException(e);
+              } catch (IOException e) {
+                throw new CodecException(e);
               }
             }
 
             @Override
-            public boolean accepts(io.vertx.grpc.common.WireFormat format) {
-              return format == io.vertx.grpc.common.WireFormat.PROTOBUF;
+            public boolean accepts(WireFormat format) {
+              return format == WireFormat.PROTOBUF;
             }
           });
 
@@ -237,29 +250,29 @@ public final class PilotBenchClients {
    * Walks the wire format in place (no copies): versions read, items counted, only the items
    * whose key names svc-0 decoded.
    */
-  private static Received framing(byte[] b, int from, int to) throws java.io.IOException {
+  private static Received framing(byte[] b, int from, int to) throws IOException {
     String version = "";
     String base = "";
     int resources = 0;
     int instances = 0;
-    List<io.mizzen.spi.wire.pilot.Item> changed = new ArrayList<>();
+    List<Item> changed = new ArrayList<>();
     int[] at = {from};
     while (at[0] < to) {
       int tag = (int) varint(b, at);
       int field = tag >>> 3;
       if ((tag & 7) != 2) {
-        throw new java.io.IOException("unexpected wire type " + (tag & 7) + " for field " + field);
+        throw new IOException("unexpected wire type " + (tag & 7) + " for field " + field);
       }
       int length = (int) varint(b, at);
       int start = at[0];
       at[0] += length;
       switch (field) {
-        case 1 -> version = new String(b, start, length, java.nio.charset.StandardCharsets.UTF_8);
-        case 2 -> base = new String(b, start, length, java.nio.charset.StandardCharsets.UTF_8);
+        case 1 -> version = new String(b, start, length, StandardCharsets.UTF_8);
+        case 2 -> base = new String(b, start, length, StandardCharsets.UTF_8);
         case 3 -> {
           resources++;
           if (keyEndsWithSvc0(b, start, length)) {
-            changed.add(io.mizzen.spi.wire.pilot.Item.parseFrom(java.util.Arrays.copyOfRange(b, start, start + length)));
+            changed.add(Item.parseFrom(Arrays.copyOfRange(b, start, start + length)));
           }
         }
         case 5 -> instances++;
@@ -269,7 +282,7 @@ public final class PilotBenchClients {
     return new Received(version, base, resources, instances, changed);
   }
 
-  private static final byte[] SVC0 = "/svc-0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] SVC0 = "/svc-0".getBytes(StandardCharsets.UTF_8);
 
   /** Whether an Item's key (its field 1, written first) ends with {@code /svc-0}. */
   private static boolean keyEndsWithSvc0(byte[] b, int start, int length) {
@@ -282,7 +295,7 @@ public final class PilotBenchClients {
     if (keyLength < SVC0.length || keyEnd > start + length) {
       return false;
     }
-    return java.util.Arrays.equals(b, keyEnd - SVC0.length, keyEnd, SVC0, 0, SVC0.length);
+    return Arrays.equals(b, keyEnd - SVC0.length, keyEnd, SVC0, 0, SVC0.length);
   }
 
   private static long varint(byte[] b, int[] at) {
