@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,31 +52,19 @@ class DistributionIT {
 
   @Test
   void controlPlaneBecomesReadyAndStopsOnSigterm() throws Exception {
-    int admin = freePort();
     Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
         pluginsDir: %s
         stateDir: %s
-        ports: {admin: %d, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0, webhook: 0}
-        """, work.resolve("plugins"), work.resolve("state"), admin));
+        ports: {admin: 0, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0, webhook: 0}
+        """, work.resolve("plugins"), work.resolve("state")));
     Process p = new ProcessBuilder(DIST.resolve("bin/mizzen").toString(), "--config",
         yaml.toString(), "control-plane").redirectErrorStream(true)
         .redirectOutput(work.resolve("log").toFile()).start();
     try {
-      HttpClient http = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      int status = -1;
-      while (System.nanoTime() < deadline && p.isAlive()) {
-        try {
-          status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
-              + "/healthz/ready")).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode();
-          if (status == 200) {
-            break;
-          }
-        } catch (IOException notYet) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-      }
+      int admin = AdminPort.await(p, work.resolve("log"), Duration.ofSeconds(30));
+      int status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+              + "/healthz/ready")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
       assertEquals(200, status, Files.readString(work.resolve("log")));
       p.destroy(); // SIGTERM
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "did not exit on SIGTERM");
@@ -106,12 +92,6 @@ class DistributionIT {
       return props.getProperty("mizzen.version");
     } catch (IOException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,32 +52,21 @@ class KubernetesPluginIT {
     api.start();
     Path plugins = Files.createDirectories(work.resolve("plugins"));
     Files.copy(DIST.resolve("plugins/plugin-kubernetes.jar"), plugins.resolve("plugin-kubernetes.jar"));
-    int admin = freePort();
     Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
         pluginsDir: %s
         stateDir: %s
-        ports: {admin: %d, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0, webhook: 0}
+        ports: {admin: 0, grpc: 0, grpcTls: 0, mixer: 0, monitoring: 0, outbound: 0, inbound: 0, health: 0, prometheus: 0, webhook: 0}
         plugins:
           settings:
             kubernetes: {enabled: true, masterUrl: "http://127.0.0.1:%d", reconnectInterval: 500ms}
-        """, plugins, work.resolve("state"), admin, api.getAddress().getPort()));
+        """, plugins, work.resolve("state"), api.getAddress().getPort()));
     Process p = new ProcessBuilder(DIST.resolve("bin/mizzen").toString(), "--config", yaml.toString(), "control-plane")
         .redirectErrorStream(true).redirectOutput(work.resolve("log").toFile()).start();
     try {
       HttpClient http = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      int status = -1;
-      while (System.nanoTime() < deadline && p.isAlive() && status != 200) {
-        try {
-          status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/healthz/ready"))
-              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException notYet) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        if (status != 200) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-      }
+      int admin = AdminPort.await(p, work.resolve("log"), Duration.ofSeconds(60));
+      int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/healthz/ready"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
       String log = Files.readString(work.resolve("log"));
       assertEquals(200, status, log);
       String pluginsJson = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/plugins"))
@@ -95,12 +81,6 @@ class KubernetesPluginIT {
     } finally {
       p.destroyForcibly();
       api.stop(0);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }
