@@ -3,9 +3,7 @@ package io.mizzen.it.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.mizzen.it.support.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +27,7 @@ class DemoIT {
     Path log = work.resolve("demo.log");
     Process p = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
-      int[] ports = freePorts(6);
+      int[] ports = FreePorts.pick(6);
       Path yaml = Files.writeString(work.resolve("mizzen.yaml"), String.format("""
           pluginsDir: %s
           stateDir: %s
@@ -62,25 +60,6 @@ class DemoIT {
         "ok: istio_requests_total series",
         "ok: reviews v1 again"}) {
       assertTrue(out.contains(step), "tour step missing: " + step + "\n" + out);
-    }
-  }
-
-  /** Distinct free ports: all are held open together, so none is handed out twice. */
-  private static int[] freePorts(int n) throws IOException {
-    ServerSocket[] sockets = new ServerSocket[n];
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ports[i] = sockets[i].getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : sockets) {
-        if (s != null) {
-          s.close();
-        }
-      }
     }
   }
 }

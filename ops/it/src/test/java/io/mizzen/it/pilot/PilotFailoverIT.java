@@ -3,6 +3,7 @@ package io.mizzen.it.pilot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mizzen.it.support.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -204,9 +204,7 @@ class PilotFailoverIT {
    */
   private Process startOnFreePorts(String name, int[] ports, CommandLine command) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      for (int i = 0; i < ports.length; i++) {
-        ports[i] = freePort();
-      }
+      System.arraycopy(FreePorts.pick(ports.length), 0, ports, 0, ports.length);
       List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/mizzen").toString()));
       cmd.addAll(List.of(command.make()));
       Path log = work.resolve(name + ".log");
@@ -399,11 +397,5 @@ class PilotFailoverIT {
       b.append("(logs unreadable: ").append(e).append(")");
     }
     return b.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
