@@ -236,17 +236,8 @@ class GrpcMutualTlsProxyTest {
     })));
   }
 
-  /** The first entry of {@code log} matching, once logged (entries are written after the reply). */
   private AccessLogEntry logged(List<AccessLogEntry> log, Predicate<AccessLogEntry> which) {
-    Promise<AccessLogEntry> found = Promise.promise();
-    long timer = vertx.setPeriodic(5, id -> log.stream().filter(which).findFirst().ifPresent(found::tryComplete));
-    try {
-      return await(found.future());
-    } catch (AssertionError e) {
-      throw new AssertionError("nothing matching in " + log, e);
-    } finally {
-      vertx.cancelTimer(timer);
-    }
+    return Sidecars.logged(vertx, log, which);
   }
 
   private static Predicate<AccessLogEntry> inbound(String path) {

@@ -10,7 +10,6 @@ import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.access.ResponseFlag;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.spi.config.Resource;
-import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
@@ -19,7 +18,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -28,16 +26,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.impl.GrpcClientImpl;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,12 +60,8 @@ class H2TlsOriginationProxyTest {
   private final List<io.vertx.core.http.HttpConnection> live = new CopyOnWriteArrayList<>();
   @TempDir
   Path dir;
-  private TestPki ca;
+  private OriginationPki pki;
   private MeshProxy proxy;
-  private Path caFile;
-  private Path otherCaFile;
-  private Path clientCert;
-  private Path clientKey;
   private int version;
 
   /** A TLS upstream: its port and the TCP connections it accepted. */
@@ -79,12 +69,7 @@ class H2TlsOriginationProxyTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    ca = new TestPki("upstream-ca");
-    caFile = write("ca.pem", ca.rootPem());
-    otherCaFile = write("other-ca.pem", new TestPki("someone-else").rootPem());
-    String[] clientLeaf = ca.tlsLeaf("mizzen-client");
-    clientCert = write("client.pem", clientLeaf[0]);
-    clientKey = write("client.key", clientLeaf[1]);
+    pki = new OriginationPki(dir);
     proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withAccessLog(log::add)));
   }
 
@@ -94,10 +79,6 @@ class H2TlsOriginationProxyTest {
     await(vertx.close());
   }
 
-  private Path write(String name, String text) throws Exception {
-    return Files.writeString(dir.resolve(name), text);
-  }
-
   /**
    * A Vert.x TLS server for {@value #HOST} answering {@code <version> client=<subject>}, gRPC
    * calls ({@code Unary}: hello, or NOT_FOUND for "fail") and holding {@code /hold}.
@@ -105,15 +86,9 @@ class H2TlsOriginationProxyTest {
    * @param alpn the protocols it picks from by ALPN; empty: no ALPN at all
    */
   private Upstream upstream(List<HttpVersion> alpn, boolean requireClientCertificate) throws Exception {
-    String[] leaf = ca.tlsLeaf(HOST, HOST);
-    HttpServerOptions options = new HttpServerOptions().setSsl(true).setSni(true).setUseAlpn(!alpn.isEmpty())
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(write("server.pem", leaf[0]).toString())
-            .setKeyPath(write("server.key", leaf[1]).toString()));
+    HttpServerOptions options = pki.serverOptions(HOST, requireClientCertificate).setUseAlpn(!alpn.isEmpty());
     if (!alpn.isEmpty()) {
       options.setAlpnVersions(alpn);
-    }
-    if (requireClientCertificate) {
-      options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
     }
     GrpcServer grpc = GrpcServer.server(vertx).callHandler(req -> req.handler(msg -> {
       if (msg.toString().equals("fail")) {
@@ -135,24 +110,11 @@ class H2TlsOriginationProxyTest {
           } else if (req.path().equals("/hold")) {
             held.tryComplete(req);
           } else {
-            req.response().end(req.version() + " client=" + clientSubject(req));
+            req.response().end(req.version() + " client=" + Sidecars.clientSubject(req));
           }
         })
         .listen(0, "127.0.0.1"));
     return new Upstream(server.actualPort(), connections);
-  }
-
-  private static String clientSubject(HttpServerRequest req) {
-    try {
-      return ((X509Certificate) req.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
-    } catch (Exception e) {
-      return "none";
-    }
-  }
-
-  private static Resource resource(String kind, String name, Map<String, Object> spec) {
-    return new Resource("networking.istio.io/v1alpha3", kind, name, "default", null, null, spec,
-        new SourceLocation("inline", 0, 1));
   }
 
   /** {@value #HOST}:443 at the upstream, its port named {@code portName}, with the DestinationRule's trafficPolicy. */
@@ -160,12 +122,12 @@ class H2TlsOriginationProxyTest {
     ServiceInstance instance = new ServiceInstance("secure", "default", HOST, "127.0.0.1",
         List.of(new ServicePort(portName, 443, upstream.port(), "")), Map.of(), "default", "test");
     List<Resource> resources = new ArrayList<>(List.of(more));
-    resources.add(resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy)));
+    resources.add(OriginationPki.resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy)));
     await(proxy.apply(new ProxySnapshot(Integer.toString(++version), resources, List.of(instance))));
   }
 
   private Map<String, Object> simple() {
-    return Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString()));
+    return Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString()));
   }
 
   private Future<String[]> send(String path) {
@@ -244,8 +206,8 @@ class H2TlsOriginationProxyTest {
   @Test
   void mutualOriginationPresentsTheClientCertificateOverH2() throws Exception {
     Upstream up = upstream(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1), true);
-    route(up, "http2", Map.of("tls", Map.of("mode", "MUTUAL", "caCertificates", caFile.toString(),
-        "clientCertificate", clientCert.toString(), "privateKey", clientKey.toString())));
+    route(up, "http2", Map.of("tls", Map.of("mode", "MUTUAL", "caCertificates", pki.caFile.toString(),
+        "clientCertificate", pki.clientCert.toString(), "privateKey", pki.clientKey.toString())));
     String[] reply = get("/");
     assertEquals("200", reply[0], reply[1]);
     assertEquals("HTTP_2 client=CN=mizzen-client", reply[1]);
@@ -295,7 +257,7 @@ class H2TlsOriginationProxyTest {
   @Test
   void aHandshakeFailureAnswers503Uf() throws Exception {
     Upstream up = upstream(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1), false);
-    route(up, "http2", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+    route(up, "http2", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.otherCaFile.toString())));
     String[] reply = get("/");
     assertEquals("503", reply[0], reply[1]);
     AccessLogEntry e = logged(x -> x.status() == 503);
@@ -309,7 +271,7 @@ class H2TlsOriginationProxyTest {
   @Test
   void http2MaxRequestsAndMaxRequestsPerConnectionHoldOverTls() throws Exception {
     Upstream up = upstream(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1), false);
-    route(up, "http2", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString()),
+    route(up, "http2", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString()),
         "connectionPool", Map.of("http", Map.of("http2MaxRequests", 1, "maxRequestsPerConnection", 2))));
     Future<String[]> holding = send("/hold");
     HttpServerRequest heldRequest = await(held.future());
@@ -332,7 +294,7 @@ class H2TlsOriginationProxyTest {
   @Test
   void aRouteTimeoutAnswers504Ut() throws Exception {
     Upstream up = upstream(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1), false);
-    route(up, "http2", simple(), resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    route(up, "http2", simple(), OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "route", List.of(Map.of("destination", Map.of("host", HOST))), "timeout", "0.3s")))));
     String[] reply = get("/hold");
     assertEquals("504", reply[0], reply[1]);
@@ -342,15 +304,8 @@ class H2TlsOriginationProxyTest {
     assertEquals("HTTP_2 client=none", get("/after")[1]);
   }
 
-  /** The first access log entry matching, once logged (entries are written after the reply). */
   private AccessLogEntry logged(Predicate<AccessLogEntry> which) {
-    Promise<AccessLogEntry> found = Promise.promise();
-    long timer = vertx.setPeriodic(5, id -> log.stream().filter(which).findFirst().ifPresent(found::tryComplete));
-    try {
-      return await(found.future());
-    } finally {
-      vertx.cancelTimer(timer);
-    }
+    return Sidecars.logged(vertx, log, which);
   }
 
   private static <T> T await(Future<T> f) {

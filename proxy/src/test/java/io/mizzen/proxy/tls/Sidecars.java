@@ -12,6 +12,7 @@ import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
+import io.mizzen.proxy.access.AccessLogEntry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -179,6 +180,29 @@ final class Sidecars implements AutoCloseable {
       throw new AssertionError("no metric line with " + List.of(fragments) + " in:\n" + proxy.metrics().render(), e);
     } finally {
       vertx.cancelTimer(timer);
+    }
+  }
+
+  /** The first entry of {@code log} matching, once logged (entries are written after the reply). */
+  static AccessLogEntry logged(Vertx vertx, List<AccessLogEntry> log, java.util.function.Predicate<AccessLogEntry> which) {
+    io.vertx.core.Promise<AccessLogEntry> found = io.vertx.core.Promise.promise();
+    long timer = vertx.setPeriodic(5, id -> log.stream().filter(which).findFirst().ifPresent(found::tryComplete));
+    try {
+      return await(found.future(), 20);
+    } catch (AssertionError e) {
+      throw new AssertionError("nothing matching in " + log, e);
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** The subject of the client certificate a TLS server's request came with, or {@code none}. */
+  static String clientSubject(io.vertx.core.http.HttpServerRequest req) {
+    try {
+      return ((java.security.cert.X509Certificate) req.connection().peerCertificates().get(0))
+          .getSubjectX500Principal().getName();
+    } catch (Exception e) {
+      return "none";
     }
   }
 

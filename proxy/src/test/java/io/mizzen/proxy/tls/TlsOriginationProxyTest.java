@@ -9,26 +9,19 @@ import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.access.ResponseFlag;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.spi.config.Resource;
-import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +46,8 @@ class TlsOriginationProxyTest {
   private final List<HttpServer> servers = new ArrayList<>();
   @TempDir
   Path dir;
-  private TestPki ca;
+  private OriginationPki pki;
   private MeshProxy proxy;
-  private Path caFile;
-  private Path otherCaFile;
-  private Path clientCert;
-  private Path clientKey;
   private int version;
 
   /** A TLS upstream: its port and the TCP connections it accepted. */
@@ -66,12 +55,7 @@ class TlsOriginationProxyTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    ca = new TestPki("upstream-ca");
-    caFile = write("ca.pem", ca.rootPem());
-    otherCaFile = write("other-ca.pem", new TestPki("someone-else").rootPem());
-    String[] clientLeaf = ca.tlsLeaf("mizzen-client");
-    clientCert = write("client.pem", clientLeaf[0]);
-    clientKey = write("client.key", clientLeaf[1]);
+    pki = new OriginationPki(dir);
     proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withAccessLog(log::add)));
   }
 
@@ -81,35 +65,17 @@ class TlsOriginationProxyTest {
     await(vertx.close());
   }
 
-  private Path write(String name, String text) throws Exception {
-    return Files.writeString(dir.resolve(name), text);
-  }
-
   /** A Vert.x HTTPS server for {@value #HOST} that says what it saw: TLS, SNI and client certificate. */
   private Upstream upstream(boolean requireClientCertificate) throws Exception {
-    String[] leaf = ca.tlsLeaf(HOST, HOST);
-    HttpServerOptions options = new HttpServerOptions().setSsl(true).setSni(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(write("server.pem", leaf[0]).toString())
-            .setKeyPath(write("server.key", leaf[1]).toString()));
-    if (requireClientCertificate) {
-      options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
-    }
+    HttpServerOptions options = pki.serverOptions(HOST, requireClientCertificate);
     AtomicInteger connections = new AtomicInteger();
     HttpServer server = await(vertx.createHttpServer(options)
         .connectionHandler(c -> connections.incrementAndGet())
         .requestHandler(req -> req.response().end("tls=" + req.isSSL() + " sni=" + req.connection().indicatedServerName()
-            + " client=" + clientSubject(req)))
+            + " client=" + Sidecars.clientSubject(req)))
         .listen(0, "127.0.0.1"));
     servers.add(server);
     return new Upstream(server.actualPort(), connections);
-  }
-
-  private static String clientSubject(HttpServerRequest req) {
-    try {
-      return ((X509Certificate) req.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
-    } catch (Exception e) {
-      return "none";
-    }
   }
 
   private static ServiceInstance instance(String hostname, List<ServicePort> ports) {
@@ -117,13 +83,8 @@ class TlsOriginationProxyTest {
         Map.of(), "default", "test");
   }
 
-  private static Resource resource(String kind, String name, Map<String, Object> spec) {
-    return new Resource("networking.istio.io/v1alpha3", kind, name, "default", null, null, spec,
-        new SourceLocation("inline", 0, 1));
-  }
-
   private static Resource rule(Map<String, Object> trafficPolicy) {
-    return resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy));
+    return OriginationPki.resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy));
   }
 
   /** {@value #HOST} on port 443 at the upstream, with a DestinationRule whose trafficPolicy.tls is {@code tls}. */
@@ -143,7 +104,7 @@ class TlsOriginationProxyTest {
   @Test
   void simpleWithCaCertificatesOriginatesTlsAndSendsTheHostAsSni() throws Exception {
     Upstream up = upstream(false);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString())));
     String[] reply = get(HOST);
     assertEquals("200", reply[0], reply[1]);
     assertTrue(reply[1].contains("tls=true"), reply[1]);
@@ -154,7 +115,7 @@ class TlsOriginationProxyTest {
   @Test
   void theSniOfTheRuleReachesTheServer() throws Exception {
     Upstream up = upstream(false);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(), "sni", "api.example.org")));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString(), "sni", "api.example.org")));
     String[] reply = get(HOST);
     assertEquals("200", reply[0], reply[1]);
     assertTrue(reply[1].contains("sni=api.example.org"), reply[1]);
@@ -163,7 +124,7 @@ class TlsOriginationProxyTest {
   @Test
   void aServerCertificateFromAnotherCaAnswers503WithTheHandshakeFailure() throws Exception {
     Upstream up = upstream(false);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.otherCaFile.toString())));
     String[] reply = get(HOST);
     assertEquals("503", reply[0], reply[1]);
     AccessLogEntry e = logged(x -> x.status() == 503);
@@ -193,7 +154,7 @@ class TlsOriginationProxyTest {
     };
     jul.addHandler(handler);
     try {
-      await(route(up, Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+      await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.otherCaFile.toString())));
       for (int i = 0; i < 5; i++) {
         assertEquals("503", get(HOST)[0]);
       }
@@ -216,21 +177,21 @@ class TlsOriginationProxyTest {
   @Test
   void subjectAltNamesMustMatchTheServerCertificate() throws Exception {
     Upstream up = upstream(false);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(),
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString(),
         "subjectAltNames", List.of("other.example.com"))));
     assertEquals("503", get(HOST)[0]);
     AccessLogEntry e = logged(x -> x.status() == 503);
     assertTrue(e.has(ResponseFlag.UF), e.toString());
     assertTrue(e.detail().contains("TLS handshake"), e.detail());
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString(), "subjectAltNames", List.of(HOST))));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString(), "subjectAltNames", List.of(HOST))));
     assertEquals("200", get(HOST)[0]);
   }
 
   @Test
   void mutualPresentsTheClientCertificate() throws Exception {
     Upstream up = upstream(true);
-    await(route(up, Map.of("mode", "MUTUAL", "caCertificates", caFile.toString(),
-        "clientCertificate", clientCert.toString(), "privateKey", clientKey.toString())));
+    await(route(up, Map.of("mode", "MUTUAL", "caCertificates", pki.caFile.toString(),
+        "clientCertificate", pki.clientCert.toString(), "privateKey", pki.clientKey.toString())));
     String[] reply = get(HOST);
     assertEquals("200", reply[0], reply[1]);
     assertTrue(reply[1].contains("client=CN=mizzen-client"), reply[1]);
@@ -239,7 +200,7 @@ class TlsOriginationProxyTest {
   @Test
   void simpleToAServerRequiringAClientCertificateFails() throws Exception {
     Upstream up = upstream(true);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString())));
     assertEquals("503", get(HOST)[0]);
   }
 
@@ -249,8 +210,8 @@ class TlsOriginationProxyTest {
     HttpServer plain = await(vertx.createHttpServer().requestHandler(r -> r.response().end("plain")).listen(0, "127.0.0.1"));
     Path missing = dir.resolve("nowhere.key");
     ServiceInstance other = instance("plain.example.com", List.of(new ServicePort("http", 80, plain.actualPort(), "HTTP")));
-    Throwable rejected = awaitFailure(route(up, Map.of("mode", "MUTUAL", "caCertificates", caFile.toString(),
-        "clientCertificate", clientCert.toString(), "privateKey", missing.toString()), other));
+    Throwable rejected = awaitFailure(route(up, Map.of("mode", "MUTUAL", "caCertificates", pki.caFile.toString(),
+        "clientCertificate", pki.clientCert.toString(), "privateKey", missing.toString()), other));
     String m = rejected.getMessage();
     assertTrue(m.contains("DestinationRule default/secure"), m);
     assertTrue(m.contains("trafficPolicy.tls.privateKey"), m);
@@ -266,9 +227,9 @@ class TlsOriginationProxyTest {
   @Test
   void aGarbageCertificateFileIsRejectedByField() throws Exception {
     Upstream up = upstream(true);
-    Path garbage = write("garbage.pem", "not a certificate\n");
+    Path garbage = pki.write("garbage.pem", "not a certificate\n");
     String m = awaitFailure(route(up, Map.of("mode", "MUTUAL", "clientCertificate", garbage.toString(),
-        "privateKey", clientKey.toString()))).getMessage();
+        "privateKey", pki.clientKey.toString()))).getMessage();
     assertTrue(m.contains("DestinationRule default/secure: trafficPolicy.tls.clientCertificate"), m);
     assertTrue(m.contains(garbage.toString()), m);
   }
@@ -276,14 +237,14 @@ class TlsOriginationProxyTest {
   @Test
   void aChangedCaFileIsReadAgainOnTheNextSnapshotAndItsOldConnectionsAreNotReused() throws Exception {
     Upstream up = upstream(false);
-    Path bundle = write("bundle.pem", Files.readString(otherCaFile));
+    Path bundle = pki.write("bundle.pem", Files.readString(pki.otherCaFile));
     await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
     assertEquals("503", get(HOST)[0]);
-    Files.writeString(bundle, ca.rootPem());
+    Files.writeString(bundle, pki.ca.rootPem());
     await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
     assertEquals("200", get(HOST)[0]);
     // The connection verified under the old bundle is pooled, but not reused under the new one.
-    Files.writeString(bundle, Files.readString(otherCaFile));
+    Files.writeString(bundle, Files.readString(pki.otherCaFile));
     await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
     assertEquals("503", get(HOST)[0]);
   }
@@ -291,7 +252,7 @@ class TlsOriginationProxyTest {
   @Test
   void originatedConnectionsArePooledAndReused() throws Exception {
     Upstream up = upstream(false);
-    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString())));
     for (int i = 0; i < 20; i++) {
       assertEquals("200", get(HOST)[0]);
     }
@@ -321,11 +282,11 @@ class TlsOriginationProxyTest {
         .listen(0, "127.0.0.1"));
     ServiceInstance entry = instance(HOST, List.of(new ServicePort("http-port", 80, plain.actualPort(), "HTTP"),
         new ServicePort("http-port-for-tls-origination", 443, up.port(), "HTTP")));
-    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    Resource vs = OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "match", List.of(Map.of("port", 80)),
         "route", List.of(Map.of("destination", Map.of("host", HOST, "port", Map.of("number", 443))))))));
     Resource dr = rule(Map.of("loadBalancer", Map.of("simple", "ROUND_ROBIN"), "portLevelSettings", List.of(Map.of(
-        "port", Map.of("number", 443), "tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString())))));
+        "port", Map.of("number", 443), "tls", Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString())))));
     await(proxy.apply(new ProxySnapshot("egress", List.of(vs, dr), List.of(entry))));
     String[] reply = get(HOST);
     assertEquals("200", reply[0], reply[1]);
@@ -366,19 +327,19 @@ class TlsOriginationProxyTest {
     Upstream up = upstream(false);
     ServiceInstance v1 = new ServiceInstance("secure", "default", HOST, "127.0.0.1",
         List.of(new ServicePort("http-tls-origination", 443, up.port(), "HTTP")), Map.of("version", "v1"), "default", "test");
-    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    Resource vs = OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "good")))))));
-    Resource dr = rule(Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", otherCaFile.toString())));
+    Resource dr = rule(Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.otherCaFile.toString())));
     Map<String, Object> spec = new java.util.HashMap<>(dr.spec());
     spec.put("subsets", List.of(
         Map.of("name", "good", "labels", Map.of("version", "v1"),
-            "trafficPolicy", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", caFile.toString()))),
+            "trafficPolicy", Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.caFile.toString()))),
         Map.of("name", "bad", "labels", Map.of("version", "v1"),
-            "trafficPolicy", Map.of("tls", Map.of("mode", "MUTUAL", "clientCertificate", clientCert.toString(),
+            "trafficPolicy", Map.of("tls", Map.of("mode", "MUTUAL", "clientCertificate", pki.clientCert.toString(),
                 "privateKey", dir.resolve("absent.key").toString()))),
         Map.of("name", "unused", "labels", Map.of("version", "v1"))));
-    Resource withSubsets = resource("DestinationRule", "secure", spec);
-    Resource badRoute = resource("VirtualService", "secure-bad", Map.of("hosts", List.of("bad.example.com"), "http",
+    Resource withSubsets = OriginationPki.resource("DestinationRule", "secure", spec);
+    Resource badRoute = OriginationPki.resource("VirtualService", "secure-bad", Map.of("hosts", List.of("bad.example.com"), "http",
         List.of(Map.of("route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "bad")))))));
     String m = awaitFailure(proxy.apply(new ProxySnapshot("subsets", List.of(vs, badRoute, withSubsets), List.of(v1))))
         .getMessage();
@@ -388,15 +349,8 @@ class TlsOriginationProxyTest {
     assertTrue(reply[1].contains("tls=true"), reply[1]);
   }
 
-  /** The first access log entry matching, once logged (entries are written after the reply). */
   private AccessLogEntry logged(Predicate<AccessLogEntry> which) {
-    Promise<AccessLogEntry> found = Promise.promise();
-    long timer = vertx.setPeriodic(5, id -> log.stream().filter(which).findFirst().ifPresent(found::tryComplete));
-    try {
-      return await(found.future());
-    } finally {
-      vertx.cancelTimer(timer);
-    }
+    return Sidecars.logged(vertx, log, which);
   }
 
   private static <T> T await(Future<T> f) {
