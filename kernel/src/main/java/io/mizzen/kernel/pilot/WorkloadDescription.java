@@ -20,6 +20,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * What {@code mizzen describe} shows of one workload, computed from the config in force: per
@@ -114,38 +116,36 @@ final class WorkloadDescription {
   }
 
   private JsonArray authorizationPolicies(WorkloadInfo w) {
-    JsonArray out = new JsonArray();
-    for (Resource r : sorted("security.istio.io", "AuthorizationPolicy")) {
-      Bound<AuthorizationPolicy> b = SecurityModel.bind(r, AuthorizationPolicy.class);
-      if (!b.errors().isEmpty()) {
-        continue;
-      }
-      String scope = scope(r, b.value().selector(), w);
-      if (scope != null) {
-        AuthorizationPolicy.Action action = b.value().action() == null ? AuthorizationPolicy.Action.ALLOW : b.value().action();
-        int rules = b.value().rules() == null ? 0 : b.value().rules().size();
-        out.add(new JsonObject().put("name", r.name()).put("namespace", r.namespace()).put("action", action.name())
-            .put("selectedBy", scope).put("rules", rules));
-      }
-    }
-    return out;
+    return selecting(w, "AuthorizationPolicy", AuthorizationPolicy.class, AuthorizationPolicy::selector, (p, entry) -> {
+      AuthorizationPolicy.Action action = p.action() == null ? AuthorizationPolicy.Action.ALLOW : p.action();
+      return entry.put("action", action.name()).put("rules", p.rules() == null ? 0 : p.rules().size());
+    });
   }
 
   private JsonArray requestAuthentications(WorkloadInfo w) {
+    return selecting(w, "RequestAuthentication", RequestAuthentication.class, RequestAuthentication::selector,
+        (a, entry) -> {
+          JsonArray issuers = new JsonArray();
+          if (a.jwtRules() != null) {
+            a.jwtRules().forEach(j -> issuers.add(j.issuer()));
+          }
+          return entry.put("issuers", issuers);
+        });
+  }
+
+  /**
+   * The valid resources of a {@code security.istio.io} kind whose selector reaches {@code w}, each
+   * as {@code name}, {@code namespace}, {@code selectedBy} and what {@code details} adds.
+   */
+  private <T extends Record> JsonArray selecting(WorkloadInfo w, String kind, Class<T> type,
+      Function<T, WorkloadSelector> selector, BiFunction<T, JsonObject, JsonObject> details) {
     JsonArray out = new JsonArray();
-    for (Resource r : sorted("security.istio.io", "RequestAuthentication")) {
-      Bound<RequestAuthentication> b = SecurityModel.bind(r, RequestAuthentication.class);
-      if (!b.errors().isEmpty()) {
-        continue;
-      }
-      String scope = scope(r, b.value().selector(), w);
+    for (Resource r : sorted("security.istio.io", kind)) {
+      Bound<T> b = SecurityModel.bind(r, type);
+      String scope = b.errors().isEmpty() ? scope(r, selector.apply(b.value()), w) : null;
       if (scope != null) {
-        JsonArray issuers = new JsonArray();
-        if (b.value().jwtRules() != null) {
-          b.value().jwtRules().forEach(j -> issuers.add(j.issuer()));
-        }
-        out.add(new JsonObject().put("name", r.name()).put("namespace", r.namespace()).put("selectedBy", scope)
-            .put("issuers", issuers));
+        out.add(details.apply(b.value(),
+            new JsonObject().put("name", r.name()).put("namespace", r.namespace()).put("selectedBy", scope)));
       }
     }
     return out;
