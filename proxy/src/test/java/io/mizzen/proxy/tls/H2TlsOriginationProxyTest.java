@@ -1,5 +1,6 @@
 package io.mizzen.proxy.tls;
 
+import static io.mizzen.proxy.tls.OriginationPki.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,7 +123,7 @@ class H2TlsOriginationProxyTest {
     ServiceInstance instance = new ServiceInstance("secure", "default", HOST, "127.0.0.1",
         List.of(new ServicePort(portName, 443, upstream.port(), "")), Map.of(), "default", "test");
     List<Resource> resources = new ArrayList<>(List.of(more));
-    resources.add(OriginationPki.resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy)));
+    resources.add(resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy)));
     await(proxy.apply(new ProxySnapshot(Integer.toString(++version), resources, List.of(instance))));
   }
 
@@ -294,7 +295,7 @@ class H2TlsOriginationProxyTest {
   @Test
   void aRouteTimeoutAnswers504Ut() throws Exception {
     Upstream up = upstream(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1), false);
-    route(up, "http2", simple(), OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    route(up, "http2", simple(), resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "route", List.of(Map.of("destination", Map.of("host", HOST))), "timeout", "0.3s")))));
     String[] reply = get("/hold");
     assertEquals("504", reply[0], reply[1]);

@@ -20,6 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The sidecar's inbound under mutual TLS chooses the protocol by ALPN: h2 for a client offering
@@ -87,17 +89,11 @@ class MeshInboundAlpnTest {
     assertTrue(metrics.contains("source_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-productpage\""), metrics);
   }
 
-  @Test
-  void aClientOfferingOnlyHttp11IsServedHttp11() throws Exception {
-    String[] reply = get(client(mesh.mesh.workload("bookinfo-productpage"), HttpVersion.HTTP_1_1, true));
-    assertEquals("HTTP_1_1", reply[0], String.join(" ", reply));
-    assertEquals("200", reply[1], reply[2]);
-    assertTrue(reply[2].contains("cluster.local/ns/default/sa/bookinfo-productpage"), reply[2]);
-  }
-
-  @Test
-  void aClientOfferingNoAlpnIsServedHttp11() throws Exception {
-    String[] reply = get(client(mesh.mesh.workload("bookinfo-productpage"), HttpVersion.HTTP_1_1, false));
+  /** A client offering only http/1.1 ({@code alpn}), or no ALPN at all, is served HTTP/1.1. */
+  @ParameterizedTest(name = "offers ALPN http/1.1: {0}")
+  @ValueSource(booleans = {true, false})
+  void aClientOfferingOnlyHttp11OrNoAlpnIsServedHttp11(boolean alpn) throws Exception {
+    String[] reply = get(client(mesh.mesh.workload("bookinfo-productpage"), HttpVersion.HTTP_1_1, alpn));
     assertEquals("HTTP_1_1", reply[0], String.join(" ", reply));
     assertEquals("200", reply[1], reply[2]);
     assertTrue(reply[2].contains("cluster.local/ns/default/sa/bookinfo-productpage"), reply[2]);

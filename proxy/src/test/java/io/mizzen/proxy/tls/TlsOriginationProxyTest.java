@@ -1,5 +1,6 @@
 package io.mizzen.proxy.tls;
 
+import static io.mizzen.proxy.tls.OriginationPki.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,7 +85,7 @@ class TlsOriginationProxyTest {
   }
 
   private static Resource rule(Map<String, Object> trafficPolicy) {
-    return OriginationPki.resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy));
+    return resource("DestinationRule", "secure", Map.of("host", HOST, "trafficPolicy", trafficPolicy));
   }
 
   /** {@value #HOST} on port 443 at the upstream, with a DestinationRule whose trafficPolicy.tls is {@code tls}. */
@@ -282,7 +283,7 @@ class TlsOriginationProxyTest {
         .listen(0, "127.0.0.1"));
     ServiceInstance entry = instance(HOST, List.of(new ServicePort("http-port", 80, plain.actualPort(), "HTTP"),
         new ServicePort("http-port-for-tls-origination", 443, up.port(), "HTTP")));
-    Resource vs = OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "match", List.of(Map.of("port", 80)),
         "route", List.of(Map.of("destination", Map.of("host", HOST, "port", Map.of("number", 443))))))));
     Resource dr = rule(Map.of("loadBalancer", Map.of("simple", "ROUND_ROBIN"), "portLevelSettings", List.of(Map.of(
@@ -327,7 +328,7 @@ class TlsOriginationProxyTest {
     Upstream up = upstream(false);
     ServiceInstance v1 = new ServiceInstance("secure", "default", HOST, "127.0.0.1",
         List.of(new ServicePort("http-tls-origination", 443, up.port(), "HTTP")), Map.of("version", "v1"), "default", "test");
-    Resource vs = OriginationPki.resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
+    Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST), "http", List.of(Map.of(
         "route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "good")))))));
     Resource dr = rule(Map.of("tls", Map.of("mode", "SIMPLE", "caCertificates", pki.otherCaFile.toString())));
     Map<String, Object> spec = new java.util.HashMap<>(dr.spec());
@@ -338,8 +339,8 @@ class TlsOriginationProxyTest {
             "trafficPolicy", Map.of("tls", Map.of("mode", "MUTUAL", "clientCertificate", pki.clientCert.toString(),
                 "privateKey", dir.resolve("absent.key").toString()))),
         Map.of("name", "unused", "labels", Map.of("version", "v1"))));
-    Resource withSubsets = OriginationPki.resource("DestinationRule", "secure", spec);
-    Resource badRoute = OriginationPki.resource("VirtualService", "secure-bad", Map.of("hosts", List.of("bad.example.com"), "http",
+    Resource withSubsets = resource("DestinationRule", "secure", spec);
+    Resource badRoute = resource("VirtualService", "secure-bad", Map.of("hosts", List.of("bad.example.com"), "http",
         List.of(Map.of("route", List.of(Map.of("destination", Map.of("host", HOST, "subset", "bad")))))));
     String m = awaitFailure(proxy.apply(new ProxySnapshot("subsets", List.of(vs, badRoute, withSubsets), List.of(v1))))
         .getMessage();
