@@ -16,7 +16,6 @@ import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.wire.pilot.CertificateInfo;
 import io.mizzen.spi.wire.pilot.RootInfo;
-import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -24,12 +23,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.pf4j.Extension;
 
 /**
@@ -266,55 +261,28 @@ public final class ControlPlaneApi implements MeshFunction {
       return;
     }
     MeshDiscovery discovery = context.lookup(MeshDiscovery.class);
-    List<ServiceInstance> instances = discovery == null ? List.of() : discovery.instances();
-    List<WorkloadDescription.Target> targets = new ArrayList<>();
     PushStatus status = context.lookup(PushStatus.class);
-    ProxyNode node = status == null ? null : status.proxies().stream().map(ProxyStatus::node)
-        .filter(n -> n.id().equals(name)).findFirst().orElse(null);
-    if (node != null) {
-      // The node names service, namespace and labels; its registration (if any) the account and ports.
-      ServiceInstance own = instances.stream()
-          .filter(i -> i.service().equals(node.service()) && i.namespace().equals(node.namespace())
-              && i.address().equals(node.address()))
-          .min(Comparator.comparing((ServiceInstance i) -> !"self".equals(i.source()))).orElse(null);
-      targets.add(new WorkloadDescription.Target(
-          new WorkloadInfo(node.service(), node.namespace(), node.labels(), own == null ? null : own.serviceAccount(),
-              node.address(), 0),
-          own != null ? own.hostname() : WorkloadDescription.fqdn(node.service(), node.namespace()),
-          own == null ? List.of() : own.ports(), node.id(), node.address(), own != null && "self".equals(own.source())));
-    } else {
-      Map<String, ServiceInstance> distinct = new LinkedHashMap<>();
-      for (ServiceInstance i : instances) {
-        if (i.namespace().equals(namespace) && (i.service().equals(name) || i.hostname().equals(name))) {
-          distinct.putIfAbsent(new TreeMap<>(i.labels()) + "|" + i.serviceAccount() + "|" + i.ports(), i);
-        }
-      }
-      for (ServiceInstance i : distinct.values()) {
-        String proxy = status == null ? "" : status.proxies().stream().map(ProxyStatus::node)
-            .filter(n -> n.service().equals(i.service()) && n.namespace().equals(i.namespace())
-                && n.address().equals(i.address()) && n.labels().equals(i.labels()))
-            .map(ProxyNode::id).findFirst().orElse("");
-        targets.add(new WorkloadDescription.Target(
-            new WorkloadInfo(i.service(), i.namespace(), i.labels(), i.serviceAccount(), i.address(), 0),
-            i.hostname(), i.ports(), proxy, i.address(), "self".equals(i.source())));
-      }
-    }
+    List<ProxyNode> proxies = status == null ? List.of() : status.proxies().stream().map(ProxyStatus::node).toList();
+    WorkloadDescription.Found found = WorkloadDescription.find(name, namespace,
+        discovery == null ? List.of() : discovery.instances(), proxies);
+    List<WorkloadDescription.Target> targets = found.targets();
     if (targets.isEmpty()) {
       json(req, 404, new JsonObject().put("error", "no workload '" + name + "' in namespace " + namespace
           + ": it is neither a connected proxy (see proxy-status) nor a service with instances in discovery"));
       return;
     }
+    ConfigSnapshot config = store.snapshot();
     WorkloadDescription description;
     try {
-      description = new WorkloadDescription(store.snapshot().resources().values(), context.rootNamespace());
+      description = new WorkloadDescription(config.resources().values(), context.rootNamespace());
     } catch (IllegalArgumentException e) {
       json(req, 500, new JsonObject().put("error", e.getMessage()));
       return;
     }
     JsonArray workloads = new JsonArray();
     targets.forEach(t -> workloads.add(description.describe(t)));
-    json(req, 200, new JsonObject().put("workload", name).put("namespace", node != null ? node.namespace() : namespace)
-        .put("version", store.snapshot().version()).put("workloads", workloads));
+    json(req, 200, new JsonObject().put("workload", name).put("namespace", found.namespace())
+        .put("version", config.version()).put("workloads", workloads));
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {

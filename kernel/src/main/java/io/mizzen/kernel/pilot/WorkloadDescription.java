@@ -10,6 +10,7 @@ import io.mizzen.spi.config.security.SecurityModel;
 import io.mizzen.spi.config.security.ServiceRole;
 import io.mizzen.spi.config.security.ServiceRoleBinding;
 import io.mizzen.spi.config.security.WorkloadSelector;
+import io.mizzen.spi.discovery.ServiceInstance;
 import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,6 +51,51 @@ final class WorkloadDescription {
    */
   record Target(WorkloadInfo workload, String hostname, List<ServicePort> ports, String proxy, String address,
       boolean selfRegistered) {}
+
+  /**
+   * The workloads {@code mizzen describe NAME} names, and the namespace it resolved in.
+   *
+   * @param targets empty when nothing matched
+   * @param namespace the connected proxy's namespace when NAME was its id, else the one asked for
+   */
+  record Found(List<Target> targets, String namespace) {}
+
+  /**
+   * Resolves {@code name}: a connected proxy's id (its node gives service, namespace and labels;
+   * its registration, if any, the service account and ports), or else a service (or host) with
+   * instances in {@code namespace}, one target per distinct set of labels, service account and ports.
+   */
+  static Found find(String name, String namespace, List<ServiceInstance> instances, List<ProxyNode> proxies) {
+    ProxyNode node = proxies.stream().filter(n -> n.id().equals(name)).findFirst().orElse(null);
+    if (node != null) {
+      ServiceInstance own = instances.stream()
+          .filter(i -> i.service().equals(node.service()) && i.namespace().equals(node.namespace())
+              && i.address().equals(node.address()))
+          .min(Comparator.comparing((ServiceInstance i) -> !"self".equals(i.source()))).orElse(null);
+      return new Found(List.of(new Target(
+          new WorkloadInfo(node.service(), node.namespace(), node.labels(), own == null ? null : own.serviceAccount(),
+              node.address(), 0),
+          own != null ? own.hostname() : fqdn(node.service(), node.namespace()),
+          own == null ? List.of() : own.ports(), node.id(), node.address(), own != null && "self".equals(own.source()))),
+          node.namespace());
+    }
+    Map<String, ServiceInstance> distinct = new LinkedHashMap<>();
+    for (ServiceInstance i : instances) {
+      if (i.namespace().equals(namespace) && (i.service().equals(name) || i.hostname().equals(name))) {
+        distinct.putIfAbsent(new TreeMap<>(i.labels()) + "|" + i.serviceAccount() + "|" + i.ports(), i);
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    for (ServiceInstance i : distinct.values()) {
+      String proxy = proxies.stream()
+          .filter(n -> n.service().equals(i.service()) && n.namespace().equals(i.namespace())
+              && n.address().equals(i.address()) && n.labels().equals(i.labels()))
+          .map(ProxyNode::id).findFirst().orElse("");
+      targets.add(new Target(new WorkloadInfo(i.service(), i.namespace(), i.labels(), i.serviceAccount(), i.address(), 0),
+          i.hostname(), i.ports(), proxy, i.address(), "self".equals(i.source())));
+    }
+    return new Found(targets, namespace);
+  }
 
   private final Collection<Resource> resources;
   private final String rootNamespace;
