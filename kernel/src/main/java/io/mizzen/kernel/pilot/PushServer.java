@@ -203,6 +203,10 @@ final class PushServer extends PilotService implements PushStatus {
   }
 
   private void onMessage(ProxyConnection c, PushRequest message) {
+    if (message.hasCertificate()) {
+      // Any message may carry the certificate the proxy serves: the first (with its node) or later ones.
+      c.certificate = message.getCertificate();
+    }
     if (c.node == null) {
       if (!message.hasNode() || message.getNode().getId().isEmpty()) {
         LOG.log(System.Logger.Level.WARNING, "a push stream began without a node id; closing it");
@@ -211,17 +215,11 @@ final class PushServer extends PilotService implements PushStatus {
       }
       var n = message.getNode();
       c.node = new ProxyNode(n.getId(), n.getService(), n.getNamespace(), n.getLabelsMap(), n.getAddress(), n.getRole());
-      if (message.hasCertificate()) {
-        c.certificate = message.getCertificate();
-      }
       // A reconnecting proxy replaces its previous stream.
       connections.removeIf(other -> other.node != null && other.node.id().equals(n.getId()));
       connections.add(c);
       pushTo(c);
       return;
-    }
-    if (message.hasCertificate()) {
-      c.certificate = message.getCertificate();
     }
     if (message.getVersion().isEmpty() && message.getError().isEmpty()) {
       return; // answers no version (a certificate report): neither an ACK nor a NACK
