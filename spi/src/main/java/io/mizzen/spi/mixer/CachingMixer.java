@@ -56,6 +56,11 @@ final class CachingMixer implements Mixer {
   }
 
   @Override
+  public ReportBatch newReportBatch() {
+    return remote.newReportBatch();
+  }
+
+  @Override
   public long configGeneration() {
     return remote.configGeneration();
   }

@@ -35,6 +35,15 @@ public interface Mixer {
   Future<Void> report(List<AttributeBag> batch);
 
   /**
+   * An empty report batch for this Mixer, which {@link ReportBatcher} fills set by set and sends
+   * whole. The default collects the bags for {@link #report(List)}; a remote Mixer encodes each set
+   * as it is added.
+   */
+  default ReportBatch newReportBatch() {
+    return ReportBatch.collecting(this);
+  }
+
+  /**
    * The config version Mixer said it was serving in its latest answer (a Check or a Report), or
    * -1 when it does not say (an in-process engine, whose verdicts are never cached). A proxy that
    * caches verdicts drops them when this changes. Never blocks.

@@ -38,6 +38,11 @@ final class PrefetchingMixer implements Mixer {
   }
 
   @Override
+  public ReportBatch newReportBatch() {
+    return remote.newReportBatch();
+  }
+
+  @Override
   public Future<CheckResponse> check(CheckRequest request) {
     if (request.quotas().isEmpty() || prefetch == 0) {
       return remote.check(request);

@@ -11,7 +11,12 @@ import java.time.Duration;
  */
 public interface ReportBatcher {
 
-  /** Queues one attribute set; sends the batch at once if it is now full. Never blocks. */
+  /**
+   * Queues one attribute set; sends the batch at once if it is now full. Never blocks.
+   *
+   * @throws IllegalArgumentException when the set has a value its Mixer cannot take (see
+   *     {@link ReportBatch#add}); the sets queued before it are kept
+   */
   void add(AttributeBag attributes);
 
   /** Sends what is pending now. @return a Future completed once Mixer took it (or refused it) */

@@ -3,14 +3,23 @@ package io.mizzen.spi.mixer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A pending list guarded by this object's lock; one timer armed per pending batch. */
+/**
+ * A pending {@link ReportBatch} (Mixer's own, so a remote Mixer's is encoded as it fills) guarded
+ * by this object's lock; one timer armed per pending batch.
+ */
 final class TimedReportBatcher implements ReportBatcher {
+  /**
+   * A batch encoded as it fills is sent once it reaches this size, however few its sets: Mixer's
+   * gRPC server takes messages of up to 256 KiB, and a few requests with large headers (up to
+   * 64 KiB each) would otherwise make a batch it refuses.
+   */
+  static final int MAX_BYTES = 128 * 1024;
+
   private final Vertx vertx;
   private final Mixer mixer;
   private final int maxBatch;
@@ -19,7 +28,7 @@ final class TimedReportBatcher implements ReportBatcher {
   private final LongAdder failed = new LongAdder();
   /** Batches sent and not yet answered: close waits for them, so a stop loses nothing. */
   private final Set<Future<Void>> inFlight = ConcurrentHashMap.newKeySet();
-  private List<AttributeBag> pending = new ArrayList<>();
+  private ReportBatch pending;
   private long timer = -1;
   private boolean closed;
 
@@ -34,17 +43,18 @@ final class TimedReportBatcher implements ReportBatcher {
     this.mixer = mixer;
     this.maxBatch = maxBatch;
     this.maxDelayMillis = Math.max(1, maxDelay.toMillis());
+    this.pending = mixer.newReportBatch();
   }
 
   @Override
   public void add(AttributeBag attributes) {
-    List<AttributeBag> full = null;
+    ReportBatch full = null;
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("report batcher is closed");
       }
       pending.add(attributes);
-      if (pending.size() >= maxBatch) {
+      if (pending.size() >= maxBatch || pending.bytes() >= MAX_BYTES) {
         full = take();
       } else if (timer < 0) {
         timer = vertx.setTimer(maxDelayMillis, id -> flush());
@@ -57,17 +67,17 @@ final class TimedReportBatcher implements ReportBatcher {
 
   @Override
   public Future<Void> flush() {
-    List<AttributeBag> batch;
+    ReportBatch batch;
     synchronized (this) {
       batch = take();
     }
-    return batch.isEmpty() ? Future.succeededFuture() : send(batch);
+    return batch.size() == 0 ? Future.succeededFuture() : send(batch);
   }
 
   /** Takes the pending batch and disarms its timer; caller holds the lock. */
-  private List<AttributeBag> take() {
-    List<AttributeBag> batch = pending;
-    pending = new ArrayList<>();
+  private ReportBatch take() {
+    ReportBatch batch = pending;
+    pending = mixer.newReportBatch();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
@@ -75,10 +85,10 @@ final class TimedReportBatcher implements ReportBatcher {
     return batch;
   }
 
-  private Future<Void> send(List<AttributeBag> batch) {
+  private Future<Void> send(ReportBatch batch) {
     Future<Void> f;
     try {
-      f = mixer.report(List.copyOf(batch));
+      f = batch.send();
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
@@ -100,12 +110,12 @@ final class TimedReportBatcher implements ReportBatcher {
 
   @Override
   public Future<Void> close() {
-    List<AttributeBag> batch;
+    ReportBatch batch;
     synchronized (this) {
       closed = true;
       batch = take();
     }
-    if (!batch.isEmpty()) {
+    if (batch.size() > 0) {
       send(batch);
     }
     return Future.join(List.copyOf(inFlight)).otherwiseEmpty().mapEmpty();

@@ -17,6 +17,7 @@ import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
 import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ReportBatcher;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.mixer.remote.RemoteMixer;
 import io.vertx.core.Future;
@@ -64,6 +65,40 @@ class MixerServerTest {
               });
               return server.close();
             }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * The proxy's batching against the real server: sets are encoded as they are added, a batch
+   * with large headers goes out by its bytes long before its count, and every set, delta-encoded
+   * against the one before, arrives whole.
+   */
+  @Test
+  void aBatchOfLargeSetsGoesOutByItsBytesAndArrivesWhole(Vertx vertx, VertxTestContext ctx) {
+    RecordingAdapter stdio = new RecordingAdapter("stdio", Set.of("logentry"));
+    MixerEngine engine = MixerEngine.create(new TestMeshContext(vertx, dir), EngineOptions.defaults(), List.of(stdio));
+    String large = "x".repeat(40_000);
+    engine.apply(TestResources.samples("bookinfo/telemetry/log-entry.yaml"), 1)
+        .compose(errors -> MixerServer.start(vertx, engine, "127.0.0.1", 0))
+        .compose(server -> RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))
+            .compose(remote -> {
+              ReportBatcher batcher = ReportBatcher.create(vertx, remote, 1000, Duration.ofSeconds(30));
+              for (int i = 0; i < 10; i++) {
+                batcher.add(AttributeBag.builder(bag(remote, "v" + i))
+                    .put("request.headers", Map.of("x-large", large + i, "x-request-id", "id-" + i)).build());
+              }
+              // 40 KB sets: a batch reaches 128 KiB at its fourth set, so 4 + 4 go by bytes, 2 on close
+              // (one batch of all ten would be over the server's 256 KiB message limit, and lost).
+              return batcher.close().map(v -> {
+                ctx.verify(() -> {
+                  assertEquals(10, stdio.received.size(), "every set reached stdio");
+                  assertEquals(3, batcher.batchesSent());
+                  assertEquals(0, batcher.batchesFailed());
+                });
+                return server;
+              });
+            })
+            .compose(MixerServer::close))
         .onComplete(ctx.succeedingThenComplete());
   }
 

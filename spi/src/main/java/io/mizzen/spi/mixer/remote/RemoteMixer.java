@@ -5,6 +5,7 @@ import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ReportBatch;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
 import io.mizzen.spi.wire.mixer.ReportReply;
@@ -81,14 +82,46 @@ public final class RemoteMixer implements Mixer {
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
-    Buffer payload;
+    byte[] payload;
     try {
-      payload = Buffer.buffer(MixerWireCodec.encodeBatchBytes(batch));
+      payload = MixerWireCodec.encodeBatchBytes(batch);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    return send(payload);
+  }
+
+  /** A batch written to its wire bytes set by set, as the sets are added. */
+  @Override
+  public ReportBatch newReportBatch() {
+    ReportWriter writer = new ReportWriter();
+    return new ReportBatch() {
+      @Override
+      public void add(AttributeBag set) {
+        writer.add(set);
+      }
+
+      @Override
+      public int size() {
+        return writer.sets();
+      }
+
+      @Override
+      public int bytes() {
+        return writer.bytes();
+      }
+
+      @Override
+      public Future<Void> send() {
+        return RemoteMixer.this.send(writer.finish());
+      }
+    };
+  }
+
+  private Future<Void> send(byte[] payload) {
+    Buffer body = Buffer.buffer(payload);
     return grpc.request(address, REPORT_BYTES)
-        .compose(req -> req.end(payload).compose(v -> req.response().compose(resp -> resp.last())))
+        .compose(req -> req.end(body).compose(v -> req.response().compose(resp -> resp.last())))
         .map(reply -> {
           generation = reply.getConfigGeneration();
           return null;
