@@ -51,7 +51,7 @@ public final class MixerHook implements ProxyFilter {
   private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
 
   /** At most this many finished requests wait for one Report call. */
-  public static final int REPORT_BATCH = 100;
+  public static final int REPORT_BATCH = 500;
   /** No finished request waits longer than this for its Report call. */
   public static final Duration REPORT_DELAY = Duration.ofMillis(100);
 

@@ -150,13 +150,9 @@ public final class MixerWireCodec {
       if (!wire.getDeltaEncoded() || previous == null) {
         bag = decode(a, vocabulary);
       } else {
-        AttributeBag.Builder b = AttributeBag.builder(vocabulary);
-        for (int i = 0; i < vocabulary.size(); i++) {
-          Object before = previous.get(i);
-          if (before != null) {
-            b.put(i, before);
-          }
-        }
+        // The set before, taken whole (one array copy: its values are immutable and already
+        // checked), then what changed.
+        AttributeBag.Builder b = AttributeBag.builder(previous);
         putAll(b, a, vocabulary);
         for (Map.Entry<String, StringMapDelta> e : a.getMapDeltasMap().entrySet()) {
           int index = vocabulary.indexOf(e.getKey());
@@ -166,8 +162,8 @@ public final class MixerWireCodec {
           if (!(previous.get(index) instanceof Map<?, ?> was)) {
             throw new IllegalArgumentException("attribute " + e.getKey() + " is sent as a map delta but the set before has no map for it");
           }
-          Map<String, String> edited = new java.util.HashMap<>();
-          was.forEach((k, x) -> edited.put(String.valueOf(k), String.valueOf(x)));
+          @SuppressWarnings("unchecked")
+          Map<String, String> edited = new java.util.HashMap<>((Map<String, String>) was);
           edited.putAll(e.getValue().getPutMap());
           e.getValue().getRemovedList().forEach(edited::remove);
           b.put(index, edited);
