@@ -9,7 +9,6 @@ import io.mizzen.spi.wire.mixer.CheckRequest;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcService;
 import io.mizzen.spi.wire.mixer.MixerWireService;
 import io.mizzen.spi.wire.mixer.ReportReply;
-import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.VocabularyReply;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
@@ -17,7 +16,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
@@ -80,6 +84,10 @@ public interface MixerServer {
     });
   }
 
+  /** Report, with the request taken as its bytes. */
+  ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(ServiceName.create("mizzen.mixer.v1", "MixerWire"),
+      "Report", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
+
   /** One of the servers sharing the port, on the event loop its deployment gave it. */
   final class Listener extends VerticleBase {
     private final MixerEngine engine;
@@ -96,7 +104,12 @@ public interface MixerServer {
     @Override
     public Future<?> start() {
       GrpcServer grpc = GrpcServer.server(vertx);
-      MixerWireGrpcService.of(new Wire(engine)).bind(grpc);
+      Wire wire = new Wire(engine);
+      MixerWireGrpcService.builder(wire).bind(MixerWireGrpcService.Check, MixerWireGrpcService.Vocabulary).build().bind(grpc);
+      // Report takes the batch as bytes and reads the bags straight from them (MixerWireCodec's
+      // decodeBatch(byte[], ...)): protobuf's parse into messages cost as much as the report itself.
+      grpc.callHandler(REPORT_BYTES, request -> request.handler(bytes -> wire.report(bytes.getBytes()).onComplete(
+          reply -> request.response().end(reply), e -> request.response().fail(e))));
       return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(grpc)
           .listen(port, host).onSuccess(s -> actualPort = s.actualPort());
     }
@@ -124,8 +137,8 @@ public interface MixerServer {
       return engine.check(decoded).map(r -> MixerWireCodec.encode(r, generation));
     }
 
-    @Override
-    public Future<ReportReply> report(ReportRequest request) {
+    /** A serialized ReportRequest: its sets go to the engine; bad bytes or attributes are INVALID_ARGUMENT. */
+    Future<ReportReply> report(byte[] request) {
       AttributeVocabulary vocabulary = engine.vocabulary();
       List<AttributeBag> batch;
       try {

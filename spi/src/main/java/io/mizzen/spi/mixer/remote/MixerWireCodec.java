@@ -182,6 +182,18 @@ public final class MixerWireCodec {
     return out;
   }
 
+  /**
+   * The sets of a serialized {@code ReportRequest}, read straight from its bytes: the same bags as
+   * parsing it and calling {@link #decodeBatch(ReportRequest, AttributeVocabulary)}, which is what
+   * Mixer's server does with every batch.
+   *
+   * @throws IllegalArgumentException when the bytes are not a {@code ReportRequest}, or as
+   *     {@link #decode(Attributes, AttributeVocabulary)}
+   */
+  public static List<AttributeBag> decodeBatch(byte[] wire, AttributeVocabulary vocabulary) {
+    return ReportReader.read(wire, vocabulary);
+  }
+
   private static Value value(Object v) {
     Value.Builder b = Value.newBuilder();
     if (v instanceof String s) {

@@ -125,6 +125,53 @@ class MixerWireCodecTest {
     assertEquals(0, MixerWireCodec.encodeBatchBytes(List.of()).length - 2, "an empty batch is its delta flag alone");
   }
 
+  /** Mixer's server reads batches from their bytes: the same bags as protobuf's parse and decodeBatch. */
+  @Test
+  void readingTheBytesGivesTheBagsTheParsedMessageGives() throws Exception {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag all = AttributeBag.builder(v)
+        .put("a.string", "s").put("a.int64", -5L).put("a.double", 2.5).put("a.bool", false)
+        .put("a.timestamp", Instant.parse("1969-12-31T23:59:59.5Z")).put("a.duration", Duration.ofMillis(1500))
+        .put("a.ip_address", AttributeValues.ipAddress("fd00::1")).put("a.email_address", "é@b.c")
+        .put("a.dns_name", "").put("a.uri", "http://x/").put("a.string_map", Map.of("k", "v", "k2", "ü", "k3", "3"))
+        .build();
+    AttributeBag edited = AttributeBag.builder(v).put("a.string", "s").put("a.int64", 0L)
+        .put("a.string_map", Map.of("k", "v", "k2", "w", "k4", "4")).build();
+    AttributeBag back = AttributeBag.builder(v).put("a.string_map", Map.of()).build();
+    List<AttributeBag> batch = List.of(all, edited, AttributeBag.builder(edited).build(), AttributeBag.empty(v), all, back, edited);
+    io.mizzen.spi.wire.mixer.ReportRequest delta = MixerWireCodec.encodeBatch(batch);
+    io.mizzen.spi.wire.mixer.ReportRequest whole = delta.toBuilder().clearBatch().setDeltaEncoded(false)
+        .addAllBatch(batch.stream().map(MixerWireCodec::encode).toList()).build();
+    for (io.mizzen.spi.wire.mixer.ReportRequest wire : List.of(delta, whole)) {
+      List<AttributeBag> read = MixerWireCodec.decodeBatch(wire.toByteArray(), v);
+      List<AttributeBag> parsed = MixerWireCodec.decodeBatch(wire, v);
+      assertEquals(batch.size(), read.size());
+      for (int i = 0; i < batch.size(); i++) {
+        assertEquals(batch.get(i).toMap(), read.get(i).toMap(), "set " + i);
+        assertEquals(parsed.get(i).toMap(), read.get(i).toMap(), "set " + i);
+      }
+    }
+    // The flag may come first (protobuf writes fields in number order).
+    byte[] flagFirst = io.mizzen.spi.wire.mixer.ReportRequest.newBuilder().setDeltaEncoded(true).build().toByteArray();
+    byte[] sets = delta.toBuilder().setDeltaEncoded(false).build().toByteArray();
+    byte[] both = java.util.Arrays.copyOf(flagFirst, flagFirst.length + sets.length);
+    System.arraycopy(sets, 0, both, flagFirst.length, sets.length);
+    assertEquals(edited.toMap(), MixerWireCodec.decodeBatch(both, v).get(6).toMap());
+
+    Attributes wrong = Attributes.newBuilder().putValues("a.int64", Value.newBuilder().setStringValue("7").build()).build();
+    byte[] wrongBytes = io.mizzen.spi.wire.mixer.ReportRequest.newBuilder().addBatch(wrong).build().toByteArray();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixerWireCodec.decodeBatch(wrongBytes, v));
+    assertEquals("attribute a.int64 is INT64 but was sent as STRING_VALUE", e.getMessage());
+    IllegalArgumentException notProto = assertThrows(IllegalArgumentException.class,
+        () -> MixerWireCodec.decodeBatch(new byte[] {0x0a, 0x7f, 0x01}, v));
+    assertTrue(notProto.getMessage().startsWith("the report batch is not a valid ReportRequest"), notProto.getMessage());
+    IllegalArgumentException orphan = assertThrows(IllegalArgumentException.class, () -> MixerWireCodec.decodeBatch(
+        io.mizzen.spi.wire.mixer.ReportRequest.newBuilder().setDeltaEncoded(true).addBatch(Attributes.getDefaultInstance())
+            .addBatch(Attributes.newBuilder().putMapDeltas("a.string_map", io.mizzen.spi.wire.mixer.StringMapDelta.getDefaultInstance()))
+            .build().toByteArray(), v));
+    assertTrue(orphan.getMessage().contains("a.string_map is sent as a map delta"), orphan.getMessage());
+  }
+
   @Test
   void unknownAttributesAreDroppedAndWrongTypesRefused() {
     AttributeVocabulary v = vocabulary();
