@@ -9,9 +9,10 @@
 # SECONDS_PER_PHASE=n (default 10: under 10 s the JIT is still warming) bounds each remote phase;
 # JMH_ARGS passes options to JMH; PROXY_SECONDS (default 15, after a PROXY_WARM = 60 s warm-up)
 # each wrk run. The warm-up is long because the proxy with Mixer reaches its steady state late:
-# its report path (a batch of 100 sets encoded and sent) runs once per 100 requests, so C2 gets to
-# it last; in 8 s windows one run climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s, and
-# the ratio read 0.41-0.57 after 20 s, 0.72 after 60 s, 0.71 after 150 s;
+# its send path (a batch of 500 sets, encoded as they were queued, sent) runs once per 500
+# requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s windows one
+# run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s, and the ratio
+# read 0.41-0.57 after 20 s, 0.72 after 60 s, 0.71 after 150 s;
 # SKIP=jmh,load,proxy skips parts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

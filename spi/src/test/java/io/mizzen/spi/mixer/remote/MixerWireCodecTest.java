@@ -100,12 +100,7 @@ class MixerWireCodecTest {
   @Test
   void theWrittenBatchIsTheEncodedOneByteForByte() throws Exception {
     AttributeVocabulary v = vocabulary();
-    AttributeBag all = AttributeBag.builder(v)
-        .put("a.string", "s").put("a.int64", -5L).put("a.double", 2.5).put("a.bool", false)
-        .put("a.timestamp", Instant.parse("1969-12-31T23:59:59.5Z")).put("a.duration", Duration.ofMillis(1500))
-        .put("a.ip_address", AttributeValues.ipAddress("fd00::1")).put("a.email_address", "é@b.c")
-        .put("a.dns_name", "").put("a.uri", "http://x/").put("a.string_map", Map.of("k", "v", "k2", "ü", "k3", "3"))
-        .build();
+    AttributeBag all = everyType(v);
     AttributeBag edited = AttributeBag.builder(v).put("a.string", "s").put("a.int64", 0L)
         .put("a.string_map", Map.of("k", "v", "k2", "w", "k3", "3")).build();
     AttributeBag same = AttributeBag.builder(edited).build();
@@ -125,16 +120,21 @@ class MixerWireCodecTest {
     assertEquals(0, MixerWireCodec.encodeBatchBytes(List.of()).length - 2, "an empty batch is its delta flag alone");
   }
 
-  /** Mixer's server reads batches from their bytes: the same bags as protobuf's parse and decodeBatch. */
-  @Test
-  void readingTheBytesGivesTheBagsTheParsedMessageGives() throws Exception {
-    AttributeVocabulary v = vocabulary();
-    AttributeBag all = AttributeBag.builder(v)
+  /** A bag with a value of every type, non-ASCII text and an empty string among them. */
+  private static AttributeBag everyType(AttributeVocabulary v) {
+    return AttributeBag.builder(v)
         .put("a.string", "s").put("a.int64", -5L).put("a.double", 2.5).put("a.bool", false)
         .put("a.timestamp", Instant.parse("1969-12-31T23:59:59.5Z")).put("a.duration", Duration.ofMillis(1500))
         .put("a.ip_address", AttributeValues.ipAddress("fd00::1")).put("a.email_address", "é@b.c")
         .put("a.dns_name", "").put("a.uri", "http://x/").put("a.string_map", Map.of("k", "v", "k2", "ü", "k3", "3"))
         .build();
+  }
+
+  /** Mixer's server reads batches from their bytes: the same bags as protobuf's parse and decodeBatch. */
+  @Test
+  void readingTheBytesGivesTheBagsTheParsedMessageGives() throws Exception {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag all = everyType(v);
     AttributeBag edited = AttributeBag.builder(v).put("a.string", "s").put("a.int64", 0L)
         .put("a.string_map", Map.of("k", "v", "k2", "w", "k4", "4")).build();
     AttributeBag back = AttributeBag.builder(v).put("a.string_map", Map.of()).build();
