@@ -31,7 +31,7 @@ final class ReportReader {
   private final AttributeVocabulary vocabulary;
   // What one set says, applied in decodeBatch's order: its values, then its map deltas, then the
   // names it marks absent.
-  private final List<Object[]> deltas = new ArrayList<>();
+  private final List<MapEdit> deltas = new ArrayList<>();
   private final List<String> absent = new ArrayList<>();
 
   private ReportReader(AttributeVocabulary vocabulary) {
@@ -95,8 +95,8 @@ final class ReportReader {
       }
     }
     if (base != null) {
-      for (Object[] d : deltas) {
-        applyDelta(b, base, (String) d[0], d[1]);
+      for (MapEdit d : deltas) {
+        applyDelta(b, base, d);
       }
       for (String gone : absent) {
         int index = vocabulary.indexOf(gone);
@@ -185,7 +185,10 @@ final class ReportReader {
     into.put(key, value);
   }
 
-  /** One entry of {@code map_deltas}: kept as {name, {put map, removed list}} until the values are in. */
+  /** One entry of {@code map_deltas}: a string map attribute's edit of its value in the set before. */
+  private record MapEdit(String name, Map<String, String> put, List<String> removed) {}
+
+  /** One entry of {@code map_deltas}, kept until the set's values are in. */
   private void mapDelta(CodedInputStream in) throws IOException {
     int limit = in.pushLimit(in.readRawVarint32());
     String name = "";
@@ -213,28 +216,23 @@ final class ReportReader {
     }
     in.popLimit(limit);
     // A map field repeated for one key: the last entry wins.
-    for (int i = 0; i < deltas.size(); i++) {
-      if (deltas.get(i)[0].equals(name)) {
-        deltas.remove(i);
-        break;
-      }
-    }
-    deltas.add(new Object[] {name, new Object[] {put, removed}});
+    String key = name;
+    deltas.removeIf(d -> d.name().equals(key));
+    deltas.add(new MapEdit(name, put, removed));
   }
 
   @SuppressWarnings("unchecked")
-  private void applyDelta(AttributeBag.Builder b, AttributeBag previous, String name, Object delta) {
-    int index = vocabulary.indexOf(name);
+  private void applyDelta(AttributeBag.Builder b, AttributeBag previous, MapEdit edit) {
+    int index = vocabulary.indexOf(edit.name());
     if (index < 0) {
       return;
     }
     if (!(previous.get(index) instanceof Map<?, ?> was)) {
-      throw new IllegalArgumentException("attribute " + name + " is sent as a map delta but the set before has no map for it");
+      throw new IllegalArgumentException("attribute " + edit.name() + " is sent as a map delta but the set before has no map for it");
     }
-    Object[] d = (Object[]) delta;
     Map<String, String> edited = new HashMap<>((Map<String, String>) was);
-    edited.putAll((Map<String, String>) d[0]);
-    ((List<String>) d[1]).forEach(edited::remove);
+    edited.putAll(edit.put());
+    edit.removed().forEach(edited::remove);
     b.put(index, edited);
   }
 
