@@ -50,6 +50,11 @@ public interface UnreachableMixerPolicy {
       public Future<Void> report(List<AttributeBag> batch) {
         return remote.report(batch);
       }
+
+      @Override
+      public ReportBatch newReportBatch() {
+        return remote.newReportBatch();
+      }
     };
   }
 
