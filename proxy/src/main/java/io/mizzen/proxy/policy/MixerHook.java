@@ -42,8 +42,8 @@ import java.util.function.Supplier;
  * helper's HTTP mapping ({@code 403 PERMISSION_DENIED:...}, {@code 429 RESOURCE_EXHAUSTED:...}).
  * When Mixer cannot be reached the request is refused with 503 (Istio's fail-closed default);
  * a Report never holds the response. Reports are batched, as Istio's proxy batched them: one
- * Report call per {@link #REPORT_BATCH} finished requests or per {@link #REPORT_DELAY}, whichever
- * comes first, and {@link #close()} sends what is pending.
+ * Report call per {@link #REPORT_BATCH} finished requests, per 128 KiB of encoded reports or per
+ * {@link #REPORT_DELAY}, whichever comes first, and {@link #close()} sends what is pending.
  */
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");

@@ -21,7 +21,6 @@ import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
@@ -85,8 +84,8 @@ public interface MixerServer {
   }
 
   /** Report, with the request taken as its bytes. */
-  ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(ServiceName.create("mizzen.mixer.v1", "MixerWire"),
-      "Report", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
+  ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(MixerWireGrpcService.Report.serviceName(),
+      MixerWireGrpcService.Report.methodName(), GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
 
   /** One of the servers sharing the port, on the event loop its deployment gave it. */
   final class Listener extends VerticleBase {

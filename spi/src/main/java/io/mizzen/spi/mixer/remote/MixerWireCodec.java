@@ -159,14 +159,7 @@ public final class MixerWireCodec {
           if (index < 0) {
             continue;
           }
-          if (!(previous.get(index) instanceof Map<?, ?> was)) {
-            throw new IllegalArgumentException("attribute " + e.getKey() + " is sent as a map delta but the set before has no map for it");
-          }
-          @SuppressWarnings("unchecked")
-          Map<String, String> edited = new java.util.HashMap<>((Map<String, String>) was);
-          edited.putAll(e.getValue().getPutMap());
-          e.getValue().getRemovedList().forEach(edited::remove);
-          b.put(index, edited);
+          applyMapDelta(b, previous, index, e.getKey(), e.getValue().getPutMap(), e.getValue().getRemovedList());
         }
         for (String gone : a.getAbsentList()) {
           int index = vocabulary.indexOf(gone);
@@ -180,6 +173,25 @@ public final class MixerWireCodec {
       previous = bag;
     }
     return out;
+  }
+
+  /**
+   * Sets attribute {@code index} of {@code b} to the string map of {@code previous} (the set
+   * before) with {@code put} put and {@code removed} taken out: a {@code StringMapDelta} applied,
+   * for the message path and for {@link ReportReader} alike.
+   *
+   * @throws IllegalArgumentException when the set before has no map there
+   */
+  @SuppressWarnings("unchecked")
+  static void applyMapDelta(AttributeBag.Builder b, AttributeBag previous, int index, String name,
+      Map<String, String> put, List<String> removed) {
+    if (!(previous.get(index) instanceof Map<?, ?> was)) {
+      throw new IllegalArgumentException("attribute " + name + " is sent as a map delta but the set before has no map for it");
+    }
+    Map<String, String> edited = new java.util.HashMap<>((Map<String, String>) was);
+    edited.putAll(put);
+    removed.forEach(edited::remove);
+    b.put(index, edited);
   }
 
   /**
@@ -245,36 +257,59 @@ public final class MixerWireCodec {
   }
 
   private static Object javaValue(String name, Value v, ValueType type) {
-    Value.KindCase kind = v.getKindCase();
-    boolean ok = switch (type) {
-      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> kind == Value.KindCase.STRING_VALUE;
-      case INT64 -> kind == Value.KindCase.INT64_VALUE;
-      case DOUBLE -> kind == Value.KindCase.DOUBLE_VALUE;
-      case BOOL -> kind == Value.KindCase.BOOL_VALUE;
-      case TIMESTAMP -> kind == Value.KindCase.TIMESTAMP_NANOS;
-      case DURATION -> kind == Value.KindCase.DURATION_NANOS;
-      case IP_ADDRESS -> kind == Value.KindCase.IP_ADDRESS;
-      case STRING_MAP -> kind == Value.KindCase.STRING_MAP;
+    Object raw = switch (v.getKindCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case INT64_VALUE -> v.getInt64Value();
+      case DOUBLE_VALUE -> v.getDoubleValue();
+      case BOOL_VALUE -> v.getBoolValue();
+      case TIMESTAMP_NANOS -> v.getTimestampNanos();
+      case DURATION_NANOS -> v.getDurationNanos();
+      case IP_ADDRESS -> v.getIpAddress().toByteArray();
+      case STRING_MAP -> v.getStringMap().getEntriesMap();
+      case KIND_NOT_SET -> null;
     };
-    if (!ok) {
-      throw new IllegalArgumentException("attribute " + name + " is " + type + " but was sent as " + kind);
+    return javaValue(name, v.getKindCase().getNumber(), raw, type);
+  }
+
+  /**
+   * An attribute's value from what its {@code Value} held, for the message path and for
+   * {@link ReportReader} alike.
+   *
+   * @param kind the number of the {@code Value} field that was set (0: none)
+   * @param raw that field as read: a String, a Long (int64, timestamp and duration nanos), a
+   *     Double, a Boolean, the address bytes, or the string map
+   * @throws IllegalArgumentException when {@code type} is not sent as that field, or an address is
+   *     not 4 or 16 bytes
+   */
+  static Object javaValue(String name, int kind, Object raw, ValueType type) {
+    int expected = switch (type) {
+      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> Value.STRING_VALUE_FIELD_NUMBER;
+      case INT64 -> Value.INT64_VALUE_FIELD_NUMBER;
+      case DOUBLE -> Value.DOUBLE_VALUE_FIELD_NUMBER;
+      case BOOL -> Value.BOOL_VALUE_FIELD_NUMBER;
+      case TIMESTAMP -> Value.TIMESTAMP_NANOS_FIELD_NUMBER;
+      case DURATION -> Value.DURATION_NANOS_FIELD_NUMBER;
+      case IP_ADDRESS -> Value.IP_ADDRESS_FIELD_NUMBER;
+      case STRING_MAP -> Value.STRING_MAP_FIELD_NUMBER;
+    };
+    if (kind != expected) {
+      throw new IllegalArgumentException("attribute " + name + " is " + type + " but was sent as " + Value.KindCase.forNumber(kind));
     }
     return switch (type) {
-      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> v.getStringValue();
-      case INT64 -> v.getInt64Value();
-      case DOUBLE -> v.getDoubleValue();
-      case BOOL -> v.getBoolValue();
-      case TIMESTAMP -> Instant.ofEpochSecond(Math.floorDiv(v.getTimestampNanos(), 1_000_000_000L),
-          Math.floorMod(v.getTimestampNanos(), 1_000_000_000L));
-      case DURATION -> Duration.ofNanos(v.getDurationNanos());
+      case TIMESTAMP -> {
+        long nanos = (Long) raw;
+        yield Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+      }
+      case DURATION -> Duration.ofNanos((Long) raw);
       case IP_ADDRESS -> {
         try {
-          yield InetAddress.getByAddress(v.getIpAddress().toByteArray());
+          yield InetAddress.getByAddress((byte[]) raw);
         } catch (UnknownHostException e) {
           throw new IllegalArgumentException("attribute " + name + " is not a 4 or 16 byte address", e);
         }
       }
-      case STRING_MAP -> Map.copyOf(v.getStringMap().getEntriesMap());
+      case STRING_MAP -> Map.copyOf((Map<?, ?>) raw);
+      default -> raw;
     };
   }
 

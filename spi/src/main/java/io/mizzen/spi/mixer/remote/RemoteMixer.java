@@ -17,7 +17,6 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ import java.util.Map;
 public final class RemoteMixer implements Mixer {
   /** Report with the batch already serialized (see {@link MixerWireCodec#encodeBatchBytes}). */
   private static final ServiceMethod<ReportReply, Buffer> REPORT_BYTES = ServiceMethod.client(
-      ServiceName.create("mizzen.mixer.v1", "MixerWire"), "Report", GrpcMessageEncoder.IDENTITY,
+      MixerWireGrpcClient.Report.serviceName(), MixerWireGrpcClient.Report.methodName(), GrpcMessageEncoder.IDENTITY,
       GrpcMessageDecoder.decoder(ReportReply.newBuilder()));
 
   private final GrpcClient grpc;

@@ -4,12 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
-import io.mizzen.spi.mixer.ValueType;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -145,7 +140,7 @@ final class ReportReader {
     in.popLimit(limit);
     int index = vocabulary.indexOf(name);
     if (index >= 0) {
-      b.put(index, javaValue(name, kind, value, vocabulary.type(index)));
+      b.put(index, MixerWireCodec.javaValue(name, kind, value, vocabulary.type(index)));
     }
   }
 
@@ -221,54 +216,10 @@ final class ReportReader {
     deltas.add(new MapEdit(name, put, removed));
   }
 
-  @SuppressWarnings("unchecked")
   private void applyDelta(AttributeBag.Builder b, AttributeBag previous, MapEdit edit) {
     int index = vocabulary.indexOf(edit.name());
-    if (index < 0) {
-      return;
+    if (index >= 0) {
+      MixerWireCodec.applyMapDelta(b, previous, index, edit.name(), edit.put(), edit.removed());
     }
-    if (!(previous.get(index) instanceof Map<?, ?> was)) {
-      throw new IllegalArgumentException("attribute " + edit.name() + " is sent as a map delta but the set before has no map for it");
-    }
-    Map<String, String> edited = new HashMap<>((Map<String, String>) was);
-    edited.putAll(edit.put());
-    edit.removed().forEach(edited::remove);
-    b.put(index, edited);
-  }
-
-  private static final String[] KINDS = {"KIND_NOT_SET", "STRING_VALUE", "INT64_VALUE", "DOUBLE_VALUE", "BOOL_VALUE",
-      "TIMESTAMP_NANOS", "DURATION_NANOS", "IP_ADDRESS", "STRING_MAP"};
-
-  /** As MixerWireCodec's: the value if its wire kind is the one {@code type} is sent as. */
-  private static Object javaValue(String name, int kind, Object v, ValueType type) {
-    int expected = switch (type) {
-      case STRING, EMAIL_ADDRESS, DNS_NAME, URI -> 1;
-      case INT64 -> 2;
-      case DOUBLE -> 3;
-      case BOOL -> 4;
-      case TIMESTAMP -> 5;
-      case DURATION -> 6;
-      case IP_ADDRESS -> 7;
-      case STRING_MAP -> 8;
-    };
-    if (kind != expected) {
-      throw new IllegalArgumentException("attribute " + name + " is " + type + " but was sent as " + KINDS[kind]);
-    }
-    return switch (type) {
-      case TIMESTAMP -> {
-        long nanos = (Long) v;
-        yield Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-      }
-      case DURATION -> Duration.ofNanos((Long) v);
-      case IP_ADDRESS -> {
-        try {
-          yield InetAddress.getByAddress((byte[]) v);
-        } catch (UnknownHostException e) {
-          throw new IllegalArgumentException("attribute " + name + " is not a 4 or 16 byte address", e);
-        }
-      }
-      case STRING_MAP -> Map.copyOf((Map<?, ?>) v);
-      default -> v;
-    };
   }
 }

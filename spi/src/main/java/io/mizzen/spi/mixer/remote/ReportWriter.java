@@ -37,14 +37,14 @@ final class ReportWriter {
   private Object[] now = new Object[64];
   /** VALUE: the Value message's size; MAP_DELTA: the StringMapDelta's. */
   private int[] sizes = new int[64];
-  /** MAP_DELTA: where its edit starts in {@link #edits} (an entry put, or a key removed). */
+  /** MAP_DELTA: where its edit starts and ends in {@link #editKeys} (an entry put, or a key removed). */
   private int[] editFrom = new int[64];
+  private int[] editTo = new int[64];
   private int ops;
   /**
    * The map edits of the set being added, found in one pass over each map: {@code editKeys[i]}
-   * with {@code editValues[i]} put, or {@code editKeys[i]} removed when its value is null. An
-   * edit's entries run from its op's {@link #editFrom} to the next MAP_DELTA op's (or
-   * {@link #edits}).
+   * with {@code editValues[i]} put, or {@code editKeys[i]} removed when its value is null; an
+   * op's entries run from its {@link #editFrom} to its {@link #editTo}.
    */
   private String[] editKeys = new String[16];
   private String[] editValues = new String[16];
@@ -127,6 +127,7 @@ final class ReportWriter {
       now = Arrays.copyOf(now, n);
       sizes = Arrays.copyOf(sizes, n);
       editFrom = Arrays.copyOf(editFrom, n);
+      editTo = Arrays.copyOf(editTo, n);
     }
     names[ops] = name;
     kinds[ops] = kind;
@@ -172,6 +173,7 @@ final class ReportWriter {
         }
         if (changes < m.size()) {
           editFrom[ops] = from;
+          editTo[ops] = edits;
           add(v.name(i), MAP_DELTA, value);
         } else {
           edits = from;
@@ -283,19 +285,9 @@ final class ReportWriter {
     edits++;
   }
 
-  /** Where op {@code i}'s map edit ends: the next MAP_DELTA op's start, or the last edit. */
-  private int editTo(int i) {
-    for (int j = i + 1; j < ops; j++) {
-      if (kinds[j] == MAP_DELTA) {
-        return editFrom[j];
-      }
-    }
-    return edits;
-  }
-
   private int deltaSize(int i) {
     int size = 0;
-    for (int k = editFrom[i], to = editTo(i); k < to; k++) {
+    for (int k = editFrom[i]; k < editTo[i]; k++) {
       size += editValues[k] != null ? entry(stringEntry(editKeys[k], editValues[k]))
           : CodedOutputStream.computeStringSize(2, editKeys[k]);
     }
@@ -367,13 +359,12 @@ final class ReportWriter {
 
   /** A StringMapDelta's fields: the entries put, then the keys removed. */
   private void writeDelta(CodedOutputStream o, int i) throws IOException {
-    int to = editTo(i);
-    for (int k = editFrom[i]; k < to; k++) {
+    for (int k = editFrom[i]; k < editTo[i]; k++) {
       if (editValues[k] != null) {
         writeStringEntry(o, 1, editKeys[k], editValues[k]);
       }
     }
-    for (int k = editFrom[i]; k < to; k++) {
+    for (int k = editFrom[i]; k < editTo[i]; k++) {
       if (editValues[k] == null) {
         o.writeString(2, editKeys[k]);
       }
