@@ -172,9 +172,10 @@ final class ReportWriter {
           continue;
         }
         if (changes < m.size()) {
-          editFrom[ops] = from;
-          editTo[ops] = edits;
           add(v.name(i), MAP_DELTA, value);
+          // After add, which grows the op arrays when they are full.
+          editFrom[ops - 1] = from;
+          editTo[ops - 1] = edits;
         } else {
           edits = from;
           add(v.name(i), VALUE, value);

@@ -120,6 +120,27 @@ class MixerWireCodecTest {
     assertEquals(0, MixerWireCodec.encodeBatchBytes(List.of()).length - 2, "an empty batch is its delta flag alone");
   }
 
+  /** A set whose map edit is its 65th changed attribute, the one that outgrows the writer's first arrays. */
+  @Test
+  void aSetChangingManyAttributesWithAMapEditLastIsWrittenAndReadBack() {
+    Map<String, ValueType> types = new LinkedHashMap<>();
+    for (int i = 0; i < 64; i++) {
+      types.put(String.format("a.s%03d", i), ValueType.STRING);
+    }
+    types.put("z.headers", ValueType.STRING_MAP);
+    AttributeVocabulary v = AttributeVocabulary.of(types);
+    AttributeBag.Builder first = AttributeBag.builder(v).put("z.headers", Map.of("a", "1", "b", "2", "c", "3"));
+    AttributeBag.Builder second = AttributeBag.builder(v).put("z.headers", Map.of("a", "1", "b", "2", "c", "4"));
+    for (int i = 0; i < 64; i++) {
+      // New in the second set only: the first, sent whole, is small and leaves the arrays as they were.
+      second.put(String.format("a.s%03d", i), "y" + i);
+    }
+    List<AttributeBag> batch = List.of(first.build(), second.build());
+    List<AttributeBag> read = MixerWireCodec.decodeBatch(MixerWireCodec.encodeBatchBytes(batch), v);
+    assertEquals(batch.get(0).toMap(), read.get(0).toMap());
+    assertEquals(batch.get(1).toMap(), read.get(1).toMap());
+  }
+
   /** A bag with a value of every type, non-ASCII text and an empty string among them. */
   private static AttributeBag everyType(AttributeVocabulary v) {
     return AttributeBag.builder(v)
