@@ -6,6 +6,7 @@
  * io.mizzen.spi.mixer.QuotaCounterStore} for shared quota counters); and what the proxy uses
  * without importing the kernel: the {@link io.mizzen.spi.mixer.Mixer} interface (embedded engine
  * or {@link io.mizzen.spi.mixer.remote.RemoteMixer}), the {@link io.mizzen.spi.mixer.CheckCache},
- * the {@link io.mizzen.spi.mixer.ReportBatcher} and {@link io.mizzen.spi.mixer.HttpDenial}.
+ * the {@link io.mizzen.spi.mixer.ReportBatcher} (filling each Mixer's own {@link
+ * io.mizzen.spi.mixer.ReportBatch}) and {@link io.mizzen.spi.mixer.HttpDenial}.
  */
 package io.mizzen.spi.mixer;
