@@ -162,6 +162,84 @@ class MixerHookTest {
     assertEquals(Map.of(200L, 2, 403L, 1, 429L, 1), codes);
   }
 
+  /** Allows everything and keeps the reports; says its config reads {@code read}. */
+  private static final class ReadingMixer implements Mixer {
+    final AttributeVocabulary vocabulary = AttributeVocabulary.of(Map.of(
+        "request.headers", ValueType.STRING_MAP, "response.headers", ValueType.STRING_MAP, "request.path", ValueType.STRING));
+    final io.mizzen.spi.mixer.ReferencedAttributes read;
+    final BlockingQueue<AttributeBag> reports = new LinkedBlockingQueue<>();
+
+    ReadingMixer(io.mizzen.spi.mixer.ReferencedAttributes read) {
+      this.read = read;
+    }
+
+    @Override public AttributeVocabulary vocabulary() { return vocabulary; }
+    @Override public io.mizzen.spi.mixer.ReferencedAttributes attributesRead() { return read; }
+
+    @Override
+    public Future<CheckResponse> check(CheckRequest request) {
+      return Future.succeededFuture(new CheckResponse(CheckResult.ok(Duration.ofSeconds(5), 1000),
+          io.mizzen.spi.mixer.ReferencedAttributes.none(), List.of(), List.of(), Map.of()));
+    }
+
+    @Override
+    public Future<Void> report(List<AttributeBag> batch) {
+      reports.addAll(batch);
+      return Future.succeededFuture();
+    }
+  }
+
+  /** One request through a sidecar whose Mixer reads {@code read}; the report it sent. */
+  private AttributeBag reportOfOneRequest(io.mizzen.spi.mixer.ReferencedAttributes read) throws InterruptedException {
+    HttpServer app = f.upstream(req -> req.response().putHeader("x-served-by", "ratings-v1").end("stars"));
+    Host host = new Host(f.vertx);
+    ReadingMixer mixer = new ReadingMixer(read);
+    host.publish(Mixer.class, mixer);
+    host.publish(WorkloadInfo.class, new WorkloadInfo("ratings", "default",
+        Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
+    function = new ProxyFunction();
+    Fixture.await(function.start(host));
+    Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
+    int inbound = host.lookup(ProxyListeners.class).inbound();
+    Fixture.Reply ok = Fixture.await(OneLoop.run(f.vertx, () -> f.client.request(HttpMethod.GET, inbound, "127.0.0.1", "/ratings/0")
+        .compose(req -> req.putHeader("X-User", (Iterable<String>) List.of("jason", "john")).putHeader("x-colour", "blue").send()
+            .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))))));
+    assertEquals(200, ok.status(), ok.body());
+    AttributeBag report = mixer.reports.poll(10, TimeUnit.SECONDS);
+    assertTrue(report != null, "the request was reported");
+    assertEquals("/ratings/0", report.get("request.path"));
+    return report;
+  }
+
+  @Test
+  void aHeaderMapReadAtSomeKeysCarriesOnlyThoseAndOneReadWholeCarriesAll() throws InterruptedException {
+    AttributeBag report = reportOfOneRequest(new io.mizzen.spi.mixer.ReferencedAttributes(
+        java.util.Set.of("response.headers"), Map.of("request.headers", java.util.Set.of("x-user", "x-absent"))));
+    // The last of a repeated header, as in a whole map; a key read but not sent is simply absent.
+    assertEquals(Map.of("x-user", "john"), report.get("request.headers"));
+    @SuppressWarnings("unchecked")
+    Map<String, String> response = (Map<String, String>) report.get("response.headers");
+    assertEquals("ratings-v1", response.get("x-served-by"), String.valueOf(response));
+    assertEquals("5", response.get("content-length"), String.valueOf(response));
+  }
+
+  @Test
+  void headerMapsNothingReadsAreLeftOut() throws InterruptedException {
+    AttributeBag report = reportOfOneRequest(io.mizzen.spi.mixer.ReferencedAttributes.none());
+    assertEquals(null, report.get("request.headers"));
+    assertEquals(null, report.get("response.headers"));
+  }
+
+  @Test
+  void aMixerThatDoesNotSayWhatItReadsGetsEveryHeader() throws InterruptedException {
+    AttributeBag report = reportOfOneRequest(null);
+    @SuppressWarnings("unchecked")
+    Map<String, String> request = (Map<String, String>) report.get("request.headers");
+    assertEquals("john", request.get("x-user"), String.valueOf(request));
+    assertEquals("blue", request.get("x-colour"), String.valueOf(request));
+    assertTrue(report.get("response.headers") instanceof Map<?, ?> m && m.containsKey("x-served-by"), String.valueOf(report.get("response.headers")));
+  }
+
   private static String peer(String app, String version) {
     IstioMetrics caller = new IstioMetrics();
     caller.identify(new WorkloadInfo(app, "default", Map.of("app", app, "version", version),

@@ -15,6 +15,7 @@ import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
 import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -167,7 +169,7 @@ public final class MixerHook implements ProxyFilter {
     }
     Future<CheckResponse> check;
     try {
-      AttributeBag attributes = requestAttributes(slots(m.vocabulary()), request);
+      AttributeBag attributes = requestAttributes(slots(m.vocabulary()), request, m.attributesRead());
       request.put(ATTRIBUTES, attributes);
       check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
@@ -207,7 +209,7 @@ public final class MixerHook implements ProxyFilter {
     if (size >= 0) {
       put(report, slots.responseSize, size);
     }
-    put(report, slots.responseHeaders, headerMap(response.headers()));
+    put(report, slots.responseHeaders, headerMap(response.headers(), m.attributesRead(), "response.headers"));
     ReportBatcher batcher = reports;
     if (batcher == null) {
       return;
@@ -369,7 +371,7 @@ public final class MixerHook implements ProxyFilter {
   }
 
   /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
-  private static AttributeBag requestAttributes(Slots s, RequestContext request) {
+  private static AttributeBag requestAttributes(Slots s, RequestContext request, ReferencedAttributes read) {
     AttributeBag.Builder b = AttributeBag.builder(s.fixed);
     String peer = request.header(IstioMetrics.PEER_HEADER);
     if (peer != null) {
@@ -424,8 +426,35 @@ public final class MixerHook implements ProxyFilter {
     HttpHeaders headers = request.headers();
     put(b, s.requestId, headers.get(REQUEST_ID));
     put(b, s.requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
-    put(b, s.requestHeaders, headerMap(headers));
+    put(b, s.requestHeaders, headerMap(headers, read, "request.headers"));
     return b.build();
+  }
+
+  /**
+   * The header map as far as Mixer's config reads it ({@code read}, null when unknown): whole,
+   * only the keys read (a rule on {@code request.headers["x-user"]} gets a map of at most that
+   * header), or null when nothing reads it.
+   */
+  static Map<String, String> headerMap(HttpHeaders headers, ReferencedAttributes read, String attribute) {
+    if (read == null || read.attributes().contains(attribute)) {
+      return headerMap(headers);
+    }
+    Set<String> keys = read.mapKeys().get(attribute);
+    if (keys == null) {
+      return null;
+    }
+    Map<String, String> m = null;
+    for (String key : keys) {
+      // The last value of a repeated header, as in the whole map.
+      List<String> values = headers.getAll(key);
+      if (!values.isEmpty()) {
+        if (m == null) {
+          m = new HashMap<>();
+        }
+        m.put(key.toLowerCase(Locale.ROOT), values.get(values.size() - 1));
+      }
+    }
+    return m == null ? Map.of() : Map.copyOf(m);
   }
 
   /**

@@ -61,6 +61,11 @@ final class CachingMixer implements Mixer {
   }
 
   @Override
+  public ReferencedAttributes attributesRead() {
+    return remote.attributesRead();
+  }
+
+  @Override
   public long configGeneration() {
     return remote.configGeneration();
   }

@@ -43,6 +43,11 @@ final class PrefetchingMixer implements Mixer {
   }
 
   @Override
+  public ReferencedAttributes attributesRead() {
+    return remote.attributesRead();
+  }
+
+  @Override
   public Future<CheckResponse> check(CheckRequest request) {
     if (request.quotas().isEmpty() || prefetch == 0) {
       return remote.check(request);

@@ -55,6 +55,11 @@ public interface UnreachableMixerPolicy {
       public ReportBatch newReportBatch() {
         return remote.newReportBatch();
       }
+
+      @Override
+      public ReferencedAttributes attributesRead() {
+        return remote.attributesRead();
+      }
     };
   }
 

@@ -105,12 +105,39 @@ public record QuotaPlan(List<Binding> bindings) {
     return false;
   }
 
+  /**
+   * The attributes the specs' clauses read: {@code reader} gets each attribute with the key a
+   * {@code name[key]} clause reads, or null when the clause reads it whole.
+   */
+  public void forEachRead(java.util.function.BiConsumer<String, String> reader) {
+    for (Binding b : bindings) {
+      for (Spec spec : b.specs()) {
+        for (SpecRule rule : spec.rules()) {
+          for (Map<String, StringMatch> clauses : rule.match()) {
+            for (String attribute : clauses.keySet()) {
+              int open = attribute.indexOf('[');
+              if (open > 0 && attribute.endsWith("]")) {
+                reader.accept(attribute.substring(0, open), key(attribute, open));
+              } else {
+                reader.accept(attribute, null);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static String key(String attribute, int open) {
+    return attribute.substring(open + 1, attribute.length() - 1).replace("\"", "");
+  }
+
   /** {@code name} or {@code name[key]} for map attributes, as QuotaSpec clauses write them. */
   private static String lookup(AttributeBag bag, String attribute) {
     int open = attribute.indexOf('[');
     if (open > 0 && attribute.endsWith("]")) {
       Object m = bag.get(attribute.substring(0, open));
-      String key = attribute.substring(open + 1, attribute.length() - 1).replace("\"", "");
+      String key = key(attribute, open);
       return m instanceof Map<?, ?> map && map.get(key) instanceof String s ? s : null;
     }
     Object v = bag.get(attribute);

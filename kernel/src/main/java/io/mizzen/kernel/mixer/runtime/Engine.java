@@ -14,6 +14,7 @@ import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
 import io.mizzen.spi.mixer.MixerAdapter;
+import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +95,11 @@ final class Engine implements MixerEngine {
   @Override
   public AttributeVocabulary vocabulary() {
     return state.config().vocabulary();
+  }
+
+  @Override
+  public ReferencedAttributes attributesRead() {
+    return state.read();
   }
 
   @Override

@@ -13,16 +13,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One config version ready to serve: the compiled config, its handlers, and for each rule what
- * its match and its check-time work read (so a Check can say what it depended on without
- * tracking reads per request).
+ * One config version ready to serve: the compiled config, its handlers, for each rule what its
+ * match and its check-time work read (so a Check can say what it depended on without tracking
+ * reads per request), and what the whole version reads ({@code Mixer.attributesRead}).
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
-             Map<String, ReferencedAttributes> actionReads) {
+             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read) {
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
     Map<String, ReferencedAttributes> action = new HashMap<>();
+    // What the engine reads itself: the namespace whose rules apply, the QuotaPlan's service, the dedup id.
+    Reads all = new Reads().addWhole("destination.namespace").addWhole("destination.service.namespace")
+        .addWhole("destination.service.name").addWhole("destination.service.host").addWhole("request.id");
+    config.quotaPlan().forEachRead((attribute, key) -> {
+      if (key == null) {
+        all.addWhole(attribute);
+      } else {
+        all.keys.computeIfAbsent(attribute, ignored -> new LinkedHashSet<>()).add(key);
+      }
+    });
     for (RuleConfig r : config.rules()) {
       Reads m = new Reads();
       if (r.match() != null) {
@@ -37,12 +47,15 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
           InstanceConfig ic = config.instances().get(name);
           if (ic.template().variety() != Template.Variety.REPORT) {
             ic.forEachExpression((CompiledExpression x) -> a.add(x.references()));
+          } else {
+            ic.forEachExpression((CompiledExpression x) -> all.add(x.references()));
           }
         }
       }
       action.put(r.name(), a.build());
+      all.add(match.get(r.name())).add(action.get(r.name()));
     }
-    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action));
+    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build());
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */

@@ -156,6 +156,47 @@ class MixerEngineTest {
   }
 
   @Test
+  void attributesReadCoverRulesInstancesHeaderOperationsAndQuotaSpecsAndNothingElse(Vertx vertx, VertxTestContext ctx) {
+    MixerEngine engine = engine(vertx, EngineOptions.defaults(), new ScriptedAdapter(), new RecordingAdapter("stdio", Set.of("logentry")));
+    String quotaSpec = """
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: QuotaSpec
+        metadata: {name: by-cookie, namespace: istio-system}
+        spec:
+          rules:
+          - match:
+            - clause:
+                request.headers[cookie]: {prefix: "user="}
+                source.user: {exact: "jason"}
+            quotas: [{quota: requestcount.quota.istio-system, charge: 1}]
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: QuotaSpecBinding
+        metadata: {name: by-cookie, namespace: istio-system}
+        spec:
+          quotaSpecs: [{name: by-cookie, namespace: istio-system}]
+          services: [{name: reviews, namespace: default}]
+        """;
+    engine.apply(TestResources.parse(config("allow") + quotaSpec, "t.yaml"), 1)
+        .onComplete(ctx.succeeding(errors -> ctx.verify(() -> {
+          assertEquals(List.of(), errors);
+          var read = engine.attributesRead();
+          // request.headers: the check instance, the header operation and the QuotaSpec read keys.
+          assertEquals(Set.of("x-user", "cookie"), read.mapKeys().get("request.headers"));
+          assertEquals(Set.of("app"), read.mapKeys().get("destination.labels"));
+          // request.path only by the report instance, context.protocol by a match, source.user by a clause.
+          for (String whole : List.of("request.path", "context.protocol", "source.user", "destination.namespace", "request.id")) {
+            assertTrue(read.attributes().contains(whole), whole + " in " + read);
+          }
+          for (String unread : List.of("response.headers", "request.useragent", "response.size")) {
+            assertTrue(!read.attributes().contains(unread) && !read.mapKeys().containsKey(unread), unread + " is read by nothing: " + read);
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void requestsNoRuleMatchesAreAllowedWithTheDefaultValidity(Vertx vertx, VertxTestContext ctx) {
     MixerEngine engine = engine(vertx, EngineOptions.defaults(), new ScriptedAdapter(), new RecordingAdapter("stdio", Set.of("logentry")));
     engine.apply(TestResources.parse(config("deny"), "t.yaml"), 1)

@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * through real proxies: a caller's sidecar (outbound, which says who is calling) in front of the
  * destination's sidecar (inbound, with the Mixer hook, its check cache on and reports batched, as
  * deployed), against a real Mixer server over gRPC with the real denier, listchecker, memquota,
- * prometheus and stdio adapters.
+ * prometheus and stdio adapters. {@link BookinfoSamplesThroughEmbeddedMixerTest} runs the same
+ * cases with the engine in the destination sidecars.
  */
 class BookinfoSamplesThroughProxiesTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -100,9 +101,13 @@ class BookinfoSamplesThroughProxiesTest {
       int appPort = await(vertx.createHttpServer().requestHandler(r -> r.response().end(app + " ok"))
           .listen(0, "127.0.0.1")).actualPort();
       WorkloadInfo w = workload(app, "v1");
-      Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
       MixerHook hook = new MixerHook(vertx, w, "cluster.local");
-      hook.use(remote, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
+      if (embedded()) {
+        hook.use(engine);
+      } else {
+        Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
+        hook.use(remote, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
+      }
       MeshProxy p = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(-1).withInbound(0, appPort)
           .withSourceLabels(w.labels()), List.of(hook)));
       p.metrics().identify(w);
@@ -110,6 +115,14 @@ class BookinfoSamplesThroughProxiesTest {
       destinations.put(app, p);
       hooks.put(app, hook);
     }
+  }
+
+  /**
+   * Whether the destination sidecars run the engine themselves (the embedded mode, whose bags
+   * carry only what the config reads) instead of calling Mixer's server through its gRPC client.
+   */
+  boolean embedded() {
+    return false;
   }
 
   private static WorkloadInfo workload(String app, String version) {
