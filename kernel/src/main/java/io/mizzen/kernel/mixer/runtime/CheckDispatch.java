@@ -77,7 +77,13 @@ final class CheckDispatch {
     }
     List<Future<?>> all = new ArrayList<>(checks);
     all.addAll(quotaGrants.values());
-    return Future.join(all).transform(ignored -> Future.succeededFuture(response()));
+    for (Future<?> f : all) {
+      if (!f.isComplete()) {
+        return Future.join(all).transform(ignored -> Future.succeededFuture(response()));
+      }
+    }
+    // Every handler answered at once (a denier, a list, a cached quota): no join to wait on.
+    return Future.succeededFuture(response());
   }
 
   private void dispatch(HandlerTable.Built handler, InstanceConfig instance, Map<String, QuotaArgs> quotas) {
