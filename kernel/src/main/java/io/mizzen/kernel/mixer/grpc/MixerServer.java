@@ -3,6 +3,7 @@ package io.mizzen.kernel.mixer.grpc;
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.mixer.remote.MixerWireCodec;
 import io.mizzen.spi.wire.mixer.CheckReply;
 import io.mizzen.spi.wire.mixer.CheckRequest;
@@ -154,6 +155,13 @@ public interface MixerServer {
       VocabularyReply.Builder b = VocabularyReply.newBuilder();
       for (int i = 0; i < v.size(); i++) {
         b.putAttributes(v.name(i), v.type(i).name());
+      }
+      // What the config reads, with its version, read so that both belong to the same version:
+      // a swap in between leaves the reads out (the proxy then sends every attribute).
+      long generation = engine.config().version();
+      ReferencedAttributes read = engine.attributesRead();
+      if (read != null && engine.config().version() == generation) {
+        b.setRead(MixerWireCodec.encode(read)).setConfigGeneration(generation);
       }
       return Future.succeededFuture(b.build());
     }

@@ -102,6 +102,58 @@ class MixerServerTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  /**
+   * The client learns what the config reads with the vocabulary; once an answer shows another
+   * config version it says it does not know (so the proxy sends every attribute) until it has
+   * asked Mixer again, then it has the new version's reads.
+   */
+  @Test
+  void theClientFollowsWhatTheConfigReadsFromVersionToVersion(Vertx vertx, VertxTestContext ctx) {
+    MixerEngine engine = MixerEngine.create(new TestMeshContext(vertx, dir), EngineOptions.defaults(),
+        List.of(new DenierAdapter(), new RecordingAdapter("stdio", Set.of("logentry"))));
+    engine.apply(TestResources.samples("bookinfo/policy/mixer-rule-ratings-denial.yaml"), 1)
+        .compose(errors -> MixerServer.start(vertx, engine, "127.0.0.1", 0))
+        .compose(server -> RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))
+            .compose(remote -> {
+              ctx.verify(() -> {
+                assertEquals(Set.of("x-user"), remote.attributesRead().mapKeys().get("request.headers"), "x-user alone is read");
+                assertTrue(!remote.attributesRead().attributes().contains("response.code"), remote.attributesRead().toString());
+              });
+              return engine.apply(TestResources.samples("bookinfo/telemetry/log-entry.yaml"), 2)
+                  .compose(errors -> remote.report(List.of(bag(remote, "v1"))))
+                  .compose(v -> {
+                    ctx.verify(() -> {
+                      assertEquals(2, remote.configGeneration());
+                      assertEquals(null, remote.attributesRead(), "version 2's reads are not known yet");
+                    });
+                    return awaitReads(vertx, remote, 100);
+                  })
+                  .map(read -> {
+                    ctx.verify(() -> {
+                      assertTrue(read.attributes().contains("response.code"), "the log entry reads it: " + read);
+                      assertEquals(null, read.mapKeys().get("request.headers"), "nothing reads x-user any more: " + read);
+                    });
+                    return server;
+                  });
+            })
+            .compose(MixerServer::close))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** The client's reads once it has them again, asking at most {@code tries} times 20 ms apart. */
+  private static Future<io.mizzen.spi.mixer.ReferencedAttributes> awaitReads(Vertx vertx, Mixer remote, int tries) {
+    io.mizzen.spi.mixer.ReferencedAttributes read = remote.attributesRead();
+    if (read != null) {
+      return Future.succeededFuture(read);
+    }
+    if (tries == 0) {
+      return Future.failedFuture(new AssertionError("the client never learnt version 2's reads"));
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(20, t -> later.complete());
+    return later.future().compose(v -> awaitReads(vertx, remote, tries - 1));
+  }
+
   private static Future<List<CheckResponse>> exercise(Mixer remote) {
     assertEquals(ValueType.STRING_MAP, remote.vocabulary().typeOf("source.labels"));
     AttributeBag v3 = bag(remote, "v3");

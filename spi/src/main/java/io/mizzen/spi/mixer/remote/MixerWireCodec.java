@@ -337,8 +337,7 @@ public final class MixerWireCodec {
   /** A Check answer for the wire, given under config version {@code generation}. */
   public static CheckReply encode(CheckResponse r, long generation) {
     CheckResult p = r.precondition();
-    Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.referenced().attributes());
-    r.referenced().mapKeys().forEach((m, keys) -> refs.putMapKeys(m, Keys.newBuilder().addAllKeys(keys).build()));
+    Referenced refs = encode(r.referenced());
     CheckReply.Builder b = CheckReply.newBuilder()
         .setStatusCode(p.statusCode()).setStatusMessage(p.message() == null ? "" : p.message())
         .setValidDurationNanos(p.validDuration() == null ? 0 : p.validDuration().toNanos())
@@ -350,13 +349,25 @@ public final class MixerWireCodec {
     return b.build();
   }
 
+  /** Referenced attributes for the wire (a verdict's, or what a config reads). */
+  public static Referenced encode(ReferencedAttributes r) {
+    Referenced.Builder refs = Referenced.newBuilder().addAllAttributes(r.attributes());
+    r.mapKeys().forEach((m, keys) -> refs.putMapKeys(m, Keys.newBuilder().addAllKeys(keys).build()));
+    return refs.build();
+  }
+
+  /** Referenced attributes from the wire. */
+  public static ReferencedAttributes decode(Referenced wire) {
+    Map<String, Set<String>> keys = new LinkedHashMap<>();
+    wire.getMapKeysMap().forEach((m, k) -> keys.put(m, new HashSet<>(k.getKeysList())));
+    return new ReferencedAttributes(new HashSet<>(wire.getAttributesList()), keys);
+  }
+
   /** A Check answer from the wire. @throws IllegalArgumentException on an unknown header operation */
   public static CheckResponse decode(CheckReply wire) {
     CheckResult precondition = new CheckResult(wire.getStatusCode(), wire.getStatusMessage(),
         Duration.ofNanos(wire.getValidDurationNanos()), wire.getValidUseCount());
-    Map<String, Set<String>> keys = new LinkedHashMap<>();
-    wire.getReferenced().getMapKeysMap().forEach((m, k) -> keys.put(m, new HashSet<>(k.getKeysList())));
-    ReferencedAttributes refs = new ReferencedAttributes(new HashSet<>(wire.getReferenced().getAttributesList()), keys);
+    ReferencedAttributes refs = decode(wire.getReferenced());
     Map<String, QuotaResult> quotas = new LinkedHashMap<>();
     wire.getQuotasMap().forEach((name, q) -> quotas.put(name, new QuotaResult(q.getGranted(), Duration.ofNanos(q.getValidDurationNanos()))));
     return new CheckResponse(precondition, refs, decode(wire.getRequestHeaderOperationsList()),

@@ -5,10 +5,12 @@ import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.mixer.ReportBatch;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.MixerWireGrpcClient;
 import io.mizzen.spi.wire.mixer.ReportReply;
+import io.mizzen.spi.wire.mixer.VocabularyReply;
 import io.mizzen.spi.wire.mixer.VocabularyRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +22,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The proxy's client of a remote Mixer (the control plane's gRPC server on 9091). Put a
@@ -36,12 +39,44 @@ public final class RemoteMixer implements Mixer {
   private final MixerWireGrpcClient client;
   private final AttributeVocabulary vocabulary;
   private volatile long generation = -1;
+  /** What Mixer's config reads, as of the version Mixer last said (null read: it did not say). */
+  private volatile ConfigReads reads;
+  /** The generation whose reads were last asked for: once per config version, never per request. */
+  private final AtomicLong askedFor = new AtomicLong(-1);
 
-  private RemoteMixer(GrpcClient grpc, SocketAddress address, MixerWireGrpcClient client, AttributeVocabulary vocabulary) {
+  private record ConfigReads(ReferencedAttributes read, long generation) {}
+
+  private RemoteMixer(GrpcClient grpc, SocketAddress address, MixerWireGrpcClient client, AttributeVocabulary vocabulary,
+                      ConfigReads reads) {
     this.grpc = grpc;
     this.address = address;
     this.client = client;
     this.vocabulary = vocabulary;
+    this.reads = reads;
+  }
+
+  private static ConfigReads reads(VocabularyReply reply) {
+    return reply.hasRead() ? new ConfigReads(MixerWireCodec.decode(reply.getRead()), reply.getConfigGeneration())
+        : new ConfigReads(null, reply.getConfigGeneration());
+  }
+
+  /**
+   * What the config Mixer serves reads, learnt with its vocabulary and asked again (once) when an
+   * answer shows a new config generation; null (send every attribute) while that is unknown:
+   * before the new reads arrive, or when this Mixer does not say.
+   */
+  @Override
+  public ReferencedAttributes attributesRead() {
+    ConfigReads r = reads;
+    long g = generation;
+    if (g == -1 || g == r.generation()) {
+      return r.read();
+    }
+    long asked = askedFor.get();
+    if (asked != g && askedFor.compareAndSet(asked, g)) {
+      client.vocabulary(VocabularyRequest.getDefaultInstance()).onSuccess(reply -> reads = reads(reply));
+    }
+    return null;
   }
 
   /**
@@ -56,7 +91,7 @@ public final class RemoteMixer implements Mixer {
       Map<String, ValueType> attributes = new LinkedHashMap<>();
       reply.getAttributesMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> attributes.put(e.getKey(), ValueType.named(e.getValue())));
-      return new RemoteMixer(grpc, address, client, AttributeVocabulary.of(attributes));
+      return new RemoteMixer(grpc, address, client, AttributeVocabulary.of(attributes), reads(reply));
     });
   }
 
