@@ -140,9 +140,27 @@ public final class ProxyFunction implements MeshFunction {
    * unchecked; a Mixer that cannot be reached is logged and left out.
    */
   private void useMixer(MeshContext context, MixerHook hook) {
+    Duration ttl;
+    try {
+      Duration set = duration(context.settings("proxy"), "mixerCheckCacheTtl");
+      ttl = set == null ? DEFAULT_CHECK_CACHE_TTL : set;
+      if (ttl.isZero() || ttl.isNegative()) {
+        throw new IllegalArgumentException("plugins.settings.proxy.mixerCheckCacheTtl: must be positive, not " + ttl);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; no policy checks");
+      return;
+    }
+    boolean cached = !Boolean.FALSE.equals(context.settings("proxy").get("mixerCheckCache"));
     Mixer embedded = context.lookup(Mixer.class);
     if (embedded != null) {
-      hook.use(embedded);
+      // The engine in this process says its config version, so its verdicts are cached as a
+      // remote Mixer's are, and dropped the moment another version is in force.
+      if (cached) {
+        hook.use(embedded, () -> CheckCache.create(10_000, ttl, System::nanoTime));
+      } else {
+        hook.use(embedded);
+      }
       return;
     }
     Object setting = context.settings("proxy").get("mixer");
@@ -160,17 +178,6 @@ public final class ProxyFunction implements MeshFunction {
           + "' is not host:port; no policy checks");
       return;
     }
-    Duration ttl;
-    try {
-      Duration set = duration(context.settings("proxy"), "mixerCheckCacheTtl");
-      ttl = set == null ? DEFAULT_CHECK_CACHE_TTL : set;
-      if (ttl.isZero() || ttl.isNegative()) {
-        throw new IllegalArgumentException("plugins.settings.proxy.mixerCheckCacheTtl: must be positive, not " + ttl);
-      }
-    } catch (IllegalArgumentException e) {
-      LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; no policy checks");
-      return;
-    }
     grpc = GrpcClient.client(context.vertx());
     RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(port, colon > 0 ? address.substring(0, colon) : "127.0.0.1"))
         // Verdicts are cached by the attributes they referenced, as Istio's proxy did. A policy
@@ -178,7 +185,7 @@ public final class ProxyFunction implements MeshFunction {
         // and the report batches, at most REPORT_DELAY apart under traffic); no verdict is reused
         // longer than mixerCheckCacheTtl (2 s by default) whatever Mixer allowed.
         .onSuccess(remote -> {
-          if (Boolean.FALSE.equals(context.settings("proxy").get("mixerCheckCache"))) {
+          if (!cached) {
             hook.use(remote);
           } else {
             hook.use(remote, () -> CheckCache.create(10_000, ttl, System::nanoTime));

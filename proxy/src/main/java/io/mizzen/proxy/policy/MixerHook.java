@@ -99,7 +99,8 @@ public final class MixerHook implements ProxyFilter {
   }
 
   /**
-   * Starts checking with a remote Mixer fronted by a Check cache, as Istio's proxy did. The
+   * Starts checking with a Mixer (remote, or the embedded engine) fronted by a Check cache, as
+   * Istio's proxy did. The
    * cache drops its verdicts when Mixer answers (a Check or a Report batch) under another config
    * generation, and is replaced by a fresh one on {@link #configChanged()}.
    */

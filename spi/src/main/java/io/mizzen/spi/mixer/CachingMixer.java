@@ -44,9 +44,15 @@ final class CachingMixer implements Mixer {
         return Future.succeededFuture(hit);
       }
     }
+    long asked = remote.configGeneration();
     return remote.check(request).onSuccess(r -> {
       followGeneration();
-      cache.store(request.attributes(), r);
+      // A verdict answered under another version than the one in force when it was asked is
+      // not kept: it may come from the old config (an in-process engine swapped while a handler
+      // was answering), and the next check under the new one is cached instead.
+      if (remote.configGeneration() == asked || asked == -1) {
+        cache.store(request.attributes(), r);
+      }
     });
   }
 

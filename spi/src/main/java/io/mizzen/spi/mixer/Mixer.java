@@ -44,9 +44,9 @@ public interface Mixer {
   }
 
   /**
-   * The config version Mixer said it was serving in its latest answer (a Check or a Report), or
-   * -1 when it does not say (an in-process engine, whose verdicts are never cached). A proxy that
-   * caches verdicts drops them when this changes. Never blocks.
+   * The config version Mixer said it was serving in its latest answer (a Check or a Report), the
+   * version in force for an in-process engine, or -1 when it does not say. A proxy that caches
+   * verdicts drops them when this changes. Never blocks.
    */
   default long configGeneration() {
     return -1;

@@ -155,6 +155,36 @@ class CheckCacheTest {
   }
 
   @Test
+  void aVerdictAnsweredAfterTheVersionChangedIsNotKept() {
+    // An in-process engine: a handler still answering for config 1 when config 2 comes in force.
+    AtomicLong generation = new AtomicLong(1);
+    AtomicInteger checks = new AtomicInteger();
+    List<io.vertx.core.Promise<CheckResponse>> pending = new java.util.ArrayList<>();
+    Mixer engine = new Mixer() {
+      public AttributeVocabulary vocabulary() { return V; }
+      public Future<CheckResponse> check(CheckRequest r) {
+        checks.incrementAndGet();
+        io.vertx.core.Promise<CheckResponse> p = io.vertx.core.Promise.promise();
+        pending.add(p);
+        return p.future();
+      }
+      public Future<Void> report(List<AttributeBag> batch) { return Future.succeededFuture(); }
+      public long configGeneration() { return generation.get(); }
+    };
+    Mixer mixer = cache.front(engine);
+    Future<CheckResponse> old = mixer.check(CheckRequest.of(bag("ratings", "a", "/")));
+    generation.set(2);
+    pending.get(0).complete(verdict(0, Duration.ofMinutes(1), 100));
+    assertEquals(0, old.result().precondition().statusCode(), "the caller still gets its answer");
+    Future<CheckResponse> next = mixer.check(CheckRequest.of(bag("ratings", "a", "/")));
+    assertEquals(2, checks.get(), "config 1's verdict was not cached under config 2");
+    pending.get(1).complete(verdict(7, Duration.ofMinutes(1), 100));
+    assertEquals(7, next.result().precondition().statusCode());
+    assertEquals(7, mixer.check(CheckRequest.of(bag("ratings", "a", "/"))).result().precondition().statusCode());
+    assertEquals(2, checks.get(), "a verdict asked and answered under config 2 is cached");
+  }
+
+  @Test
   void clearForgetsEverything() {
     cache.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofMinutes(1), 1000));
     cache.clear();

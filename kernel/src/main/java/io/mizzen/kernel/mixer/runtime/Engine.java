@@ -98,6 +98,11 @@ final class Engine implements MixerEngine {
   }
 
   @Override
+  public long configGeneration() {
+    return state.config().version();
+  }
+
+  @Override
   public ReferencedAttributes attributesRead() {
     return state.read();
   }

@@ -102,12 +102,9 @@ class BookinfoSamplesThroughProxiesTest {
           .listen(0, "127.0.0.1")).actualPort();
       WorkloadInfo w = workload(app, "v1");
       MixerHook hook = new MixerHook(vertx, w, "cluster.local");
-      if (embedded()) {
-        hook.use(engine);
-      } else {
-        Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
-        hook.use(remote, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
-      }
+      Mixer mixer = embedded() ? engine
+          : await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
+      hook.use(mixer, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
       MeshProxy p = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(-1).withInbound(0, appPort)
           .withSourceLabels(w.labels()), List.of(hook)));
       p.metrics().identify(w);

@@ -104,6 +104,22 @@ class ProxyMixerPathTest {
   }
 
   @Test
+  void anEmbeddedEnginesCachedVerdictsEndWithItsConfigVersion() throws Exception {
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    // The sidecar's embedded wiring: the engine in-process, behind the same check cache.
+    hook.use(engine, () -> CheckCache.create(10_000, Duration.ofMinutes(1), System::nanoTime));
+    startProxy(hook);
+    assertEquals(200, get().status());
+    assertEquals(200, get().status(), "the verdict is served from the cache");
+
+    assertEquals(List.of(), await(engine.apply(denyRatings(), 2)));
+    // No report, no snapshot: the engine's version alone ends the verdict cached under version 1.
+    Reply denied = get();
+    assertEquals(403, denied.status(), denied.body());
+    assertTrue(denied.body().contains("ratings closed"), denied.body());
+  }
+
+  @Test
   void reportsLeaveInBatchesOfTheirSizeAndTheRestAtClose() throws Exception {
     Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
     CountingMixer counting = new CountingMixer(remote);
