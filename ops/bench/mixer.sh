@@ -3,16 +3,19 @@
 # load driver: uncached remote check p50/p99 one at a time (target p99 <= 1 ms), checks/s with 64
 # in flight (target >= 50,000), report attribute sets/s (target >= 200,000), all on 127.0.0.1.
 # Then the proxy figure (target >= 0.90): the proxy's inbound listener in front of one nginx
-# upstream, loaded by wrk (50 connections) without Mixer, then with the Mixer hook (check cache on,
-# reports batched) talking to a Mixer server in its own JVM; it prints both and the ratio.
+# upstream, loaded by wrk (50 connections) without Mixer (off), with the Mixer hook calling the
+# engine in the proxy's own JVM (embedded: plugins.settings.mixer.embedded, config pushed by Pilot,
+# no check cache, bags built to what the config reads), and with the hook talking to a Mixer
+# server in its own JVM (remote: check cache on, reports batched and delta-encoded); both Mixers
+# serve Istio's deny-by-header rule through the real denier. It prints every pair, then each
+# mode's median ratio to off.
 # It builds what it needs itself (the reactor, offline, tests skipped).
 # SECONDS_PER_PHASE=n (default 10: under 10 s the JIT is still warming) bounds each remote phase;
-# JMH_ARGS passes options to JMH; PROXY_SECONDS (default 15, after a PROXY_WARM = 60 s warm-up)
-# each wrk run. The warm-up is long because the proxy with Mixer reaches its steady state late:
-# its send path (a batch of 500 sets, encoded as they were queued, sent) runs once per 500
-# requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s windows one
-# run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s, and the ratio
-# read 0.41-0.57 after 20 s, 0.72 after 60 s, 0.71 after 150 s;
+# JMH_ARGS passes options to JMH; PROXY_SECONDS (default 10) each wrk run of the PROXY_ROUNDS
+# (default 10) pairs, after PROXY_WARM (default 60) s of warm-up. The warm-up is long because the
+# proxy with Mixer reaches its steady state late: its send path (a batch of 500 sets) runs once
+# per 500 requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s
+# windows one run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s;
 # SKIP=jmh,load,proxy skips parts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,7 +39,7 @@ if [[ $skip != *,load,* ]]; then
 fi
 [[ $skip == *,proxy,* ]] && exit 0
 
-echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_SECONDS:-15} s after a ${PROXY_WARM:-60} s warm-up)"
+echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_ROUNDS:-10} pairs of ${PROXY_SECONDS:-10} s after a ${PROXY_WARM:-60} s warm-up)"
 for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }
 done
@@ -64,32 +67,38 @@ nginx -c "$run/nginx-upstream.conf" -g 'daemon off;' & pids+=($!)
 wait_port $UP
 java -Xmx256m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
 wait_port $MIX
-rps() { wrk -t1 -c50 -d"$1"s -H "Host: ratings" "http://127.0.0.1:$PROXY/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
-# The proxy's own CPU per request as well as req/s: on a loaded machine req/s follows the share of
-# the cores the proxy gets (and with Mixer on, Mixer's JVM competes for the same 2 cores), while
-# CPU per request is what the hook costs the proxy; on a core of its own req/s = 1 / CPU per request.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# The event loop's own ticks: the requests' work, without the JIT compiler and GC threads (which on
-# a starved machine are still busy after the warm-up and weigh on a slower run's per-request CPU).
+# The event loop's own ticks: the requests' work, without the JIT compiler and GC threads; with
+# Mixer remote its server's JVM competes for the same 2 cores, which req/s shows and this does not.
 loop_ticks() { local t=0; for task in /proc/$1/task/*; do
   grep -q '^vert.x-eventloo' "$task/comm" && t=$((t + $(awk '{print $14 + $15}' "$task/stat"))); done; echo $t; }
-per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v r="$2" -v d="${PROXY_SECONDS:-15}" 'BEGIN {printf "%.1f", t * 1000000 / hz / (r * d)}'; }
-declare -A result cpu loop
-for mode in off mixer; do
-  extra=""; [ $mode = mixer ] && extra=$MIX
-  java -Xmx128m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench proxy $PROXY $UP 1 $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
-  wait_port $PROXY
-  rps "${PROXY_WARM:-60}" >/dev/null
-  before=$(cpu_ticks $ppid); lbefore=$(loop_ticks $ppid)
-  result[$mode]=$(rps "${PROXY_SECONDS:-15}")
-  after=$(cpu_ticks $ppid); lafter=$(loop_ticks $ppid)
-  cpu[$mode]=$(per_request $((after - before)) "${result[$mode]}")
-  loop[$mode]=$(per_request $((lafter - lbefore)) "${result[$mode]}")
+per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v r="$2" -v d="${PROXY_SECONDS:-10}" 'BEGIN {printf "%.1f", t * 1000000 / hz / (r * d)}'; }
+# One JVM per mode holds two proxies on one event loop, one without Mixer and one with it, and wrk
+# loads them in turn, PROXY_ROUNDS pairs of PROXY_SECONDS each after PROXY_WARM seconds of the same
+# alternation: both are measured with the same JIT state. (In separate JVMs the same build differs
+# by up to ±10% from one JVM to the next, and on this 2-core host a 10 s window by as much again,
+# so one pair decides nothing: the figure is over many pairs.)
+OFF=$PROXY; ON=$((PROXY + 1))
+load() { wrk -t1 -c50 -d"$2"s -H "Host: ratings" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
+for mode in embedded remote; do
+  extra=embedded; [ $mode = remote ] && extra=$MIX
+  java -Xmx128m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
+  wait_port $OFF; wait_port $ON
+  for _ in $(seq 1 $(( ${PROXY_WARM:-60} / 10 ))); do load $OFF 5 >/dev/null; load $ON 5 >/dev/null; done
+  : > "$run/pairs-$mode"
+  for round in $(seq 1 "${PROXY_ROUNDS:-10}"); do
+    line="$round"
+    for port in $OFF $ON; do
+      l0=$(loop_ticks $ppid); r=$(load $port "${PROXY_SECONDS:-10}"); l1=$(loop_ticks $ppid)
+      line="$line $r $(per_request $((l1 - l0)) "$r")"
+    done
+    echo "$line" >> "$run/pairs-$mode"
+    awk -v m=$mode '{printf "Mixer %s, pair %d: %.0f req/s without, %.0f with (%.2f); event loop %.1f vs %.1f µs per request\n", m, $1, $2, $4, $4 / $2, $3, $5}' <<<"$line"
+  done
   kill $ppid; wait $ppid 2>/dev/null || true
-  echo "proxy, Mixer $mode: ${result[$mode]} req/s, ${cpu[$mode]} µs of proxy CPU per request (${loop[$mode]} µs on its event loop)"
+  median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+  by_rps=$(awk '{print $4 / $2}' "$run/pairs-$mode" | median)
+  by_cpu=$(awk '{print $3 / $5}' "$run/pairs-$mode" | median)
+  awk -v m=$mode -v r="$by_rps" -v c="$by_cpu" '{on += $4; off += $2} END {
+    printf "with Mixer %s / without, over %d pairs: median %.2f by req/s (all pairs together %.2f), median %.2f by event-loop CPU per request (target >= 0.90)\n", m, NR, r, on / off, c}' "$run/pairs-$mode"
 done
-awk -v on="${result[mixer]}" -v off="${result[off]}" -v con="${cpu[mixer]}" -v coff="${cpu[off]}" \
-  -v lon="${loop[mixer]}" -v loff="${loop[off]}" 'BEGIN {
-  printf "with Mixer / without: %.2f by req/s, %.2f by proxy CPU per request, %.2f by event-loop CPU per request (target >= 0.90)\n",
-    on / off, coff / con, loff / lon}'
 echo "== machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

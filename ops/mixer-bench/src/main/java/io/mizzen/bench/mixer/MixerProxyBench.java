@@ -9,6 +9,7 @@ import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.proxy.policy.MixerHook;
 import io.mizzen.spi.mixer.CheckCache;
+import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.remote.RemoteMixer;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.mizzen.spi.proxy.WorkloadInfo;
@@ -28,9 +29,13 @@ import java.util.concurrent.TimeUnit;
  * without Mixer against the same upstream:
  * {@code MixerProxyBench mixer <port>} serves Mixer (Istio's deny-by-header rule through the real
  * denier, which these requests do not match, so every check is allowed and every request reported);
- * {@code MixerProxyBench proxy <port> <upstream port> <event loops> [mixer port]} runs the proxy's
- * inbound listener in front of the upstream, with the Mixer hook (check cache on, reports batched,
- * as the sidecar wires it) when a Mixer port is given. Both run until killed.
+ * {@code MixerProxyBench proxy <port> <upstream port> <event loops> [mixer port | embedded]} runs
+ * the proxy's inbound listener in front of the upstream, with the Mixer hook as the sidecar wires
+ * it: given a Mixer port, the remote client behind a check cache; given {@code embedded}, the engine
+ * in this JVM with the same config ({@code plugins.settings.mixer.embedded}), behind the same
+ * cache. {@code MixerProxyBench pair <port without> <port with> <upstream port> <mixer port | embedded>}
+ * runs one of each in one JVM on one event loop, so the two are measured with the same JIT state.
+ * All run until killed.
  */
 public final class MixerProxyBench {
   private MixerProxyBench() {}
@@ -39,38 +44,49 @@ public final class MixerProxyBench {
     if (args.length >= 2 && args[0].equals("mixer")) {
       mixer(Integer.parseInt(args[1]));
     } else if (args.length >= 4 && args[0].equals("proxy")) {
-      proxy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-          args.length > 4 ? Integer.parseInt(args[4]) : -1);
+      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(args[3])));
+      proxy(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 4 ? args[4] : null);
+    } else if (args.length >= 5 && args[0].equals("pair")) {
+      // Both proxies on one event loop of one JVM: the same JIT state for the runs with and without.
+      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+      proxy(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[3]), null);
+      proxy(vertx, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
     } else {
-      System.err.println("usage: MixerProxyBench mixer <port> | proxy <port> <upstream port> <event loops> [mixer port]");
+      System.err.println("usage: MixerProxyBench mixer <port> | proxy <port> <upstream port> <event loops> [mixer port | embedded]"
+          + " | pair <port without> <port with> <upstream port> <mixer port | embedded>");
       System.exit(2);
     }
   }
 
   private static void mixer(int port) throws Exception {
     Vertx vertx = Vertx.vertx();
+    MixerEngine engine = engine(vertx);
+    MixerServer server = await(MixerServer.start(vertx, engine, "127.0.0.1", port));
+    System.out.println("mixer listening on " + server.port());
+  }
+
+  private static MixerEngine engine(Vertx vertx) throws Exception {
     MixerEngine engine = await(vertx.executeBlocking(() -> MixerEngine.create(
         new BenchContext(vertx, Files.createTempDirectory("mixer-proxy-bench")), EngineOptions.defaults(), List.of(new DenierAdapter()))));
     if (!await(engine.apply(MixerLoad.denyJohn("mixer-proxy-bench", "request.headers[\"x-user\"] == \"john\""), 1)).isEmpty()) {
       throw new IllegalStateException("the bench config was refused");
     }
-    MixerServer server = await(MixerServer.start(vertx, engine, "127.0.0.1", port));
-    System.out.println("mixer listening on " + server.port());
+    return engine;
   }
 
-  private static void proxy(int port, int upstream, int eventLoops, int mixerPort) throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+  private static void proxy(Vertx vertx, int port, int upstream, String mixer) throws Exception {
     List<io.mizzen.proxy.filter.ProxyFilter> filters = List.of();
-    if (mixerPort > 0) {
+    if (mixer != null) {
       MixerHook hook = new MixerHook(vertx, new WorkloadInfo("ratings", "default", Map.of("app", "ratings", "version", "v1"),
           "bookinfo-ratings", "127.0.0.1", upstream), "cluster.local");
-      hook.use(await(RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(mixerPort, "127.0.0.1"))),
-          () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
+      Mixer m = mixer.equals("embedded") ? engine(vertx)
+          : await(RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(Integer.parseInt(mixer), "127.0.0.1")));
+      hook.use(m, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
       filters = List.of(hook);
     }
     MeshProxy proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(port, upstream), filters));
     await(proxy.apply(new ProxySnapshot("1", List.of(), List.of())));
-    System.out.println("proxy inbound on " + proxy.inboundPort() + (mixerPort > 0 ? " with Mixer at " + mixerPort : " without Mixer"));
+    System.out.println("proxy inbound on " + proxy.inboundPort() + (mixer == null ? " without Mixer" : " with Mixer " + mixer));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
