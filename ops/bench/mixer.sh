@@ -16,7 +16,9 @@
 # proxy with Mixer reaches its steady state late: its send path (a batch of 500 sets) runs once
 # per 500 requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s
 # windows one run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s;
-# SKIP=jmh,load,proxy skips parts.
+# TELEMETRY=1 adds Istio's standard metrics (istio-samples mixer-testdata/metrics.yaml, tcpmetrics.yaml and
+# prometheus.yaml, through the real prometheus adapter) to both Mixers' config, so every report
+# becomes metric instances. SKIP=jmh,load,proxy skips parts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bench="$root/ops/mixer-bench"
@@ -39,7 +41,7 @@ if [[ $skip != *,load,* ]]; then
 fi
 [[ $skip == *,proxy,* ]] && exit 0
 
-echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_ROUNDS:-10} pairs of ${PROXY_SECONDS:-10} s after a ${PROXY_WARM:-60} s warm-up)"
+echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_ROUNDS:-10} pairs of ${PROXY_SECONDS:-10} s after a ${PROXY_WARM:-60} s warm-up; Mixer config: deny by header${TELEMETRY:+ and the Istio standard metrics})"
 for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }
 done
@@ -65,7 +67,8 @@ tmpl=$(cat "$shared/bench/nginx-upstream.conf.tmpl"); tmpl=${tmpl//@RUN@/$run}; 
 printf '%s\n' "$tmpl" > "$run/nginx-upstream.conf"
 nginx -c "$run/nginx-upstream.conf" -g 'daemon off;' & pids+=($!)
 wait_port $UP
-java -Xmx256m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
+config=(); [ -n "${TELEMETRY:-}" ] && config=(-Dmizzen.telemetry="$shared/istio-samples")
+java -Xmx256m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
 wait_port $MIX
 # The event loop's own ticks: the requests' work, without the JIT compiler and GC threads; with
 # Mixer remote its server's JVM competes for the same 2 cores, which req/s shows and this does not.
@@ -81,7 +84,7 @@ OFF=$PROXY; ON=$((PROXY + 1))
 load() { wrk -t1 -c50 -d"$2"s -H "Host: ratings" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
 for mode in embedded remote; do
   extra=embedded; [ $mode = remote ] && extra=$MIX
-  java -Xmx128m -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
+  java -Xmx128m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
   wait_port $OFF; wait_port $ON
   for _ in $(seq 1 $(( ${PROXY_WARM:-60} / 10 ))); do load $OFF 5 >/dev/null; load $ON 5 >/dev/null; done
   : > "$run/pairs-$mode"

@@ -39,7 +39,8 @@ record BenchContext(Vertx vertx, Path stateDir) implements MeshContext {
 
   @Override
   public Map<String, Object> settings(String extensionName) {
-    return Map.of();
+    // The prometheus adapter's /metrics on an ephemeral port, not Istio's 42422: two benches' engines may run at once.
+    return extensionName.equals("prometheus") ? Map.of("port", 0) : Map.of();
   }
 
   @Override

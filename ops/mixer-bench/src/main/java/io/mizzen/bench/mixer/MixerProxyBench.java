@@ -65,11 +65,33 @@ public final class MixerProxyBench {
     System.out.println("mixer listening on " + server.port());
   }
 
+  /**
+   * The bench's engine: Istio's deny-by-header rule through the real denier; with the system
+   * property {@code mizzen.telemetry} naming the shared istio-samples directory, also Istio's
+   * standard metrics ({@code mixer-testdata/metrics.yaml}, {@code tcpmetrics.yaml}, {@code prometheus.yaml}) through the
+   * real prometheus adapter (its /metrics on an ephemeral port), so every report is turned into
+   * metric instances.
+   */
   private static MixerEngine engine(Vertx vertx) throws Exception {
+    String telemetry = System.getProperty("mizzen.telemetry");
+    List<io.mizzen.spi.mixer.MixerAdapter> adapters = telemetry == null ? List.of(new DenierAdapter())
+        : List.of(new DenierAdapter(), new io.mizzen.plugins.prometheus.PrometheusAdapter());
     MixerEngine engine = await(vertx.executeBlocking(() -> MixerEngine.create(
-        new BenchContext(vertx, Files.createTempDirectory("mixer-proxy-bench")), EngineOptions.defaults(), List.of(new DenierAdapter()))));
-    if (!await(engine.apply(MixerLoad.denyJohn("mixer-proxy-bench", "request.headers[\"x-user\"] == \"john\""), 1)).isEmpty()) {
-      throw new IllegalStateException("the bench config was refused");
+        new BenchContext(vertx, Files.createTempDirectory("mixer-proxy-bench")), EngineOptions.defaults(), adapters)));
+    List<io.mizzen.spi.config.Resource> config = new java.util.ArrayList<>(
+        MixerLoad.denyJohn("mixer-proxy-bench", "request.headers[\"x-user\"] == \"john\""));
+    if (telemetry != null) {
+      for (String file : List.of("mixer-testdata/metrics.yaml", "mixer-testdata/tcpmetrics.yaml", "mixer-testdata/prometheus.yaml")) {
+        var loaded = io.mizzen.kernel.config.ConfigLoader.create().read(java.nio.file.Path.of(telemetry, file));
+        if (!loaded.errors().isEmpty()) {
+          throw new IllegalStateException(file + ": " + loaded.errors());
+        }
+        config.addAll(loaded.resources());
+      }
+    }
+    var refused = await(engine.apply(config, 1));
+    if (!refused.isEmpty()) {
+      throw new IllegalStateException("the bench config was refused: " + refused);
     }
     return engine;
   }
