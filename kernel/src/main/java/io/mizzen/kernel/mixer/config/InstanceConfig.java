@@ -5,7 +5,6 @@ import io.mizzen.kernel.mixer.expr.EvaluationException;
 import io.mizzen.spi.config.ResourceKey;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.Instance;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,25 +28,50 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
    * @throws EvaluationException naming the field when an expression has no value
    */
   public Instance build(AttributeBag bag) {
-    return new Instance(name, template.kind(), evaluate(fields, bag, ""));
+    try {
+      return new Instance(name, template.kind(), evaluate(fields, bag));
+    } catch (AbsentField absent) {
+      throw new EvaluationException("instance " + name + " field " + absent.path + ": " + absent.getMessage());
+    }
   }
 
-  private Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag, String prefix) {
-    Map<String, Object> out = new LinkedHashMap<>();
+  /** Each level evaluated straight into its immutable map (one map per level, not a copy of one). */
+  private static Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag) {
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, Object>[] out = new Map.Entry[compiled.size()];
+    int i = 0;
     for (Map.Entry<String, Object> e : compiled.entrySet()) {
-      if (e.getValue() instanceof CompiledExpression x) {
-        try {
-          out.put(e.getKey(), x.evaluate(bag));
-        } catch (EvaluationException absent) {
-          throw new EvaluationException("instance " + name + " field " + prefix + e.getKey() + ": " + absent.getMessage());
+      Object value;
+      try {
+        if (e.getValue() instanceof CompiledExpression x) {
+          value = x.evaluate(bag);
+        } else {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> nested = (Map<String, Object>) e.getValue();
+          value = evaluate(nested, bag);
         }
-      } else {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> nested = (Map<String, Object>) e.getValue();
-        out.put(e.getKey(), Map.copyOf(evaluate(nested, bag, prefix + e.getKey() + ".")));
+      } catch (AbsentField absent) {
+        throw absent.under(e.getKey());
+      } catch (EvaluationException absent) {
+        throw new AbsentField(e.getKey(), absent.getMessage());
       }
+      out[i++] = Map.entry(e.getKey(), value);
     }
-    return out;
+    return Map.ofEntries(out);
+  }
+
+  /** A field with no value, its dotted path built only on this (rare) path. */
+  private static final class AbsentField extends RuntimeException {
+    private final String path;
+
+    AbsentField(String path, String message) {
+      super(message, null, false, false);
+      this.path = path;
+    }
+
+    AbsentField under(String parent) {
+      return new AbsentField(parent + "." + path, getMessage());
+    }
   }
 
   /** Every expression of this instance, for referenced-attribute tracking. */

@@ -40,6 +40,34 @@ class MixerConfigCompilerTest {
     return compile(TestResources.parse(yaml, "test.yaml"));
   }
 
+  @Test
+  void anInstanceIsBuiltWithItsNestedFieldsAndAnAbsentOneIsNamedByItsPath() {
+    MixerConfigCompiler.Compilation c = compileYaml("""
+        apiVersion: config.istio.io/v1alpha2
+        kind: instance
+        metadata: {name: requestcount, namespace: istio-system}
+        spec:
+          compiledTemplate: metric
+          params:
+            value: "1"
+            dimensions:
+              source: source.workload.name | "unknown"
+              code: response.code
+        """);
+    assertEquals(List.of(), c.errors());
+    InstanceConfig instance = c.config().instances().get("requestcount.instance.istio-system");
+    AttributeBag bag = AttributeBag.builder(c.config().vocabulary())
+        .put("source.workload.name", "productpage-v1").put("response.code", 200L).build();
+    var built = instance.build(bag);
+    assertEquals(1L, built.fields().get("value"));
+    assertEquals(Map.of("source", "productpage-v1", "code", 200L), built.fields().get("dimensions"));
+    AttributeBag noCode = AttributeBag.builder(c.config().vocabulary()).put("source.workload.name", "productpage-v1").build();
+    io.mizzen.kernel.mixer.expr.EvaluationException absent =
+        org.junit.jupiter.api.Assertions.assertThrows(io.mizzen.kernel.mixer.expr.EvaluationException.class, () -> instance.build(noCode));
+    assertTrue(absent.getMessage().startsWith("instance requestcount.instance.istio-system field dimensions.code: "), absent.getMessage());
+    assertTrue(absent.getMessage().contains("response.code"), absent.getMessage());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "bookinfo/policy/mixer-rule-deny-ip.yaml", "bookinfo/policy/mixer-rule-deny-ip-crd.yaml",

@@ -1,7 +1,6 @@
 package io.mizzen.plugins.prometheus;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -48,13 +47,14 @@ final class MetricRegistry {
 
     /** Records one instance: its value and dimensions (label values missing from them are empty). */
     void record(Object value, Map<?, ?> dimensions) {
-      List<String> key = new ArrayList<>(spec.labels().size());
-      for (String l : spec.labels()) {
-        Object v = dimensions.get(l);
-        key.add(v == null ? "" : labelValue(v));
+      List<String> labels = spec.labels();
+      String[] key = new String[labels.size()];
+      for (int i = 0; i < key.length; i++) {
+        Object v = dimensions.get(labels.get(i));
+        key[i] = v == null ? "" : labelValue(v);
       }
       double x = number(value);
-      series.computeIfAbsent(List.copyOf(key), k -> new Series(spec.bounds().length)).record(spec, x);
+      series.computeIfAbsent(List.of(key), k -> new Series(spec.bounds().length)).record(spec, x);
     }
 
     private void write(StringBuilder b) {
