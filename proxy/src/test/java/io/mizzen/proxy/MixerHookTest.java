@@ -126,18 +126,22 @@ class MixerHookTest {
     @Override public MeshPorts ports() { return MeshPorts.ephemeral(); }
   }
 
-  @Test
-  void inboundChecksDenyOrLimitAndReportAfterTheResponse() throws InterruptedException {
-    HttpServer app = f.upstream(req -> req.response().end("stars"));
+  /** Ratings' sidecar in front of {@code app}, with {@code mixer} published as the kernel's; its inbound port. */
+  private int ratingsSidecar(Mixer mixer, HttpServer app) {
     Host host = new Host(f.vertx);
-    ScriptedMixer mixer = new ScriptedMixer(f.vertx);
     host.publish(Mixer.class, mixer);
     host.publish(WorkloadInfo.class, new WorkloadInfo("ratings", "default",
         Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
     function = new ProxyFunction();
     Fixture.await(function.start(host));
     Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
-    int inbound = host.lookup(ProxyListeners.class).inbound();
+    return host.lookup(ProxyListeners.class).inbound();
+  }
+
+  @Test
+  void inboundChecksDenyOrLimitAndReportAfterTheResponse() throws InterruptedException {
+    ScriptedMixer mixer = new ScriptedMixer(f.vertx);
+    int inbound = ratingsSidecar(mixer, f.upstream(req -> req.response().end("stars")));
 
     Fixture.Reply denied = get(inbound, peer("reviews", "v3"));
     assertEquals(403, denied.status(), denied.body());
@@ -194,16 +198,8 @@ class MixerHookTest {
 
   /** One request through a sidecar whose Mixer reads {@code read}; the report it sent. */
   private AttributeBag reportOfOneRequest(io.mizzen.spi.mixer.ReferencedAttributes read) throws InterruptedException {
-    HttpServer app = f.upstream(req -> req.response().putHeader("x-served-by", "ratings-v1").end("stars"));
-    Host host = new Host(f.vertx);
     ReadingMixer mixer = new ReadingMixer(read);
-    host.publish(Mixer.class, mixer);
-    host.publish(WorkloadInfo.class, new WorkloadInfo("ratings", "default",
-        Map.of("app", "ratings", "version", "v1"), "bookinfo-ratings", "127.0.0.1", app.actualPort()));
-    function = new ProxyFunction();
-    Fixture.await(function.start(host));
-    Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("v1", List.of(), List.of())));
-    int inbound = host.lookup(ProxyListeners.class).inbound();
+    int inbound = ratingsSidecar(mixer, f.upstream(req -> req.response().putHeader("x-served-by", "ratings-v1").end("stars")));
     Fixture.Reply ok = Fixture.await(OneLoop.run(f.vertx, () -> f.client.request(HttpMethod.GET, inbound, "127.0.0.1", "/ratings/0")
         .compose(req -> req.putHeader("X-User", (Iterable<String>) List.of("jason", "john")).putHeader("x-colour", "blue").send()
             .compose(resp -> resp.body().map(b -> new Fixture.Reply(resp.statusCode(), resp.headers(), b.toString()))))));
