@@ -48,6 +48,11 @@ final class PrefetchingMixer implements Mixer {
   }
 
   @Override
+  public long configGeneration() {
+    return remote.configGeneration();
+  }
+
+  @Override
   public Future<CheckResponse> check(CheckRequest request) {
     if (request.quotas().isEmpty() || prefetch == 0) {
       return remote.check(request);

@@ -60,6 +60,11 @@ public interface UnreachableMixerPolicy {
       public ReferencedAttributes attributesRead() {
         return remote.attributesRead();
       }
+
+      @Override
+      public long configGeneration() {
+        return remote.configGeneration();
+      }
     };
   }
 

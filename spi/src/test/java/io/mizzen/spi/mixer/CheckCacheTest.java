@@ -185,6 +185,35 @@ class CheckCacheTest {
   }
 
   @Test
+  void theWrappersInFrontOfMixerPassOnItsVersionAndReads() {
+    AtomicLong generation = new AtomicLong(3);
+    ReferencedAttributes read = new ReferencedAttributes(Set.of("request.path"), Map.of());
+    Mixer remote = new Mixer() {
+      public AttributeVocabulary vocabulary() { return V; }
+      public Future<CheckResponse> check(CheckRequest r) { return Future.succeededFuture(verdict(0, Duration.ofMinutes(1), 100)); }
+      public Future<Void> report(List<AttributeBag> batch) { return Future.succeededFuture(); }
+      public long configGeneration() { return generation.get(); }
+      public ReferencedAttributes attributesRead() { return read; }
+    };
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // The proxy's whole stack, as kernel/README draws it: a cache that follows the version must see it.
+      Mixer guarded = UnreachableMixerPolicy.guard(vertx, remote, false, Duration.ofSeconds(1));
+      Mixer prefetching = QuotaPrefetch.front(guarded, cache, 10, now::get);
+      for (Mixer m : List.of(guarded, prefetching, cache.front(prefetching))) {
+        generation.set(3);
+        assertEquals(3, m.configGeneration());
+        generation.set(4);
+        assertEquals(4, m.configGeneration());
+        assertSame(read, m.attributesRead());
+        assertSame(V, m.vocabulary());
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
   void clearForgetsEverything() {
     cache.store(bag("ratings", "john", "/a"), verdict(0, Duration.ofMinutes(1), 1000));
     cache.clear();
