@@ -1,17 +1,15 @@
 package io.mizzen.spi.mixer;
 
 import io.vertx.core.Future;
-import java.util.List;
 
 /** A {@link Mixer} fronted by a {@link CheckCache}: cache hits never leave the proxy. */
-final class CachingMixer implements Mixer {
-  private final Mixer remote;
+final class CachingMixer extends ForwardingMixer {
   private final CheckCache cache;
   /** The config generation the cached verdicts were given under. */
   private volatile long generation;
 
   CachingMixer(Mixer remote, CheckCache cache) {
-    this.remote = remote;
+    super(remote);
     this.cache = cache;
     this.generation = remote.configGeneration();
   }
@@ -27,11 +25,6 @@ final class CachingMixer implements Mixer {
         }
       }
     }
-  }
-
-  @Override
-  public AttributeVocabulary vocabulary() {
-    return remote.vocabulary();
   }
 
   @Override
@@ -54,25 +47,5 @@ final class CachingMixer implements Mixer {
         cache.store(request.attributes(), r);
       }
     });
-  }
-
-  @Override
-  public Future<Void> report(List<AttributeBag> batch) {
-    return remote.report(batch);
-  }
-
-  @Override
-  public ReportBatch newReportBatch() {
-    return remote.newReportBatch();
-  }
-
-  @Override
-  public ReferencedAttributes attributesRead() {
-    return remote.attributesRead();
-  }
-
-  @Override
-  public long configGeneration() {
-    return remote.configGeneration();
   }
 }

@@ -10,10 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /** See {@link QuotaPrefetch}. Pools are guarded one by one; the maps are concurrent. */
-final class PrefetchingMixer implements Mixer {
+final class PrefetchingMixer extends ForwardingMixer {
   private static final int PURGE_ABOVE = 4096;
 
-  private final Mixer remote;
   private final CheckCache cache;
   private final long prefetch;
   private final LongSupplier clock;
@@ -21,35 +20,10 @@ final class PrefetchingMixer implements Mixer {
   private final Map<PoolKey, Pool> pools = new ConcurrentHashMap<>();
 
   PrefetchingMixer(Mixer remote, CheckCache cache, long prefetch, LongSupplier clock) {
-    this.remote = remote;
+    super(remote);
     this.cache = cache;
     this.prefetch = prefetch;
     this.clock = clock;
-  }
-
-  @Override
-  public AttributeVocabulary vocabulary() {
-    return remote.vocabulary();
-  }
-
-  @Override
-  public Future<Void> report(List<AttributeBag> batch) {
-    return remote.report(batch);
-  }
-
-  @Override
-  public ReportBatch newReportBatch() {
-    return remote.newReportBatch();
-  }
-
-  @Override
-  public ReferencedAttributes attributesRead() {
-    return remote.attributesRead();
-  }
-
-  @Override
-  public long configGeneration() {
-    return remote.configGeneration();
   }
 
   @Override

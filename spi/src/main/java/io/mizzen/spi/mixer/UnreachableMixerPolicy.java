@@ -27,12 +27,7 @@ public interface UnreachableMixerPolicy {
     if (checkTimeout.isNegative() || checkTimeout.isZero()) {
       throw new IllegalArgumentException("checkTimeout must be positive, not " + checkTimeout);
     }
-    return new Mixer() {
-      @Override
-      public AttributeVocabulary vocabulary() {
-        return remote.vocabulary();
-      }
-
+    return new ForwardingMixer(remote) {
       @Override
       public Future<CheckResponse> check(CheckRequest request) {
         return timeout(vertx, remote.check(request), checkTimeout).recover(cause -> {
@@ -44,26 +39,6 @@ public interface UnreachableMixerPolicy {
           request.quotas().forEach((q, a) -> quotas.put(q, new QuotaResult(failOpen ? a.amount() : 0, Duration.ZERO)));
           return Future.succeededFuture(new CheckResponse(verdict, ReferencedAttributes.none(), List.of(), List.of(), quotas));
         });
-      }
-
-      @Override
-      public Future<Void> report(List<AttributeBag> batch) {
-        return remote.report(batch);
-      }
-
-      @Override
-      public ReportBatch newReportBatch() {
-        return remote.newReportBatch();
-      }
-
-      @Override
-      public ReferencedAttributes attributesRead() {
-        return remote.attributesRead();
-      }
-
-      @Override
-      public long configGeneration() {
-        return remote.configGeneration();
       }
     };
   }
