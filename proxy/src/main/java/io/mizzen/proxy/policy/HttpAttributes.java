@@ -1,0 +1,295 @@
+package io.mizzen.proxy.policy;
+
+import io.mizzen.proxy.access.IstioMetrics;
+import io.mizzen.proxy.filter.RequestContext;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.ReferencedAttributes;
+import io.mizzen.spi.proxy.WorkloadInfo;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The attributes Istio's sidecar gave Mixer for an HTTP request and its response, built for
+ * {@link MixerHook}: where each attribute the hook sets sits in one vocabulary, worked out once per
+ * vocabulary rather than by name per request; -1 when the vocabulary does not know the attribute
+ * or declares another type for it than Istio's (the attribute is then left out, as rules reading
+ * it expect). {@link #fixed} holds the workload's own attributes, the same for every request.
+ */
+final class HttpAttributes {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
+  private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+
+  final AttributeVocabulary vocabulary;
+  final AttributeBag fixed;
+  final int sourceLabels;
+  final int sourceWorkloadName;
+  final int sourceNamespace;
+  final int sourceWorkloadNamespace;
+  final int sourcePrincipal;
+  final int sourceUser;
+  final int sourceUid;
+  final int connectionMtls;
+  final int destinationPort;
+  final int requestPath;
+  final int requestUrlPath;
+  final int requestMethod;
+  final int requestHost;
+  final int requestScheme;
+  final int requestTime;
+  final int requestId;
+  final int requestUseragent;
+  final int requestHeaders;
+  final int responseCode;
+  final int responseTime;
+  final int responseHeaders;
+  final int responseDuration;
+  final int responseSize;
+  final int sourceIp;
+
+  HttpAttributes(AttributeVocabulary v, Map<String, Object> fixedAttributes) {
+    vocabulary = v;
+    AttributeBag.Builder b = AttributeBag.builder(v);
+    fixedAttributes.forEach((name, value) -> put(b, slot(v, name, value.getClass()), value));
+    fixed = b.build();
+    sourceLabels = slot(v, "source.labels", Map.class);
+    sourceWorkloadName = slot(v, "source.workload.name", String.class);
+    sourceNamespace = slot(v, "source.namespace", String.class);
+    sourceWorkloadNamespace = slot(v, "source.workload.namespace", String.class);
+    sourcePrincipal = slot(v, "source.principal", String.class);
+    sourceUser = slot(v, "source.user", String.class);
+    sourceUid = slot(v, "source.uid", String.class);
+    connectionMtls = slot(v, "connection.mtls", Boolean.class);
+    destinationPort = slot(v, "destination.port", Long.class);
+    requestPath = slot(v, "request.path", String.class);
+    requestUrlPath = slot(v, "request.url_path", String.class);
+    requestMethod = slot(v, "request.method", String.class);
+    requestHost = slot(v, "request.host", String.class);
+    requestScheme = slot(v, "request.scheme", String.class);
+    requestTime = slot(v, "request.time", Instant.class);
+    requestId = slot(v, "request.id", String.class);
+    requestUseragent = slot(v, "request.useragent", String.class);
+    requestHeaders = slot(v, "request.headers", Map.class);
+    responseCode = slot(v, "response.code", Long.class);
+    responseTime = slot(v, "response.time", Instant.class);
+    responseHeaders = slot(v, "response.headers", Map.class);
+    responseDuration = slot(v, "response.duration", java.time.Duration.class);
+    responseSize = slot(v, "response.size", Long.class);
+    sourceIp = slot(v, "source.ip", java.net.InetAddress.class);
+  }
+
+  private static int slot(AttributeVocabulary v, String name, Class<?> javaType) {
+    int i = v.indexOf(name);
+    if (i < 0) {
+      return -1;
+    }
+    if (!v.type(i).javaType().isAssignableFrom(javaType)) {
+      // A manifest declaring another type than Istio's for this attribute: it stays absent.
+      LOG.log(System.Logger.Level.DEBUG, "mixer attribute " + name + " left out: it is " + v.type(i)
+          + ", not a " + javaType.getSimpleName());
+      return -1;
+    }
+    return i;
+  }
+
+  /**
+   * The attributes of the workload itself, the same for every request: computed once, not per
+   * request (destination.*, context.*).
+   */
+  static Map<String, Object> workloadAttributes(WorkloadInfo self, String trustDomain) {
+    Map<String, Object> a = new java.util.LinkedHashMap<>();
+    String ns = self.namespace();
+    a.put("destination.labels", self.labels());
+    a.put("destination.namespace", ns);
+    a.put("destination.workload.namespace", ns);
+    a.put("destination.principal", trustDomain + "/ns/" + ns + "/sa/" + self.serviceAccount());
+    if (self.service() != null) {
+      a.put("destination.service.name", self.service());
+      a.put("destination.service.namespace", ns);
+      a.put("destination.service.host", self.service() + "." + ns + ".svc." + trustDomain);
+      String version = self.labels().get("version");
+      a.put("destination.workload.name", version == null ? self.service() : self.service() + "-" + version);
+      a.put("destination.uid", "kubernetes://" + a.get("destination.workload.name") + "." + ns);
+    }
+    a.put("context.protocol", "http");
+    a.put("context.reporter.kind", "inbound");
+    return java.util.Collections.unmodifiableMap(a);
+  }
+
+  /** The report of a request: its bag copied whole (one array copy), plus what the response says. */
+  AttributeBag report(AttributeBag attributes, HttpResponse response, ReferencedAttributes read) {
+    AttributeBag base = attributes.vocabulary() == vocabulary ? attributes : attributes.rebase(vocabulary);
+    AttributeBag.Builder report = AttributeBag.builder(base);
+    put(report, responseCode, (long) response.status().code());
+    Instant now = Instant.now();
+    put(report, responseTime, now);
+    if (requestTime >= 0 && base.get(requestTime) instanceof Instant started) {
+      // Until the response head: the report is queued then, never held for the body.
+      put(report, responseDuration, java.time.Duration.between(started, now));
+    }
+    long size = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
+    if (size >= 0) {
+      put(report, responseSize, size);
+    }
+    put(report, responseHeaders, headerMap(response.headers(), read, "response.headers"));
+    return report.build();
+  }
+
+
+  private static void put(AttributeBag.Builder b, int slot, Object value) {
+    if (slot >= 0) {
+      b.put(slot, value);
+    }
+  }
+
+  /** The last source address parsed: callers are few, so most requests skip the parse. */
+  private static volatile SourceAddress lastSource = new SourceAddress("", null);
+
+  private record SourceAddress(String text, java.net.InetAddress address) {}
+
+  private static java.net.InetAddress address(String text) {
+    SourceAddress last = lastSource;
+    if (!last.text().equals(text)) {
+      last = new SourceAddress(text, io.mizzen.spi.mixer.AttributeValues.ipAddress(text));
+      lastSource = last;
+    }
+    return last.address();
+  }
+
+  /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
+  AttributeBag request(RequestContext request, ReferencedAttributes read) {
+    AttributeBag.Builder b = AttributeBag.builder(fixed);
+    String peer = request.header(IstioMetrics.PEER_HEADER);
+    if (peer != null) {
+      String[] p = peer.split(";", -1);
+      String app = at(p, 1);
+      String version = at(p, 2);
+      Map<String, String> carried = IstioMetrics.peerLabels(p);
+      if (carried.isEmpty()) {
+        put(b, sourceLabels, app == null ? (version == null ? Map.of() : Map.of("version", version))
+            : version == null ? Map.of("app", app) : Map.of("app", app, "version", version));
+      } else {
+        // All the caller's labels (Istio's kubernetesenv gave Mixer source.labels from the pod).
+        Map<String, String> labels = new HashMap<>(carried);
+        if (app != null) {
+          labels.put("app", app);
+        }
+        if (version != null) {
+          labels.put("version", version);
+        }
+        put(b, sourceLabels, labels);
+      }
+      String workload = at(p, 0);
+      String namespace = at(p, 3);
+      put(b, sourceWorkloadName, workload);
+      put(b, sourceNamespace, namespace);
+      put(b, sourceWorkloadNamespace, namespace);
+      put(b, sourcePrincipal, at(p, 4));
+      put(b, sourceUser, at(p, 4));
+      if (workload != null && namespace != null) {
+        put(b, sourceUid, "kubernetes://" + workload + "." + namespace);
+      }
+    }
+    // What the mutual TLS handshake proved outranks what the peer header claims.
+    String proven = request.sourcePrincipal();
+    put(b, connectionMtls, proven != null);
+    if (proven != null) {
+      put(b, sourcePrincipal, proven);
+      put(b, sourceUser, proven);
+    }
+    put(b, destinationPort, (long) request.port());
+    String peerIp = request.sourceIp();
+    if (sourceIp >= 0 && peerIp != null && !peerIp.isEmpty()) {
+      // The address the inbound connection came from (mixer-rule-deny-ip's whitelist reads it).
+      put(b, sourceIp, address(peerIp));
+    }
+    put(b, requestPath, request.uri());
+    put(b, requestUrlPath, request.path());
+    put(b, requestMethod, request.method());
+    put(b, requestHost, request.authority());
+    put(b, requestScheme, request.scheme());
+    put(b, requestTime, Instant.now());
+    HttpHeaders headers = request.headers();
+    put(b, requestId, headers.get(REQUEST_ID));
+    put(b, requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
+    put(b, requestHeaders, headerMap(headers, read, "request.headers"));
+    return b.build();
+  }
+
+  /**
+   * The header map as far as Mixer's config reads it ({@code read}, null when unknown): whole,
+   * only the keys read (a rule on {@code request.headers["x-user"]} gets a map of at most that
+   * header), or null when nothing reads it.
+   */
+  static Map<String, String> headerMap(HttpHeaders headers, ReferencedAttributes read, String attribute) {
+    if (read == null || read.attributes().contains(attribute)) {
+      return headerMap(headers);
+    }
+    Set<String> keys = read.mapKeys().get(attribute);
+    if (keys == null) {
+      return null;
+    }
+    Map<String, String> m = null;
+    for (String key : keys) {
+      // The last value of a repeated header, as in the whole map.
+      List<String> values = headers.getAll(key);
+      if (!values.isEmpty()) {
+        if (m == null) {
+          m = new HashMap<>();
+        }
+        m.put(key.toLowerCase(Locale.ROOT), values.get(values.size() - 1));
+      }
+    }
+    return m == null ? Map.of() : Map.copyOf(m);
+  }
+
+  /**
+   * The headers as an immutable map with lower-case names (HTTP/2's spelling), the last value of
+   * a repeated header winning; built straight into its final form, not copied through a HashMap.
+   */
+  static Map<String, String> headerMap(HttpHeaders headers) {
+    int n = headers.size();
+    if (n == 0) {
+      return Map.of();
+    }
+    if (n > 32) {
+      Map<String, String> m = new HashMap<>();
+      headers.forEach(h -> m.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+      return Map.copyOf(m);
+    }
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] entries = new Map.Entry[n];
+    String[] names = new String[n];
+    int k = 0;
+    for (Iterator<Map.Entry<String, String>> it = headers.iteratorAsString(); it.hasNext(); ) {
+      Map.Entry<String, String> h = it.next();
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      int at = k;
+      for (int j = 0; j < k; j++) {
+        if (names[j].equals(name)) {
+          at = j;
+          break;
+        }
+      }
+      entries[at] = Map.entry(name, h.getValue());
+      if (at == k) {
+        names[k++] = name;
+      }
+    }
+    return Map.ofEntries(k == n ? entries : Arrays.copyOf(entries, k));
+  }
+
+  private static String at(String[] parts, int i) {
+    return i < parts.length && !parts[i].isEmpty() ? parts[i] : null;
+  }
+}
