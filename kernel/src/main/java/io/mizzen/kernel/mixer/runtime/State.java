@@ -30,7 +30,7 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
       if (key == null) {
         all.addWhole(attribute);
       } else {
-        all.keys.computeIfAbsent(attribute, ignored -> new LinkedHashSet<>()).add(key);
+        all.addKey(attribute, key);
       }
     });
     for (RuleConfig r : config.rules()) {
@@ -66,6 +66,11 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     Reads add(ReferencedAttributes r) {
       whole.addAll(r.attributes());
       r.mapKeys().forEach((k, v) -> keys.computeIfAbsent(k, ignored -> new LinkedHashSet<>()).addAll(v));
+      return this;
+    }
+
+    Reads addKey(String attribute, String key) {
+      keys.computeIfAbsent(attribute, ignored -> new LinkedHashSet<>()).add(key);
       return this;
     }
 
