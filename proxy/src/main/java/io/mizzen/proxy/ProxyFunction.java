@@ -1,12 +1,9 @@
 package io.mizzen.proxy;
 
 import io.mizzen.proxy.policy.MixerHook;
+import io.mizzen.proxy.policy.SidecarMixer;
 import io.mizzen.spi.MeshPorts;
-import io.mizzen.spi.mixer.CheckCache;
 import io.mizzen.spi.mixer.Mixer;
-import io.mizzen.spi.mixer.remote.RemoteMixer;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.Role;
@@ -35,16 +32,15 @@ import org.pf4j.Extension;
  * (where a Gateway server's {@code credentialName} is a folder with {@code tls.crt}, {@code tls.key},
  * {@code ca.crt}; the state folder's {@code gateway-credentials} by default), {@code healthCheckPath}/{@code healthCheckInterval}/{@code healthCheckTimeout} (active HTTP
  * health checks, off by default), {@code accessLog} (true: one line per request on the
- * {@code io.mizzen.proxy.access} logger), {@code mixer} (the control plane's Mixer as
- * {@code host:port} when the kernel embeds none, {@code off} for no policy checks), {@code mixerCheckCache}
- * (false: every request asks Mixer), {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2s). {@code originalDestination} ({@code conntrack} under iptables capture: the default for a sidecar whose
+ * {@code io.mizzen.proxy.access} logger), {@code mixer}, {@code mixerCheckCache},
+ * {@code mixerCheckCacheTtl}, {@code mixerFailOpen}, {@code mixerCheckTimeout} (see {@link SidecarMixer}). {@code originalDestination} ({@code conntrack} under iptables capture: the default for a sidecar whose
  * environment has kube-inject's {@code MIZZEN_INTERCEPTION_MODE=REDIRECT}; {@code off} otherwise). Once started it publishes a {@link ProxySnapshotSink} for the agent, and is
  * not ready until the first snapshot is in.
  */
 @Extension
 public final class ProxyFunction implements MeshFunction {
   private MeshProxy proxy;
-  private GrpcClient grpc;
+  private SidecarMixer sidecarMixer;
   private MixerHook mixerHook;
   private final ProxyEndpoints endpoints = new ProxyEndpoints();
 
@@ -134,70 +130,23 @@ public final class ProxyFunction implements MeshFunction {
 
   /**
    * The embedded Mixer when the kernel runs one, else the control plane's through the remote
-   * client: {@code plugins.settings.proxy.mixer} ({@code host:port}, {@code off} for none),
-   * 127.0.0.1 on {@code ports().mixer()} by default (Istio's 9091 when that is 0), fronted by a
-   * Check cache (renewed with every snapshot) unless {@code mixerCheckCache} is false. Until it answers, requests pass
-   * unchecked; a Mixer that cannot be reached is logged and left out.
+   * client ({@link SidecarMixer}: the {@code mixer*} settings, 127.0.0.1 on {@code ports().mixer()}
+   * by default, Istio's 9091 when that is 0). Settings it refuses are logged and leave the
+   * workload without policy checks.
    */
   private void useMixer(MeshContext context, MixerHook hook) {
-    Duration ttl;
+    int port = context.ports().mixer() > 0 ? context.ports().mixer() : MeshPorts.defaults().mixer();
+    SidecarMixer.Settings settings;
     try {
-      Duration set = duration(context.settings("proxy"), "mixerCheckCacheTtl");
-      ttl = set == null ? DEFAULT_CHECK_CACHE_TTL : set;
-      if (ttl.isZero() || ttl.isNegative()) {
-        throw new IllegalArgumentException("plugins.settings.proxy.mixerCheckCacheTtl: must be positive, not " + ttl);
-      }
+      settings = SidecarMixer.Settings.of(context.settings("proxy"), port);
     } catch (IllegalArgumentException e) {
       LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; no policy checks");
       return;
     }
-    boolean cached = !Boolean.FALSE.equals(context.settings("proxy").get("mixerCheckCache"));
-    Mixer embedded = context.lookup(Mixer.class);
-    if (embedded != null) {
-      // The engine in this process says its config version, so its verdicts are cached as a
-      // remote Mixer's are, and dropped the moment another version is in force.
-      if (cached) {
-        hook.use(embedded, () -> CheckCache.create(10_000, ttl, System::nanoTime));
-      } else {
-        hook.use(embedded);
-      }
-      return;
-    }
-    Object setting = context.settings("proxy").get("mixer");
-    String address = setting != null ? setting.toString().trim()
-        : "127.0.0.1:" + (context.ports().mixer() > 0 ? context.ports().mixer() : MeshPorts.defaults().mixer());
-    if (address.equals("off")) {
-      return;
-    }
-    int colon = address.lastIndexOf(':');
-    int port;
-    try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      LOG.log(System.Logger.Level.ERROR, "plugins.settings.proxy.mixer: '" + address
-          + "' is not host:port; no policy checks");
-      return;
-    }
-    grpc = GrpcClient.client(context.vertx());
-    RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(port, colon > 0 ? address.substring(0, colon) : "127.0.0.1"))
-        // Verdicts are cached by the attributes they referenced, as Istio's proxy did. A policy
-        // change reaches the cache through the config generation Mixer's answers carry (checks
-        // and the report batches, at most REPORT_DELAY apart under traffic); no verdict is reused
-        // longer than mixerCheckCacheTtl (2 s by default) whatever Mixer allowed.
-        .onSuccess(remote -> {
-          if (!cached) {
-            hook.use(remote);
-          } else {
-            hook.use(remote, () -> CheckCache.create(10_000, ttl, System::nanoTime));
-          }
-        })
-        .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "proxy: Mixer at " + address
-            + " not reached (" + e.getMessage() + "); requests pass without policy checks"));
+    sidecarMixer = SidecarMixer.start(context.vertx(), hook, context.lookup(Mixer.class), settings);
   }
 
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");
-  /** The longest a cached Check verdict is reused when no answer from Mixer told of a new config. */
-  static final Duration DEFAULT_CHECK_CACHE_TTL = Duration.ofSeconds(2);
 
   /**
    * The settings, with the host's ports and workload filled in where the settings are silent:
@@ -344,14 +293,14 @@ public final class ProxyFunction implements MeshFunction {
   @Override
   public Future<Void> stop() {
     MeshProxy p = proxy;
-    GrpcClient g = grpc;
+    SidecarMixer m = sidecarMixer;
     MixerHook h = mixerHook;
     // The proxy drains first (its last responses queue reports), then the pending report batch
     // goes out, and only then does the Mixer connection close.
     return endpoints.close()
         .transform(ignored -> p == null ? Future.<Void>succeededFuture() : p.close())
         .transform(ignored -> h == null ? Future.<Void>succeededFuture() : h.close())
-        .transform(ignored -> g == null ? Future.succeededFuture() : g.close());
+        .transform(ignored -> m == null ? Future.succeededFuture() : m.close());
   }
 
   @Override

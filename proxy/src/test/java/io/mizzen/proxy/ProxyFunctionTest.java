@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mizzen.proxy.policy.SidecarMixer;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.Role;
 import io.mizzen.spi.proxy.ProxySnapshot;
@@ -171,6 +172,33 @@ class ProxyFunctionTest {
         () -> ProxyFunction.options(Map.of("inboundPort", -1, "originalDestination", "SO_ORIGINAL_DST"), Role.SIDECAR));
     assertTrue(e.getMessage().contains("plugins.settings.proxy.originalDestination")
         && e.getMessage().contains("SO_ORIGINAL_DST"), e.getMessage());
+  }
+
+  @Test
+  void mixerSettingsAreReadAndBadOnesNamed() {
+    SidecarMixer.Settings defaults = SidecarMixer.Settings.of(Map.of(), 9091);
+    assertEquals("127.0.0.1", defaults.address().host());
+    assertEquals(9091, defaults.address().port());
+    assertTrue(defaults.cached());
+    assertFalse(defaults.failOpen(), "Istio's default: fail closed");
+    assertEquals(java.time.Duration.ofSeconds(1), defaults.checkTimeout());
+    assertEquals(java.time.Duration.ofSeconds(2), defaults.cacheTtl());
+    SidecarMixer.Settings set = SidecarMixer.Settings.of(Map.of("mixer", "mixer.local:19091", "mixerFailOpen", true,
+        "mixerCheckTimeout", "250ms", "mixerCheckCache", "false", "mixerCheckCacheTtl", "PT5S"), 9091);
+    assertEquals("mixer.local", set.address().host());
+    assertEquals(19091, set.address().port());
+    assertTrue(set.failOpen());
+    assertFalse(set.cached());
+    assertEquals(java.time.Duration.ofMillis(250), set.checkTimeout());
+    assertEquals(java.time.Duration.ofSeconds(5), set.cacheTtl());
+    assertEquals(null, SidecarMixer.Settings.of(Map.of("mixer", "off"), 9091).address());
+    for (Map.Entry<String, String> bad : Map.of("mixer", "mixer.local", "mixerFailOpen", "sometimes",
+        "mixerCheckTimeout", "soon", "mixerCheckCacheTtl", "0s", "mixerCheckCache", "yes").entrySet()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> SidecarMixer.Settings.of(Map.of(bad.getKey(), bad.getValue()), 9091));
+      assertTrue(e.getMessage().startsWith("plugins.settings.proxy." + bad.getKey() + ": '" + bad.getValue() + "'")
+          || e.getMessage().startsWith("plugins.settings.proxy." + bad.getKey() + ": must be positive"), e.getMessage());
+    }
   }
 
   @Test

@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  * policy) and its Report as the response head passes back. A Check answered from Mixer's cache
  * comes back as a completed Future and is decided synchronously; a denial answers with the
  * helper's HTTP mapping ({@code 403 PERMISSION_DENIED:...}, {@code 429 RESOURCE_EXHAUSTED:...}).
- * When Mixer cannot be reached the request is refused with 503 (Istio's fail-closed default);
- * a Report never holds the response. Reports are batched, as Istio's proxy batched them: one
+ * A Check that fails is refused with 503 {@code UNAVAILABLE:mixer unreachable: …}; the sidecar
+ * puts its workload's fail policy in front ({@link SidecarMixer}), which also says what requests
+ * get while no Mixer is in use ({@link #withoutMixer}). A Report never holds the response. Reports are batched, as Istio's proxy batched them: one
  * Report call per {@link #REPORT_BATCH} finished requests, per 128 KiB of encoded reports or per
  * {@link #REPORT_DELAY}, whichever comes first, and {@link #close()} sends what is pending.
  */
@@ -53,6 +54,8 @@ public final class MixerHook implements ProxyFilter {
   private volatile Mixer remote;
   private volatile Supplier<CheckCache> caches;
   private volatile ReportBatcher reports;
+  /** What an inbound request gets while no Mixer is in use: null passes it (fail open). */
+  private volatile FilterStep withoutMixer;
   private volatile HttpAttributes http;
   private final List<Future<Void>> retired = new CopyOnWriteArrayList<>();
 
@@ -77,6 +80,15 @@ public final class MixerHook implements ProxyFilter {
     this.fixed = HttpAttributes.workloadAttributes(self, trustDomain);
     this.reportBatch = reportBatch;
     this.reportDelay = reportDelay;
+  }
+
+  /**
+   * What inbound requests get while no Mixer is in use (before the first connection, or after
+   * {@code use(null)}): they pass unchecked when {@code failOpen}, else 503
+   * {@code UNAVAILABLE:mixer unreachable: <why>}.
+   */
+  public void withoutMixer(boolean failOpen, String why) {
+    withoutMixer = failOpen ? null : unavailable(why);
   }
 
   /** Starts checking with {@code mixer} (null: stop); Mixer may arrive after the proxy started. */
@@ -152,9 +164,12 @@ public final class MixerHook implements ProxyFilter {
 
   @Override
   public FilterStep onRequest(RequestContext request) {
-    Mixer m = mixer;
-    if (m == null || !"inbound".equals(request.listener())) {
+    if (!"inbound".equals(request.listener())) {
       return null;
+    }
+    Mixer m = mixer;
+    if (m == null) {
+      return withoutMixer;
     }
     Future<CheckResponse> check;
     try {
@@ -205,7 +220,11 @@ public final class MixerHook implements ProxyFilter {
   }
 
   private static FilterStep unavailable(Throwable e) {
-    String body = "UNAVAILABLE:mixer unreachable: " + e.getMessage();
+    return unavailable(e.getMessage());
+  }
+
+  private static FilterStep unavailable(String why) {
+    String body = "UNAVAILABLE:mixer unreachable: " + why;
     return new FilterStep.Reply(new LocalReply(503, Map.of("content-type", "text/plain"), body), ResponseFlag.UAEX, body);
   }
 

@@ -11,6 +11,7 @@ import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.proxy.policy.MixerHook;
+import io.mizzen.proxy.policy.SidecarMixer;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.mixer.AttributeBag;
@@ -28,6 +29,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import java.nio.file.Files;
@@ -35,6 +39,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -58,6 +64,7 @@ class ProxyMixerPathTest {
   private HttpServer app;
   private HttpClient client;
   private MeshProxy proxy;
+  private SidecarMixer sidecarMixer;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -75,6 +82,9 @@ class ProxyMixerPathTest {
   void tearDown() throws Exception {
     if (proxy != null) {
       await(proxy.close());
+    }
+    if (sidecarMixer != null) {
+      await(sidecarMixer.close());
     }
     await(vertx.close());
   }
@@ -141,6 +151,112 @@ class ProxyMixerPathTest {
     assertEquals(7, counting.sets.get(), "no report lost");
   }
 
+  @Test
+  void aFailClosedSidecarAnswers503UntilItsMixerAnswersAndAgainWhenMixerFallsSilent() throws Exception {
+    MixerLine line = new MixerLine();
+    await(line.listen());
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    // The sidecar's own wiring, with Istio's default policy (fail closed) and no check cache, so
+    // every request asks Mixer.
+    sidecarMixer = SidecarMixer.start(vertx, hook, null, SidecarMixer.Settings.of(
+        Map.of("mixer", "127.0.0.1:" + line.port(), "mixerCheckCache", "false", "mixerCheckTimeout", "300ms"), 9091));
+    startProxy(hook);
+
+    Reply before = get();
+    assertEquals(503, before.status(), before.body());
+    assertTrue(before.body().startsWith("UNAVAILABLE:mixer unreachable: "), before.body());
+
+    line.pipeTo(server.port());
+    // The client keeps trying (every 5 s at the longest) and checks with Mixer once it answers.
+    awaitCondition(() -> getQuietly().status() == 200, "the sidecar reaches Mixer and its checks pass");
+    assertEquals(List.of(), await(engine.apply(denyRatings(), 2)));
+    Reply denied = get();
+    assertEquals(403, denied.status(), denied.body());
+
+    line.cut(MixerLine.Mode.SILENT);
+    Reply silent = get();
+    assertEquals(503, silent.status(), silent.body());
+    assertTrue(silent.body().equals("UNAVAILABLE:mixer unreachable: no answer within 300 ms"), silent.body());
+  }
+
+  @Test
+  void aFailOpenSidecarPassesRequestsWhileMixerCannotAnswerAndEnforcesItWhenItCan() throws Exception {
+    assertEquals(List.of(), await(engine.apply(denyRatings(), 2)));
+    MixerLine line = new MixerLine();
+    await(line.listen());
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    sidecarMixer = SidecarMixer.start(vertx, hook, null, SidecarMixer.Settings.of(Map.of("mixer", "127.0.0.1:"
+        + line.port(), "mixerCheckCache", "false", "mixerFailOpen", "true", "mixerCheckTimeout", "300ms"), 9091));
+    startProxy(hook);
+
+    assertEquals(200, get().status(), "Mixer not reached yet: the request passes unchecked (fail open)");
+    line.pipeTo(server.port());
+    awaitCondition(() -> getQuietly().status() == 403, "the sidecar reaches Mixer and enforces its deny rule");
+
+    line.cut(MixerLine.Mode.SILENT);
+    assertEquals(200, get().status(), "Mixer silent past mixerCheckTimeout: the request passes (fail open)");
+    line.cut(MixerLine.Mode.PIPE);
+    awaitCondition(() -> getQuietly().status() == 403, "the deny rule is enforced again once Mixer answers");
+  }
+
+  /**
+   * A TCP line between the sidecar and Mixer that the test can cut: it refuses connections, or
+   * carries them to Mixer, or takes them and never answers (a Mixer that hangs).
+   */
+  private final class MixerLine {
+    enum Mode { REFUSE, PIPE, SILENT }
+
+    private volatile Mode mode = Mode.REFUSE;
+    private volatile int target;
+    private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    private final NetClient upstream = vertx.createNetClient();
+    private NetServer server;
+
+    Future<NetServer> listen() {
+      server = vertx.createNetServer().connectHandler(socket -> {
+        switch (mode) {
+          case REFUSE -> socket.close();
+          case SILENT -> {
+            open.add(socket);
+            socket.handler(ignored -> { });
+          }
+          case PIPE -> {
+            socket.pause();
+            upstream.connect(target, "127.0.0.1").onComplete(r -> {
+              if (r.failed()) {
+                socket.close();
+                return;
+              }
+              NetSocket mixer = r.result();
+              open.add(socket);
+              open.add(mixer);
+              socket.pipeTo(mixer);
+              mixer.pipeTo(socket);
+            });
+          }
+          default -> throw new IllegalStateException(mode.name());
+        }
+      });
+      return server.listen(0, "127.0.0.1");
+    }
+
+    int port() {
+      return server.actualPort();
+    }
+
+    void pipeTo(int mixerPort) {
+      target = mixerPort;
+      mode = Mode.PIPE;
+    }
+
+    /** Closes every connection it carries; new ones meet {@code next}. */
+    void cut(Mode next) {
+      mode = next;
+      open.forEach(NetSocket::close);
+      open.clear();
+    }
+  }
+
   /** Delegates to the real remote client and counts the Report calls and what they carried. */
   private static final class CountingMixer implements Mixer {
     final Mixer remote;
@@ -205,6 +321,14 @@ class ProxyMixerPathTest {
     vertx.runOnContext(v -> client.request(o).compose(r -> r.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
         .onComplete(answered));
     return await(answered.future());
+  }
+
+  private Reply getQuietly() {
+    try {
+      return get();
+    } catch (Exception e) {
+      return new Reply(-1, e.toString());
+    }
   }
 
   private static <T> T await(Future<T> f) throws Exception {
