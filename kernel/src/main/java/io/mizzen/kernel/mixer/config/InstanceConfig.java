@@ -28,15 +28,52 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
    * @throws EvaluationException naming the field when an expression has no value
    */
   public Instance build(AttributeBag bag) {
+    return build(bag, null);
+  }
+
+  /**
+   * As {@link #build(AttributeBag)}, taking map fields already evaluated for the same bag from
+   * {@code evaluated} (null: none kept) and leaving the ones it evaluates there.
+   */
+  public Instance build(AttributeBag bag, Evaluated evaluated) {
     try {
-      return new Instance(name, template.kind(), evaluate(fields, bag));
+      return new Instance(name, template.kind(), evaluate(fields, bag, evaluated));
     } catch (AbsentField absent) {
       throw new EvaluationException("instance " + name + " field " + absent.path + ": " + absent.getMessage());
     }
   }
 
+  /**
+   * The map fields evaluated for one bag, by compiled map: the config compiler gives instances
+   * whose map fields read the same expressions one compiled map, so the instances of one request
+   * share one evaluated map. Not thread-safe; one per bag.
+   */
+  public static final class Evaluated {
+    private final Object[] compiled = new Object[4];
+    private final Object[] values = new Object[4];
+    private int size;
+
+    Map<String, Object> get(Map<String, Object> map) {
+      for (int i = 0; i < size; i++) {
+        if (compiled[i] == map) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> value = (Map<String, Object>) values[i];
+          return value;
+        }
+      }
+      return null;
+    }
+
+    void put(Map<String, Object> map, Map<String, Object> value) {
+      if (size < compiled.length) {
+        compiled[size] = map;
+        values[size++] = value;
+      }
+    }
+  }
+
   /** Each level evaluated straight into its immutable map (one map per level, not a copy of one). */
-  private static Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag) {
+  private static Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag, Evaluated evaluated) {
     @SuppressWarnings("unchecked")
     Map.Entry<String, Object>[] out = new Map.Entry[compiled.size()];
     int i = 0;
@@ -48,7 +85,14 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
         } else {
           @SuppressWarnings("unchecked")
           Map<String, Object> nested = (Map<String, Object>) e.getValue();
-          value = evaluate(nested, bag);
+          Map<String, Object> done = evaluated == null ? null : evaluated.get(nested);
+          if (done == null) {
+            done = evaluate(nested, bag, evaluated);
+            if (evaluated != null) {
+              evaluated.put(nested, done);
+            }
+          }
+          value = done;
         }
       } catch (AbsentField absent) {
         throw absent.under(e.getKey());

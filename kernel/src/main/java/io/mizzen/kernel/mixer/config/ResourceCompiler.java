@@ -1,6 +1,7 @@
 package io.mizzen.kernel.mixer.config;
 
 import io.mizzen.kernel.mixer.AttributeManifest;
+import io.mizzen.kernel.mixer.expr.CompiledExpression;
 import io.mizzen.kernel.mixer.expr.ExpressionCompiler;
 import io.mizzen.kernel.mixer.expr.ExpressionException;
 import io.mizzen.spi.ConfigError;
@@ -33,6 +34,7 @@ final class ResourceCompiler {
   final Map<String, HandlerConfig> handlers = new LinkedHashMap<>();
   final Map<String, InstanceConfig> instances = new LinkedHashMap<>();
   ExpressionCompiler expressions;
+  private final Map<Map<String, String>, Map<String, Object>> internedMaps = new java.util.HashMap<>();
 
   ResourceCompiler(String rootNamespace, Map<String, MixerAdapter> adapters, List<AttributeManifest> base, long version) {
     this.rootNamespace = rootNamespace;
@@ -233,7 +235,7 @@ final class ResourceCompiler {
                 compiled.put(k, x);
               }
             });
-            out.put(f.getKey(), compiled);
+            out.put(f.getKey(), intern(compiled));
           }
         }
         case OBJECT -> {
@@ -246,6 +248,17 @@ final class ResourceCompiler {
       }
     }
     return out;
+  }
+
+  /**
+   * The one compiled map for these entries: instances whose map fields read the same
+   * expressions (Istio's four HTTP metrics share 19 dimensions) share one object, so a report
+   * evaluates it once per request for all of them ({@link InstanceConfig.Evaluated}).
+   */
+  private Map<String, Object> intern(Map<String, Object> compiled) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    compiled.forEach((k, v) -> texts.put(k, ((CompiledExpression) v).text()));
+    return internedMaps.computeIfAbsent(texts, t -> Map.copyOf(compiled));
   }
 
   /** Compiles one expression field, or records the error and returns null. */

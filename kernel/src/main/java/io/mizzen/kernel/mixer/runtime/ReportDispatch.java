@@ -24,6 +24,8 @@ final class ReportDispatch {
     for (AttributeBag raw : batch) {
       AttributeBag bag = raw.rebase(state.config().vocabulary());
       String namespace = Engine.namespaceOf(bag, null);
+      // Instances of one request that share a map field (a metric set's dimensions) share its values.
+      InstanceConfig.Evaluated evaluated = new InstanceConfig.Evaluated();
       for (RuleConfig rule : state.config().rulesFor(namespace)) {
         if (!engine.matches(rule, bag)) {
           continue;
@@ -39,7 +41,7 @@ final class ReportDispatch {
               continue;
             }
             try {
-              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag));
+              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag, evaluated));
             } catch (EvaluationException e) {
               engine.stats(action.handler()).errors.increment();
               engine.expressionErrors.increment();

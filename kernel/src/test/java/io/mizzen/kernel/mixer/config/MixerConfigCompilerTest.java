@@ -68,6 +68,57 @@ class MixerConfigCompilerTest {
     assertTrue(absent.getMessage().contains("response.code"), absent.getMessage());
   }
 
+  @Test
+  void instancesWhoseDimensionsReadTheSameExpressionsShareOneEvaluationPerRequest() {
+    MixerConfigCompiler.Compilation c = compileYaml("""
+        apiVersion: config.istio.io/v1alpha2
+        kind: instance
+        metadata: {name: requestcount, namespace: istio-system}
+        spec:
+          compiledTemplate: metric
+          params:
+            value: "1"
+            dimensions: {source: source.workload.name | "unknown", code: response.code | 200}
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: instance
+        metadata: {name: requestsize, namespace: istio-system}
+        spec:
+          compiledTemplate: metric
+          params:
+            value: request.size | 0
+            dimensions: {code: response.code | 200, source: source.workload.name | "unknown"}
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: instance
+        metadata: {name: bycode, namespace: istio-system}
+        spec:
+          compiledTemplate: metric
+          params:
+            value: "1"
+            dimensions: {source: source.workload.name | "none", code: response.code | 200}
+        """);
+    assertEquals(List.of(), c.errors());
+    InstanceConfig count = c.config().instances().get("requestcount.instance.istio-system");
+    InstanceConfig size = c.config().instances().get("requestsize.instance.istio-system");
+    InstanceConfig byCode = c.config().instances().get("bycode.instance.istio-system");
+    AttributeBag bag = AttributeBag.builder(c.config().vocabulary())
+        .put("response.code", 503L).put("request.size", 42L).build();
+    InstanceConfig.Evaluated evaluated = new InstanceConfig.Evaluated();
+    var a = count.build(bag, evaluated);
+    var b = size.build(bag, evaluated);
+    var d = byCode.build(bag, evaluated);
+    assertEquals(Map.of("source", "unknown", "code", 503L), a.fields().get("dimensions"));
+    assertEquals(42L, b.fields().get("value"));
+    assertTrue(a.fields().get("dimensions") == b.fields().get("dimensions"),
+        "the same expressions (in any order) are evaluated once for the bag");
+    assertEquals(Map.of("source", "none", "code", 503L), d.fields().get("dimensions"),
+        "another default is another map");
+    AttributeBag other = AttributeBag.builder(c.config().vocabulary()).put("source.workload.name", "reviews-v2").build();
+    assertEquals(Map.of("source", "reviews-v2", "code", 200L),
+        size.build(other, new InstanceConfig.Evaluated()).fields().get("dimensions"), "a new bag, new values");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "bookinfo/policy/mixer-rule-deny-ip.yaml", "bookinfo/policy/mixer-rule-deny-ip-crd.yaml",

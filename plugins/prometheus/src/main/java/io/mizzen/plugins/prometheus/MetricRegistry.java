@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MetricRegistry {
   private final Map<String, Family> families = new ConcurrentHashMap<>();
+  /** One list object per set of label names, so families that share them can share a key. */
+  private final Map<List<String>, List<String>> labelLists = new ConcurrentHashMap<>();
 
   /**
    * Registers {@code spec}, or returns the family already there if its shape agrees.
@@ -21,7 +23,8 @@ final class MetricRegistry {
    * @throws IllegalArgumentException when a metric of that name exists with other labels or kind
    */
   Family register(MetricSpec spec) {
-    Family f = families.computeIfAbsent(spec.fullName(), n -> new Family(spec));
+    Family f = families.computeIfAbsent(spec.fullName(), n -> new Family(spec,
+        labelLists.computeIfAbsent(spec.labels(), l -> l)));
     if (!f.spec.sameShape(spec)) {
       throw new IllegalArgumentException("metric " + spec.fullName() + " is already exposed as " + f.spec.kind()
           + " with labels " + f.spec.labels() + "; a handler cannot expose it as " + spec.kind() + " with labels " + spec.labels());
@@ -39,22 +42,29 @@ final class MetricRegistry {
   /** One metric name and its series by label values. */
   static final class Family {
     final MetricSpec spec;
-    private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+    /** The label names, the same object for every family with these names. */
+    final List<String> labels;
+    private final Map<LabelKey, Series> series = new ConcurrentHashMap<>();
 
-    Family(MetricSpec spec) {
+    Family(MetricSpec spec, List<String> labels) {
       this.spec = spec;
+      this.labels = labels;
     }
 
-    /** Records one instance: its value and dimensions (label values missing from them are empty). */
-    void record(Object value, Map<?, ?> dimensions) {
-      List<String> labels = spec.labels();
+    /** The series key of {@code dimensions}: its values for this family's labels (missing ones empty). */
+    LabelKey key(Map<?, ?> dimensions) {
       String[] key = new String[labels.size()];
       for (int i = 0; i < key.length; i++) {
         Object v = dimensions.get(labels.get(i));
         key[i] = v == null ? "" : labelValue(v);
       }
+      return new LabelKey(key);
+    }
+
+    /** Records one instance: its value, in the series of {@code key} (from {@link #key} of a family with the same labels). */
+    void record(Object value, LabelKey key) {
       double x = number(value);
-      series.computeIfAbsent(List.of(key), k -> new Series(spec.bounds().length)).record(spec, x);
+      series.computeIfAbsent(key, k -> new Series(spec.bounds().length)).record(spec, x);
     }
 
     private void write(StringBuilder b) {
@@ -66,7 +76,28 @@ final class MetricRegistry {
       };
       b.append("# HELP ").append(name).append(' ').append(spec.description().isEmpty() ? name : escapeHelp(spec.description())).append('\n');
       b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-      series.forEach((values, s) -> s.write(b, spec, values));
+      series.forEach((key, s) -> s.write(b, spec, List.of(key.values)));
+    }
+  }
+
+  /** Label values, hashed once. */
+  static final class LabelKey {
+    private final String[] values;
+    private final int hash;
+
+    LabelKey(String[] values) {
+      this.values = values;
+      this.hash = Arrays.hashCode(values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LabelKey k && k.hash == hash && Arrays.equals(k.values, values);
     }
   }
 

@@ -74,14 +74,23 @@ public class PrometheusAdapter implements MixerAdapter {
       @Override
       public Future<Void> report(List<Instance> instances) {
         List<String> problems = new ArrayList<>();
+        // The metrics of one request often share their dimensions (Mixer evaluates a shared
+        // dimension map once): their series key is worked out once too.
+        Map<?, ?> lastDimensions = null;
+        List<String> lastLabels = null;
+        MetricRegistry.LabelKey lastKey = null;
         for (Instance i : instances) {
           MetricRegistry.Family f = byInstance.get(i.name());
           if (f == null) {
             continue;
           }
-          Object dims = i.fields().get("dimensions");
+          Map<?, ?> dims = i.fields().get("dimensions") instanceof Map<?, ?> m ? m : Map.of();
           try {
-            f.record(i.fields().get("value"), dims instanceof Map<?, ?> m ? m : Map.of());
+            MetricRegistry.LabelKey key = dims == lastDimensions && f.labels == lastLabels ? lastKey : f.key(dims);
+            f.record(i.fields().get("value"), key);
+            lastDimensions = dims;
+            lastLabels = f.labels;
+            lastKey = key;
           } catch (IllegalArgumentException e) {
             problems.add(i.name() + ": " + e.getMessage());
           }

@@ -81,6 +81,31 @@ class PrometheusAdapterTest {
   }
 
   @Test
+  void metricsSharingOneDimensionMapEachTakeTheirOwnLabelsFromIt() throws Exception {
+    PrometheusAdapter adapter = new PrometheusAdapter();
+    MixerAdapter.Handler h = adapter.build(params(), TestContext.of(vertx, Map.of("port", 0)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Mixer hands the instances of one request one evaluated dimension map when their
+    // expressions agree; families with the same label names then share the series key.
+    Map<String, Object> shared = Map.of("reporter", "destination", "source_app", "productpage",
+        "destination_app", "reviews", "response_code", 200L);
+    Map<String, Object> next = Map.of("reporter", "destination", "source_app", "productpage",
+        "destination_app", "reviews", "response_code", 500L);
+    h.report(List.of(
+        new Instance("requestcount.metric.istio-system", "metric", Map.of("value", 1L, "dimensions", shared)),
+        new Instance("tcpconnectionsopened.metric.istio-system", "metric", Map.of("value", 3L, "dimensions", shared)),
+        new Instance("requestduration.metric.istio-system", "metric", Map.of("value", Duration.ofMillis(7), "dimensions", shared)),
+        new Instance("requestcount.metric.istio-system", "metric", Map.of("value", 1L, "dimensions", next))))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    String body = adapter.scrape();
+    String labels = "reporter=\"destination\",source_app=\"productpage\",destination_app=\"reviews\"";
+    assertTrue(body.contains("istio_requests_total{" + labels + ",response_code=\"200\"} 1\n"), body);
+    assertTrue(body.contains("istio_requests_total{" + labels + ",response_code=\"500\"} 1\n"), body);
+    assertTrue(body.contains("istio_tcp_connections_opened_total{reporter=\"destination\"} 3\n"), "its own labels: " + body);
+    assertTrue(body.contains("istio_request_duration_seconds_count{" + labels + ",response_code=\"200\"} 1\n"), body);
+  }
+
+  @Test
   void aNewHandlerVersionKeepsCountingAndAConflictingShapeIsRefused() throws Exception {
     PrometheusAdapter adapter = new PrometheusAdapter();
     MeshContext context = TestContext.of(vertx, Map.of("port", 0));
