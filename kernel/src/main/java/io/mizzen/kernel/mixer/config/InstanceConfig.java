@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * @param name the fully qualified name, such as {@code requestcount.metric.istio-system}
  * @param template the template
- * @param fields field name → {@link CompiledExpression} or {@code Map<String, Object>} of the same
+ * @param fields field name → {@link CompiledExpression}, a map field's {@code SharedMap} of them,
+ *     or an object field's {@code Map<String, Object>} of the same
  * @param origin the resource it came from
  */
 public record InstanceConfig(String name, Template template, Map<String, Object> fields, ResourceKey origin) {
@@ -32,67 +33,34 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
   }
 
   /**
-   * As {@link #build(AttributeBag)}, taking map fields already evaluated for the same bag from
-   * {@code evaluated} (null: none kept) and leaving the ones it evaluates there.
+   * As {@link #build(AttributeBag)}, with the shared map fields (a metric's dimensions) taken
+   * from {@code memo} when an earlier bag of the batch agreed on what they read (null: none kept).
    */
-  public Instance build(AttributeBag bag, Evaluated evaluated) {
+  public Instance build(AttributeBag bag, EvaluationMemo memo) {
     try {
-      return new Instance(name, template.kind(), evaluate(fields, bag, evaluated));
+      return new Instance(name, template.kind(), evaluate(fields, bag, memo));
     } catch (AbsentField absent) {
       throw new EvaluationException("instance " + name + " field " + absent.path + ": " + absent.getMessage());
     }
   }
 
-  /**
-   * The map fields evaluated for one bag, by compiled map: the config compiler gives instances
-   * whose map fields read the same expressions one compiled map, so the instances of one request
-   * share one evaluated map. Not thread-safe; one per bag.
-   */
-  public static final class Evaluated {
-    private final Object[] compiled = new Object[4];
-    private final Object[] values = new Object[4];
-    private int size;
-
-    Map<String, Object> get(Map<String, Object> map) {
-      for (int i = 0; i < size; i++) {
-        if (compiled[i] == map) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> value = (Map<String, Object>) values[i];
-          return value;
-        }
-      }
-      return null;
-    }
-
-    void put(Map<String, Object> map, Map<String, Object> value) {
-      if (size < compiled.length) {
-        compiled[size] = map;
-        values[size++] = value;
-      }
-    }
-  }
-
   /** Each level evaluated straight into its immutable map (one map per level, not a copy of one). */
-  private static Map<String, Object> evaluate(Map<String, Object> compiled, AttributeBag bag, Evaluated evaluated) {
+  private static Map<String, Object> evaluate(Map<String, ?> compiled, AttributeBag bag, EvaluationMemo memo) {
     @SuppressWarnings("unchecked")
     Map.Entry<String, Object>[] out = new Map.Entry[compiled.size()];
     int i = 0;
-    for (Map.Entry<String, Object> e : compiled.entrySet()) {
+    for (Map.Entry<String, ?> e : compiled.entrySet()) {
       Object value;
       try {
         if (e.getValue() instanceof CompiledExpression x) {
           value = x.evaluate(bag);
+        } else if (e.getValue() instanceof SharedMap shared) {
+          value = memo == null ? evaluate(shared.entries, bag, null)
+              : memo.get(shared, shared.slots, bag, b -> evaluate(shared.entries, b, null));
         } else {
           @SuppressWarnings("unchecked")
           Map<String, Object> nested = (Map<String, Object>) e.getValue();
-          Map<String, Object> done = evaluated == null ? null : evaluated.get(nested);
-          if (done == null) {
-            done = evaluate(nested, bag, evaluated);
-            if (evaluated != null) {
-              evaluated.put(nested, done);
-            }
-          }
-          value = done;
+          value = evaluate(nested, bag, memo);
         }
       } catch (AbsentField absent) {
         throw absent.under(e.getKey());
@@ -123,10 +91,12 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
     visit(fields, action);
   }
 
-  private static void visit(Map<String, Object> m, java.util.function.Consumer<CompiledExpression> action) {
+  private static void visit(Map<String, ?> m, java.util.function.Consumer<CompiledExpression> action) {
     for (Object v : m.values()) {
       if (v instanceof CompiledExpression x) {
         action.accept(x);
+      } else if (v instanceof SharedMap shared) {
+        shared.entries.values().forEach(action);
       } else {
         @SuppressWarnings("unchecked")
         Map<String, Object> nested = (Map<String, Object>) v;

@@ -34,7 +34,8 @@ final class ResourceCompiler {
   final Map<String, HandlerConfig> handlers = new LinkedHashMap<>();
   final Map<String, InstanceConfig> instances = new LinkedHashMap<>();
   ExpressionCompiler expressions;
-  private final Map<Map<String, String>, Map<String, Object>> internedMaps = new java.util.HashMap<>();
+  private final Map<Map<String, String>, SharedMap> internedMaps = new java.util.HashMap<>();
+  private AttributeVocabulary vocabulary;
 
   ResourceCompiler(String rootNamespace, Map<String, MixerAdapter> adapters, List<AttributeManifest> base, long version) {
     this.rootNamespace = rootNamespace;
@@ -45,7 +46,7 @@ final class ResourceCompiler {
 
   MixerConfigCompiler.Compilation compile(List<Resource> all) {
     List<Resource> resources = all.stream().filter(r -> GROUP.equals(r.group())).toList();
-    AttributeVocabulary vocabulary = vocabulary(resources);
+    vocabulary = vocabulary(resources);
     expressions = ExpressionCompiler.of(vocabulary);
     List<Resource> rules = new ArrayList<>();
     List<Resource> quotaSpecs = new ArrayList<>();
@@ -253,12 +254,17 @@ final class ResourceCompiler {
   /**
    * The one compiled map for these entries: instances whose map fields read the same
    * expressions (Istio's four HTTP metrics share 19 dimensions) share one object, so a report
-   * evaluates it once per request for all of them ({@link InstanceConfig.Evaluated}).
+   * evaluates it once per request for all of them, and once for the bags of a batch that agree
+   * on what it reads ({@link EvaluationMemo}).
    */
-  private Map<String, Object> intern(Map<String, Object> compiled) {
+  private SharedMap intern(Map<String, Object> compiled) {
     Map<String, String> texts = new LinkedHashMap<>();
-    compiled.forEach((k, v) -> texts.put(k, ((CompiledExpression) v).text()));
-    return internedMaps.computeIfAbsent(texts, t -> Map.copyOf(compiled));
+    Map<String, CompiledExpression> expressions = new LinkedHashMap<>();
+    compiled.forEach((k, v) -> {
+      texts.put(k, ((CompiledExpression) v).text());
+      expressions.put(k, (CompiledExpression) v);
+    });
+    return internedMaps.computeIfAbsent(texts, t -> new SharedMap(expressions, vocabulary));
   }
 
   /** Compiles one expression field, or records the error and returns null. */

@@ -1,5 +1,6 @@
 package io.mizzen.kernel.mixer.runtime;
 
+import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.MixerConfig;
 import io.mizzen.kernel.mixer.config.MixerConfigCompiler;
 import io.mizzen.kernel.mixer.config.ResourceError;
@@ -155,11 +156,20 @@ final class Engine implements MixerEngine {
 
   /** A rule's match; one that cannot be evaluated (an absent attribute) does not match, as in Mixer. */
   boolean matches(RuleConfig rule, AttributeBag bag) {
+    return matches(rule, bag, null, null);
+  }
+
+  /**
+   * As {@link #matches(RuleConfig, AttributeBag)}, the answer kept in {@code memo} (when not
+   * null) for the next bags that agree on the match's {@code slots}; a match that fails keeps
+   * nothing and is counted for each bag.
+   */
+  boolean matches(RuleConfig rule, AttributeBag bag, EvaluationMemo memo, int[] slots) {
     if (rule.match() == null) {
       return true;
     }
     try {
-      return rule.match().test(bag);
+      return memo == null ? rule.match().test(bag) : memo.get(rule, slots, bag, b -> rule.match().test(b));
     } catch (EvaluationException e) {
       expressionErrors.increment();
       return false;

@@ -1,5 +1,6 @@
 package io.mizzen.kernel.mixer.runtime;
 
+import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.InstanceConfig;
 import io.mizzen.kernel.mixer.config.RuleConfig;
 import io.mizzen.kernel.mixer.config.Template;
@@ -21,13 +22,14 @@ final class ReportDispatch {
 
   static Future<Void> run(Engine engine, State state, List<AttributeBag> batch) {
     Map<String, List<Instance>> byHandler = new LinkedHashMap<>();
+    // Rule matches and shared map fields (a metric set's dimensions) are worked out once for the
+    // bags of the batch that agree on what they read.
+    EvaluationMemo memo = new EvaluationMemo();
     for (AttributeBag raw : batch) {
       AttributeBag bag = raw.rebase(state.config().vocabulary());
       String namespace = Engine.namespaceOf(bag, null);
-      // Instances of one request that share a map field (a metric set's dimensions) share its values.
-      InstanceConfig.Evaluated evaluated = new InstanceConfig.Evaluated();
       for (RuleConfig rule : state.config().rulesFor(namespace)) {
-        if (!engine.matches(rule, bag)) {
+        if (!engine.matches(rule, bag, memo, state.matchSlots().get(rule.name()))) {
           continue;
         }
         for (RuleConfig.Action action : rule.actions()) {
@@ -41,7 +43,7 @@ final class ReportDispatch {
               continue;
             }
             try {
-              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag, evaluated));
+              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag, memo));
             } catch (EvaluationException e) {
               engine.stats(action.handler()).errors.increment();
               engine.expressionErrors.increment();
@@ -58,4 +60,5 @@ final class ReportDispatch {
     // Failures are counted by the deadline; a report is never refused for a handler's sake.
     return Future.join(calls).otherwiseEmpty().mapEmpty();
   }
+
 }

@@ -1,5 +1,6 @@
 package io.mizzen.kernel.mixer.runtime;
 
+import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.InstanceConfig;
 import io.mizzen.kernel.mixer.config.MixerConfig;
 import io.mizzen.kernel.mixer.config.RuleConfig;
@@ -9,16 +10,18 @@ import io.mizzen.spi.mixer.ReferencedAttributes;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * One config version ready to serve: the compiled config, its handlers, for each rule what its
  * match and its check-time work read (so a Check can say what it depended on without tracking
- * reads per request), and what the whole version reads ({@code Mixer.attributesRead}).
+ * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); each
+ * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}.
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
-             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read) {
+             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots) {
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
@@ -55,7 +58,9 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
       action.put(r.name(), a.build());
       all.add(match.get(r.name())).add(action.get(r.name()));
     }
-    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build());
+    Map<String, int[]> slots = new HashMap<>();
+    match.forEach((rule, reads) -> slots.put(rule, EvaluationMemo.slots(List.of(reads), config.vocabulary())));
+    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots));
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */

@@ -104,19 +104,29 @@ class MixerConfigCompilerTest {
     InstanceConfig byCode = c.config().instances().get("bycode.instance.istio-system");
     AttributeBag bag = AttributeBag.builder(c.config().vocabulary())
         .put("response.code", 503L).put("request.size", 42L).build();
-    InstanceConfig.Evaluated evaluated = new InstanceConfig.Evaluated();
-    var a = count.build(bag, evaluated);
-    var b = size.build(bag, evaluated);
-    var d = byCode.build(bag, evaluated);
+    EvaluationMemo memo = new EvaluationMemo();
+    var a = count.build(bag, memo);
+    var b = size.build(bag, memo);
+    var d = byCode.build(bag, memo);
     assertEquals(Map.of("source", "unknown", "code", 503L), a.fields().get("dimensions"));
     assertEquals(42L, b.fields().get("value"));
     assertTrue(a.fields().get("dimensions") == b.fields().get("dimensions"),
         "the same expressions (in any order) are evaluated once for the bag");
     assertEquals(Map.of("source", "none", "code", 503L), d.fields().get("dimensions"),
         "another default is another map");
-    AttributeBag other = AttributeBag.builder(c.config().vocabulary()).put("source.workload.name", "reviews-v2").build();
-    assertEquals(Map.of("source", "reviews-v2", "code", 200L),
-        size.build(other, new InstanceConfig.Evaluated()).fields().get("dimensions"), "a new bag, new values");
+
+    // The next bag of the batch agrees on what the dimensions read (it differs only in request.size).
+    AttributeBag same = AttributeBag.builder(c.config().vocabulary())
+        .put("response.code", 503L).put("request.size", 7L).build();
+    var e = size.build(same, memo);
+    assertEquals(7L, e.fields().get("value"));
+    assertTrue(e.fields().get("dimensions") == a.fields().get("dimensions"), "kept from the bag before");
+    AttributeBag other = AttributeBag.builder(c.config().vocabulary())
+        .put("source.workload.name", "reviews-v2").put("response.code", 503L).build();
+    assertEquals(Map.of("source", "reviews-v2", "code", 503L), size.build(other, memo).fields().get("dimensions"),
+        "a bag that differs in what the dimensions read gets its own values");
+    assertEquals(Map.of("source", "unknown", "code", 200L), count.build(AttributeBag.builder(c.config().vocabulary())
+        .build(), memo).fields().get("dimensions"));
   }
 
   @ParameterizedTest

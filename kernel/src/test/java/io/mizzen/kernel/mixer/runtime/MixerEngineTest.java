@@ -295,4 +295,30 @@ class MixerEngineTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void aBatchReusesWhatEarlierBagsThatAgreedOnItsReadsGotAndNothingElse(Vertx vertx, VertxTestContext ctx) {
+    RecordingAdapter stdio = new RecordingAdapter("stdio", Set.of("logentry"));
+    MixerEngine engine = engine(vertx, EngineOptions.defaults(), new ScriptedAdapter(), stdio);
+    engine.apply(TestResources.parse(config("allow"), "t.yaml"), 1)
+        .compose(e -> {
+          AttributeBag tcp = AttributeBag.builder(engine.vocabulary()).put("context.protocol", "tcp").build();
+          AttributeBag noProtocol = AttributeBag.builder(engine.vocabulary()).put("request.path", "/p").build();
+          AttributeBag other = AttributeBag.builder(engine.vocabulary()).put("context.protocol", "http")
+              .put("request.path", "/q").build();
+          // The rule matches context.protocol == "http"; the logentry's variables read request.path.
+          return engine.report(List.of(request(engine, "a", null), request(engine, "b", "x"), tcp, other,
+              noProtocol, noProtocol, request(engine, "c", null)));
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          List<Object> paths = stdio.received.stream().map(i -> i.fields().get("variables")).toList();
+          assertEquals(List.of(Map.of("path", "/p"), Map.of("path", "/p"), Map.of("path", "/q"), Map.of("path", "/p")), paths,
+              "the tcp bag matched nothing, the one after it matched again, each with its own path");
+          assertTrue(paths.get(0) == paths.get(1), "the second bag agreed on request.path: the first one's map is reused");
+          // check-reviews cannot read destination.labels of the four bags without it, log-all cannot
+          // read context.protocol of the two without it: every bag counts, agreeing ones too.
+          assertEquals(6, ((Engine) engine).expressionErrors(), "a match that cannot be evaluated is counted for each bag");
+          ctx.completeNow();
+        })));
+  }
 }
