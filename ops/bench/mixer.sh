@@ -5,7 +5,7 @@
 # Then the proxy figure (target >= 0.90): the proxy's inbound listener in front of one nginx
 # upstream, loaded by wrk (50 connections) without Mixer (off), with the Mixer hook calling the
 # engine in the proxy's own JVM (embedded: plugins.settings.mixer.embedded, config pushed by Pilot,
-# no check cache, bags built to what the config reads), and with the hook talking to a Mixer
+# check cache on, bags built to what the config reads), and with the hook talking to a Mixer
 # server in its own JVM (remote: check cache on, reports batched and delta-encoded); both Mixers
 # serve Istio's deny-by-header rule through the real denier. It prints every pair, then each
 # mode's median ratio to off.

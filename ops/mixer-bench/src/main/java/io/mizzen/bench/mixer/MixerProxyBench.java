@@ -8,18 +8,13 @@ import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.proxy.policy.MixerHook;
-import io.mizzen.spi.mixer.CheckCache;
-import io.mizzen.spi.mixer.Mixer;
-import io.mizzen.spi.mixer.remote.RemoteMixer;
+import io.mizzen.proxy.policy.SidecarMixer;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  * denier, which these requests do not match, so every check is allowed and every request reported);
  * {@code MixerProxyBench proxy <port> <upstream port> <event loops> [mixer port | embedded]} runs
  * the proxy's inbound listener in front of the upstream, with the Mixer hook as the sidecar wires
- * it: given a Mixer port, the remote client behind a check cache; given {@code embedded}, the engine
- * in this JVM with the same config ({@code plugins.settings.mixer.embedded}), behind the same
- * cache. {@code MixerProxyBench pair <port without> <port with> <upstream port> <mixer port | embedded>}
+ * it ({@code SidecarMixer}, default settings): given a Mixer port, the remote client behind the
+ * fail-closed guard and a check cache; given {@code embedded}, the engine in this JVM with the
+ * same config ({@code plugins.settings.mixer.embedded}), behind the same cache. {@code MixerProxyBench pair <port without> <port with> <upstream port> <mixer port | embedded>}
  * runs one of each in one JVM on one event loop, so the two are measured with the same JIT state.
  * All run until killed.
  */
@@ -101,9 +96,10 @@ public final class MixerProxyBench {
     if (mixer != null) {
       MixerHook hook = new MixerHook(vertx, new WorkloadInfo("ratings", "default", Map.of("app", "ratings", "version", "v1"),
           "bookinfo-ratings", "127.0.0.1", upstream), "cluster.local");
-      Mixer m = mixer.equals("embedded") ? engine(vertx)
-          : await(RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(Integer.parseInt(mixer), "127.0.0.1")));
-      hook.use(m, () -> CheckCache.create(10_000, Duration.ofSeconds(2), System::nanoTime));
+      // The sidecar's own wiring (check cache, and for a remote Mixer its fail policy's guard).
+      boolean embedded = mixer.equals("embedded");
+      SidecarMixer.start(vertx, hook, embedded ? engine(vertx) : null,
+          SidecarMixer.Settings.of(Map.of("mixer", embedded ? "off" : "127.0.0.1:" + mixer), 9091));
       filters = List.of(hook);
     }
     MeshProxy proxy = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(port, upstream), filters));
