@@ -183,8 +183,10 @@ class ProxyFunctionTest {
     assertFalse(defaults.failOpen(), "Istio's default: fail closed");
     assertEquals(java.time.Duration.ofSeconds(1), defaults.checkTimeout());
     assertEquals(java.time.Duration.ofSeconds(2), defaults.cacheTtl());
+    assertEquals(0, defaults.quotaPrefetch(), "no quota prefetch unless asked");
     SidecarMixer.Settings set = SidecarMixer.Settings.of(Map.of("mixer", "mixer.local:19091", "mixerFailOpen", true,
-        "mixerCheckTimeout", "250ms", "mixerCheckCache", "false", "mixerCheckCacheTtl", "PT5S"), 9091);
+        "mixerCheckTimeout", "250ms", "mixerCheckCache", "false", "mixerCheckCacheTtl", "PT5S", "mixerQuotaPrefetch", 10), 9091);
+    assertEquals(10, set.quotaPrefetch());
     assertEquals("mixer.local", set.address().host());
     assertEquals(19091, set.address().port());
     assertTrue(set.failOpen());
@@ -193,7 +195,8 @@ class ProxyFunctionTest {
     assertEquals(java.time.Duration.ofSeconds(5), set.cacheTtl());
     assertEquals(null, SidecarMixer.Settings.of(Map.of("mixer", "off"), 9091).address());
     for (Map.Entry<String, String> bad : Map.of("mixer", "mixer.local", "mixerFailOpen", "sometimes",
-        "mixerCheckTimeout", "soon", "mixerCheckCacheTtl", "0s", "mixerCheckCache", "yes").entrySet()) {
+        "mixerCheckTimeout", "soon", "mixerCheckCacheTtl", "0s", "mixerCheckCache", "yes", "mixerQuotaPrefetch", "-1")
+        .entrySet()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> SidecarMixer.Settings.of(Map.of(bad.getKey(), bad.getValue()), 9091));
       assertTrue(e.getMessage().startsWith("plugins.settings.proxy." + bad.getKey() + ": '" + bad.getValue() + "'")

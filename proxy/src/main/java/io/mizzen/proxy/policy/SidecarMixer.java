@@ -3,6 +3,7 @@ package io.mizzen.proxy.policy;
 import io.mizzen.spi.mixer.AttributeValues;
 import io.mizzen.spi.mixer.CheckCache;
 import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.mixer.QuotaPrefetch;
 import io.mizzen.spi.mixer.UnreachableMixerPolicy;
 import io.mizzen.spi.mixer.remote.RemoteMixer;
 import io.vertx.core.Future;
@@ -28,7 +29,9 @@ import java.util.Map;
  * <p>Settings ({@code plugins.settings.proxy}): {@code mixer} ({@code host:port}, or {@code off}
  * for no policy checks), {@code mixerCheckCache} (false: every request asks Mixer),
  * {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2 s), {@code mixerFailOpen}
- * (false), {@code mixerCheckTimeout} (1 s).
+ * (false), {@code mixerCheckTimeout} (1 s), {@code mixerQuotaPrefetch} (0: every request charged
+ * a quota asks Mixer; n: each such check asks for n more units, best effort, and the proxy grants
+ * the next agreeing requests from them; see {@link QuotaPrefetch} for the allowance this adds).
  */
 public final class SidecarMixer {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
@@ -45,7 +48,7 @@ public final class SidecarMixer {
    * @param address the remote Mixer, {@code host:port}; null for none ({@code off})
    */
   public record Settings(SocketAddress address, boolean cached, Duration cacheTtl, boolean failOpen,
-                         Duration checkTimeout) {
+                         Duration checkTimeout, long quotaPrefetch) {
 
     /**
      * Reads {@code settings} (the proxy's); {@code defaultPort} is the control plane's Mixer
@@ -60,7 +63,23 @@ public final class SidecarMixer {
       Duration ttl = duration(settings, "mixerCheckCacheTtl", DEFAULT_CHECK_CACHE_TTL);
       Duration timeout = duration(settings, "mixerCheckTimeout", DEFAULT_CHECK_TIMEOUT);
       return new Settings(remote, bool(settings, "mixerCheckCache", true), ttl, bool(settings, "mixerFailOpen", false),
-          timeout);
+          timeout, count(settings, "mixerQuotaPrefetch"));
+    }
+
+    private static long count(Map<String, Object> settings, String key) {
+      Object v = settings.get(key);
+      if (v == null) {
+        return 0;
+      }
+      try {
+        long n = Long.parseLong(v.toString().trim());
+        if (n < 0) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("plugins.settings.proxy." + key + ": '" + v + "' is not a count (0 or more)");
+      }
     }
 
     private static SocketAddress hostPort(String address) {
@@ -161,7 +180,13 @@ public final class SidecarMixer {
         // and the report batches, at most REPORT_DELAY apart under traffic); no verdict is
         // reused longer than mixerCheckCacheTtl whatever Mixer allowed. The guard's own answers
         // (Mixer unreachable) are never cached.
-        use(UnreachableMixerPolicy.guard(vertx, r.result(), settings.failOpen(), settings.checkTimeout()));
+        Mixer guarded = UnreachableMixerPolicy.guard(vertx, r.result(), settings.failOpen(), settings.checkTimeout());
+        // Requests charged a quota are never answered from the check cache; with a prefetch
+        // they are granted from units asked for ahead (QuotaPrefetch; its own cache serves
+        // requests that name quotas, which a sidecar's do not).
+        use(settings.quotaPrefetch() == 0 ? guarded : QuotaPrefetch.front(guarded,
+            CheckCache.create(10_000, settings.cacheTtl(), System::nanoTime), settings.quotaPrefetch(),
+            settings.cacheTtl(), System::nanoTime));
         LOG.log(System.Logger.Level.INFO, "proxy: checking with Mixer at " + address);
         return;
       }

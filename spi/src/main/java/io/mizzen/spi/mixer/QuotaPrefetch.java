@@ -29,9 +29,22 @@ public interface QuotaPrefetch {
    * @param nanoClock times the pools ({@code System::nanoTime} outside tests)
    */
   static Mixer front(Mixer remote, CheckCache cache, long prefetch, LongSupplier nanoClock) {
+    return front(remote, cache, prefetch, null, nanoClock);
+  }
+
+  /**
+   * As {@link #front(Mixer, CheckCache, long, LongSupplier)}, for requests that also name no
+   * quota (a sidecar's: Mixer charges what its QuotaSpecs say). Once Mixer's answer to such a
+   * request has shown which quotas it charged and how much, requests that agree with it on the
+   * attributes that answer referenced are granted from the pools, or name those quotas with
+   * {@code prefetch} more; that answer's verdict is reused for them for its validDuration, at
+   * most {@code maxValidity} (null: no bound), like a cached one.
+   */
+  static Mixer front(Mixer remote, CheckCache cache, long prefetch, java.time.Duration maxValidity,
+                     LongSupplier nanoClock) {
     if (prefetch < 0) {
       throw new IllegalArgumentException("prefetch must not be negative, not " + prefetch);
     }
-    return new PrefetchingMixer(remote, cache, prefetch, nanoClock);
+    return new PrefetchingMixer(remote, cache, prefetch, maxValidity, nanoClock);
   }
 }

@@ -3,6 +3,8 @@
  * legacy per-adapter and per-template kinds, attributemanifest, QuotaSpec, QuotaSpecBinding) into
  * one immutable {@link io.mizzen.kernel.mixer.config.MixerConfig} per config version: expressions
  * compiled and type checked, references resolved as Mixer resolved them, every problem reported
- * with the resource and the field.
+ * with the resource and the field. Instances' map fields that read the same expressions share one
+ * compiled map, which a report batch's {@link io.mizzen.kernel.mixer.config.EvaluationMemo}
+ * evaluates once for the bags that agree on what it reads.
  */
 package io.mizzen.kernel.mixer.config;

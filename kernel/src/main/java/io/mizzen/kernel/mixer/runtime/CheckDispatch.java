@@ -53,7 +53,7 @@ final class CheckDispatch {
       String dedup = bag.get("request.id") instanceof String id ? id
           : state.config().quotaPlan().isEmpty() ? "" : UUID.randomUUID().toString();
       quotas = state.config().quotaPlan().quotasFor(bag, dedup);
-      reads.addWhole("destination.service.name").addWhole("destination.service.namespace").addWhole("destination.service.host");
+      reads.add(state.quotaPlanReads());
     }
     for (RuleConfig rule : state.config().rulesFor(namespace)) {
       reads.add(state.matchReads().get(rule.name()));

@@ -60,5 +60,4 @@ final class ReportDispatch {
     // Failures are counted by the deadline; a report is never refused for a handler's sake.
     return Future.join(calls).otherwiseEmpty().mapEmpty();
   }
-
 }

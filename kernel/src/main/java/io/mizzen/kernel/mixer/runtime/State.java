@@ -18,10 +18,13 @@ import java.util.Set;
  * One config version ready to serve: the compiled config, its handlers, for each rule what its
  * match and its check-time work read (so a Check can say what it depended on without tracking
  * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); each
- * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}.
+ * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}; and
+ * what finding the quotas of a check that names none reads (the QuotaSpecs' clauses and the
+ * destination service), which that check's answer references.
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
-             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots) {
+             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots,
+             ReferencedAttributes quotaPlanReads) {
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
@@ -29,13 +32,18 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     // What the engine reads itself: the namespace whose rules apply, the QuotaPlan's service, the dedup id.
     Reads all = new Reads().addWhole("destination.namespace").addWhole("destination.service.namespace")
         .addWhole("destination.service.name").addWhole("destination.service.host").addWhole("request.id");
+    // What a check that names no quota reads to find the quotas its QuotaSpecs charge.
+    Reads plan = new Reads().addWhole("destination.service.name").addWhole("destination.service.namespace")
+        .addWhole("destination.service.host");
     config.quotaPlan().forEachRead((attribute, key) -> {
       if (key == null) {
-        all.addWhole(attribute);
+        plan.addWhole(attribute);
       } else {
-        all.addKey(attribute, key);
+        plan.addKey(attribute, key);
       }
     });
+    ReferencedAttributes quotaPlanReads = plan.build();
+    all.add(quotaPlanReads);
     for (RuleConfig r : config.rules()) {
       Reads m = new Reads();
       if (r.match() != null) {
@@ -60,7 +68,8 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     }
     Map<String, int[]> slots = new HashMap<>();
     match.forEach((rule, reads) -> slots.put(rule, EvaluationMemo.slots(List.of(reads), config.vocabulary())));
-    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots));
+    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots),
+        quotaPlanReads);
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */

@@ -203,6 +203,86 @@ class ProxyMixerPathTest {
     awaitCondition(() -> getQuietly().status() == 403, "the deny rule is enforced again once Mixer answers");
   }
 
+  @Test
+  void aSidecarWithQuotaPrefetchGrantsFromUnitsAskedAheadAndNeverMoreThanTheLimit() throws Exception {
+    // Istio's ratings rate limit shape (a QuotaSpec bound to ratings charges 1 per request),
+    // with 20 units per minute.
+    var loaded = io.mizzen.kernel.config.ConfigLoader.create().read("quota.yaml", """
+        apiVersion: config.istio.io/v1alpha2
+        kind: handler
+        metadata: {name: quotahandler, namespace: istio-system}
+        spec:
+          compiledAdapter: memquota
+          params:
+            quotas:
+            - {name: requestcountquota.instance.istio-system, maxAmount: 20, validDuration: 60s}
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: instance
+        metadata: {name: requestcountquota, namespace: istio-system}
+        spec:
+          compiledTemplate: quota
+          params:
+            dimensions:
+              destination: destination.labels["app"] | destination.service.name | "unknown"
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: rule
+        metadata: {name: quota, namespace: istio-system}
+        spec:
+          actions: [{handler: quotahandler, instances: [requestcountquota]}]
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: QuotaSpec
+        metadata: {name: request-count, namespace: istio-system}
+        spec:
+          rules: [{quotas: [{charge: 1, quota: requestcountquota}]}]
+        ---
+        apiVersion: config.istio.io/v1alpha2
+        kind: QuotaSpecBinding
+        metadata: {name: request-count, namespace: istio-system}
+        spec:
+          quotaSpecs: [{name: request-count, namespace: istio-system}]
+          services: [{name: ratings}]
+        """);
+    assertEquals(List.of(), loaded.errors());
+    MixerEngine quotas = MixerEngine.create(new BenchContext(vertx, Files.createTempDirectory("quota")),
+        EngineOptions.defaults(), List.of(new io.mizzen.plugins.memquota.MemquotaAdapter()));
+    assertEquals(List.of(), await(quotas.apply(loaded.resources(), 1)));
+    MixerServer quotaServer = await(MixerServer.start(vertx, quotas, "127.0.0.1", 0, 1));
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    sidecarMixer = SidecarMixer.start(vertx, hook, null, SidecarMixer.Settings.of(
+        Map.of("mixer", "127.0.0.1:" + quotaServer.port(), "mixerQuotaPrefetch", "5"), 9091));
+    startProxy(hook);
+    awaitCondition(() -> getQuietly().status() == 200, "the sidecar reaches Mixer");
+    int admitted = 1;
+    List<Reply> refused = new java.util.ArrayList<>();
+    for (int i = 0; i < 29; i++) {
+      Reply r = get();
+      if (r.status() == 200) {
+        admitted++;
+      } else {
+        refused.add(r);
+      }
+    }
+    assertEquals(20, admitted, "the limit, exactly: units pooled in the proxy were all granted by Mixer");
+    assertEquals(10, refused.size());
+    assertTrue(refused.stream().allMatch(r -> r.status() == 429 && r.body().startsWith("RESOURCE_EXHAUSTED:")),
+        refused.toString());
+    long calls = quotas.handlerCounts().get("quotahandler.handler.istio-system").calls();
+    // 1 learning call, then one call per 6 units (1 + 5 prefetched) until the limit, then one per refusal.
+    assertTrue(calls <= 6 + 10, "the 20 admitted requests took " + (calls - 10)
+        + " quota calls; with a prefetch of 5, at most 6 were expected");
+
+    // The QuotaSpecBinding goes: what the sidecar learnt and pooled goes with the config version.
+    List<Resource> unbound = loaded.resources().stream().filter(r -> !r.kind().equals("QuotaSpecBinding")).toList();
+    assertEquals(List.of(), await(quotas.apply(unbound, 2)));
+    Reply first = get();
+    assertTrue(first.status() == 200 || first.status() == 429, "the answer under the old version may still be 429: " + first);
+    Reply next = get();
+    assertEquals(200, next.status(), "once Mixer has answered under version 2 nothing charges ratings: " + next.body());
+  }
+
   /**
    * A TCP line between the sidecar and Mixer that the test can cut: it refuses connections, or
    * carries them to Mixer, or takes them and never answers (a Mixer that hangs).
