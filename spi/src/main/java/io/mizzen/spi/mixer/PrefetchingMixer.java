@@ -72,8 +72,12 @@ final class PrefetchingMixer extends ForwardingMixer {
     long now = clock.getAsLong();
     Learnt learnt = learnt(bag, now);
     if (learnt == null) {
+      long asked = remote.configGeneration();
       return remote.check(request).map(r -> {
-        learn(bag, r, now);
+        // As the check cache: nothing answered under another version than the one asked under is kept.
+        if (remote.configGeneration() == asked || asked == -1) {
+          learn(bag, r, now);
+        }
         return r;
       });
     }
@@ -138,6 +142,7 @@ final class PrefetchingMixer extends ForwardingMixer {
       synchronized (this) {
         if (now != generation) {
           learnt.clear();
+          learntShapes.clear();
           pools.clear();
           generation = now;
         }
