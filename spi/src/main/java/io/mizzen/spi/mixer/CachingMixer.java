@@ -5,33 +5,19 @@ import io.vertx.core.Future;
 /** A {@link Mixer} fronted by a {@link CheckCache}: cache hits never leave the proxy. */
 final class CachingMixer extends ForwardingMixer {
   private final CheckCache cache;
-  /** The config generation the cached verdicts were given under. */
-  private volatile long generation;
+  private final Runnable forget;
 
   CachingMixer(Mixer remote, CheckCache cache) {
     super(remote);
     this.cache = cache;
-    this.generation = remote.configGeneration();
-  }
-
-  /** Drops every verdict when Mixer has answered under another config since they were cached. */
-  private void followGeneration() {
-    long now = remote.configGeneration();
-    if (now != generation) {
-      synchronized (this) {
-        if (now != generation) {
-          cache.clear();
-          generation = now;
-        }
-      }
-    }
+    this.forget = cache::clear;
   }
 
   @Override
   public Future<CheckResponse> check(CheckRequest request) {
     // A request that names quotas must reach Mixer: grants are never reused.
     if (request.quotas().isEmpty()) {
-      followGeneration();
+      followGeneration(forget);
       CheckResponse hit = cache.lookup(request.attributes());
       if (hit != null) {
         return Future.succeededFuture(hit);
@@ -39,7 +25,7 @@ final class CachingMixer extends ForwardingMixer {
     }
     long asked = remote.configGeneration();
     return remote.check(request).onSuccess(r -> {
-      followGeneration();
+      followGeneration(forget);
       // A verdict answered under another version than the one in force when it was asked is
       // not kept: it may come from the old config (an in-process engine swapped while a handler
       // was answering), and the next check under the new one is cached instead.

@@ -10,9 +10,28 @@ import java.util.List;
  */
 abstract class ForwardingMixer implements Mixer {
   final Mixer remote;
+  /** The config version Mixer answered under when {@link #followGeneration} last looked. */
+  private volatile long seenGeneration;
 
   ForwardingMixer(Mixer remote) {
     this.remote = remote;
+    this.seenGeneration = remote.configGeneration();
+  }
+
+  /**
+   * Runs {@code forget} (once, whichever thread sees it first) when Mixer has answered under
+   * another config version since the last look: what was kept under the old one must go.
+   */
+  final void followGeneration(Runnable forget) {
+    long now = remote.configGeneration();
+    if (now != seenGeneration) {
+      synchronized (this) {
+        if (now != seenGeneration) {
+          forget.run();
+          seenGeneration = now;
+        }
+      }
+    }
   }
 
   @Override

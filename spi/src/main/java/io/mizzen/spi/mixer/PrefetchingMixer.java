@@ -24,8 +24,8 @@ final class PrefetchingMixer extends ForwardingMixer {
   private final java.time.Duration maxValidity;
   private final List<String[]> learntShapes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<PoolKey, Learnt> learnt = new ConcurrentHashMap<>();
-  private volatile long generation;
   private static final int MAX_SHAPES = 16;
+  private final Runnable forgetAll = this::forget;
 
   PrefetchingMixer(Mixer remote, CheckCache cache, long prefetch, java.time.Duration maxValidity, LongSupplier clock) {
     super(remote);
@@ -33,7 +33,6 @@ final class PrefetchingMixer extends ForwardingMixer {
     this.prefetch = prefetch;
     this.maxValidity = maxValidity;
     this.clock = clock;
-    this.generation = remote.configGeneration();
   }
 
   @Override
@@ -41,7 +40,7 @@ final class PrefetchingMixer extends ForwardingMixer {
     if (prefetch == 0) {
       return remote.check(request);
     }
-    followGeneration();
+    followGeneration(forgetAll);
     if (request.quotas().isEmpty()) {
       return checkUnnamed(request);
     }
@@ -136,18 +135,10 @@ final class PrefetchingMixer extends ForwardingMixer {
   }
 
   /** Forgets what was learnt and pooled under another config version than Mixer's now. */
-  private void followGeneration() {
-    long now = remote.configGeneration();
-    if (now != generation) {
-      synchronized (this) {
-        if (now != generation) {
-          learnt.clear();
-          learntShapes.clear();
-          pools.clear();
-          generation = now;
-        }
-      }
-    }
+  private void forget() {
+    learnt.clear();
+    learntShapes.clear();
+    pools.clear();
   }
 
   /** A verdict learnt for requests that name no quota, with the quotas Mixer charged them. */
