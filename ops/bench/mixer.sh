@@ -18,7 +18,8 @@
 # windows one run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s;
 # TELEMETRY=1 adds Istio's standard metrics (istio-samples mixer-testdata/metrics.yaml, tcpmetrics.yaml and
 # prometheus.yaml, through the real prometheus adapter) to both Mixers' config, so every report
-# becomes metric instances. SKIP=jmh,load,proxy skips parts.
+# becomes metric instances. SKIP=jmh,load,proxy skips parts; MODES=embedded (or remote) runs one
+# proxy mode.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bench="$root/ops/mixer-bench"
@@ -82,7 +83,7 @@ per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v r="$2" -v d="${PROXY
 # so one pair decides nothing: the figure is over many pairs.)
 OFF=$PROXY; ON=$((PROXY + 1))
 load() { wrk -t1 -c50 -d"$2"s -H "Host: ratings" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
-for mode in embedded remote; do
+for mode in ${MODES:-embedded remote}; do
   extra=embedded; [ $mode = remote ] && extra=$MIX
   java -Xmx128m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
   wait_port $OFF; wait_port $ON
