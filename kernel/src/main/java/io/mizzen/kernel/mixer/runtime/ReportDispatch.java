@@ -22,8 +22,8 @@ final class ReportDispatch {
 
   static Future<Void> run(Engine engine, State state, List<AttributeBag> batch) {
     Map<String, List<Instance>> byHandler = new LinkedHashMap<>();
-    // Rule matches, instances and shared map fields (a metric set's dimensions) are worked out
-    // once for the bags of the batch that agree on what they read.
+    // Rule matches and shared map fields (a metric set's dimensions) are worked out once for the
+    // bags of the batch that agree on what they read.
     EvaluationMemo memo = new EvaluationMemo();
     for (AttributeBag raw : batch) {
       AttributeBag bag = raw.rebase(state.config().vocabulary());
@@ -43,10 +43,7 @@ final class ReportDispatch {
               continue;
             }
             try {
-              // An instance whose expressions read the same values as the last bag's is that
-              // instance again (Istio's request count and sizes mostly are; durations are not).
-              Instance instance = memo.get(ic, state.instanceSlots().get(name), bag, b -> ic.build(b, memo));
-              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(instance);
+              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag, memo));
             } catch (EvaluationException e) {
               engine.stats(action.handler()).errors.increment();
               engine.expressionErrors.increment();

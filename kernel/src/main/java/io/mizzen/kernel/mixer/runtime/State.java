@@ -18,14 +18,13 @@ import java.util.Set;
  * One config version ready to serve: the compiled config, its handlers, for each rule what its
  * match and its check-time work read (so a Check can say what it depended on without tracking
  * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); each
- * rule's match and each instance's expressions read also as vocabulary slots, for a report
- * batch's {@link EvaluationMemo}; and
+ * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}; and
  * what finding the quotas of a check that names none reads (the QuotaSpecs' clauses and the
  * destination service), which that check's answer references.
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
              Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots,
-             ReferencedAttributes quotaPlanReads, Map<String, int[]> instanceSlots) {
+             ReferencedAttributes quotaPlanReads) {
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
@@ -69,14 +68,8 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     }
     Map<String, int[]> slots = new HashMap<>();
     match.forEach((rule, reads) -> slots.put(rule, EvaluationMemo.slots(List.of(reads), config.vocabulary())));
-    Map<String, int[]> instanceSlots = new HashMap<>();
-    config.instances().forEach((name, ic) -> {
-      List<ReferencedAttributes> reads = new java.util.ArrayList<>();
-      ic.forEachExpression((CompiledExpression x) -> reads.add(x.references()));
-      instanceSlots.put(name, EvaluationMemo.slots(reads, config.vocabulary()));
-    });
     return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots),
-        quotaPlanReads, Map.copyOf(instanceSlots));
+        quotaPlanReads);
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */

@@ -315,8 +315,6 @@ class MixerEngineTest {
           assertEquals(List.of(Map.of("path", "/p"), Map.of("path", "/p"), Map.of("path", "/q"), Map.of("path", "/p")), paths,
               "the tcp bag matched nothing, the one after it matched again, each with its own path");
           assertTrue(paths.get(0) == paths.get(1), "the second bag agreed on request.path: the first one's map is reused");
-          assertTrue(stdio.received.get(0) == stdio.received.get(1), "and so is the whole instance, which reads nothing else");
-          assertTrue(stdio.received.get(1) != stdio.received.get(3), "a later bag with the same path after another one builds anew");
           // check-reviews cannot read destination.labels of the four bags without it, log-all cannot
           // read context.protocol of the two without it: every bag counts, agreeing ones too.
           assertEquals(6, ((Engine) engine).expressionErrors(), "a match that cannot be evaluated is counted for each bag");
