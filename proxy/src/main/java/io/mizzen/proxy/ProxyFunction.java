@@ -3,6 +3,7 @@ package io.mizzen.proxy;
 import io.mizzen.proxy.policy.MixerHook;
 import io.mizzen.proxy.policy.SidecarMixer;
 import io.mizzen.spi.MeshPorts;
+import io.mizzen.spi.proxy.ControlPlaneAddress;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
@@ -63,8 +64,15 @@ public final class ProxyFunction implements MeshFunction {
   @Override
   public Future<Void> start(MeshContext context) {
     ProxyOptions options;
+    SidecarMixer.Settings mixerSettings;
     try {
       options = options(withHostDefaults(context), context.role());
+      // Read before anything starts: a mistyped Mixer setting stops the sidecar with its name
+      // rather than leaving the workload's policy unchecked.
+      int mixerPort = context.ports().mixer() > 0 ? context.ports().mixer() : MeshPorts.defaults().mixer();
+      ControlPlaneAddress controlPlane = context.lookup(ControlPlaneAddress.class);
+      mixerSettings = SidecarMixer.Settings.of(context.settings("proxy"),
+          controlPlane == null ? "127.0.0.1" : controlPlane.host(), mixerPort);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -111,7 +119,7 @@ public final class ProxyFunction implements MeshFunction {
       context.publish(MeshProxy.class, started);
       publishListeners.run();
       if (mixer != null) {
-        useMixer(context, mixer);
+        sidecarMixer = SidecarMixer.start(context.vertx(), mixer, context.lookup(Mixer.class), mixerSettings);
       }
       // The agent (kernel) publishes the feed of Pilot's snapshots before this function starts.
       SnapshotFeed feed = context.lookup(SnapshotFeed.class);
@@ -126,24 +134,6 @@ public final class ProxyFunction implements MeshFunction {
       }
       return null;
     });
-  }
-
-  /**
-   * The embedded Mixer when the kernel runs one, else the control plane's through the remote
-   * client ({@link SidecarMixer}: the {@code mixer*} settings, 127.0.0.1 on {@code ports().mixer()}
-   * by default, Istio's 9091 when that is 0). Settings it refuses are logged and leave the
-   * workload without policy checks.
-   */
-  private void useMixer(MeshContext context, MixerHook hook) {
-    int port = context.ports().mixer() > 0 ? context.ports().mixer() : MeshPorts.defaults().mixer();
-    SidecarMixer.Settings settings;
-    try {
-      settings = SidecarMixer.Settings.of(context.settings("proxy"), port);
-    } catch (IllegalArgumentException e) {
-      LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; no policy checks");
-      return;
-    }
-    sidecarMixer = SidecarMixer.start(context.vertx(), hook, context.lookup(Mixer.class), settings);
   }
 
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");

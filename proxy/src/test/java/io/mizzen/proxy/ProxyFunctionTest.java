@@ -194,6 +194,10 @@ class ProxyFunctionTest {
     assertEquals(java.time.Duration.ofMillis(250), set.checkTimeout());
     assertEquals(java.time.Duration.ofSeconds(5), set.cacheTtl());
     assertEquals(null, SidecarMixer.Settings.of(Map.of("mixer", "off"), 9091).address());
+    // By default Mixer is on the control plane's host (the agent's controlPlane), as istio-policy beside Pilot.
+    SidecarMixer.Settings inCluster = SidecarMixer.Settings.of(Map.of(), "mizzen.mizzen-system.svc", 9091);
+    assertEquals("mizzen.mizzen-system.svc", inCluster.address().host());
+    assertEquals(9091, inCluster.address().port());
     for (Map.Entry<String, String> bad : Map.of("mixer", "mixer.local", "mixerFailOpen", "sometimes",
         "mixerCheckTimeout", "soon", "mixerCheckCacheTtl", "0s", "mixerCheckCache", "yes", "mixerQuotaPrefetch", "-1")
         .entrySet()) {
@@ -202,6 +206,12 @@ class ProxyFunctionTest {
       assertTrue(e.getMessage().startsWith("plugins.settings.proxy." + bad.getKey() + ": '" + bad.getValue() + "'")
           || e.getMessage().startsWith("plugins.settings.proxy." + bad.getKey() + ": must be positive"), e.getMessage());
     }
+    // A sidecar with a mistyped Mixer setting does not start (its policy would go unchecked).
+    Future<Void> started = new ProxyFunction().start(new Host(f.vertx, Map.of("outboundPort", 0, "inboundPort", -1,
+        "mixerFailOpen", "ture")));
+    Throwable refused = assertThrows(AssertionError.class, () -> Fixture.await(started));
+    assertTrue(String.valueOf(refused.getMessage()).contains("plugins.settings.proxy.mixerFailOpen: 'ture'"),
+        String.valueOf(refused.getMessage()));
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.WorkloadCertificates;
 import io.mizzen.spi.ca.WorkloadCredentials;
 import io.mizzen.spi.proxy.ProxyListeners;
+import io.mizzen.spi.proxy.ControlPlaneAddress;
 import io.mizzen.spi.proxy.SnapshotFeed;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.mizzen.spi.wire.pilot.Node;
@@ -85,6 +86,7 @@ public final class AgentFunction implements MeshFunction {
         agent.serviceAccount(), agent.address(), agent.appPort()));
     feed = new AgentFeed(ctx);
     context.publish(SnapshotFeed.class, feed);
+    context.publish(ControlPlaneAddress.class, new ControlPlaneAddress(controlPlane.host(), controlPlane.port()));
     grpc = GrpcClient.client(context.vertx(), new GrpcClientOptions().setMaxMessageSize(256L * 1024 * 1024),
         pushStreamOptions());
     Node node = Node.newBuilder().setId(id).setService(agent.service()).setNamespace(agent.namespace())

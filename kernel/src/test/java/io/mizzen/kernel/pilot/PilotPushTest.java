@@ -118,6 +118,9 @@ class PilotPushTest {
       sidecar = PilotMesh.sidecar(home.resolve("sc"), port, "productpage", "default", Map.of(), 9080);
       RecordingProxy proxy = new RecordingProxy(sidecar);
       Conditions.await("the first snapshot", WAIT, () -> "3s".equals(timeoutOf(proxy.last(), "reviews")));
+      // The agent tells the proxy where its control plane is (the proxy finds Mixer on that host).
+      assertEquals(new io.mizzen.spi.proxy.ControlPlaneAddress("127.0.0.1", port),
+          sidecar.lookup(io.mizzen.spi.proxy.ControlPlaneAddress.class));
 
       PilotMesh.stop(cp);
       cp = null;

@@ -27,11 +27,14 @@ import java.util.Map;
  * that starts before its control plane is never left unchecked for good.
  *
  * <p>Settings ({@code plugins.settings.proxy}): {@code mixer} ({@code host:port}, or {@code off}
- * for no policy checks), {@code mixerCheckCache} (false: every request asks Mixer),
+ * for no policy checks; by default the control plane's host, from the agent's
+ * {@code ControlPlaneAddress}, on the mesh's Mixer port), {@code mixerCheckCache} (false: every request asks Mixer),
  * {@code mixerCheckCacheTtl} (the longest a cached verdict is reused, 2 s), {@code mixerFailOpen}
  * (false), {@code mixerCheckTimeout} (1 s), {@code mixerQuotaPrefetch} (0: every request charged
  * a quota asks Mixer; n: each such check asks for n more units, best effort, and the proxy grants
  * the next agreeing requests from them; see {@link QuotaPrefetch} for the allowance this adds).
+ * A setting that cannot be read stops the sidecar's start with its name ({@code ProxyFunction}),
+ * rather than leaving the workload's policy unchecked.
  */
 public final class SidecarMixer {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
@@ -50,15 +53,20 @@ public final class SidecarMixer {
   public record Settings(SocketAddress address, boolean cached, Duration cacheTtl, boolean failOpen,
                          Duration checkTimeout, long quotaPrefetch) {
 
+    /** As {@link #of(Map, String, int)} with the control plane on 127.0.0.1. */
+    public static Settings of(Map<String, Object> settings, int defaultPort) {
+      return of(settings, "127.0.0.1", defaultPort);
+    }
+
     /**
-     * Reads {@code settings} (the proxy's); {@code defaultPort} is the control plane's Mixer
-     * port on 127.0.0.1 when {@code mixer} is not set.
+     * Reads {@code settings} (the proxy's); when {@code mixer} is not set, Mixer is at
+     * {@code defaultHost} (the control plane's) on {@code defaultPort} (the mesh's Mixer port).
      *
      * @throws IllegalArgumentException naming the setting that is wrong and why
      */
-    public static Settings of(Map<String, Object> settings, int defaultPort) {
+    public static Settings of(Map<String, Object> settings, String defaultHost, int defaultPort) {
       Object setting = settings.get("mixer");
-      String address = setting == null ? "127.0.0.1:" + defaultPort : setting.toString().trim();
+      String address = setting == null ? defaultHost + ":" + defaultPort : setting.toString().trim();
       SocketAddress remote = address.equals("off") ? null : hostPort(address);
       Duration ttl = duration(settings, "mixerCheckCacheTtl", DEFAULT_CHECK_CACHE_TTL);
       Duration timeout = duration(settings, "mixerCheckTimeout", DEFAULT_CHECK_TIMEOUT);
