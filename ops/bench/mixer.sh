@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Mixer figures: JMH for a check served from the proxy's cache (target <= 2 us), then the remote
+# Mixer figures: JMH for a check served from the proxy's cache (target <= 2 us) and for the engine's
+# Report path per attribute set with Istio's standard metrics (what an embedded sidecar pays), then the remote
 # load driver: uncached remote check p50/p99 one at a time (target p99 <= 1 ms), checks/s with 64
 # in flight (target >= 50,000), report attribute sets/s (target >= 200,000), all on 127.0.0.1.
 # Then the proxy figure (target >= 0.90): the proxy's inbound listener in front of one nginx
@@ -32,9 +33,14 @@ cp_file="$bench/target/classpath.txt"
 cp="$jar:$(cat "$cp_file")"
 skip=",${SKIP:-},"
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+shared=${MIZZEN_SHARED:-$root/../shared}
+[ -d "$shared/bench" ] || shared=/work/shared
 if [[ $skip != *,jmh,* ]]; then
   echo "== cached check (JMH, average time per check)"
   java -cp "$cp" org.openjdk.jmh.Main CachedCheckBenchmark ${JMH_ARGS:-} | grep -E "^Benchmark|cachedCheck"
+  echo "== the engine's Report path per attribute set, deny rule and Istio's standard metrics (JMH)"
+  java -Dmizzen.telemetry="$shared/istio-samples" -cp "$cp" org.openjdk.jmh.Main ReportDispatchBenchmark ${JMH_ARGS:-} \
+    | grep -E "^Benchmark|reportPerSet"
 fi
 if [[ $skip != *,load,* ]]; then
   echo "== remote Mixer (MixerLoad, ${SECONDS_PER_PHASE:-10} s per phase)"
@@ -46,8 +52,6 @@ echo "== proxy with and without Mixer (wrk, 50 connections, ${PROXY_ROUNDS:-10} 
 for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }
 done
-shared=${MIZZEN_SHARED:-$root/../shared}
-[ -d "$shared/bench" ] || shared=/work/shared
 run=${RUN:-/tmp/mizzen-mixer-bench}
 UP=18180; MIX=18191; PROXY=18183
 mkdir -p "$run/nginx-upstream/tmp"

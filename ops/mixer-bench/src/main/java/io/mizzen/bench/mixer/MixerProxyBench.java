@@ -67,7 +67,7 @@ public final class MixerProxyBench {
    * real prometheus adapter (its /metrics on an ephemeral port), so every report is turned into
    * metric instances.
    */
-  private static MixerEngine engine(Vertx vertx) throws Exception {
+  static MixerEngine engine(Vertx vertx) throws Exception {
     String telemetry = System.getProperty("mizzen.telemetry");
     List<io.mizzen.spi.mixer.MixerAdapter> adapters = telemetry == null ? List.of(new DenierAdapter())
         : List.of(new DenierAdapter(), new io.mizzen.plugins.prometheus.PrometheusAdapter());

@@ -1,0 +1,90 @@
+package io.mizzen.bench.mixer;
+
+import io.mizzen.kernel.mixer.runtime.MixerEngine;
+import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeValues;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The engine's Report path per attribute set, as an embedded sidecar pays it: batches of 500 sets
+ * shaped like the sidecar's reports of wrk's requests to ratings (its workload's attributes, a
+ * new request id and times per request), through the bench's config — Istio's deny-by-header
+ * rule and, with {@code -Dmizzen.telemetry=<shared>/istio-samples} (which {@code mixer.sh}
+ * passes), Istio's standard metrics through the real prometheus adapter. Forks inherit the
+ * property from the JVM that runs JMH.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ReportDispatchBenchmark {
+  private static final int BATCH = 500;
+  private Vertx vertx;
+  private MixerEngine engine;
+  private List<List<AttributeBag>> batches;
+  private int next;
+
+  @Setup
+  public void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    engine = MixerProxyBench.engine(vertx);
+    Instant start = Instant.parse("2026-11-27T12:00:00Z");
+    batches = new ArrayList<>();
+    for (int b = 0; b < 8; b++) {
+      List<AttributeBag> batch = new ArrayList<>();
+      for (int i = 0; i < BATCH; i++) {
+        Instant at = start.plusNanos((b * BATCH + i) * 21_000L);
+        batch.add(AttributeBag.builder(engine.vocabulary())
+            .put("destination.labels", Map.of("app", "ratings", "version", "v1"))
+            .put("destination.namespace", "default").put("destination.workload.namespace", "default")
+            .put("destination.principal", "cluster.local/ns/default/sa/bookinfo-ratings")
+            .put("destination.service.name", "ratings").put("destination.service.namespace", "default")
+            .put("destination.service.host", "ratings.default.svc.cluster.local")
+            .put("destination.workload.name", "ratings-v1").put("destination.uid", "kubernetes://ratings-v1.default")
+            .put("context.protocol", "http").put("context.reporter.kind", "inbound")
+            .put("connection.mtls", false).put("destination.port", 9080L)
+            .put("source.ip", AttributeValues.ipAddress("127.0.0.1"))
+            .put("request.path", "/").put("request.url_path", "/").put("request.method", "GET")
+            .put("request.host", "ratings").put("request.scheme", "http").put("request.useragent", "wrk")
+            .put("request.id", UUID.randomUUID().toString()).put("request.time", at)
+            .put("response.code", 200L).put("response.time", at.plusNanos(150_000))
+            .put("response.duration", Duration.ofNanos(140_000 + (i % 97) * 1_000L)).put("response.size", 612L)
+            .build());
+      }
+      batches.add(batch);
+    }
+  }
+
+  @TearDown
+  public void tearDown() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** One batch through the engine; the figure is per attribute set. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void reportPerSet() throws Exception {
+    engine.report(batches.get(next++ & 7)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
