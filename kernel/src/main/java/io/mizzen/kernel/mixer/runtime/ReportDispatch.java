@@ -3,7 +3,6 @@ package io.mizzen.kernel.mixer.runtime;
 import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.InstanceConfig;
 import io.mizzen.kernel.mixer.config.RuleConfig;
-import io.mizzen.kernel.mixer.config.Template;
 import io.mizzen.kernel.mixer.expr.EvaluationException;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.Instance;
@@ -29,21 +28,20 @@ final class ReportDispatch {
       AttributeBag bag = raw.rebase(state.config().vocabulary());
       String namespace = Engine.namespaceOf(bag, null);
       for (RuleConfig rule : state.config().rulesFor(namespace)) {
-        if (!engine.matches(rule, bag, memo, state.matchSlots().get(rule.name()))) {
+        // Rules with no report instance on a working handler are not even matched.
+        List<State.ReportAction> actions = state.reportActions().get(rule.name());
+        if (actions == null || !engine.matches(rule, bag, memo, state.matchSlots().get(rule.name()))) {
           continue;
         }
-        for (RuleConfig.Action action : rule.actions()) {
-          HandlerTable.Built handler = state.handlers().byName.get(action.handler());
-          if (handler == null || handler.handler() == null) {
-            continue;
-          }
-          for (String name : action.instances()) {
-            InstanceConfig ic = state.config().instances().get(name);
-            if (ic.template().variety() != Template.Variety.REPORT) {
-              continue;
-            }
+        for (State.ReportAction action : actions) {
+          List<Instance> out = null;
+          for (InstanceConfig ic : action.instances()) {
             try {
-              byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>()).add(ic.build(bag, memo));
+              Instance instance = ic.build(bag, memo);
+              if (out == null) {
+                out = byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>());
+              }
+              out.add(instance);
             } catch (EvaluationException e) {
               engine.stats(action.handler()).errors.increment();
               engine.expressionErrors.increment();

@@ -20,11 +20,15 @@ import java.util.Set;
  * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); each
  * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}; and
  * what finding the quotas of a check that names none reads (the QuotaSpecs' clauses and the
- * destination service), which that check's answer references.
+ * destination service), which that check's answer references; and what a report does with each
+ * rule (its built handlers and their report instances).
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
              Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots,
-             ReferencedAttributes quotaPlanReads) {
+             ReferencedAttributes quotaPlanReads, Map<String, List<State.ReportAction>> reportActions) {
+
+  /** A rule's action as a report sees it: a handler that was built, and its report instances. */
+  record ReportAction(String handler, List<InstanceConfig> instances) {}
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
@@ -68,8 +72,24 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     }
     Map<String, int[]> slots = new HashMap<>();
     match.forEach((rule, reads) -> slots.put(rule, EvaluationMemo.slots(List.of(reads), config.vocabulary())));
+    // What a report does with each rule, resolved once per version rather than per attribute set.
+    Map<String, List<ReportAction>> reportActions = new HashMap<>();
+    for (RuleConfig r : config.rules()) {
+      List<ReportAction> acts = new java.util.ArrayList<>();
+      for (RuleConfig.Action act : r.actions()) {
+        HandlerTable.Built handler = handlers.byName.get(act.handler());
+        List<InstanceConfig> reports = act.instances().stream().map(config.instances()::get)
+            .filter(ic -> ic.template().variety() == Template.Variety.REPORT).toList();
+        if (handler != null && handler.handler() != null && !reports.isEmpty()) {
+          acts.add(new ReportAction(act.handler(), reports));
+        }
+      }
+      if (!acts.isEmpty()) {
+        reportActions.put(r.name(), List.copyOf(acts));
+      }
+    }
     return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots),
-        quotaPlanReads);
+        quotaPlanReads, Map.copyOf(reportActions));
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */
