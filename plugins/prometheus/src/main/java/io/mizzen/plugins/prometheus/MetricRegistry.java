@@ -45,6 +45,9 @@ final class MetricRegistry {
     /** The label names, the same object for every family with these names. */
     final List<String> labels;
     private final Map<LabelKey, Series> series = new ConcurrentHashMap<>();
+    private volatile Last last;
+
+    private record Last(LabelKey key, Series series) {}
 
     Family(MetricSpec spec, List<String> labels) {
       this.spec = spec;
@@ -64,7 +67,17 @@ final class MetricRegistry {
     /** Records one instance: its value, in the series of {@code key} (from {@link #key} of a family with the same labels). */
     void record(Object value, LabelKey key) {
       double x = number(value);
-      series.computeIfAbsent(key, k -> new Series(spec.bounds().length)).record(spec, x);
+      // A report's metrics mostly repeat the key just used (the same object, when Mixer shared
+      // the dimension map): that series is at hand without a lookup.
+      Last l = last;
+      Series s;
+      if (l != null && l.key == key) {
+        s = l.series;
+      } else {
+        s = series.computeIfAbsent(key, k -> new Series(spec.bounds().length));
+        last = new Last(key, s);
+      }
+      s.record(spec, x);
     }
 
     private void write(StringBuilder b) {
