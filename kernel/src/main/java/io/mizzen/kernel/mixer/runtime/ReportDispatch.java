@@ -29,11 +29,11 @@ final class ReportDispatch {
       String namespace = Engine.namespaceOf(bag, null);
       for (RuleConfig rule : state.config().rulesFor(namespace)) {
         // Rules with no report instance on a working handler are not even matched.
-        List<State.ReportAction> actions = state.reportActions().get(rule.name());
-        if (actions == null || !engine.matches(rule, bag, memo, state.matchSlots().get(rule.name()))) {
+        State.ReportRule report = state.reportRules().get(rule.name());
+        if (report == null || !engine.matches(rule, bag, memo, report.matchSlots())) {
           continue;
         }
-        for (State.ReportAction action : actions) {
+        for (State.ReportAction action : report.actions()) {
           List<Instance> out = null;
           for (InstanceConfig ic : action.instances()) {
             try {

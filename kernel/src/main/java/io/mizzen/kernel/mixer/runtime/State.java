@@ -17,15 +17,20 @@ import java.util.Set;
 /**
  * One config version ready to serve: the compiled config, its handlers, for each rule what its
  * match and its check-time work read (so a Check can say what it depended on without tracking
- * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); each
- * rule's match reads also as vocabulary slots, for a report batch's {@link EvaluationMemo}; and
- * what finding the quotas of a check that names none reads (the QuotaSpecs' clauses and the
+ * reads per request), and what the whole version reads ({@code Mixer.attributesRead}); what
+ * finding the quotas of a check that names none reads (the QuotaSpecs' clauses and the
  * destination service), which that check's answer references; and what a report does with each
- * rule (its built handlers and their report instances).
+ * rule that has report instances.
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
-             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read, Map<String, int[]> matchSlots,
-             ReferencedAttributes quotaPlanReads, Map<String, List<State.ReportAction>> reportActions) {
+             Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read,
+             ReferencedAttributes quotaPlanReads, Map<String, State.ReportRule> reportRules) {
+
+  /**
+   * A rule as a report sees it: the vocabulary slots its match reads (for a batch's
+   * {@link EvaluationMemo}) and its actions on built handlers with report instances.
+   */
+  record ReportRule(int[] matchSlots, List<ReportAction> actions) {}
 
   /** A rule's action as a report sees it: a handler that was built, and its report instances. */
   record ReportAction(String handler, List<InstanceConfig> instances) {}
@@ -33,9 +38,9 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
     Map<String, ReferencedAttributes> action = new HashMap<>();
-    // What the engine reads itself: the namespace whose rules apply, the QuotaPlan's service, the dedup id.
-    Reads all = new Reads().addWhole("destination.namespace").addWhole("destination.service.namespace")
-        .addWhole("destination.service.name").addWhole("destination.service.host").addWhole("request.id");
+    // What the engine reads itself: the namespace whose rules apply, the dedup id (and below, what
+    // finding the quotas reads).
+    Reads all = new Reads().addWhole("destination.namespace").addWhole("request.id");
     // What a check that names no quota reads to find the quotas its QuotaSpecs charge.
     Reads plan = new Reads().addWhole("destination.service.name").addWhole("destination.service.namespace")
         .addWhole("destination.service.host");
@@ -70,10 +75,8 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
       action.put(r.name(), a.build());
       all.add(match.get(r.name())).add(action.get(r.name()));
     }
-    Map<String, int[]> slots = new HashMap<>();
-    match.forEach((rule, reads) -> slots.put(rule, EvaluationMemo.slots(List.of(reads), config.vocabulary())));
     // What a report does with each rule, resolved once per version rather than per attribute set.
-    Map<String, List<ReportAction>> reportActions = new HashMap<>();
+    Map<String, ReportRule> reportRules = new HashMap<>();
     for (RuleConfig r : config.rules()) {
       List<ReportAction> acts = new java.util.ArrayList<>();
       for (RuleConfig.Action act : r.actions()) {
@@ -85,11 +88,12 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
         }
       }
       if (!acts.isEmpty()) {
-        reportActions.put(r.name(), List.copyOf(acts));
+        reportRules.put(r.name(), new ReportRule(EvaluationMemo.slots(List.of(match.get(r.name())), config.vocabulary()),
+            List.copyOf(acts)));
       }
     }
-    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), Map.copyOf(slots),
-        quotaPlanReads, Map.copyOf(reportActions));
+    return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), quotaPlanReads,
+        Map.copyOf(reportRules));
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */
