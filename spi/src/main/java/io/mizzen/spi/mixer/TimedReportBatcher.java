@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.LongAdder;
 final class TimedReportBatcher implements ReportBatcher {
   /**
    * A batch encoded as it fills is sent once it reaches this size, however few its sets: Mixer's
-   * gRPC server takes messages of up to 256 KiB, and a few requests with large headers (up to
+   * gRPC server takes messages of up to 1 MiB, and a few requests with large headers (up to
    * 64 KiB each) would otherwise make a batch it refuses.
    */
-  static final int MAX_BYTES = 128 * 1024;
+  static final int MAX_BYTES = 512 * 1024;
 
   private final Vertx vertx;
   private final Mixer mixer;

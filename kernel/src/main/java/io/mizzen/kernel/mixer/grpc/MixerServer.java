@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessageDecoder;
@@ -23,6 +24,7 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 
@@ -84,6 +86,13 @@ public interface MixerServer {
     });
   }
 
+  /**
+   * The largest message taken: a proxy sends a report batch once it holds 512 KiB
+   * ({@code ReportBatcher}), so a batch is at most that and one set more (whose headers are
+   * bounded at 64 KiB each way).
+   */
+  int MAX_MESSAGE_BYTES = 1024 * 1024;
+
   /** Report, with the request taken as its bytes. */
   ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(MixerWireGrpcService.Report.serviceName(),
       MixerWireGrpcService.Report.methodName(), GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
@@ -103,14 +112,19 @@ public interface MixerServer {
 
     @Override
     public Future<?> start() {
-      GrpcServer grpc = GrpcServer.server(vertx);
+      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_MESSAGE_BYTES));
       Wire wire = new Wire(engine);
       MixerWireGrpcService.builder(wire).bind(MixerWireGrpcService.Check, MixerWireGrpcService.Vocabulary).build().bind(grpc);
       // Report takes the batch as bytes and reads the bags straight from them (MixerWireCodec's
       // decodeBatch(byte[], ...)): protobuf's parse into messages cost as much as the report itself.
       grpc.callHandler(REPORT_BYTES, request -> request.handler(bytes -> wire.report(bytes.getBytes()).onComplete(
           reply -> request.response().end(reply), e -> request.response().fail(e))));
-      return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(grpc)
+      // Windows that take a whole report batch: with HTTP/2's 64 KiB a batch waited for a
+      // WINDOW_UPDATE or two, each a wake-up of the proxy's event loop and of this one.
+      HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
+          .setInitialSettings(new Http2Settings().setInitialWindowSize(MAX_MESSAGE_BYTES))
+          .setHttp2ConnectionWindowSize(2 * MAX_MESSAGE_BYTES);
+      return vertx.createHttpServer(options).requestHandler(grpc)
           .listen(port, host).onSuccess(s -> actualPort = s.actualPort());
     }
   }

@@ -77,7 +77,7 @@ class MixerServerTest {
   void aBatchOfLargeSetsGoesOutByItsBytesAndArrivesWhole(Vertx vertx, VertxTestContext ctx) {
     RecordingAdapter stdio = new RecordingAdapter("stdio", Set.of("logentry"));
     MixerEngine engine = MixerEngine.create(new TestMeshContext(vertx, dir), EngineOptions.defaults(), List.of(stdio));
-    String large = "x".repeat(40_000);
+    String large = "x".repeat(150_000);
     engine.apply(TestResources.samples("bookinfo/telemetry/log-entry.yaml"), 1)
         .compose(errors -> MixerServer.start(vertx, engine, "127.0.0.1", 0))
         .compose(server -> RemoteMixer.connect(GrpcClient.client(vertx), SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))
@@ -87,8 +87,8 @@ class MixerServerTest {
                 batcher.add(AttributeBag.builder(bag(remote, "v" + i))
                     .put("request.headers", Map.of("x-large", large + i, "x-request-id", "id-" + i)).build());
               }
-              // 40 KB sets: a batch reaches 128 KiB at its fourth set, so 4 + 4 go by bytes, 2 on close
-              // (one batch of all ten would be over the server's 256 KiB message limit, and lost).
+              // 150 KB sets: a batch reaches 512 KiB at its fourth set, so 4 + 4 go by bytes, 2 on close
+              // (one batch of all ten would be over the server's 1 MiB message limit, and lost).
               return batcher.close().map(v -> {
                 ctx.verify(() -> {
                   assertEquals(10, stdio.received.size(), "every set reached stdio");
