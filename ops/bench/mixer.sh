@@ -14,13 +14,15 @@
 # SECONDS_PER_PHASE=n (default 10: under 10 s the JIT is still warming) bounds each remote phase;
 # JMH_ARGS passes options to JMH; PROXY_SECONDS (default 10) each wrk run of the PROXY_ROUNDS
 # (default 10) pairs, after PROXY_WARM (default 60) s of warm-up. The warm-up is long because the
-# proxy with Mixer reaches its steady state late: its send path (a batch of 500 sets) runs once
-# per 500 requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s
+# proxy with Mixer reaches its steady state late: its send path (a batch of 1,000 sets) runs once
+# per 1,000 requests, so C2 gets to it last, in the proxy and in Mixer's server alike; in 8 s
 # windows one run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s;
 # TELEMETRY=1 adds Istio's standard metrics (istio-samples mixer-testdata/metrics.yaml, tcpmetrics.yaml and
 # prometheus.yaml, through the real prometheus adapter) to both Mixers' config, so every report
 # becomes metric instances. SKIP=jmh,load,proxy skips parts; MODES=embedded (or remote) runs one
-# proxy mode.
+# proxy mode. PIN=1 pins the proxy's JVM to CPU 0 and wrk, nginx and Mixer's server to CPU 1 (as
+# proxy.sh and citadel.sh do): the proxy's own cost per request decides its throughput, rather
+# than how the scheduler shares the 2 cores with Mixer's server (default 0: unpinned).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bench="$root/ops/mixer-bench"
@@ -53,6 +55,11 @@ for tool in wrk nginx; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx)" >&2; exit 1; }
 done
 run=${RUN:-/tmp/mizzen-mixer-bench}
+pin_proxy=(); pin_load=()
+if [ "${PIN:-0}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  pin_proxy=(taskset -c 0); pin_load=(taskset -c 1)
+  echo "== the proxies' JVM pinned to CPU 0; wrk, nginx and Mixer's server to CPU 1"
+fi
 UP=18180; MIX=18191; PROXY=18183
 mkdir -p "$run/nginx-upstream/tmp"
 pids=()
@@ -70,10 +77,10 @@ wait_port() {
 }
 tmpl=$(cat "$shared/bench/nginx-upstream.conf.tmpl"); tmpl=${tmpl//@RUN@/$run}; tmpl=${tmpl//@PORT@/$UP}
 printf '%s\n' "$tmpl" > "$run/nginx-upstream.conf"
-nginx -c "$run/nginx-upstream.conf" -g 'daemon off;' & pids+=($!)
+"${pin_load[@]}" nginx -c "$run/nginx-upstream.conf" -g 'daemon off;' & pids+=($!)
 wait_port $UP
 config=(); [ -n "${TELEMETRY:-}" ] && config=(-Dmizzen.telemetry="$shared/istio-samples")
-java -Xmx256m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
+"${pin_load[@]}" java -Xmx256m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench mixer $MIX > "$run/mixer.log" 2>&1 & pids+=($!)
 wait_port $MIX
 # The event loop's own ticks: the requests' work, without the JIT compiler and GC threads; with
 # Mixer remote its server's JVM competes for the same 2 cores, which req/s shows and this does not.
@@ -86,10 +93,10 @@ per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v r="$2" -v d="${PROXY
 # by up to ±10% from one JVM to the next, and on this 2-core host a 10 s window by as much again,
 # so one pair decides nothing: the figure is over many pairs.)
 OFF=$PROXY; ON=$((PROXY + 1))
-load() { wrk -t1 -c50 -d"$2"s -H "Host: ratings" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
+load() { "${pin_load[@]}" wrk -t1 -c50 -d"$2"s -H "Host: ratings" "http://127.0.0.1:$1/" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
 for mode in ${MODES:-embedded remote}; do
   extra=embedded; [ $mode = remote ] && extra=$MIX
-  java -Xmx128m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
+  "${pin_proxy[@]}" java -Xmx128m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
   wait_port $OFF; wait_port $ON
   for _ in $(seq 1 $(( ${PROXY_WARM:-60} / 10 ))); do load $OFF 5 >/dev/null; load $ON 5 >/dev/null; done
   : > "$run/pairs-$mode"
