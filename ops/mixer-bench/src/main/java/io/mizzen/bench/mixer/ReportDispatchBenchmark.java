@@ -1,6 +1,7 @@
 package io.mizzen.bench.mixer;
 
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
+import io.mizzen.proxy.policy.MixerHook;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeValues;
 import io.vertx.core.Vertx;
@@ -25,8 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The engine's Report path per attribute set, as an embedded sidecar pays it: batches of 500 sets
- * shaped like the sidecar's reports of wrk's requests to ratings (its workload's attributes, a
+ * The engine's Report path per attribute set, as an embedded sidecar pays it: batches of
+ * {@link MixerHook#REPORT_BATCH} sets (the sidecar's batch size) shaped like the sidecar's reports of wrk's requests to ratings (its workload's attributes, a
  * new request id and times per request), through the bench's config — Istio's deny-by-header
  * rule and, with {@code -Dmizzen.telemetry=<shared>/istio-samples} (which {@code mixer.sh}
  * passes), Istio's standard metrics through the real prometheus adapter. Forks inherit the
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ReportDispatchBenchmark {
-  private static final int BATCH = 500;
+  private static final int BATCH = MixerHook.REPORT_BATCH;
   private Vertx vertx;
   private MixerEngine engine;
   private List<List<AttributeBag>> batches;
