@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * A Check that fails is refused with 503 {@code UNAVAILABLE:mixer unreachable: …}; the sidecar
  * puts its workload's fail policy in front ({@link SidecarMixer}), which also says what requests
  * get while no Mixer is in use ({@link #withoutMixer}). A Report never holds the response. Reports are batched, as Istio's proxy batched them: one
- * Report call per {@link #REPORT_BATCH} finished requests, per 512 KiB of encoded reports or per
+ * Report call per {@link #REPORT_BATCH} finished requests, per {@link ReportBatcher#MAX_BATCH_BYTES} of encoded reports or per
  * {@link #REPORT_DELAY}, whichever comes first, and {@link #close()} sends what is pending.
  */
 public final class MixerHook implements ProxyFilter {

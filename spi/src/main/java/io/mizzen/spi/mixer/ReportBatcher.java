@@ -10,6 +10,12 @@ import java.time.Duration;
  * first. Telemetry is best effort: a batch Mixer refuses is counted, not retried. Thread-safe.
  */
 public interface ReportBatcher {
+  /**
+   * A batch encoded as it fills is sent once it reaches this many bytes, however few its sets, so
+   * a batch is at most this and one set more (a set's headers are bounded at 64 KiB each way):
+   * Mixer's server sizes its message limit from it.
+   */
+  int MAX_BATCH_BYTES = 512 * 1024;
 
   /**
    * Queues one attribute set; sends the batch at once if it is now full. Never blocks.

@@ -13,13 +13,6 @@ import java.util.concurrent.atomic.LongAdder;
  * by this object's lock; one timer armed per pending batch.
  */
 final class TimedReportBatcher implements ReportBatcher {
-  /**
-   * A batch encoded as it fills is sent once it reaches this size, however few its sets: Mixer's
-   * gRPC server takes messages of up to 1 MiB, and a few requests with large headers (up to
-   * 64 KiB each) would otherwise make a batch it refuses.
-   */
-  static final int MAX_BYTES = 512 * 1024;
-
   private final Vertx vertx;
   private final Mixer mixer;
   private final int maxBatch;
@@ -54,7 +47,7 @@ final class TimedReportBatcher implements ReportBatcher {
         throw new IllegalStateException("report batcher is closed");
       }
       pending.add(attributes);
-      if (pending.size() >= maxBatch || pending.bytes() >= MAX_BYTES) {
+      if (pending.size() >= maxBatch || pending.bytes() >= MAX_BATCH_BYTES) {
         full = take();
       } else if (timer < 0) {
         timer = vertx.setTimer(maxDelayMillis, id -> flush());

@@ -4,6 +4,7 @@ import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.ReferencedAttributes;
+import io.mizzen.spi.mixer.ReportBatcher;
 import io.mizzen.spi.mixer.remote.MixerWireCodec;
 import io.mizzen.spi.wire.mixer.CheckReply;
 import io.mizzen.spi.wire.mixer.CheckRequest;
@@ -87,11 +88,10 @@ public interface MixerServer {
   }
 
   /**
-   * The largest message taken: a proxy sends a report batch once it holds 512 KiB
-   * ({@code ReportBatcher}), so a batch is at most that and one set more (whose headers are
-   * bounded at 64 KiB each way).
+   * The largest message taken: twice a proxy's report batch bound
+   * ({@link ReportBatcher#MAX_BATCH_BYTES}), as a batch is at most that and one set more.
    */
-  int MAX_MESSAGE_BYTES = 1024 * 1024;
+  int MAX_MESSAGE_BYTES = 2 * ReportBatcher.MAX_BATCH_BYTES;
 
   /** Report, with the request taken as its bytes. */
   ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(MixerWireGrpcService.Report.serviceName(),

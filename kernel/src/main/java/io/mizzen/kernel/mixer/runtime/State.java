@@ -7,6 +7,7 @@ import io.mizzen.kernel.mixer.config.RuleConfig;
 import io.mizzen.kernel.mixer.config.Template;
 import io.mizzen.kernel.mixer.expr.CompiledExpression;
 import io.mizzen.spi.mixer.ReferencedAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -78,7 +79,7 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     // What a report does with each rule, resolved once per version rather than per attribute set.
     Map<String, ReportRule> reportRules = new HashMap<>();
     for (RuleConfig r : config.rules()) {
-      List<ReportAction> acts = new java.util.ArrayList<>();
+      List<ReportAction> acts = new ArrayList<>();
       for (RuleConfig.Action act : r.actions()) {
         HandlerTable.Built handler = handlers.byName.get(act.handler());
         List<InstanceConfig> reports = act.instances().stream().map(config.instances()::get)
