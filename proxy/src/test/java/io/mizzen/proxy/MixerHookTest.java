@@ -172,7 +172,8 @@ class MixerHookTest {
   /** Allows everything and keeps the reports; says its config reads {@code read}. */
   private static final class ReadingMixer implements Mixer {
     final AttributeVocabulary vocabulary = AttributeVocabulary.of(Map.of(
-        "request.headers", ValueType.STRING_MAP, "response.headers", ValueType.STRING_MAP, "request.path", ValueType.STRING));
+        "request.headers", ValueType.STRING_MAP, "response.headers", ValueType.STRING_MAP, "request.path", ValueType.STRING,
+        "request.time", ValueType.TIMESTAMP, "response.duration", ValueType.DURATION, "response.code", ValueType.INT64));
     final io.mizzen.spi.mixer.ReferencedAttributes read;
     final BlockingQueue<AttributeBag> reports = new LinkedBlockingQueue<>();
 
@@ -206,14 +207,14 @@ class MixerHookTest {
     assertEquals(200, ok.status(), ok.body());
     AttributeBag report = mixer.reports.poll(10, TimeUnit.SECONDS);
     assertTrue(report != null, "the request was reported");
-    assertEquals("/ratings/0", report.get("request.path"));
     return report;
   }
 
   @Test
   void aHeaderMapReadAtSomeKeysCarriesOnlyThoseAndOneReadWholeCarriesAll() throws InterruptedException {
     AttributeBag report = reportOfOneRequest(new io.mizzen.spi.mixer.ReferencedAttributes(
-        java.util.Set.of("response.headers"), Map.of("request.headers", java.util.Set.of("x-user", "x-absent"))));
+        java.util.Set.of("response.headers", "request.path"), Map.of("request.headers", java.util.Set.of("x-user", "x-absent"))));
+    assertEquals("/ratings/0", report.get("request.path"));
     // The last of a repeated header, as in a whole map; a key read but not sent is simply absent.
     assertEquals(Map.of("x-user", "john"), report.get("request.headers"));
     @SuppressWarnings("unchecked")
@@ -223,15 +224,26 @@ class MixerHookTest {
   }
 
   @Test
-  void headerMapsNothingReadsAreLeftOut() throws InterruptedException {
+  void attributesNothingReadsAreLeftOut() throws InterruptedException {
     AttributeBag report = reportOfOneRequest(io.mizzen.spi.mixer.ReferencedAttributes.none());
-    assertEquals(null, report.get("request.headers"));
-    assertEquals(null, report.get("response.headers"));
+    assertEquals(Map.of(), report.toMap());
+  }
+
+  @Test
+  void aDurationReadIsMeasuredFromTheRequestTimeAndNothingElseIsSet() throws InterruptedException {
+    AttributeBag report = reportOfOneRequest(new io.mizzen.spi.mixer.ReferencedAttributes(
+        java.util.Set.of("response.duration"), Map.of()));
+    assertTrue(report.get("response.duration") instanceof Duration d && !d.isNegative(), String.valueOf(report));
+    // The request's time stays in the bag: the duration is measured from it.
+    assertTrue(report.get("request.time") instanceof java.time.Instant, String.valueOf(report));
+    assertEquals(java.util.Set.of("response.duration", "request.time"), report.toMap().keySet());
   }
 
   @Test
   void aMixerThatDoesNotSayWhatItReadsGetsEveryHeader() throws InterruptedException {
     AttributeBag report = reportOfOneRequest(null);
+    assertEquals("/ratings/0", report.get("request.path"));
+    assertEquals(200L, report.get("response.code"));
     @SuppressWarnings("unchecked")
     Map<String, String> request = (Map<String, String>) report.get("request.headers");
     assertEquals("john", request.get("x-user"), String.valueOf(request));

@@ -24,13 +24,19 @@ import java.util.Set;
  * {@link MixerHook}: where each attribute the hook sets sits in one vocabulary, worked out once per
  * vocabulary rather than by name per request; -1 when the vocabulary does not know the attribute
  * or declares another type for it than Istio's (the attribute is then left out, as rules reading
- * it expect). {@link #fixed} holds the workload's own attributes, the same for every request.
+ * it expect), or when the config in force reads nothing of it ({@link #read}, from
+ * {@link io.mizzen.spi.mixer.Mixer#attributesRead()}; null: unknown, every attribute is set). An
+ * attribute nothing reads is never computed: no peer-header parse when no rule or instance reads
+ * {@code source.*}, no clock read for {@code request.time} when neither it nor
+ * {@code response.duration} is read. {@link #fixed} holds the workload's own attributes, the same
+ * for every request.
  */
 final class HttpAttributes {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
   private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
   final AttributeVocabulary vocabulary;
+  final ReferencedAttributes read;
   final AttributeBag fixed;
   final int sourceLabels;
   final int sourceWorkloadName;
@@ -56,9 +62,12 @@ final class HttpAttributes {
   final int responseDuration;
   final int responseSize;
   final int sourceIp;
+  /** Whether anything read comes from the peer-metadata header. */
+  private final boolean readsPeer;
 
-  HttpAttributes(AttributeVocabulary v, Map<String, Object> fixedAttributes) {
+  HttpAttributes(AttributeVocabulary v, ReferencedAttributes read, Map<String, Object> fixedAttributes) {
     vocabulary = v;
+    this.read = read;
     AttributeBag.Builder b = AttributeBag.builder(v);
     fixedAttributes.forEach((name, value) -> put(b, slot(v, name, value.getClass()), value));
     fixed = b.build();
@@ -76,7 +85,8 @@ final class HttpAttributes {
     requestMethod = slot(v, "request.method", String.class);
     requestHost = slot(v, "request.host", String.class);
     requestScheme = slot(v, "request.scheme", String.class);
-    requestTime = slot(v, "request.time", Instant.class);
+    // The response's duration is measured from the request's time: kept when either is read.
+    requestTime = slot(v, read != null && isRead(read, "response.duration") ? null : read, "request.time", Instant.class);
     requestId = slot(v, "request.id", String.class);
     requestUseragent = slot(v, "request.useragent", String.class);
     requestHeaders = slot(v, "request.headers", Map.class);
@@ -86,9 +96,22 @@ final class HttpAttributes {
     responseDuration = slot(v, "response.duration", java.time.Duration.class);
     responseSize = slot(v, "response.size", Long.class);
     sourceIp = slot(v, "source.ip", java.net.InetAddress.class);
+    readsPeer = sourceLabels >= 0 || sourceWorkloadName >= 0 || sourceNamespace >= 0 || sourceWorkloadNamespace >= 0
+        || sourcePrincipal >= 0 || sourceUser >= 0 || sourceUid >= 0;
   }
 
-  private static int slot(AttributeVocabulary v, String name, Class<?> javaType) {
+  private int slot(AttributeVocabulary v, String name, Class<?> javaType) {
+    return slot(v, read, name, javaType);
+  }
+
+  private static boolean isRead(ReferencedAttributes read, String name) {
+    return read.attributes().contains(name) || read.mapKeys().containsKey(name);
+  }
+
+  private static int slot(AttributeVocabulary v, ReferencedAttributes read, String name, Class<?> javaType) {
+    if (read != null && !isRead(read, name)) {
+      return -1;
+    }
     int i = v.indexOf(name);
     if (i < 0) {
       return -1;
@@ -127,21 +150,27 @@ final class HttpAttributes {
   }
 
   /** The report of a request: its bag copied whole (one array copy), plus what the response says. */
-  AttributeBag report(AttributeBag attributes, HttpResponse response, ReferencedAttributes read) {
+  AttributeBag report(AttributeBag attributes, HttpResponse response) {
     AttributeBag base = attributes.vocabulary() == vocabulary ? attributes : attributes.rebase(vocabulary);
     AttributeBag.Builder report = AttributeBag.builder(base);
     put(report, responseCode, (long) response.status().code());
-    Instant now = Instant.now();
-    put(report, responseTime, now);
-    if (requestTime >= 0 && base.get(requestTime) instanceof Instant started) {
-      // Until the response head: the report is queued then, never held for the body.
-      put(report, responseDuration, java.time.Duration.between(started, now));
+    if (responseTime >= 0 || responseDuration >= 0) {
+      Instant now = Instant.now();
+      put(report, responseTime, now);
+      if (responseDuration >= 0 && requestTime >= 0 && base.get(requestTime) instanceof Instant started) {
+        // Until the response head: the report is queued then, never held for the body.
+        report.put(responseDuration, java.time.Duration.between(started, now));
+      }
     }
-    long size = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
-    if (size >= 0) {
-      put(report, responseSize, size);
+    if (responseSize >= 0) {
+      long size = io.netty.handler.codec.http.HttpUtil.getContentLength(response, -1L);
+      if (size >= 0) {
+        report.put(responseSize, size);
+      }
     }
-    put(report, responseHeaders, headerMap(response.headers(), read, "response.headers"));
+    if (responseHeaders >= 0) {
+      report.put(responseHeaders, headerMap(response.headers(), read, "response.headers"));
+    }
     return report.build();
   }
 
@@ -167,9 +196,9 @@ final class HttpAttributes {
   }
 
   /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
-  AttributeBag request(RequestContext request, ReferencedAttributes read) {
+  AttributeBag request(RequestContext request) {
     AttributeBag.Builder b = AttributeBag.builder(fixed);
-    String peer = request.header(IstioMetrics.PEER_HEADER);
+    String peer = readsPeer ? request.header(IstioMetrics.PEER_HEADER) : null;
     if (peer != null) {
       String[] p = peer.split(";", -1);
       String app = at(p, 1);
@@ -203,7 +232,7 @@ final class HttpAttributes {
     // What the mutual TLS handshake proved outranks what the peer header claims.
     String proven = request.sourcePrincipal();
     put(b, connectionMtls, proven != null);
-    if (proven != null) {
+    if (proven != null && (sourcePrincipal >= 0 || sourceUser >= 0)) {
       put(b, sourcePrincipal, proven);
       put(b, sourceUser, proven);
     }
@@ -218,11 +247,19 @@ final class HttpAttributes {
     put(b, requestMethod, request.method());
     put(b, requestHost, request.authority());
     put(b, requestScheme, request.scheme());
-    put(b, requestTime, Instant.now());
+    if (requestTime >= 0) {
+      b.put(requestTime, Instant.now());
+    }
     HttpHeaders headers = request.headers();
-    put(b, requestId, headers.get(REQUEST_ID));
-    put(b, requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
-    put(b, requestHeaders, headerMap(headers, read, "request.headers"));
+    if (requestId >= 0) {
+      b.put(requestId, headers.get(REQUEST_ID));
+    }
+    if (requestUseragent >= 0) {
+      b.put(requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
+    }
+    if (requestHeaders >= 0) {
+      b.put(requestHeaders, headerMap(headers, read, "request.headers"));
+    }
     return b.build();
   }
 

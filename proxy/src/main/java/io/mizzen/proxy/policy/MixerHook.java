@@ -15,8 +15,9 @@ import io.mizzen.spi.mixer.CheckResult;
 import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.WorkloadInfo;
-import io.netty.handler.codec.http.HttpResponse;
+import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.mixer.ReportBatcher;
+import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -177,7 +178,7 @@ public final class MixerHook implements ProxyFilter {
     }
     Future<CheckResponse> check;
     try {
-      AttributeBag attributes = http(m.vocabulary()).request(request, m.attributesRead());
+      AttributeBag attributes = http(m).request(request);
       request.put(ATTRIBUTES, attributes);
       check = m.check(CheckRequest.of(attributes));
     } catch (RuntimeException e) {
@@ -207,7 +208,7 @@ public final class MixerHook implements ProxyFilter {
       return;
     }
     try {
-      batcher.add(http(m.vocabulary()).report(attributes, response, m.attributesRead()));
+      batcher.add(http(m).report(attributes, response));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "mixer report for " + request.path() + " not built: " + e.getMessage());
     }
@@ -232,11 +233,16 @@ public final class MixerHook implements ProxyFilter {
     return new FilterStep.Reply(new LocalReply(503, Map.of("content-type", "text/plain"), body), ResponseFlag.UAEX, body);
   }
 
-  /** The bag builder for {@code v}, kept for as long as Mixer's vocabulary stays the same. */
-  private HttpAttributes http(AttributeVocabulary v) {
+  /**
+   * The bag builder for {@code m}'s vocabulary and what its config reads, kept for as long as
+   * neither changes.
+   */
+  private HttpAttributes http(Mixer m) {
     HttpAttributes s = http;
-    if (s == null || s.vocabulary != v) {
-      s = new HttpAttributes(v, fixed);
+    AttributeVocabulary v = m.vocabulary();
+    ReferencedAttributes read = m.attributesRead();
+    if (s == null || s.vocabulary != v || s.read != read) {
+      s = new HttpAttributes(v, read, fixed);
       http = s;
     }
     return s;
