@@ -19,6 +19,12 @@ import java.util.function.Function;
  * (source, destination, protocol, response code), so most bags of a batch reuse the previous
  * one's values: the same objects, which adapters may then recognise by identity. A computation
  * that throws keeps nothing. Not thread-safe: one per batch.
+ *
+ * <p>Bags are announced in turn ({@link #next}): the memo then compares each watched slot of the
+ * bag with the previous bag's once, so a unit last computed for the previous bag is checked by
+ * looking its slots up in that comparison rather than comparing values again (a metric's
+ * dimensions, the metric itself and the rule that reached it all read the same source and
+ * destination maps; they are compared once per bag, not once per unit).
  */
 public final class EvaluationMemo {
   private static final class Last {
@@ -27,6 +33,48 @@ public final class EvaluationMemo {
   }
 
   private final Map<Object, Last> last = new IdentityHashMap<>();
+  /** The slots compared by {@link #next}; null: every slot of the bag's vocabulary. */
+  private final int[] watched;
+  private AttributeBag previous;
+  private AttributeBag current;
+  /** For the current bag, by slot: whether it differs from the previous bag's (watched slots only). */
+  private boolean[] changed = new boolean[0];
+
+  /** A memo that compares every slot of each bag announced with the previous one. */
+  public EvaluationMemo() {
+    this(null);
+  }
+
+  /**
+   * A memo that compares only {@code watched} slots of each bag announced: every slot any unit
+   * passed to {@link #get} with an announced bag reads must be among them.
+   */
+  public EvaluationMemo(int[] watched) {
+    this.watched = watched;
+  }
+
+  /** {@code bag} is the batch's next: the units computed for the previous one are checked against it. */
+  public void next(AttributeBag bag) {
+    previous = current;
+    current = bag;
+    if (previous == null || previous.vocabulary() != bag.vocabulary()) {
+      previous = null;
+      return;
+    }
+    int size = bag.vocabulary().size();
+    if (changed.length < size) {
+      changed = new boolean[size];
+    }
+    if (watched == null) {
+      for (int slot = 0; slot < size; slot++) {
+        changed[slot] = !same(previous.get(slot), bag.get(slot));
+      }
+    } else {
+      for (int slot : watched) {
+        changed[slot] = !same(previous.get(slot), bag.get(slot));
+      }
+    }
+  }
 
   /**
    * {@code compute}'s value for {@code bag}: the one kept for {@code unit} when its bag agrees
@@ -34,7 +82,7 @@ public final class EvaluationMemo {
    */
   public <T> T get(Object unit, int[] slots, AttributeBag bag, Function<AttributeBag, T> compute) {
     Last l = last.get(unit);
-    if (l != null && (l.bag == bag || agree(l.bag, bag, slots))) {
+    if (l != null && agrees(l.bag, bag, slots)) {
       l.bag = bag;
       @SuppressWarnings("unchecked")
       T kept = (T) l.value;
@@ -50,14 +98,31 @@ public final class EvaluationMemo {
     return value;
   }
 
+  private boolean agrees(AttributeBag kept, AttributeBag bag, int[] slots) {
+    if (kept == bag) {
+      return true;
+    }
+    if (bag != current || kept != previous || previous == null) {
+      return agree(kept, bag, slots);
+    }
+    for (int slot : slots) {
+      if (changed[slot]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean same(Object x, Object y) {
+    return x == y || Objects.equals(x, y);
+  }
+
   private static boolean agree(AttributeBag a, AttributeBag b, int[] slots) {
     if (a.vocabulary() != b.vocabulary()) {
       return false;
     }
     for (int slot : slots) {
-      Object x = a.get(slot);
-      Object y = b.get(slot);
-      if (x != y && !Objects.equals(x, y)) {
+      if (!same(a.get(slot), b.get(slot))) {
         return false;
       }
     }

@@ -2,44 +2,55 @@ package io.mizzen.kernel.mixer.runtime;
 
 import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.InstanceConfig;
-import io.mizzen.kernel.mixer.config.RuleConfig;
 import io.mizzen.kernel.mixer.expr.EvaluationException;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.Instance;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One Report batch: for every attribute set, the report instances of the matching rules, grouped
- * by handler so each handler receives one call per batch.
+ * by handler so each handler receives one call per batch. An instance whose expressions read the
+ * same values as in the batch's previous bag is that bag's instance again (the same object):
+ * requests of one proxy mostly differ in a duration or a size, so of Istio's standard metrics
+ * usually only the one reading what changed is built anew.
  */
 final class ReportDispatch {
   private ReportDispatch() {}
 
   static Future<Void> run(Engine engine, State state, List<AttributeBag> batch) {
-    Map<String, List<Instance>> byHandler = new LinkedHashMap<>();
-    // Rule matches and shared map fields (a metric set's dimensions) are worked out once for the
-    // bags of the batch that agree on what they read.
-    EvaluationMemo memo = new EvaluationMemo();
+    // By handler index (State.reportHandlers): one list per handler the batch reaches.
+    @SuppressWarnings("unchecked")
+    List<Instance>[] byHandler = new List[state.reportHandlers().size()];
+    // Rule matches, shared map fields (a metric set's dimensions) and whole instances are worked
+    // out once for the bags of the batch that agree on what they read.
+    EvaluationMemo memo = new EvaluationMemo(state.reportSlots());
+    // A proxy's bags share one namespace string: its rules are looked up again only when it changes.
+    String namespace = null;
+    List<State.ReportRule> rules = state.reportRulesFor(null);
     for (AttributeBag raw : batch) {
       AttributeBag bag = raw.rebase(state.config().vocabulary());
-      String namespace = Engine.namespaceOf(bag, null);
-      for (RuleConfig rule : state.config().rulesFor(namespace)) {
-        // Rules with no report instance on a working handler are not even matched.
-        State.ReportRule report = state.reportRules().get(rule.name());
-        if (report == null || !engine.matches(rule, bag, memo, report.matchSlots())) {
+      memo.next(bag);
+      String ns = Engine.namespaceOf(bag, null);
+      if (ns != namespace) {
+        namespace = ns;
+        rules = state.reportRulesFor(ns);
+      }
+      // Rules with no report instance on a working handler are not even matched.
+      for (State.ReportRule report : rules) {
+        if (!engine.matches(report.rule(), bag, memo, report.matchSlots())) {
           continue;
         }
         for (State.ReportAction action : report.actions()) {
-          List<Instance> out = null;
-          for (InstanceConfig ic : action.instances()) {
+          List<InstanceConfig> instances = action.instances();
+          for (int i = 0; i < instances.size(); i++) {
+            InstanceConfig ic = instances.get(i);
             try {
-              Instance instance = ic.build(bag, memo);
+              Instance instance = memo.get(ic, action.instanceSlots()[i], bag, b -> ic.build(b, memo));
+              List<Instance> out = byHandler[action.handlerIndex()];
               if (out == null) {
-                out = byHandler.computeIfAbsent(action.handler(), k -> new ArrayList<>());
+                out = byHandler[action.handlerIndex()] = new ArrayList<>();
               }
               out.add(instance);
             } catch (EvaluationException e) {
@@ -51,10 +62,14 @@ final class ReportDispatch {
       }
     }
     List<Future<Void>> calls = new ArrayList<>();
-    byHandler.forEach((name, instances) -> {
-      HandlerTable.Built handler = state.handlers().byName.get(name);
-      calls.add(engine.deadline().call(name, engine.stats(name), () -> handler.handler().report(List.copyOf(instances))));
-    });
+    for (int h = 0; h < byHandler.length; h++) {
+      if (byHandler[h] != null) {
+        String name = state.reportHandlers().get(h);
+        List<Instance> instances = List.copyOf(byHandler[h]);
+        HandlerTable.Built handler = state.handlers().byName.get(name);
+        calls.add(engine.deadline().call(name, engine.stats(name), () -> handler.handler().report(instances)));
+      }
+    }
     // Failures are counted by the deadline; a report is never refused for a handler's sake.
     return Future.join(calls).otherwiseEmpty().mapEmpty();
   }

@@ -25,16 +25,27 @@ import java.util.Set;
  */
 record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAttributes> matchReads,
              Map<String, ReferencedAttributes> actionReads, ReferencedAttributes read,
-             ReferencedAttributes quotaPlanReads, Map<String, State.ReportRule> reportRules) {
+             ReferencedAttributes quotaPlanReads, Map<String, List<State.ReportRule>> reportScopes,
+             List<String> reportHandlers, int[] reportSlots) {
 
   /**
    * A rule as a report sees it: the vocabulary slots its match reads (for a batch's
    * {@link EvaluationMemo}) and its actions on built handlers with report instances.
    */
-  record ReportRule(int[] matchSlots, List<ReportAction> actions) {}
+  record ReportRule(RuleConfig rule, int[] matchSlots, List<ReportAction> actions) {}
 
-  /** A rule's action as a report sees it: a handler that was built, and its report instances. */
-  record ReportAction(String handler, List<InstanceConfig> instances) {}
+  /**
+   * A rule's action as a report sees it: a handler that was built (its name, and its index in
+   * {@link #reportHandlers}), and its report instances with the slots each one's expressions read
+   * (a bag that agrees with the batch's previous one on them gets the same instance).
+   */
+  record ReportAction(String handler, int handlerIndex, List<InstanceConfig> instances, int[][] instanceSlots) {}
+
+  /** The rules with report instances that see a request to {@code namespace}, in scope order. */
+  List<ReportRule> reportRulesFor(String namespace) {
+    List<ReportRule> own = namespace == null ? null : reportScopes.get(namespace);
+    return own != null ? own : reportScopes.get(config.rootNamespace());
+  }
 
   static State of(MixerConfig config, HandlerTable handlers) {
     Map<String, ReferencedAttributes> match = new HashMap<>();
@@ -78,6 +89,7 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     }
     // What a report does with each rule, resolved once per version rather than per attribute set.
     Map<String, ReportRule> reportRules = new HashMap<>();
+    List<String> reportHandlers = new ArrayList<>();
     for (RuleConfig r : config.rules()) {
       List<ReportAction> acts = new ArrayList<>();
       for (RuleConfig.Action act : r.actions()) {
@@ -85,16 +97,34 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
         List<InstanceConfig> reports = act.instances().stream().map(config.instances()::get)
             .filter(ic -> ic.template().variety() == Template.Variety.REPORT).toList();
         if (handler != null && handler.handler() != null && !reports.isEmpty()) {
-          acts.add(new ReportAction(act.handler(), reports));
+          int[][] slots = new int[reports.size()][];
+          for (int i = 0; i < slots.length; i++) {
+            List<ReferencedAttributes> reads = new ArrayList<>();
+            reports.get(i).forEachExpression(x -> reads.add(x.references()));
+            slots[i] = EvaluationMemo.slots(reads, config.vocabulary());
+          }
+          if (!reportHandlers.contains(act.handler())) {
+            reportHandlers.add(act.handler());
+          }
+          acts.add(new ReportAction(act.handler(), reportHandlers.indexOf(act.handler()), reports, slots));
         }
       }
       if (!acts.isEmpty()) {
-        reportRules.put(r.name(), new ReportRule(EvaluationMemo.slots(List.of(match.get(r.name())), config.vocabulary()),
+        reportRules.put(r.name(), new ReportRule(r, EvaluationMemo.slots(List.of(match.get(r.name())), config.vocabulary()),
             List.copyOf(acts)));
       }
     }
+    // Every slot a report's rule matches and instances (with their shared maps) read: what a
+    // batch's memo compares from one bag to the next.
+    int[] reportSlots = reportRules.values().stream()
+        .flatMapToInt(r -> java.util.stream.IntStream.concat(java.util.Arrays.stream(r.matchSlots()),
+            r.actions().stream().flatMap(a -> java.util.Arrays.stream(a.instanceSlots())).flatMapToInt(java.util.Arrays::stream)))
+        .distinct().sorted().toArray();
+    Map<String, List<ReportRule>> reportScopes = new HashMap<>();
+    config.scopes().forEach((namespace, rules) -> reportScopes.put(namespace,
+        rules.stream().map(r -> reportRules.get(r.name())).filter(java.util.Objects::nonNull).toList()));
     return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), quotaPlanReads,
-        Map.copyOf(reportRules));
+        Map.copyOf(reportScopes), List.copyOf(reportHandlers), reportSlots);
   }
 
   /** Accumulates referenced attributes: whole attributes win over individual keys. */

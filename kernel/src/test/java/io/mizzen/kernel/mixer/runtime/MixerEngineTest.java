@@ -315,6 +315,9 @@ class MixerEngineTest {
           assertEquals(List.of(Map.of("path", "/p"), Map.of("path", "/p"), Map.of("path", "/q"), Map.of("path", "/p")), paths,
               "the tcp bag matched nothing, the one after it matched again, each with its own path");
           assertTrue(paths.get(0) == paths.get(1), "the second bag agreed on request.path: the first one's map is reused");
+          assertTrue(stdio.received.get(0) == stdio.received.get(1), "and so is the whole instance (it reads nothing else)");
+          assertTrue(stdio.received.get(3) != stdio.received.get(0), "the last bag follows one with another path: built anew");
+          assertEquals(stdio.received.get(0), stdio.received.get(3));
           // log-all cannot read context.protocol of the two bags without it: both count, though
           // they agree. check-reviews has no report instance, so reports never match it (as
           // Mixer routed reports only through rules with report actions).
