@@ -39,6 +39,8 @@ public final class RemoteMixer implements Mixer {
   private final MixerWireGrpcClient client;
   private final AttributeVocabulary vocabulary;
   private volatile long generation = -1;
+  /** The bytes of the last report batch sent: the next one starts with room for about as many. */
+  private volatile int lastBatchBytes = 4096;
   /** What Mixer's config reads, as of the version Mixer last said (null read: it did not say). */
   private volatile ConfigReads reads;
   /** The generation whose reads were last asked for: once per config version, never per request. */
@@ -128,7 +130,9 @@ public final class RemoteMixer implements Mixer {
   /** A batch written to its wire bytes set by set, as the sets are added. */
   @Override
   public ReportBatch newReportBatch() {
-    ReportWriter writer = new ReportWriter();
+    // Sized for the last batch sent and an eighth more: a full batch grows no further.
+    int last = lastBatchBytes;
+    ReportWriter writer = new ReportWriter(last + last / 8);
     return new ReportBatch() {
       @Override
       public void add(AttributeBag set) {
@@ -147,13 +151,18 @@ public final class RemoteMixer implements Mixer {
 
       @Override
       public Future<Void> send() {
-        return RemoteMixer.this.send(writer.finish());
+        Buffer body = writer.finishBuffer();
+        lastBatchBytes = body.length();
+        return RemoteMixer.this.send(body);
       }
     };
   }
 
   private Future<Void> send(byte[] payload) {
-    Buffer body = Buffer.buffer(payload);
+    return send(Buffer.buffer(payload));
+  }
+
+  private Future<Void> send(Buffer body) {
     return grpc.request(address, REPORT_BYTES)
         .compose(req -> req.end(body).compose(v -> req.response().compose(resp -> resp.last())))
         .map(reply -> {

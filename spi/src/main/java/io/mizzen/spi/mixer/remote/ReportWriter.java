@@ -4,6 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -50,10 +51,23 @@ final class ReportWriter {
   private String[] editValues = new String[16];
   private int edits;
 
-  private byte[] out = new byte[4096];
+  private byte[] out;
   private int length;
   private int sets;
   private AttributeBag previous;
+
+  /** A writer whose first bytes go into a 4 KiB array, doubled as it fills. */
+  ReportWriter() {
+    this(4096);
+  }
+
+  /**
+   * A writer that starts with room for {@code capacity} bytes (a sender's previous batch size:
+   * a batch of 1,000 sets grown from 4 KiB would copy itself five times on the way).
+   */
+  ReportWriter(int capacity) {
+    out = new byte[Math.max(64, capacity)];
+  }
 
   /** The wire bytes of the delta-encoded report batch, as {@link MixerWireCodec#encodeBatch}. */
   static byte[] write(List<AttributeBag> batch) {
@@ -109,6 +123,18 @@ final class ReportWriter {
 
   /** The batch's bytes, closed with its {@code delta_encoded} flag; the writer is done. */
   byte[] finish() {
+    close();
+    return Arrays.copyOf(out, length + TRAILER);
+  }
+
+  /** As {@link #finish()}, copied once, straight into the buffer it is sent from. */
+  Buffer finishBuffer() {
+    close();
+    int n = length + TRAILER;
+    return Buffer.buffer(n).appendBytes(out, 0, n);
+  }
+
+  private void close() {
     CodedOutputStream o = CodedOutputStream.newInstance(out, length, TRAILER);
     try {
       o.writeBool(2, true);
@@ -116,7 +142,6 @@ final class ReportWriter {
       throw new UncheckedIOException(e);
     }
     previous = null;
-    return Arrays.copyOf(out, length + TRAILER);
   }
 
   private void add(String name, byte kind, Object value) {
