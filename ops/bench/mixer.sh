@@ -19,7 +19,9 @@
 # windows one run (with batches of 100) climbed 5.5k, 14.4k, 17.2k, 18.7k, 21.8k, 23.5k req/s;
 # TELEMETRY=1 adds Istio's standard metrics (istio-samples mixer-testdata/metrics.yaml, tcpmetrics.yaml and
 # prometheus.yaml, through the real prometheus adapter) to both Mixers' config, so every report
-# becomes metric instances. SKIP=jmh,load,proxy skips parts; MODES=embedded (or remote) runs one
+# becomes metric instances. MIXER_WARM (default 90) seconds of load through the proxy with a
+# remote Mixer come first in remote mode, for Mixer's server JVM to reach its steady state (see
+# below). SKIP=jmh,load,proxy skips parts; MODES=embedded (or remote) runs one
 # proxy mode. PIN=1 pins the proxy's JVM to CPU 0 and wrk, nginx and Mixer's server to CPU 1 (as
 # proxy.sh and citadel.sh do): the proxy's own cost per request decides its throughput, rather
 # than how the scheduler shares the 2 cores with Mixer's server (default 0: unpinned).
@@ -98,6 +100,14 @@ for mode in ${MODES:-embedded remote}; do
   extra=embedded; [ $mode = remote ] && extra=$MIX
   "${pin_proxy[@]}" java -Xmx128m "${config[@]}" -cp "$cp" io.mizzen.bench.mixer.MixerProxyBench pair $OFF $ON $UP $extra > "$run/proxy-$mode.log" 2>&1 & ppid=$!; pids+=($ppid)
   wait_port $OFF; wait_port $ON
+  if [ $mode = remote ]; then
+    # Mixer's server JVM (idle while the embedded pairs ran) warms late: its batch path runs ~35
+    # times a second, so C2 gets to it last and keeps recompiling for a while. Measured: its CPU
+    # per 10 s of load fell 265 -> 172 -> 108 -> 92 -> 75 -> 60 ticks over the first two minutes,
+    # the proxy's req/s rising 20k -> 32k -> 35-39k. It gets MIXER_WARM seconds of load first.
+    echo "== Mixer's server warming up: ${MIXER_WARM:-90} s of load through the proxy with Mixer"
+    for _ in $(seq 1 $(( ${MIXER_WARM:-90} / 10 ))); do load $ON 10 >/dev/null; done
+  fi
   for _ in $(seq 1 $(( ${PROXY_WARM:-60} / 10 ))); do load $OFF 5 >/dev/null; load $ON 5 >/dev/null; done
   : > "$run/pairs-$mode"
   for round in $(seq 1 "${PROXY_ROUNDS:-10}"); do
