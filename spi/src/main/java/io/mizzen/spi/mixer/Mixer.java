@@ -54,9 +54,10 @@ public interface Mixer {
 
   /**
    * What the config in force reads of a request's attributes, in any rule, instance, header
-   * operation or QuotaSpec: a proxy may leave out of its bags what nothing would look at (a header
-   * map no expression reads, or all but the keys read of one), since adapters see only the
-   * instances built from those expressions. Null when unknown (then every attribute is sent).
+   * operation or QuotaSpec: a proxy may leave out of its bags what nothing would look at (any
+   * attribute no expression reads, and all but the keys read of a map read only at some keys),
+   * since adapters see only the instances built from those expressions. Null when unknown (then
+   * every attribute is sent).
    * Right after a config change a bag may still be built to the previous version's reads. Never
    * blocks.
    */

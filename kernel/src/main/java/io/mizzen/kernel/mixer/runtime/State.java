@@ -8,12 +8,15 @@ import io.mizzen.kernel.mixer.config.Template;
 import io.mizzen.kernel.mixer.expr.CompiledExpression;
 import io.mizzen.spi.mixer.ReferencedAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * One config version ready to serve: the compiled config, its handlers, for each rule what its
@@ -117,12 +120,12 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
     // Every slot a report's rule matches and instances (with their shared maps) read: what a
     // batch's memo compares from one bag to the next.
     int[] reportSlots = reportRules.values().stream()
-        .flatMapToInt(r -> java.util.stream.IntStream.concat(java.util.Arrays.stream(r.matchSlots()),
-            r.actions().stream().flatMap(a -> java.util.Arrays.stream(a.instanceSlots())).flatMapToInt(java.util.Arrays::stream)))
+        .flatMapToInt(r -> IntStream.concat(Arrays.stream(r.matchSlots()),
+            r.actions().stream().flatMap(a -> Arrays.stream(a.instanceSlots())).flatMapToInt(Arrays::stream)))
         .distinct().sorted().toArray();
     Map<String, List<ReportRule>> reportScopes = new HashMap<>();
     config.scopes().forEach((namespace, rules) -> reportScopes.put(namespace,
-        rules.stream().map(r -> reportRules.get(r.name())).filter(java.util.Objects::nonNull).toList()));
+        rules.stream().map(r -> reportRules.get(r.name())).filter(Objects::nonNull).toList()));
     return new State(config, handlers, Map.copyOf(match), Map.copyOf(action), all.build(), quotaPlanReads,
         Map.copyOf(reportScopes), List.copyOf(reportHandlers), reportSlots);
   }
