@@ -2,12 +2,12 @@ package io.mizzen.proxy;
 
 import io.mizzen.proxy.policy.MixerHook;
 import io.mizzen.proxy.policy.SidecarMixer;
-import io.mizzen.spi.MeshPorts;
-import io.mizzen.spi.proxy.ControlPlaneAddress;
-import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.MeshContext;
 import io.mizzen.spi.MeshFunction;
+import io.mizzen.spi.MeshPorts;
 import io.mizzen.spi.Role;
+import io.mizzen.spi.mixer.Mixer;
+import io.mizzen.spi.proxy.ControlPlaneAddress;
 import io.mizzen.spi.proxy.ProxyListeners;
 import io.mizzen.spi.proxy.ProxySnapshotSink;
 import io.mizzen.spi.proxy.SnapshotFeed;

@@ -106,10 +106,12 @@ record State(MixerConfig config, HandlerTable handlers, Map<String, ReferencedAt
             reports.get(i).forEachExpression(x -> reads.add(x.references()));
             slots[i] = EvaluationMemo.slots(reads, config.vocabulary());
           }
-          if (!reportHandlers.contains(act.handler())) {
+          int index = reportHandlers.indexOf(act.handler());
+          if (index < 0) {
+            index = reportHandlers.size();
             reportHandlers.add(act.handler());
           }
-          acts.add(new ReportAction(act.handler(), reportHandlers.indexOf(act.handler()), reports, slots));
+          acts.add(new ReportAction(act.handler(), index, reports, slots));
         }
       }
       if (!acts.isEmpty()) {

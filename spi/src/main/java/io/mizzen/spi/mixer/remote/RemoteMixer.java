@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link io.mizzen.spi.mixer.CheckCache} in front of it so steady-state checks stay local.
  */
 public final class RemoteMixer implements Mixer {
-  /** Report with the batch already serialized (see {@link MixerWireCodec#encodeBatchBytes}). */
+  /** Report with the batch already serialized (by {@link ReportWriter}, as {@link MixerWireCodec#encodeBatchBytes}). */
   private static final ServiceMethod<ReportReply, Buffer> REPORT_BYTES = ServiceMethod.client(
       MixerWireGrpcClient.Report.serviceName(), MixerWireGrpcClient.Report.methodName(), GrpcMessageEncoder.IDENTITY,
       GrpcMessageDecoder.decoder(ReportReply.newBuilder()));
@@ -118,13 +118,13 @@ public final class RemoteMixer implements Mixer {
 
   @Override
   public Future<Void> report(List<AttributeBag> batch) {
-    byte[] payload;
+    ReportWriter writer = new ReportWriter();
     try {
-      payload = MixerWireCodec.encodeBatchBytes(batch);
+      batch.forEach(writer::add);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return send(payload);
+    return send(writer.finishBuffer());
   }
 
   /** A batch written to its wire bytes set by set, as the sets are added. */
@@ -156,10 +156,6 @@ public final class RemoteMixer implements Mixer {
         return RemoteMixer.this.send(body);
       }
     };
-  }
-
-  private Future<Void> send(byte[] payload) {
-    return send(Buffer.buffer(payload));
   }
 
   private Future<Void> send(Buffer body) {
