@@ -61,6 +61,23 @@ class BadRequestTest {
   }
 
   @Test
+  void aVersionOtherThanHttp1xGets505AndNothingAfterARefusedRequestIsForwarded() throws Exception {
+    // Found by RequestFuzzPropertyTest: Netty's decoder takes any PROTOCOL/major.minor, and the
+    // request went upstream as "HTTP/2.0"; and a request pipelined behind one refused locally was
+    // still forwarded while the refusal's connection closed.
+    String answer = send("GET / HTTP/2.0\r\n" + host() + "Content-Length: 3\r\n\r\nabc"
+        + "GET /behind HTTP/1.1\r\n" + host() + "\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 505 "), answer);
+    assertTrue(answer.contains("HTTP version not supported: HTTP/2.0"), answer);
+    assertFalse(answer.contains("fine"), answer);
+    String behindBadLine = send("GET /a b c d\r\n" + host() + "\r\nGET /behind HTTP/1.1\r\n" + host() + "\r\n");
+    assertTrue(behindBadLine.startsWith("HTTP/1.1 400"), behindBadLine);
+    assertFalse(behindBadLine.contains("fine"), behindBadLine);
+    stillServes();
+    assertEquals(1, upstreamRequests.get(), "only stillServes' request reached the upstream");
+  }
+
+  @Test
   void headersOver64KiBGet431() throws Exception {
     String big = "X-Big: " + "a".repeat(70 * 1024) + "\r\n";
     String answer = send("GET / HTTP/1.1\r\n" + host() + big + "\r\n");

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -48,6 +49,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       io.netty.util.AttributeKey.valueOf("mizzen.peerPrincipal");
   /** The inbound's TLS state, read once per connection: a TLS 1.3 session never changes its peer. */
   private boolean tlsLooked;
+  /** A request was refused before routing: the connection is closing, and reads nothing more. */
+  private boolean refused;
   private boolean tlsPeer;
   private String tlsPrincipal;
 
@@ -93,9 +96,22 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
+    if (refused) {
+      // Answered and closing: whatever the client sent after the refused request (a body, a
+      // pipelined request) is dropped, never forwarded.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest request) {
       if (request.decoderResult().isFailure()) {
         reject(request);
+        return;
+      }
+      HttpVersion version = request.protocolVersion();
+      if (version.majorVersion() != 1 || version.minorVersion() > 1 || !"HTTP".equals(version.protocolName())) {
+        // Netty's decoder takes any PROTOCOL/major.minor; forwarded, an upstream would read it
+        // (or answer it) as something else than the HTTP/1.x this connection speaks.
+        reject(request, 505, "HTTP version not supported: " + version.text());
         return;
       }
       startExchange(request);
@@ -233,7 +249,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     int status = cause instanceof TooLongHttpHeaderException ? 431
         : cause instanceof TooLongHttpLineException ? 414
         : cause instanceof TooLongFrameException ? 413 : 400;
-    String detail = "bad request: " + cause.getMessage();
+    reject(request, status, "bad request: " + cause.getMessage());
+  }
+
+  /** A request refused before it is routed: answer {@code status} and close. */
+  private void reject(HttpRequest request, int status, String detail) {
+    refused = true;
+    channel.config().setAutoRead(false);
     HttpResponse response = LocalReplies.response(null, status, detail, null);
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ReferenceCountUtil.release(request);
