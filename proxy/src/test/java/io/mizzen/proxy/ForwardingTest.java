@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mizzen.proxy.access.AccessLogEntry;
 import io.mizzen.proxy.access.ResponseFlag;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,6 +106,25 @@ class ForwardingTest {
     assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
     assertTrue(answer.endsWith("0123456789"), "the client sees the connection cut after the bytes that came: " + answer);
     assertTrue(f.logEntry(e -> e.status() == 200).has(ResponseFlag.UC));
+  }
+
+  @Test
+  void aResponseHeadNoHttp1xResponseMayCarryIsAnswered503UcNotRelayed() throws Exception {
+    // Found by UpstreamFuzzPropertyTest: Netty's decoder takes these, and the proxy relayed an
+    // "HTTP/2.0" status line (and a two-digit status) to its HTTP/1.1 client.
+    for (String head : List.of("HTTP/2.0 200 OK", "HTTP/1.1 20 Short", "HTTP/1.1 600 Beyond")) {
+      NetServer up = Fixture.await(f.vertx.createNetServer().connectHandler(so -> so.handler(buf ->
+          so.write(head + "\r\n\r\n").onComplete(x -> so.close()))).listen(0, "127.0.0.1"));
+      if (f.proxy == null) {
+        f.start(f.options());
+      }
+      String request = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + up.actualPort() + "\r\nConnection: close\r\n\r\n";
+      String answer = Fixture.raw(f.proxy.outboundPort(), request.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(10));
+      assertTrue(answer.startsWith("HTTP/1.1 503 "), head + " -> " + answer);
+      AccessLogEntry entry = f.logEntry(e -> e.status() == 503);
+      assertTrue(entry.has(ResponseFlag.UC), entry.toString());
+      Fixture.await(up.close());
+    }
   }
 
   @Test

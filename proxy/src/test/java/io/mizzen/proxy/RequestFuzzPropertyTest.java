@@ -290,7 +290,8 @@ class RequestFuzzPropertyTest {
     }
   }
 
-  private static Arbitrary<Mutation> mutation() {
+  /** Byte edits, shared with {@link UpstreamFuzzPropertyTest}. */
+  static Arbitrary<Mutation> mutation() {
     Arbitrary<Byte> value = Arbitraries.frequencyOf(
         Tuple.of(3, Arbitraries.of((byte) '\r', (byte) '\n', (byte) ' ', (byte) ':', (byte) 0, (byte) '\t', (byte) 0x7f,
             (byte) 0xff, (byte) '0', (byte) 'a', (byte) ';', (byte) ',')),
