@@ -93,10 +93,9 @@ class UpstreamFuzzPropertyTest {
     String shown = show(response) + "\n--- the client got ---\n" + got.substring(0, Math.min(got.length(), 2000));
     assertFalse(got.endsWith("<timeout>"), "no answer or close within 10 s:\n" + shown);
     String upstreamSent = new String(response, StandardCharsets.ISO_8859_1);
-    // A head that parsed, then a body that did not (a bad chunk size, a premature end; a head with
-    // both Transfer-Encoding and Content-Length is read chunked, as RFC 9112 says): the proxy had
-    // started the response, so cutting the connection is all HTTP/1.1 leaves it, and whether the
-    // head reached the client first depends on the read batch. Anything else gets a status.
+    // A head that parsed, then a body that did not (a bad chunk size, a premature end): the proxy
+    // had started the response, so cutting the connection is all HTTP/1.1 leaves it, and whether
+    // the head reached the client first depends on the read batch. Anything else gets a status.
     boolean cutAfterItsHead = got.isEmpty() && STATUS.matcher(upstreamSent).lookingAt() && upstreamSent.contains("\r\n\r\n");
     if (!cutAfterItsHead) {
       Matcher m = STATUS.matcher(got);

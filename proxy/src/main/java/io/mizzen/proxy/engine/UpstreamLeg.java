@@ -333,7 +333,7 @@ final class UpstreamLeg implements UpstreamOwner {
     ex.client.writeAndFlush(response, ex.client.voidPromise());
     // Removing a decoder hands on the bytes it already holds, so nothing read early is lost.
     ex.client.pipeline().remove(Http1ServerCodec.class);
-    upstream.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+    upstream.pipeline().remove(Http1ClientCodec.class);
   }
 
   private void onTunnelBytes(io.netty.buffer.ByteBuf bytes) {

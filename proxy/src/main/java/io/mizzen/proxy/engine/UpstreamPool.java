@@ -9,8 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -132,8 +130,8 @@ final class UpstreamPool {
   }
 
   /** The HTTP/1.1 client codec of an upstream connection. */
-  static HttpClientCodec http1Codec() {
-    return new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(16 * 1024), false, false);
+  static Http1ClientCodec http1Codec() {
+    return new Http1ClientCodec();
   }
 
   /**
