@@ -142,4 +142,23 @@ class Http2Test {
     Fixture.Reply plain = f.get("127.0.0.1:" + upstream.actualPort(), "/h1");
     assertTrue(plain.body().startsWith("HTTP_1_1 GET /h1"), plain.body());
   }
+
+  @Test
+  void bodylessHttp2RequestsEndTheirExchangeSoUpstreamConnectionsAreReused() {
+    // A HEADERS frame that ends its stream arrives as one FullHttpRequest; its exchange used to
+    // stay "request incomplete", so each upstream connection was closed after one answer (and a
+    // locally answered one leaked the request's buffer: Http2FuzzPropertyTest saw it).
+    java.util.Set<Object> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    HttpServer counting = f.upstream(req -> {
+      connections.add(req.connection());
+      req.response().end("ok");
+    });
+    for (int i = 0; i < 20; i++) {
+      RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI("/r/" + i).setHost("127.0.0.1")
+          .setPort(counting.actualPort()).setServer(SocketAddress.inetSocketAddress(f.proxy.outboundPort(), "127.0.0.1"))
+          .setTimeout(20_000);
+      assertEquals("ok", Fixture.await(h2.request(o).compose(req -> req.send().compose(resp -> resp.body()))).toString());
+    }
+    assertTrue(connections.size() <= 2, "sequential requests share pooled upstream connections, used " + connections.size());
+  }
 }

@@ -9,12 +9,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -100,6 +104,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       // Answered and closing: whatever the client sent after the refused request (a body, a
       // pipelined request) is dropped, never forwarded.
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof FullHttpRequest full) {
+      // An HTTP/2 HEADERS frame that ends its stream: head and end go their separate ways, so the
+      // exchange knows its request is whole (retries, upstream reuse) and a request answered
+      // locally still has its (empty) body released.
+      HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      head.setDecoderResult(full.decoderResult());
+      LastHttpContent end = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      dispatch(head);
+      dispatch(end);
       return;
     }
     if (msg instanceof HttpRequest request) {
