@@ -8,7 +8,6 @@ import io.mizzen.spi.config.networking.OutlierDetection;
 import io.mizzen.spi.config.networking.Subset;
 import io.mizzen.spi.config.networking.TrafficPolicy;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,7 +16,7 @@ final class DestinationRuleChecks {
   private DestinationRuleChecks() {}
 
   static void check(DestinationRule dr, Findings f) {
-    VirtualServiceChecks.hosts(List.of(dr.host()), "spec.host", f);
+    VirtualServiceChecks.host(dr.host(), "spec.host", f);
     VirtualServiceChecks.exportTo(dr.exportTo(), f);
     policy(dr.trafficPolicy(), "spec.trafficPolicy", true, f);
     Set<String> names = new HashSet<>();

@@ -63,14 +63,21 @@ final class VirtualServiceChecks {
 
   static void hosts(List<String> hosts, String field, Findings f) {
     for (int i = 0; i < hosts.size(); i++) {
-      String h = hosts.get(i);
-      if (h.isBlank()) {
-        f.error(field + "[" + i + "]", "host must not be empty");
-      } else if (h.indexOf('*') > 0 || h.indexOf('*') != h.lastIndexOf('*')) {
-        f.error(field + "[" + i + "]", "invalid host '" + h + "': a wildcard is only allowed as the first label (*.example.com)");
-      } else if (h.contains("/") || h.contains(" ") || h.contains(":")) {
-        f.error(field + "[" + i + "]", "invalid host '" + h + "': a host is a DNS name without port or path");
-      }
+      host(hosts.get(i), field + "[" + i + "]", f);
+    }
+  }
+
+  /** One host at {@code field}; a missing one is the binder's required-field error, not checked here. */
+  static void host(String h, String field, Findings f) {
+    if (h == null) {
+      return;
+    }
+    if (h.isBlank()) {
+      f.error(field, "host must not be empty");
+    } else if (h.indexOf('*') > 0 || h.indexOf('*') != h.lastIndexOf('*')) {
+      f.error(field, "invalid host '" + h + "': a wildcard is only allowed as the first label (*.example.com)");
+    } else if (h.contains("/") || h.contains(" ") || h.contains(":")) {
+      f.error(field, "invalid host '" + h + "': a host is a DNS name without port or path");
     }
   }
 

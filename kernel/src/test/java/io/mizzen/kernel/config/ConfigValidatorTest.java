@@ -115,6 +115,9 @@ class ConfigValidatorTest {
             + "  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts"),
         Arguments.of("hosts missing", VS.replace("  hosts: [reviews]\n", "  http:\n")
             + "  - route: [{destination: {host: reviews}}]\n", "spec.hosts"),
+        // A DestinationRule cut short before its host (found by ConfigMutationPropertyTest) once
+        // crashed the validator with a NullPointerException instead of this error.
+        Arguments.of("destination rule host missing", DR.replace("  host: reviews\n", "  subsets: []\n"), "spec.host"),
         Arguments.of("destination host missing", HTTP + "  - route:\n    - destination: # <-\n        subset: v1\n",
             "spec.http[0].route[0].destination.host"),
         Arguments.of("wildcard destination", HTTP + "  - route:\n    - destination:\n        host: \"*.example.com\" # <-\n",
