@@ -41,7 +41,9 @@ final class Findings {
   }
 
   void percent(String field, Number value) {
-    if (value != null && (value.doubleValue() < 0 || value.doubleValue() > 100)) {
+    // Written so that NaN (YAML's .nan) fails too: it compares false both ways, and on the wire
+    // to the proxy it becomes the string "NaN", which the proxy cannot bind.
+    if (value != null && !(value.doubleValue() >= 0 && value.doubleValue() <= 100)) {
       error(field, "percentage " + value + " is out of range 0-100");
     }
   }

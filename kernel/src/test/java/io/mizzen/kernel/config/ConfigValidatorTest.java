@@ -98,6 +98,10 @@ class ConfigValidatorTest {
             + "        httpStatus: 600 # <-\n", "spec.http[0].fault.abort.httpStatus"),
         Arguments.of("abort percentage", HTTP + "  - route: [{destination: {host: reviews}}]\n    fault:\n      abort:\n"
             + "        httpStatus: 503\n        percentage:\n          value: 150 # <-\n", "spec.http[0].fault.abort.percentage.value"),
+        // Found by ConfigMutationPropertyTest: NaN passed the range check, and the proxy then
+        // could not bind the "NaN" Pilot sent it.
+        Arguments.of("abort percentage NaN", HTTP + "  - route: [{destination: {host: reviews}}]\n    fault:\n      abort:\n"
+            + "        httpStatus: 503\n        percentage:\n          value: .nan # <-\n", "spec.http[0].fault.abort.percentage.value"),
         Arguments.of("delay percent", HTTP + "  - route: [{destination: {host: reviews}}]\n    fault:\n      delay:\n"
             + "        fixedDelay: 1s\n        percent: 101 # <-\n", "spec.http[0].fault.delay.percent"),
         Arguments.of("delay without fixedDelay", HTTP + "  - route: [{destination: {host: reviews}}]\n    fault:\n"
