@@ -1,6 +1,7 @@
 package io.mizzen.spi.config.bind;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -9,10 +10,13 @@ import java.util.regex.Pattern;
 /**
  * Istio's duration syntax: a protobuf duration ({@code "1s"}, {@code "0.5s"}) or Go's form
  * ({@code "100ms"}, {@code "1m30s"}, {@code "1h"}), units {@code h m s ms us µs ns}, never
- * negative.
+ * negative, and at most {@link #MAX} (Go's limit: its durations are int64 nanoseconds too).
  */
 public final class IstioDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(h|ms|m|s|us|µs|ns)");
+
+  /** The longest duration read: {@code Long.MAX_VALUE} nanoseconds, about 292 years. */
+  public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
 
   private IstioDuration() {}
 
@@ -32,11 +36,13 @@ public final class IstioDuration {
       nanos = nanos.add(amount.multiply(BigDecimal.valueOf(nanosPer(m.group(2)))));
       at = m.end();
     }
-    try {
-      return Optional.of(Duration.ofNanos(nanos.longValueExact()));
-    } catch (ArithmeticException notWhole) {
-      return Optional.of(Duration.ofNanos(nanos.longValue()));
+    // Fractions of a nanosecond are dropped; a value beyond MAX is not a duration (taking its
+    // low 64 bits, as longValue() would, reads "999999999999h" as some unrelated time, or a negative one).
+    BigInteger whole = nanos.toBigInteger();
+    if (whole.bitLength() >= 64) {
+      return Optional.empty();
     }
+    return Optional.of(Duration.ofNanos(whole.longValue()));
   }
 
   /** Renders {@code d} the way Istio writes it: {@code "7s"}, {@code "0.5s"}, {@code "0.000100s"}. */

@@ -71,7 +71,8 @@ final class Scalars {
         }
       }
       errors.add(new ConfigError(path, "invalid duration " + describe(raw)
-          + ": expected a number with a unit h, m, s, ms, us or ns, such as 1s, 0.5s, 100ms or 1h"));
+          + ": expected a number with a unit h, m, s, ms, us or ns, such as 1s, 0.5s, 100ms or 1h, at most "
+          + IstioDuration.MAX.toHours() + "h"));
       return null;
     }
     if (raw0.isEnum()) {

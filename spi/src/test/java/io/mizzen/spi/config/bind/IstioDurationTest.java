@@ -27,6 +27,17 @@ class IstioDurationTest {
   }
 
   @Test
+  void refusesWhatNoDurationCanHold() {
+    // Found by ConfigMutationPropertyTest: these read as the low 64 bits of their nanoseconds,
+    // 999999999999h as about 228 years and 9223372036854775807s as -1s.
+    for (String tooLong : new String[] {"999999999999h", "9223372036854775807s", "2562048h"}) {
+      assertTrue(IstioDuration.parse(tooLong).isEmpty(), tooLong);
+    }
+    assertEquals(Duration.ofHours(2562047), IstioDuration.parse("2562047h").orElseThrow());
+    assertEquals(IstioDuration.MAX, IstioDuration.parse("9223372036.854775807s").orElseThrow());
+  }
+
+  @Test
   void formatsAsIstioWritesThem() {
     assertEquals("7s", IstioDuration.format(Duration.ofSeconds(7)));
     assertEquals("0.5s", IstioDuration.format(Duration.ofMillis(500)));
