@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which apiVersion/kind pairs Mizzen serves, which it reads untyped (Mixer's), and which it
- * passes over with a note (Kubernetes kinds it does not serve, other API groups).
+ * Which apiVersion/kind pairs Mizzen serves, which it reads untyped (Mixer's), which it
+ * passes over with a note (Kubernetes kinds and Istio kinds it does not serve, other API groups),
+ * and which it refuses (an unsupported version of an Istio group, a kind no Istio group has).
  */
 final class ResourceKinds {
 
@@ -47,6 +48,14 @@ final class ResourceKinds {
       "edge", "fluentd", "statsd", "opa", "circonus", "cloudwatch", "dogstatsd", "signalfx",
       "stackdriver", "solarwinds", "zipkin", "bypass", "noop", "servicecontrol", "apikeys");
 
+  /**
+   * Kinds Istio defines in the typed groups that Mizzen passes over. Any other kind there is a
+   * typo ({@code Virtualservice}, {@code Gateways}) and refused: passing it over with a note would
+   * let {@code validate} call a broken file valid.
+   */
+  static final Map<String, Set<String>> UNSERVED_ISTIO_KINDS = Map.of(
+      NetworkingModel.GROUP, Set.of("EnvoyFilter", "WorkloadEntry", "WorkloadGroup", "ProxyConfig"));
+
   private ResourceKinds() {}
 
   static Decision decide(String apiVersion, String kind) {
@@ -66,8 +75,14 @@ final class ResourceKinds {
       }
       Optional<Class<? extends Record>> type = group.equals(NetworkingModel.GROUP)
           ? NetworkingModel.specType(kind) : SecurityModel.specType(group, kind);
-      return type.map(t -> new Decision(Treatment.TYPED, t, null))
-          .orElseGet(() -> new Decision(Treatment.SKIP, null, apiVersion + " " + kind + " is not served by Mizzen"));
+      if (type.isPresent()) {
+        return new Decision(Treatment.TYPED, type.get(), null);
+      }
+      if (UNSERVED_ISTIO_KINDS.getOrDefault(group, Set.of()).contains(kind)) {
+        return new Decision(Treatment.SKIP, null, apiVersion + " " + kind + " is not served by Mizzen");
+      }
+      return new Decision(Treatment.REFUSE, null, "unknown kind " + kind + " in " + apiVersion + " (served: "
+          + String.join(", ", new java.util.TreeSet<>(servedKinds(group))) + ")");
     }
     if (group.isEmpty() && version.equals("v1") && kind.equals("Service")) {
       return new Decision(Treatment.TYPED, KubernetesService.class, null);
@@ -76,5 +91,11 @@ final class ResourceKinds {
       return new Decision(Treatment.SKIP, null, "Kubernetes " + kind + " (" + apiVersion + ") is not served by Mizzen");
     }
     return new Decision(Treatment.SKIP, null, kind + " of API group " + group + " is not served by Mizzen");
+  }
+
+  /** The kinds Mizzen reads typed in an Istio group. */
+  private static Set<String> servedKinds(String group) {
+    return group.equals(NetworkingModel.GROUP) ? NetworkingModel.KINDS.keySet()
+        : SecurityModel.KINDS.getOrDefault(group, Map.of()).keySet();
   }
 }

@@ -180,4 +180,30 @@ class ConfigLoaderTest {
     assertTrue(l.problems().stream().anyMatch(p -> p.severity() == Severity.NOTE && p.message().contains("certmanager")));
     assertTrue(l.resources().isEmpty());
   }
+
+  @Test
+  void aMisspelledIstioKindIsAnErrorAndAnUnservedOneANote() {
+    // Found by ConfigMutationPropertyTest: "kind: GATEWAY" was passed over with a note, and
+    // validate called the file valid.
+    Loaded l = loader.read("typo.yaml", """
+        apiVersion: networking.istio.io/v1alpha3
+        kind: Virtualservice
+        metadata: {name: a}
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicies
+        metadata: {name: b}
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: EnvoyFilter
+        metadata: {name: c}
+        """);
+    List<ConfigProblem> errors = l.errors();
+    assertEquals(List.of("kind", "kind"), errors.stream().map(ConfigProblem::field).toList(), errors.toString());
+    assertEquals(List.of(2, 6), errors.stream().map(ConfigProblem::line).toList(), errors.toString());
+    assertTrue(errors.get(0).message().contains("unknown kind Virtualservice in networking.istio.io/v1alpha3")
+        && errors.get(0).message().contains("VirtualService"), errors.get(0).toString());
+    assertTrue(l.problems().stream().anyMatch(p -> p.severity() == Severity.NOTE && p.message().contains("EnvoyFilter")));
+    assertTrue(l.resources().isEmpty());
+  }
 }
