@@ -8,6 +8,8 @@ import io.mizzen.spi.config.networking.ServerTlsSettings;
 import io.mizzen.spi.config.networking.ServiceEntry;
 import io.mizzen.spi.config.networking.Sidecar;
 import io.mizzen.spi.config.networking.WorkloadEntry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +22,35 @@ final class ListenerChecks {
       "REDIS", "TCP", "TLS", "UDP");
 
   private ListenerChecks() {}
+
+  /**
+   * Whether {@code text} is an IPv4 or IPv6 literal with an optional prefix length in range, as
+   * the proxy reads a CIDR. Never resolves a name.
+   */
+  static boolean ipOrCidr(String text) {
+    int slash = text.indexOf('/');
+    String ip = slash < 0 ? text : text.substring(0, slash);
+    int bits;
+    if (ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+      for (String octet : ip.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          return false;
+        }
+      }
+      bits = 32;
+    } else if (ip.contains(":") && ip.matches("[0-9a-fA-F:.]+")) {
+      try {
+        // With a ':' in it, InetAddress parses the literal and never looks the text up.
+        InetAddress.getByName(ip);
+      } catch (UnknownHostException e) {
+        return false;
+      }
+      bits = 128;
+    } else {
+      return false;
+    }
+    return slash < 0 || (text.substring(slash + 1).matches("\\d{1,3}") && Integer.parseInt(text.substring(slash + 1)) <= bits);
+  }
 
   static void gateway(Gateway gw, Findings f) {
     Set<String> names = new HashSet<>();
@@ -61,7 +92,7 @@ final class ListenerChecks {
     VirtualServiceChecks.hosts(se.hosts(), "spec.hosts", f);
     VirtualServiceChecks.exportTo(se.exportTo(), f);
     for (int i = 0; i < se.addresses().size(); i++) {
-      if (!se.addresses().get(i).matches("[0-9a-fA-F:.]+(/[0-9]{1,3})?")) {
+      if (!ipOrCidr(se.addresses().get(i))) {
         f.error("spec.addresses[" + i + "]", "invalid address '" + se.addresses().get(i) + "': expected an IP or a CIDR");
       }
     }

@@ -165,6 +165,15 @@ class ConfigValidatorTest {
             + "  resolution: STATIC\n", "spec.endpoints"),
         Arguments.of("address", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
             + "  - not-an-ip # <-\n", "spec.addresses[0]"),
+        // Found by ConfigMutationPropertyTest: these passed a check of the characters alone.
+        Arguments.of("address octets", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
+            + "  - 1.2.3.4.5 # <-\n", "spec.addresses[0]"),
+        Arguments.of("address octet range", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
+            + "  - 300.1.1.1/8 # <-\n", "spec.addresses[0]"),
+        Arguments.of("address prefix", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
+            + "  - 10.0.0.0/33 # <-\n", "spec.addresses[0]"),
+        Arguments.of("address ipv6", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
+            + "  - \"fe80::1::2\" # <-\n", "spec.addresses[0]"),
         Arguments.of("sidecar egress host", """
             apiVersion: networking.istio.io/v1alpha3
             kind: Sidecar
