@@ -65,7 +65,7 @@ final class ListenerChecks {
       for (int h = 0; h < s.hosts().size(); h++) {
         String host = s.hosts().get(h);
         String bare = host.contains("/") ? host.substring(host.indexOf('/') + 1) : host;
-        VirtualServiceChecks.hosts(List.of(bare), p + ".hosts[" + h + "]", f);
+        VirtualServiceChecks.host(bare, p + ".hosts[" + h + "]", f);
       }
       ServerTlsSettings tls = s.tls();
       String protocol = s.port() == null || s.port().protocol() == null ? "" : s.port().protocol().toUpperCase(Locale.ROOT);

@@ -174,6 +174,9 @@ class ConfigValidatorTest {
             + "  - 10.0.0.0/33 # <-\n", "spec.addresses[0]"),
         Arguments.of("address ipv6", SE + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses:\n"
             + "  - \"fe80::1::2\" # <-\n", "spec.addresses[0]"),
+        // Its error once named spec.servers[0].hosts[0][0], a field no Gateway has.
+        Arguments.of("gateway host", GW + "  servers:\n  - port: {number: 80, protocol: HTTP, name: http}\n"
+            + "    hosts: ['a/b:80'] # <-\n", "spec.servers[0].hosts[0]"),
         Arguments.of("sidecar egress host", """
             apiVersion: networking.istio.io/v1alpha3
             kind: Sidecar
