@@ -33,6 +33,9 @@ final class SecurityChecks {
         var rule = ap.rules().get(r);
         for (int t = 0; t < rule.to().size(); t++) {
           var op = rule.to().get(t).operation();
+          if (op == null) {
+            continue; // the binder's required-field error already
+          }
           String p = "spec.rules[" + r + "].to[" + t + "].operation";
           ports(op.ports(), p + ".ports", f);
           ports(op.notPorts(), p + ".notPorts", f);

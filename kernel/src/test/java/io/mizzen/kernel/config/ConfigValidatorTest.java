@@ -205,6 +205,16 @@ class ConfigValidatorTest {
                 - operation:
                     ports: ["http"] # <-
             """, "spec.rules[0].to[0].operation.ports[0]"),
+        // An empty "to" item crashed validate with a NullPointerException before this error.
+        Arguments.of("authz operation missing", """
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: p}
+            spec:
+              rules:
+              - to:
+                - {} # <-
+            """, "spec.rules[0].to[0].operation"),
         Arguments.of("authz action", """
             apiVersion: security.istio.io/v1beta1
             kind: AuthorizationPolicy
