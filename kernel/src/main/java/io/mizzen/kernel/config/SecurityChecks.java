@@ -41,6 +41,15 @@ final class SecurityChecks {
           ports(op.notPorts(), p + ".notPorts", f);
           methods(op.methods(), p + ".methods", f);
         }
+        for (int s = 0; s < rule.from().size(); s++) {
+          var source = rule.from().get(s).source();
+          if (source == null) {
+            continue; // the binder's required-field error already
+          }
+          String p = "spec.rules[" + r + "].from[" + s + "].source";
+          ipBlocks(source.ipBlocks(), p + ".ipBlocks", f);
+          ipBlocks(source.notIpBlocks(), p + ".notIpBlocks", f);
+        }
         for (int w = 0; w < rule.when().size(); w++) {
           var c = rule.when().get(w);
           if (c.values().isEmpty() && c.notValues().isEmpty()) {
@@ -82,6 +91,15 @@ final class SecurityChecks {
       }
       if (rc.mode() == RbacConfig.Mode.ON_WITH_EXCLUSION && rc.exclusion() == null) {
         f.error("spec.exclusion", "mode ON_WITH_EXCLUSION needs exclusion");
+      }
+    }
+  }
+
+  /** Blocks the proxy can match: it refuses a policy with any other. */
+  private static void ipBlocks(List<String> blocks, String p, Findings f) {
+    for (int i = 0; i < blocks.size(); i++) {
+      if (!ListenerChecks.ipOrCidr(blocks.get(i))) {
+        f.error(p + "[" + i + "]", "'" + blocks.get(i) + "' is not an IP address or CIDR block (such as 10.0.0.0/8)");
       }
     }
   }

@@ -215,6 +215,17 @@ class ConfigValidatorTest {
               - to:
                 - {} # <-
             """, "spec.rules[0].to[0].operation"),
+        // Accepted, then refused by the proxy (which checks ipBlocks before it enforces a policy).
+        Arguments.of("authz ipBlocks", """
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: p}
+            spec:
+              rules:
+              - from:
+                - source:
+                    notIpBlocks: [10.0.0.0/8, 10.0.0.0/33] # <-
+            """, "spec.rules[0].from[0].source.notIpBlocks[1]"),
         Arguments.of("authz action", """
             apiVersion: security.istio.io/v1beta1
             kind: AuthorizationPolicy
