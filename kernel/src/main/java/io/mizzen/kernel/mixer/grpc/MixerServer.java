@@ -97,6 +97,60 @@ public interface MixerServer {
   ServiceMethod<Buffer, ReportReply> REPORT_BYTES = ServiceMethod.server(MixerWireGrpcService.Report.serviceName(),
       MixerWireGrpcService.Report.methodName(), GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
 
+  /**
+   * Check, with the request taken as its bytes and parsed here: vertx-grpc's own decoder resets
+   * the stream (CANCEL) on bytes that do not parse, telling the caller nothing.
+   */
+  ServiceMethod<Buffer, CheckReply> CHECK_BYTES = ServiceMethod.server(MixerWireGrpcService.Check.serviceName(),
+      MixerWireGrpcService.Check.methodName(), GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
+
+  /** Vocabulary, taken as bytes for the same reason as {@link #CHECK_BYTES}. */
+  ServiceMethod<Buffer, VocabularyReply> VOCABULARY_BYTES = ServiceMethod.server(MixerWireGrpcService.Vocabulary.serviceName(),
+      MixerWireGrpcService.Vocabulary.methodName(), GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
+
+  /**
+   * Serves a unary call from its one message: a call whose stream ends with no whole message, or
+   * whose frame the framing refuses, is answered INVALID_ARGUMENT (left alone it would wait
+   * forever), and a second message is ignored.
+   */
+  private static <R> void unary(io.vertx.grpc.server.GrpcServerRequest<Buffer, R> request,
+      java.util.function.Function<Buffer, Future<R>> serve) {
+    boolean[] served = {false};
+    request.handler(bytes -> {
+      if (!served[0]) {
+        served[0] = true;
+        serve.apply(bytes).onComplete(reply -> request.response().end(reply), e -> request.response().fail(e));
+      }
+    });
+    request.endHandler(v -> {
+      if (!served[0]) {
+        served[0] = true;
+        request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, "the call ended without a whole request message"));
+      }
+    });
+    request.exceptionHandler(e -> {
+      // A frame the framing refused (a compressed flag with no grpc-encoding, say).
+      if (!served[0]) {
+        served[0] = true;
+        request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad request frame: " + e.getMessage()));
+      }
+    });
+  }
+
+  /** Parses a request message, or fails INVALID_ARGUMENT naming it and what was wrong. */
+  private static <T> Future<T> parse(Buffer bytes, String message, Parser<T> parser) {
+    try {
+      return Future.succeededFuture(parser.parse(bytes.getBytes()));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return Future.failedFuture(new StatusException(GrpcStatus.INVALID_ARGUMENT, message + " does not parse: " + e.getMessage()));
+    }
+  }
+
+  /** A generated message's {@code parseFrom(byte[])}. */
+  interface Parser<T> {
+    T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
+  }
+
   /** One of the servers sharing the port, on the event loop its deployment gave it. */
   final class Listener extends VerticleBase {
     private final MixerEngine engine;
@@ -114,11 +168,13 @@ public interface MixerServer {
     public Future<?> start() {
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_MESSAGE_BYTES));
       Wire wire = new Wire(engine);
-      MixerWireGrpcService.builder(wire).bind(MixerWireGrpcService.Check, MixerWireGrpcService.Vocabulary).build().bind(grpc);
+      grpc.callHandler(CHECK_BYTES, request -> unary(request,
+          bytes -> parse(bytes, "CheckRequest", CheckRequest::parseFrom).compose(wire::check)));
+      grpc.callHandler(VOCABULARY_BYTES, request -> unary(request,
+          bytes -> parse(bytes, "VocabularyRequest", VocabularyRequest::parseFrom).compose(wire::vocabulary)));
       // Report takes the batch as bytes and reads the bags straight from them (MixerWireCodec's
       // decodeBatch(byte[], ...)): protobuf's parse into messages cost as much as the report itself.
-      grpc.callHandler(REPORT_BYTES, request -> request.handler(bytes -> wire.report(bytes.getBytes()).onComplete(
-          reply -> request.response().end(reply), e -> request.response().fail(e))));
+      grpc.callHandler(REPORT_BYTES, request -> unary(request, bytes -> wire.report(bytes.getBytes())));
       // Windows that take a whole report batch: with HTTP/2's 64 KiB a batch waited for a
       // WINDOW_UPDATE or two, each a wake-up of the proxy's event loop and of this one.
       HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
