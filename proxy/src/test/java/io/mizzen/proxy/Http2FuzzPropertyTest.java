@@ -11,21 +11,12 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -50,25 +41,14 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class Http2FuzzPropertyTest {
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static Fixture f;
-  private static HttpServer up;
+  private static CountingUpstream up;
   private static int inbound;
-  private static final AtomicInteger completed = new AtomicInteger();
-  private static final AtomicInteger inFlight = new AtomicInteger();
 
   @BeforeContainer
   static void start() {
     f = new Fixture();
-    up = f.upstream(req -> {
-      inFlight.incrementAndGet();
-      req.body().onComplete(body -> {
-        if (body.succeeded()) {
-          completed.incrementAndGet();
-          req.response().end("fine " + body.result().length());
-        }
-        inFlight.decrementAndGet();
-      });
-    });
-    f.start(f.options().withInbound(0, up.actualPort()).withIdleTimeout(Duration.ofMillis(300)));
+    up = new CountingUpstream(f);
+    f.start(f.options().withInbound(0, up.server.actualPort()).withIdleTimeout(Duration.ofMillis(300)));
     inbound = f.proxy.inboundPort();
   }
 
@@ -91,11 +71,11 @@ class Http2FuzzPropertyTest {
 
   /** @return the :status of every response HEADERS the proxy sent */
   private static List<Integer> check(byte[] input) throws Exception {
-    quiet();
-    int before = completed.get();
-    byte[] answer = exchange(input);
-    String shown = show(input) + "\n--- answered ---\n" + show(answer);
-    assertFalse(new String(answer, StandardCharsets.ISO_8859_1).endsWith("<timeout>"),
+    up.quiet(f.proxy);
+    int before = up.completed.get();
+    byte[] answer = RawExchange.send(inbound, input, 5_000);
+    String shown = RawExchange.show("sent", input) + "\n" + RawExchange.show("answered", answer);
+    assertFalse(new String(answer, StandardCharsets.ISO_8859_1).endsWith(RawExchange.TIMEOUT),
         "the proxy neither ended the connection nor stopped answering within 5 s:\n" + shown);
     List<Integer> statuses = new ArrayList<>();
     java.util.Set<Integer> accounted = new java.util.HashSet<>();
@@ -133,19 +113,19 @@ class Http2FuzzPropertyTest {
     for (int status : statuses) {
       assertFalse(status >= 500 && status != 501 && status != 505, "status " + status + " for client input:\n" + shown);
     }
-    quiet();
+    up.quiet(f.proxy);
     // Each request the upstream answered is accounted for to the client: its stream got response
     // HEADERS, or was reset (the client broke the protocol on it later: a second HEADERS, DATA
     // after its end), or the whole connection was ended by a GOAWAY (a connection error loses
     // the streams in flight, as RFC 9113 allows)
     // (or the client reset that stream itself).
     accounted.addAll(resetByClient(input));
-    int upstreamAnswered = completed.get() - before;
+    int upstreamAnswered = up.completed.get() - before;
     assertTrue(goaway || upstreamAnswered <= Math.max(accounted.size(), countStatusLines(answer)),
         "the upstream answered " + upstreamAnswered + " request(s) but the client heard of " + accounted.size()
             + " stream(s):\n" + shown);
-    String plain = new String(exchange("GET /still HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII)), StandardCharsets.ISO_8859_1);
+    String plain = RawExchange.text(inbound, "GET /still HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII), 5_000);
     assertTrue(plain.startsWith("HTTP/1.1 200 ") && plain.endsWith("fine 0"), "the proxy stopped serving: " + plain);
     return statuses;
   }
@@ -202,54 +182,6 @@ class Http2FuzzPropertyTest {
       n++;
     }
     return n;
-  }
-
-  /** Waits (5 s at most) until the proxy holds no client connection and the upstream no request. */
-  private static void quiet() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (inFlight.get() > 0 || f.proxy.connections() > 0) {
-      if (System.nanoTime() > deadline) {
-        fail("after 5 s the upstream still has " + inFlight.get() + " request(s) in progress and the proxy "
-            + f.proxy.connections() + " connection(s)");
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-  }
-
-  private static byte[] exchange(byte[] input) throws Exception {
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    try (Socket s = new Socket("127.0.0.1", inbound)) {
-      s.setSoTimeout(5_000);
-      try {
-        OutputStream out = s.getOutputStream();
-        out.write(input);
-        out.flush();
-      } catch (SocketException closedWhileWriting) {
-        // refused before taking it all: what was answered is still to be read
-      }
-      InputStream in = s.getInputStream();
-      byte[] chunk = new byte[8192];
-      try {
-        int n;
-        while ((n = in.read(chunk)) >= 0) {
-          got.write(chunk, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        got.write("<timeout>".getBytes(StandardCharsets.US_ASCII));
-      } catch (SocketException reset) {
-        // what came before the reset counts
-      }
-    }
-    return got.toByteArray();
-  }
-
-  private static String show(byte[] bytes) {
-    StringBuilder b = new StringBuilder(bytes.length + " bytes: ");
-    for (int i = 0; i < Math.min(bytes.length, 600); i++) {
-      int c = bytes[i] & 0xff;
-      b.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\x%02x", c));
-    }
-    return b.toString();
   }
 
   static byte[] frame(int type, int flags, int stream, byte[] payload) {

@@ -3,22 +3,11 @@ package io.mizzen.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vertx.core.http.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
@@ -54,27 +43,16 @@ class RequestFuzzPropertyTest {
       "127.0.0.1", "ratings:9080", "trailers", "text/plain", "*/*");
 
   private static Fixture f;
-  private static HttpServer up;
+  private static CountingUpstream up;
   private static int inbound;
-  private static final AtomicInteger completed = new AtomicInteger();
-  private static final AtomicInteger inFlight = new AtomicInteger();
 
   @BeforeContainer
   static void start() {
     f = new Fixture();
-    up = f.upstream(req -> {
-      inFlight.incrementAndGet();
-      req.body().onComplete(body -> {
-        if (body.succeeded()) {
-          completed.incrementAndGet();
-          req.response().putHeader("x-upstream", "1").end("fine " + body.result().length());
-        }
-        inFlight.decrementAndGet();
-      });
-    });
+    up = new CountingUpstream(f);
     // A short idle timeout: a case the proxy waits on (a head or body left unfinished, a
     // keep-alive connection) ends in a fifth of a second.
-    f.start(f.options().withInbound(0, up.actualPort()).withIdleTimeout(Duration.ofMillis(200)));
+    f.start(f.options().withInbound(0, up.server.actualPort()).withIdleTimeout(Duration.ofMillis(200)));
     inbound = f.proxy.inboundPort();
   }
 
@@ -94,11 +72,11 @@ class RequestFuzzPropertyTest {
   }
 
   private static void check(byte[] input) throws Exception {
-    quiet();
-    int before = completed.get();
-    String answer = exchange(input);
-    String shown = show(input) + "\n--- answered ---\n" + answer.substring(0, Math.min(answer.length(), 2000));
-    assertFalse(answer.endsWith("<timeout>"), "the proxy neither answered nor closed within 5 s:\n" + shown);
+    up.quiet(f.proxy);
+    int before = up.completed.get();
+    String answer = RawExchange.text(inbound, input, 5_000);
+    String shown = RawExchange.show("sent", input) + "\n--- answered ---\n" + answer.substring(0, Math.min(answer.length(), 2000));
+    assertFalse(answer.endsWith(RawExchange.TIMEOUT), "the proxy neither answered nor closed within 5 s:\n" + shown);
     if (!answer.isEmpty()) {
       assertTrue(STATUS.matcher(answer).lookingAt(), "not an HTTP/1.x status line:\n" + shown);
     }
@@ -112,9 +90,9 @@ class RequestFuzzPropertyTest {
       assertFalse(status >= 500 && status != 501 && status != 505, "status " + status + " for client input:\n" + shown);
       responses++;
     }
-    quiet();
+    up.quiet(f.proxy);
     int marked = count(answer, MARK);
-    assertEquals(completed.get() - before, marked,
+    assertEquals(up.completed.get() - before, marked,
         "requests the upstream received whole vs. its responses the client got:\n" + shown);
     assertTrue(marked <= responses, marked + " responses from the upstream among " + responses + ":\n" + shown);
     stillServes();
@@ -122,47 +100,9 @@ class RequestFuzzPropertyTest {
 
   /** A plain request through the same listener, on a fresh connection. */
   private static void stillServes() throws Exception {
-    String answer = exchange(("GET /still HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    String answer = RawExchange.text(inbound, "GET /still HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 5_000);
     assertTrue(answer.startsWith("HTTP/1.1 200 "), "the proxy stopped serving: " + answer);
     assertTrue(answer.endsWith("fine 0"), answer);
-  }
-
-  /** Waits until the upstream has no request in progress (5 s at most). */
-  private static void quiet() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (inFlight.get() > 0) {
-      if (System.nanoTime() > deadline) {
-        fail("the upstream still has " + inFlight.get() + " request(s) in progress after 5 s");
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-  }
-
-  private static String exchange(byte[] input) throws Exception {
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    try (Socket s = new Socket("127.0.0.1", inbound)) {
-      s.setSoTimeout(5_000);
-      try {
-        OutputStream out = s.getOutputStream();
-        out.write(input);
-        out.flush();
-      } catch (SocketException closedWhileWriting) {
-        // the proxy refused and closed before taking it all: what it answered is still to be read
-      }
-      InputStream in = s.getInputStream();
-      byte[] chunk = new byte[8192];
-      try {
-        int n;
-        while ((n = in.read(chunk)) >= 0) {
-          got.write(chunk, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        got.write("<timeout>".getBytes(StandardCharsets.US_ASCII));
-      } catch (SocketException reset) {
-        // closed with our bytes unread (a reset): what came before it counts
-      }
-    }
-    return got.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static int count(String text, String what) {
@@ -171,23 +111,6 @@ class RequestFuzzPropertyTest {
       n++;
     }
     return n;
-  }
-
-  private static String show(byte[] input) {
-    StringBuilder b = new StringBuilder("--- sent " + input.length + " bytes ---\n");
-    for (int i = 0; i < Math.min(input.length, 2000); i++) {
-      int c = input[i] & 0xff;
-      if (c == '\n') {
-        b.append("\\n\n");
-      } else if (c == '\r') {
-        b.append("\\r");
-      } else if (c < 0x20 || c >= 0x7f) {
-        b.append(String.format("\\x%02x", c));
-      } else {
-        b.append((char) c);
-      }
-    }
-    return b.toString();
   }
 
   @Provide

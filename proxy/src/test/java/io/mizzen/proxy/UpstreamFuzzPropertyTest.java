@@ -7,11 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,9 +84,9 @@ class UpstreamFuzzPropertyTest {
   @Property(tries = 250)
   void mangledResponsesNeverDesynchroniseTheNextExchange(@ForAll("responses") byte[] response) throws Exception {
     answer.set(response);
-    String got = exchange("GET /fuzz HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n");
-    String shown = show(response) + "\n--- the client got ---\n" + got.substring(0, Math.min(got.length(), 2000));
-    assertFalse(got.endsWith("<timeout>"), "no answer or close within 10 s:\n" + shown);
+    String got = RawExchange.text(inbound, "GET /fuzz HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 10_000);
+    String shown = RawExchange.show("the upstream sent", response) + "\n--- the client got ---\n" + got.substring(0, Math.min(got.length(), 2000));
+    assertFalse(got.endsWith(RawExchange.TIMEOUT), "no answer or close within 10 s:\n" + shown);
     String upstreamSent = new String(response, StandardCharsets.ISO_8859_1);
     // A head that parsed, then a body that did not (a bad chunk size, a premature end): the proxy
     // had started the response, so cutting the connection is all HTTP/1.1 leaves it, and whether
@@ -102,56 +97,18 @@ class UpstreamFuzzPropertyTest {
       assertTrue(m.lookingAt(), "the client got no status line:\n" + shown);
       int status = Integer.parseInt(m.group(1));
       // The upstream's status: its digits stand alone in what it sent (a bare CR may have
-      // separated them, which RFC 9112 lets a recipient read as a space).
-      assertTrue(status == 502 || status == 503 || Pattern.compile("(?<!\\d)" + status + "(?!\\d)").matcher(upstreamSent).find(),
+      // separated them, which RFC 9112 lets a recipient read as a space; Netty reads "0204" as
+      // 204, a leniency left as it is).
+      assertTrue(status == 502 || status == 503 || Pattern.compile("(?<!\\d)0*" + status + "(?!\\d)").matcher(upstreamSent).find(),
           "status " + status + " is neither the upstream's nor a proxy's 502/503:\n" + shown);
     }
     // Twice, so that one of them takes a pooled connection if the proxy kept one.
     for (int i = 0; i < 2; i++) {
       int n = plain.incrementAndGet();
-      String next = exchange("GET /plain/" + n + " HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n");
+      String next = RawExchange.text(inbound, ("GET /plain/" + n + " HTTP/1.1\r\nHost: ratings\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII), 10_000);
       assertTrue(next.startsWith("HTTP/1.1 200 ") && next.endsWith("\r\n\r\nplain " + n),
           "the next request got something else than its own answer:\n" + next + "\n" + shown);
     }
-  }
-
-  /** Sends one request and reads until the proxy closes, or 10 s pass (the idle timeout is 2 s). */
-  private static String exchange(String request) throws Exception {
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    try (Socket s = new Socket("127.0.0.1", inbound)) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      InputStream in = s.getInputStream();
-      byte[] chunk = new byte[8192];
-      try {
-        int n;
-        while ((n = in.read(chunk)) >= 0) {
-          got.write(chunk, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        got.write("<timeout>".getBytes(StandardCharsets.US_ASCII));
-      } catch (SocketException reset) {
-        // what came before the reset counts
-      }
-    }
-    return got.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  private static String show(byte[] input) {
-    StringBuilder b = new StringBuilder("--- the upstream sent " + input.length + " bytes ---\n");
-    for (int i = 0; i < Math.min(input.length, 2000); i++) {
-      int c = input[i] & 0xff;
-      if (c == '\n') {
-        b.append("\\n\n");
-      } else if (c == '\r') {
-        b.append("\\r");
-      } else if (c < 0x20 || c >= 0x7f) {
-        b.append(String.format("\\x%02x", c));
-      } else {
-        b.append((char) c);
-      }
-    }
-    return b.toString();
   }
 
   @Provide
