@@ -17,8 +17,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -124,13 +122,7 @@ final class Fixture implements AutoCloseable {
 
   /** Sends raw bytes to a port and reads until the peer closes or {@code timeout} passes. */
   static String raw(int port, byte[] request, Duration timeout) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout((int) timeout.toMillis());
-      OutputStream out = s.getOutputStream();
-      out.write(request);
-      out.flush();
-      return readAll(s.getInputStream());
-    }
+    return RawExchange.text(port, request, (int) timeout.toMillis());
   }
 
   static String readAll(InputStream in) throws Exception {

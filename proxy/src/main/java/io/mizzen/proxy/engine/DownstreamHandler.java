@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -53,8 +52,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       io.netty.util.AttributeKey.valueOf("mizzen.peerPrincipal");
   /** The inbound's TLS state, read once per connection: a TLS 1.3 session never changes its peer. */
   private boolean tlsLooked;
-  /** A request was refused before routing: the connection is closing, and reads nothing more. */
-  private boolean refused;
   private boolean tlsPeer;
   private String tlsPrincipal;
 
@@ -100,12 +97,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
-    if (refused) {
-      // Answered and closing: whatever the client sent after the refused request (a body, a
-      // pipelined request) is dropped, never forwarded.
-      ReferenceCountUtil.release(msg);
-      return;
-    }
     if (msg instanceof FullHttpRequest full) {
       // An HTTP/2 HEADERS frame that ends its stream: head and end go their separate ways, so the
       // exchange knows its request is whole (retries, upstream reuse) and a request answered
@@ -120,13 +111,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest request) {
       if (request.decoderResult().isFailure()) {
         reject(request);
-        return;
-      }
-      HttpVersion version = request.protocolVersion();
-      if (version.majorVersion() != 1 || version.minorVersion() > 1 || !"HTTP".equals(version.protocolName())) {
-        // Netty's decoder takes any PROTOCOL/major.minor; forwarded, an upstream would read it
-        // (or answer it) as something else than the HTTP/1.x this connection speaks.
-        reject(request, 505, "HTTP version not supported: " + version.text());
         return;
       }
       startExchange(request);
@@ -263,14 +247,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     Throwable cause = request.decoderResult().cause();
     int status = cause instanceof TooLongHttpHeaderException ? 431
         : cause instanceof TooLongHttpLineException ? 414
-        : cause instanceof TooLongFrameException ? 413 : 400;
-    reject(request, status, "bad request: " + cause.getMessage());
-  }
-
-  /** A request refused before it is routed: answer {@code status} and close. */
-  private void reject(HttpRequest request, int status, String detail) {
-    refused = true;
-    channel.config().setAutoRead(false);
+        : cause instanceof TooLongFrameException ? 413
+        : cause instanceof Http1ServerCodec.UnsupportedVersionException ? 505 : 400;
+    String detail = "bad request: " + cause.getMessage();
     HttpResponse response = LocalReplies.response(null, status, detail, null);
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ReferenceCountUtil.release(request);

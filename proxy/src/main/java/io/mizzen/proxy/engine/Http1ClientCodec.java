@@ -17,7 +17,9 @@ import java.util.List;
  * {@link Http1ServerCodec} is. A response carrying both Content-Length and Transfer-Encoding
  * fails to parse (answered 503 UC) instead of being read chunked: such a response "might indicate
  * an attempt to perform request smuggling or response splitting and ought to be handled as an
- * error" (RFC 9112 §6.3), and nginx and Envoy refuse it too. Responses to HEAD carry no body, and
+ * error" (RFC 9112 §6.3), and nginx and Envoy refuse it too. So does a status line naming
+ * another version than HTTP/1.x (relayed, the client would read "HTTP/2.0" on its HTTP/1.x
+ * connection) or a status outside 100–599. Responses to HEAD carry no body, and
  * an interim 1xx does not use up its request's place, as in Netty's own client codec. (CONNECT
  * is not tunnelled by this proxy, so a 2xx to it is read as any other response.)
  */
@@ -37,6 +39,19 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
       throw new IllegalArgumentException("response has both Content-Length and Transfer-Encoding");
+    }
+
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) {
+      HttpResponse response = (HttpResponse) super.createMessage(initialLine);
+      if (!Http1ServerCodec.isHttp1x(response.protocolVersion())) {
+        throw new IllegalArgumentException("response version " + response.protocolVersion().text() + " is not HTTP/1.x");
+      }
+      int status = response.status().code();
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException("response status " + status + " is not a three-digit code from 100 to 599");
+      }
+      return response;
     }
 
     @Override

@@ -220,31 +220,10 @@ final class UpstreamLeg implements UpstreamOwner {
     }
   }
 
-  /**
-   * What Netty's decoder lets through but no HTTP/1.x response may carry, refused like a head that
-   * did not parse (so answered 503 UC, never relayed): any PROTOCOL/major.minor (relayed, the
-   * client would read "HTTP/2.0" on its HTTP/1.x connection) and status codes outside 100–599.
-   */
-  private static String malformedHead(HttpResponse response) {
-    io.netty.handler.codec.http.HttpVersion version = response.protocolVersion();
-    if (version.majorVersion() != 1 || version.minorVersion() > 1 || !"HTTP".equals(version.protocolName())) {
-      return "response version " + version.text() + " is not HTTP/1.x";
-    }
-    int status = response.status().code();
-    return status < 100 || status > 599 ? "response status " + status + " is not a three-digit code from 100 to 599" : null;
-  }
-
   private void onResponseHead(HttpResponse response) {
     if (response.decoderResult().isFailure()) {
       ReferenceCountUtil.release(response);
       noteUpstreamError(response.decoderResult().cause());
-      upstream.close();
-      return;
-    }
-    String malformed = malformedHead(response);
-    if (malformed != null) {
-      ReferenceCountUtil.release(response);
-      noteUpstreamError(new IllegalArgumentException(malformed));
       upstream.close();
       return;
     }
@@ -344,11 +323,6 @@ final class UpstreamLeg implements UpstreamOwner {
   private void onResponseContent(HttpContent content) {
     if (ex.tunnel) {
       // The decoder's end of the 101 response; frames follow as raw bytes.
-      content.release();
-      return;
-    }
-    if (!responseStarted && !interim && !discarding) {
-      // The rest of a head refused above (its upstream connection is closing): never relayed.
       content.release();
       return;
     }
