@@ -22,6 +22,8 @@ import java.util.Map;
  * @param configFolder the folder the control plane watches for Istio YAML ({@code config.folder},
  *     default {@code config})
  * @param agent the data-plane agent's workload and control-plane address
+ * @param transport the I/O under the event loops ({@code transport}: {@code auto}, the default, is
+ *     io_uring where the kernel allows it and Java NIO elsewhere; {@code io_uring}; {@code nio})
  */
 public record MeshSettings(
     String trustDomain,
@@ -34,12 +36,14 @@ public record MeshSettings(
     Cluster cluster,
     Map<String, Map<String, Object>> pluginSettings,
     Path configFolder,
-    AgentSettings agent) {
+    AgentSettings agent,
+    IoTransport transport) {
 
   public MeshSettings {
     pluginSettings = Map.copyOf(pluginSettings);
     configFolder = configFolder == null ? stateDir.resolveSibling("config") : configFolder;
     agent = agent == null ? AgentSettings.defaults() : agent;
+    transport = transport == null ? IoTransport.AUTO : transport;
   }
 
   /** Settings without a config folder (beside the state folder) or agent settings (the defaults). */
@@ -47,7 +51,7 @@ public record MeshSettings(
       Duration pluginScanInterval, String bindAddress, MeshPorts ports, Cluster cluster,
       Map<String, Map<String, Object>> pluginSettings) {
     this(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval, bindAddress, ports,
-        cluster, pluginSettings, null, null);
+        cluster, pluginSettings, null, null, null);
   }
 
   /** The defaults, with relative folders resolved against {@code home}. */
@@ -63,43 +67,65 @@ public record MeshSettings(
         Cluster.defaults(),
         Map.of(),
         home.resolve("config"),
-        AgentSettings.defaults());
+        AgentSettings.defaults(),
+        IoTransport.AUTO);
   }
 
   /** A copy with other ports (tests bind 0). */
   public MeshSettings withPorts(MeshPorts newPorts) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
-        bindAddress, newPorts, cluster, pluginSettings, configFolder, agent);
+        bindAddress, newPorts, cluster, pluginSettings, configFolder, agent, transport);
   }
 
   /** A copy with another plugins folder. */
   public MeshSettings withPluginsDir(Path dir) {
     return new MeshSettings(trustDomain, rootNamespace, dir, stateDir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings, configFolder, agent);
+        bindAddress, ports, cluster, pluginSettings, configFolder, agent, transport);
   }
 
   /** A copy with another state folder. */
   public MeshSettings withStateDir(Path dir) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, dir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings, configFolder, agent);
+        bindAddress, ports, cluster, pluginSettings, configFolder, agent, transport);
   }
 
   /** A copy with another watched config folder. */
   public MeshSettings withConfigFolder(Path dir) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings, dir, agent);
+        bindAddress, ports, cluster, pluginSettings, dir, agent, transport);
   }
 
   /** A copy with other agent settings (the demo passes one per sidecar kernel). */
   public MeshSettings withAgent(AgentSettings newAgent) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
-        bindAddress, ports, cluster, pluginSettings, configFolder, newAgent);
+        bindAddress, ports, cluster, pluginSettings, configFolder, newAgent, transport);
   }
 
   /** A copy with other per-extension settings. */
   public MeshSettings withPluginSettings(Map<String, Map<String, Object>> settings) {
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
-        bindAddress, ports, cluster, settings, configFolder, agent);
+        bindAddress, ports, cluster, settings, configFolder, agent, transport);
+  }
+
+  /** A copy with another event-loop transport. */
+  public MeshSettings withTransport(IoTransport newTransport) {
+    return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, pluginScanInterval,
+        bindAddress, ports, cluster, pluginSettings, configFolder, agent, newTransport);
+  }
+
+  /**
+   * The I/O under Vert.x's event loops, which the proxy's listeners and upstream connections share.
+   * io_uring took the proxy from 0.8 to about 0.95 of nginx's requests per second on the benchmark
+   * host (kernel/README, Transport); it needs Linux 5.14+ on x86-64 and a runtime that lets the
+   * process call {@code io_uring_setup} (Docker's default seccomp profile does not).
+   */
+  public enum IoTransport {
+    /** io_uring when available, otherwise NIO (the reason is logged). */
+    AUTO,
+    /** io_uring, or the kernel refuses to start, saying why it is unavailable. */
+    IO_URING,
+    /** Java NIO (epoll underneath on Linux), available everywhere. */
+    NIO
   }
 
   /**

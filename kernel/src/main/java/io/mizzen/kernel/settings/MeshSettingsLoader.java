@@ -90,7 +90,8 @@ public final class MeshSettingsLoader {
     }
     Map<String, Node> top = mapping(root.get(), "",
         Set.of("trustDomain", "rootNamespace", "pluginsDir", "stateDir", "pluginScanInterval",
-            "bindAddress", "ports", "cluster", "plugins", "config", "controlPlane", "workload"));
+            "bindAddress", "ports", "cluster", "plugins", "config", "controlPlane", "workload",
+            "transport"));
     if (top == null) {
       return d;
     }
@@ -113,8 +114,20 @@ public final class MeshSettingsLoader {
       configFolder = base.resolve(string(config.get("folder"), "config.folder", "config"));
     }
     AgentSettings agent = agent(top.get("controlPlane"), top.get("workload"));
+    MeshSettings.IoTransport transport = transport(top.get("transport"), d.transport());
     return new MeshSettings(trustDomain, rootNamespace, pluginsDir, stateDir, scan, bind, ports,
-        cluster, pluginSettings, configFolder, agent);
+        cluster, pluginSettings, configFolder, agent, transport);
+  }
+
+  private MeshSettings.IoTransport transport(Node node, MeshSettings.IoTransport dflt) {
+    String name = string(node, "transport", dflt.name().toLowerCase(java.util.Locale.ROOT));
+    for (MeshSettings.IoTransport t : MeshSettings.IoTransport.values()) {
+      if (t.name().equalsIgnoreCase(name)) {
+        return t;
+      }
+    }
+    problem(node, "transport", "'" + name + "' is not one of auto, io_uring, nio");
+    return dflt;
   }
 
   private AgentSettings agent(Node controlPlaneNode, Node workloadNode) {

@@ -1,11 +1,14 @@
 package io.mizzen.kernel.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mizzen.kernel.grpc.ControlPlaneGrpc;
 import io.mizzen.kernel.settings.MeshSettings;
+import io.mizzen.kernel.settings.MeshSettings.IoTransport;
+import io.mizzen.kernel.settings.SettingsException;
 import io.mizzen.spi.MeshFunction;
 import io.mizzen.spi.MeshPorts;
 import io.mizzen.spi.Role;
@@ -14,6 +17,7 @@ import io.mizzen.spi.wire.health.PingReply;
 import io.mizzen.spi.wire.health.PingRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.transport.Transport;
 import io.vertx.grpc.client.GrpcClient;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,5 +57,46 @@ class KernelBootTest {
     assertEquals(List.of(Role.SIDECAR, Role.EGRESS),
         KernelBoot.unservedRoles(onlyGrpc, Set.of(Role.EGRESS, Role.SIDECAR, Role.CONTROL_PLANE)));
     assertTrue(KernelBoot.unservedRoles(onlyGrpc, Set.of(Role.CONTROL_PLANE)).isEmpty());
+  }
+
+  @Test
+  void theEventLoopsRunOnTheTransportTheSettingsChoose() throws Exception {
+    MeshSettings settings = MeshSettings.defaults(home).withPorts(MeshPorts.ephemeral());
+    Kernel nio = Kernel.start(settings.withTransport(IoTransport.NIO), Set.of(Role.CONTROL_PLANE))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      assertFalse(nio.vertx().isNativeTransportEnabled());
+    } finally {
+      nio.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    // auto, the default: io_uring exactly when this machine allows it (its reason is logged when not).
+    Kernel auto = Kernel.start(settings, Set.of(Role.CONTROL_PLANE))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      assertEquals(Transport.IO_URING != null && Transport.IO_URING.available(),
+          auto.vertx().isNativeTransportEnabled(), "auto on io_uring where available, else NIO");
+    } finally {
+      auto.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void ioUringAskedForWhereItCannotRunIsRefusedSayingWhy() {
+    assertEquals(Transport.NIO, ClusterBoot.transport(IoTransport.NIO, Transport.IO_URING));
+    // Without the io_uring classes (null from Vert.x), auto falls back and io_uring is refused.
+    assertEquals(Transport.NIO, ClusterBoot.transport(IoTransport.AUTO, null));
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> ClusterBoot.transport(IoTransport.IO_URING, null));
+    assertEquals(List.of("transport: io_uring is not available here (netty-transport-native-io_uring "
+        + "is not on the class path); use auto or nio"), e.problems());
+    // And a kernel asked for it that cannot have it does not start.
+    if (Transport.IO_URING == null || !Transport.IO_URING.available()) {
+      ExecutionException failed = assertThrows(ExecutionException.class, () -> Kernel.start(
+              MeshSettings.defaults(home).withPorts(MeshPorts.ephemeral()).withTransport(IoTransport.IO_URING),
+              Set.of(Role.CONTROL_PLANE)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertTrue(failed.getCause() instanceof SettingsException, String.valueOf(failed.getCause()));
+    } else {
+      assertEquals(Transport.IO_URING, ClusterBoot.transport(IoTransport.IO_URING, Transport.IO_URING));
+    }
   }
 }

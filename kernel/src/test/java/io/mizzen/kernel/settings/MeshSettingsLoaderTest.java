@@ -28,6 +28,7 @@ class MeshSettingsLoaderTest {
     assertEquals(15006, s.ports().inbound());
     assertEquals(9091, s.ports().mixer());
     assertFalse(s.cluster().enabled());
+    assertEquals(MeshSettings.IoTransport.AUTO, s.transport());
   }
 
   @Test
@@ -49,6 +50,7 @@ class MeshSettingsLoaderTest {
         plugins:
           settings:
             header-stamp: {header: x-a, value: b}
+        transport: nio
         """);
     MeshSettings s = MeshSettingsLoader.load(file, Path.of("/elsewhere"));
     assertEquals("example.org", s.trustDomain());
@@ -62,6 +64,9 @@ class MeshSettingsLoaderTest {
     assertTrue(s.cluster().enabled());
     assertEquals(List.of("10.0.0.1:5801", "10.0.0.2:5801"), s.cluster().members());
     assertEquals("x-a", s.pluginSettings().get("header-stamp").get("header"));
+    assertEquals(MeshSettings.IoTransport.NIO, s.transport());
+    assertEquals(MeshSettings.IoTransport.IO_URING, MeshSettingsLoader.load(
+        Files.writeString(dir.resolve("uring.yaml"), "transport: io_uring\n"), dir).transport());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -76,6 +81,7 @@ class MeshSettingsLoaderTest {
     "bad member|cluster:\\n  members: [nohost]|2|cluster.members[0]: 'nohost' is not host:port",
     "ports not a mapping|ports: 15000|1|ports: must be a mapping",
     "yaml syntax|ports: [1, 2|1|YAML syntax",
+    "unknown transport|transport: epoll|1|transport: 'epoll' is not one of auto, io_uring, nio",
   })
   void invalidSettingsNameFileLineAndField(String name, String yaml, int line, String expected)
       throws Exception {
