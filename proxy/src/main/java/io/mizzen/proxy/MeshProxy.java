@@ -23,6 +23,17 @@ public interface MeshProxy {
   }
 
   /**
+   * The transport the proxy is fastest on here: io_uring when this kernel and runtime allow it,
+   * Java NIO otherwise. The proxy runs on whatever its Vert.x was built with; the kernel chooses
+   * by its settings ({@code transport}, default auto, the same choice), and the benchmark and tests
+   * build their Vert.x with this.
+   */
+  static io.vertx.core.transport.Transport fastestTransport() {
+    io.vertx.core.transport.Transport ioUring = io.vertx.core.transport.Transport.IO_URING;
+    return ioUring != null && ioUring.available() ? ioUring : io.vertx.core.transport.Transport.NIO;
+  }
+
+  /**
    * Compiles a snapshot and swaps it in; requests in flight finish on the table they started with.
    *
    * @return a Future completed once the snapshot is in force, or failed naming what could not be

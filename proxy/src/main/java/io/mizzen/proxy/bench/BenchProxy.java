@@ -29,8 +29,13 @@ public final class BenchProxy {
     int port = Integer.parseInt(args[0]);
     int upstream = Integer.parseInt(args[1]);
     int loops = Integer.parseInt(args[2]);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(1)
-        .setInternalBlockingPoolSize(1));
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1);
+    // As the kernel's default (transport: auto); -Dmizzen.transport=nio measures NIO instead.
+    io.vertx.core.transport.Transport transport = "nio".equals(System.getProperty("mizzen.transport"))
+        ? io.vertx.core.transport.Transport.NIO : MeshProxy.fastestTransport();
+    Vertx vertx = Vertx.builder().with(options).withTransport(transport).build();
+    System.out.println("transport " + transport.name());
     Map<String, Object> vs = Map.of(
         "hosts", List.of("bench"),
         "http", List.of(Map.of(
