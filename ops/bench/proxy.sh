@@ -3,12 +3,15 @@
 #
 # For 1 then 2 workers/threads/event loops: requests/s at 50 and 200 connections (wrk), latency
 # p50/p90/p99 at a fixed 1,000 req/s (hey), the proxy's CPU microseconds per request, its RSS, and
-# the ratios Mizzen/nginx and Mizzen/HAProxy. Every target is warmed up (JIT: 20 s+) before it is
-# measured. With one worker the proxy is pinned to CPU 0 and the load generator and upstream to
-# CPU 1, the fairest per-core figure on a 2-core machine. The latency load is warmed up too
-# (LAT_WARM, 10 s). Loopback only; every run is bounded.
+# the ratios Mizzen/nginx and Mizzen/HAProxy. The three proxies run side by side, each warmed up
+# (JIT: 20 s+), then measured at 50 connections in ROUNDS (5) alternating rounds: req/s and CPU per
+# request are the medians, and the ratios the medians of each round's ratios, since throughput on
+# this host is bimodal from run to run (round to round 0.75-0.95 of nginx at times, for every
+# proxy) and one run each is a draw. With one worker the proxies are pinned to CPU 0 and the load
+# generator and upstream to CPU 1, the fairest per-core figure on a 2-core machine. The latency
+# load is warmed up too (LAT_WARM, 10 s). Loopback only; every run is bounded.
 #
-# Usage: ops/bench/proxy.sh [--quick]     (--quick: 5 s runs, for trying the script out)
+# Usage: ops/bench/proxy.sh [--quick]     (--quick: 5 s runs, 2 rounds, for trying the script out)
 # Needs: wrk, hey, nginx, haproxy (Debian packages), a JDK, Maven (offline build of proxy/).
 set -euo pipefail
 
@@ -16,8 +19,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${MIZZEN_SHARED:-$ROOT/../shared}
 [ -d "$SHARED/bench" ] || SHARED=/work/shared
 RUN=${RUN:-/tmp/mizzen-bench}
-WARM=${WARM:-20}; DUR=${DUR:-10}; LAT=${LAT:-10}; LAT_WARM=${LAT_WARM:-10}
-if [ "${1:-}" = "--quick" ]; then WARM=5; DUR=5; LAT=5; LAT_WARM=2; fi
+WARM=${WARM:-20}; DUR=${DUR:-10}; LAT=${LAT:-10}; LAT_WARM=${LAT_WARM:-10}; ROUNDS=${ROUNDS:-5}
+if [ "${1:-}" = "--quick" ]; then WARM=5; DUR=5; LAT=5; LAT_WARM=2; ROUNDS=2; fi
 UP=18080; NGX=18081; HAP=18082; MIZ=18083
 CPUS=$(nproc)
 
@@ -95,58 +98,73 @@ UPSTREAM_PID=$!
 wait_port $UP
 
 RESULTS="$RUN/results.txt"; : > "$RESULTS"
-measure() { # name port pid
-  local name=$1 port=$2 pid=$3
-  echo "-- $name: warm-up ${WARM}s" >&2
-  rps "$port" 50 "$WARM" >/dev/null
-  local before after reqs
+ROUNDS_LOG="$RUN/rounds.txt"; : > "$ROUNDS_LOG"
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# One round at 50 connections: appends "W name req/s µs/req" to ROUNDS_LOG.
+round() { # name port pid
+  local name=$1 port=$2 pid=$3 before after r50 us="-"
   before=$( [ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
-  local r50; r50=$(rps "$port" 50 "$DUR")
+  r50=$(rps "$port" 50 "$DUR")
   after=$( [ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
-  local r200; r200=$(rps "$port" 200 "$DUR")
-  local lat; lat=$(latency "$port")
-  local us="-" rss="-"
   if [ "$pid" != - ]; then
-    reqs=$(awk -v r="$r50" -v d="$DUR" 'BEGIN {print r * d}')
-    us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN {printf "%.1f", t * 1000000 / hz / n}')
-    rss=$(rss_mb "$pid")
+    us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk -v r="$r50" -v d="$DUR" 'BEGIN {print r * d}')" \
+      'BEGIN {printf "%.1f", t * 1000000 / hz / n}')
   fi
+  echo "$W $name $r50 $us" >> "$ROUNDS_LOG"
+}
+
+# After the rounds: 200 connections, the latency run and RSS; writes the target's result line.
+finish() { # name port pid
+  local name=$1 port=$2 pid=$3 r50 us r200 lat rss="-"
+  r50=$(awk -v w="$W" -v n="$name" '$1 == w && $2 == n {print $3}' "$ROUNDS_LOG" | median)
+  us=$(awk -v w="$W" -v n="$name" '$1 == w && $2 == n {print $4}' "$ROUNDS_LOG" | { [ "$pid" = - ] && cat >/dev/null && echo - || median; })
+  r200=$(rps "$port" 200 "$DUR")
+  lat=$(latency "$port")
+  [ "$pid" != - ] && rss=$(rss_mb "$pid")
   printf '%-9s %-8s %10s %10s %6s %6s %6s %8s %6s\n' "$W" "$name" "$r50" "$r200" $lat "$us" "$rss" | tee -a "$RESULTS"
 }
 
 for W in 1 2; do
   pinning $W
-  echo "== $W worker(s)/thread(s)/event loop(s)${PIN_PROXY:+, proxy pinned to CPU 0}"
-  measure upstream $UP "-"
+  echo "== $W worker(s)/thread(s)/event loop(s)${PIN_PROXY:+, proxies pinned to CPU 0}"
+  echo "-- upstream: warm-up ${WARM}s" >&2
+  rps $UP 50 "$WARM" >/dev/null
+  for r in $(seq 1 "$ROUNDS"); do round upstream $UP -; done
+  finish upstream $UP -
 
   mkdir -p "$RUN/nginx-proxy/tmp"
   render nginx-proxy.conf.tmpl RUN="$RUN" NAME=nginx-proxy WORKERS=$([ $W = 1 ] && echo 1 || echo 2) PORT=$NGX UPPORT=$UP > "$RUN/nginx-proxy.conf"
   $PIN_PROXY nginx -c "$RUN/nginx-proxy.conf" -g 'daemon off;' & NGINX_PID=$!; PIDS+=($NGINX_PID)
-  wait_port $NGX
-  measure nginx $NGX $NGINX_PID
-  kill $NGINX_PID; wait $NGINX_PID 2>/dev/null || true
-
   render haproxy.cfg.tmpl NBTHREAD=$W PORT=$HAP UPPORT=$UP > "$RUN/haproxy.cfg"
   $PIN_PROXY haproxy -db -f "$RUN/haproxy.cfg" & HAP_PID=$!; PIDS+=($HAP_PID)
-  wait_port $HAP
-  measure haproxy $HAP $HAP_PID
-  kill $HAP_PID; wait $HAP_PID 2>/dev/null || true
-
   MALLOC_ARENA_MAX=2 $PIN_PROXY java $JVM_FLAGS -cp "$CP" io.mizzen.proxy.bench.BenchProxy $MIZ $UP $W > "$RUN/mizzen-$W.log" 2>&1 & MIZ_PID=$!; PIDS+=($MIZ_PID)
-  wait_port $MIZ
-  measure mizzen $MIZ $MIZ_PID
-  kill $MIZ_PID; wait $MIZ_PID 2>/dev/null || true
+  wait_port $NGX; wait_port $HAP; wait_port $MIZ
+  for t in "nginx $NGX" "haproxy $HAP" "mizzen $MIZ"; do
+    echo "-- ${t% *}: warm-up ${WARM}s" >&2
+    rps "${t#* }" 50 "$WARM" >/dev/null
+  done
+  for r in $(seq 1 "$ROUNDS"); do
+    echo "-- round $r of $ROUNDS" >&2
+    round nginx $NGX $NGINX_PID; round haproxy $HAP $HAP_PID; round mizzen $MIZ $MIZ_PID
+  done
+  finish nginx $NGX $NGINX_PID; finish haproxy $HAP $HAP_PID; finish mizzen $MIZ $MIZ_PID
+  echo "   (on $(grep -m1 '^transport' "$RUN/mizzen-$W.log" | cut -d' ' -f2))"
+  kill $NGINX_PID $HAP_PID $MIZ_PID; wait $NGINX_PID $HAP_PID $MIZ_PID 2>/dev/null || true
 done
 
 echo
-echo "workers   target      req/s c50 req/s c200    p50    p90    p99  µs/req  RSS MB"
+echo "workers   target      req/s c50 req/s c200    p50    p90    p99  µs/req  RSS MB   (c50 and µs/req: medians of $ROUNDS rounds)"
 cat "$RESULTS"
 echo
 for W in 1 2; do
-  awk -v w=$W '$1 == w {r[$2] = $3; p[$2] = $7}
+  ratios=$(awk -v w=$W '$1 == w {v[$2, ++n[$2]] = $3}
+    END {for (i = 1; i <= n["mizzen"]; i++) printf "%.2f/%.2f ", v["mizzen", i] / v["nginx", i], v["mizzen", i] / v["haproxy", i]}' "$ROUNDS_LOG")
+  mn=$(for x in $ratios; do echo "${x%/*}"; done | median)
+  mh=$(for x in $ratios; do echo "${x#*/}"; done | median)
+  awk -v w=$W -v mn="$mn" -v mh="$mh" -v rounds="$ratios" '$1 == w {p[$2] = $7}
     END {
-      if (r["nginx"] > 0 && r["haproxy"] > 0)
-        printf "%s worker(s): Mizzen/nginx %.2f  Mizzen/HAProxy %.2f (req/s at 50 connections); p99 added over the upstream: mizzen %.2f ms, nginx %.2f ms\n",
-          w, r["mizzen"] / r["nginx"], r["mizzen"] / r["haproxy"], p["mizzen"] - p["upstream"], p["nginx"] - p["upstream"]
+      printf "%s worker(s): Mizzen/nginx %.2f  Mizzen/HAProxy %.2f (req/s at 50 connections, median of the rounds: %s); p99 added over the upstream: mizzen %.2f ms, nginx %.2f ms\n",
+        w, mn, mh, rounds, p["mizzen"] - p["upstream"], p["nginx"] - p["upstream"]
     }' "$RESULTS"
 done
