@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * under an ISTIO_MUTUAL DestinationRule, and reviews' PERMISSIVE inbound in front of its app.
  */
 class MutualTlsProxyTest {
-  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  private final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
+      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
   private final HttpClient client = vertx.createHttpClient();
   private TestPki mesh;
   private MeshProxy reviews;

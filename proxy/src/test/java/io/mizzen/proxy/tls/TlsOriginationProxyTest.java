@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsOriginationProxyTest {
   private static final String HOST = "secure.example.com";
-  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  private final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
+      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
   private final HttpClient client = vertx.createHttpClient();
   private final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
   private final List<HttpServer> servers = new ArrayList<>();
