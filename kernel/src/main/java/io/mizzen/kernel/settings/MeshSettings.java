@@ -115,9 +115,10 @@ public record MeshSettings(
 
   /**
    * The I/O under Vert.x's event loops, which the proxy's listeners and upstream connections share.
-   * io_uring took the proxy from 0.8 to about 0.95 of nginx's requests per second on the benchmark
-   * host (kernel/README, Transport); it needs Linux 5.14+ on x86-64 and a runtime that lets the
-   * process call {@code io_uring_setup} (Docker's default seccomp profile does not).
+   * io_uring took the proxy from 0.69–0.89 of nginx's requests per second to 0.81–0.96 on the
+   * benchmark host (kernel/README, Transport); it needs Linux on x86-64 with an io_uring Netty
+   * supports, and a runtime that lets the process call {@code io_uring_setup} (Docker's default
+   * seccomp profile does not).
    */
   public enum IoTransport {
     /** io_uring when available, otherwise NIO (the reason is logged). */
