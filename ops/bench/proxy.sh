@@ -115,13 +115,15 @@ round() { # name port pid
 }
 
 # After the rounds: 200 connections, the latency run and RSS; writes the target's result line.
+rounds_median() { # name column (3: req/s, 4: µs/req)
+  awk -v w="$W" -v n="$1" -v c="$2" '$1 == w && $2 == n {print $c}' "$ROUNDS_LOG" | median
+}
 finish() { # name port pid
-  local name=$1 port=$2 pid=$3 r50 us r200 lat rss="-"
-  r50=$(awk -v w="$W" -v n="$name" '$1 == w && $2 == n {print $3}' "$ROUNDS_LOG" | median)
-  us=$(awk -v w="$W" -v n="$name" '$1 == w && $2 == n {print $4}' "$ROUNDS_LOG" | { [ "$pid" = - ] && cat >/dev/null && echo - || median; })
+  local name=$1 port=$2 pid=$3 r50 us="-" r200 lat rss="-"
+  r50=$(rounds_median "$name" 3)
   r200=$(rps "$port" 200 "$DUR")
   lat=$(latency "$port")
-  [ "$pid" != - ] && rss=$(rss_mb "$pid")
+  if [ "$pid" != - ]; then us=$(rounds_median "$name" 4); rss=$(rss_mb "$pid"); fi
   printf '%-9s %-8s %10s %10s %6s %6s %6s %8s %6s\n' "$W" "$name" "$r50" "$r200" $lat "$us" "$rss" | tee -a "$RESULTS"
 }
 

@@ -25,12 +25,17 @@ public interface MeshProxy {
   /**
    * The transport the proxy is fastest on here: io_uring when this kernel and runtime allow it,
    * Java NIO otherwise. The proxy runs on whatever its Vert.x was built with; the kernel chooses
-   * by its settings ({@code transport}, default auto, the same choice), and the benchmark and tests
-   * build their Vert.x with this.
+   * by its settings ({@code transport}, default auto, the same choice), and the benchmarks and tests
+   * build their Vert.x on it ({@link #vertx}).
    */
   static io.vertx.core.transport.Transport fastestTransport() {
     io.vertx.core.transport.Transport ioUring = io.vertx.core.transport.Transport.IO_URING;
     return ioUring != null && ioUring.available() ? ioUring : io.vertx.core.transport.Transport.NIO;
+  }
+
+  /** A Vert.x with {@code options} on {@link #fastestTransport()}, as the kernel's default builds it. */
+  static Vertx vertx(io.vertx.core.VertxOptions options) {
+    return Vertx.builder().with(options).withTransport(fastestTransport()).build();
   }
 
   /**

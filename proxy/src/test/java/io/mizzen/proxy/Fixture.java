@@ -31,8 +31,7 @@ import java.util.function.Predicate;
 final class Fixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   /** The proxy runs on its own Vert.x, as it would in its own process, apart from clients and upstreams. */
-  final Vertx proxyVertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-      .withTransport(MeshProxy.fastestTransport()).build();
+  final Vertx proxyVertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(64));
   final LinkedBlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();

@@ -50,8 +50,7 @@ import org.junit.jupiter.api.Test;
  * the connections that carried the calls.
  */
 class GrpcMutualTlsProxyTest {
-  private final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
+  private final Vertx vertx = io.mizzen.proxy.MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private final List<MeshProxy> proxies = new ArrayList<>();
   private final List<AccessLogEntry> serverLog = new CopyOnWriteArrayList<>();
   private final List<AccessLogEntry> clientLog = new CopyOnWriteArrayList<>();

@@ -52,8 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class H2TlsOriginationProxyTest {
   private static final String HOST = "secure.example.com";
-  private final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
+  private final Vertx vertx = io.mizzen.proxy.MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private final HttpClient client = vertx.createHttpClient();
   private final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
   /** The {@code /hold} request the upstream is holding, unanswered. */

@@ -52,11 +52,8 @@ public final class MeshPairBench {
     // Each sidecar on event loops of its own, as two sidecar processes have (SPLIT=false: one
     // Vert.x with 2 loops shared by both, where which loop each connection lands on varies per run).
     boolean split = !"false".equals(System.getenv("SPLIT"));
-    // The sidecars on the transport the kernel's default picks (io_uring where available).
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(split ? 1 : 2))
-        .withTransport(MeshProxy.fastestTransport()).build();
-    Vertx outVertx = split ? Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
-        .withTransport(MeshProxy.fastestTransport()).build() : vertx;
+    Vertx vertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(split ? 1 : 2));
+    Vertx outVertx = split ? MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(1)) : vertx;
     WorkloadInfo server = new WorkloadInfo("bench", "default", Map.of("app", "bench"), "bench", "127.0.0.1", 80);
     InboundSecurity security = InboundSecurity.of(vertx, server, "istio-system", "cluster.local", Clock.systemUTC());
     MeshProxy inbound = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(-1).withInbound(0, app.actualPort()),

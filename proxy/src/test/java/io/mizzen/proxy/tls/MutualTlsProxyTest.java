@@ -30,8 +30,7 @@ import org.junit.jupiter.api.Test;
  * under an ISTIO_MUTUAL DestinationRule, and reviews' PERMISSIVE inbound in front of its app.
  */
 class MutualTlsProxyTest {
-  private final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
+  private final Vertx vertx = io.mizzen.proxy.MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private final HttpClient client = vertx.createHttpClient();
   private TestPki mesh;
   private MeshProxy reviews;

@@ -39,8 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Sidecars implements AutoCloseable {
   static final String TRUST_DOMAIN = "cluster.local";
-  final Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-      .withTransport(io.mizzen.proxy.MeshProxy.fastestTransport()).build();
+  final Vertx vertx = io.mizzen.proxy.MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
   final HttpClient client = vertx.createHttpClient();
   final TestPki mesh;
   final HttpServer app;

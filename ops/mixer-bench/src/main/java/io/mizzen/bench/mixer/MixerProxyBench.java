@@ -39,11 +39,11 @@ public final class MixerProxyBench {
     if (args.length >= 2 && args[0].equals("mixer")) {
       mixer(Integer.parseInt(args[1]));
     } else if (args.length >= 4 && args[0].equals("proxy")) {
-      Vertx vertx = vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(args[3])));
+      Vertx vertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(args[3])));
       proxy(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 4 ? args[4] : null);
     } else if (args.length >= 5 && args[0].equals("pair")) {
       // Both proxies on one event loop of one JVM: the same JIT state for the runs with and without.
-      Vertx vertx = vertx(new VertxOptions().setEventLoopPoolSize(1));
+      Vertx vertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(1));
       proxy(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[3]), null);
       proxy(vertx, Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
     } else {
@@ -53,13 +53,8 @@ public final class MixerProxyBench {
     }
   }
 
-  /** On the transport the kernel's default (auto) picks, as the sidecar and control plane run. */
-  private static Vertx vertx(VertxOptions options) {
-    return Vertx.builder().with(options).withTransport(MeshProxy.fastestTransport()).build();
-  }
-
   private static void mixer(int port) throws Exception {
-    Vertx vertx = vertx(new VertxOptions());
+    Vertx vertx = MeshProxy.vertx(new VertxOptions());
     MixerEngine engine = engine(vertx);
     MixerServer server = await(MixerServer.start(vertx, engine, "127.0.0.1", port));
     System.out.println("mixer listening on " + server.port());
