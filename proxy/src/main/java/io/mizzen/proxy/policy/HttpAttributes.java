@@ -3,6 +3,7 @@ package io.mizzen.proxy.policy;
 import io.mizzen.proxy.access.IstioMetrics;
 import io.mizzen.proxy.filter.RequestContext;
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.proxy.WorkloadInfo;
@@ -38,6 +39,8 @@ final class HttpAttributes {
   final AttributeVocabulary vocabulary;
   final ReferencedAttributes read;
   final AttributeBag fixed;
+  /** Bags of {@link #fixed} plus the attributes set per request and response: only those are copied. */
+  private final AttributeLayout layout;
   final int sourceLabels;
   final int sourceWorkloadName;
   final int sourceNamespace;
@@ -96,6 +99,10 @@ final class HttpAttributes {
     responseDuration = slot(v, "response.duration", java.time.Duration.class);
     responseSize = slot(v, "response.size", Long.class);
     sourceIp = slot(v, "source.ip", java.net.InetAddress.class);
+    layout = AttributeLayout.of(fixed, sourceLabels, sourceWorkloadName, sourceNamespace, sourceWorkloadNamespace,
+        sourcePrincipal, sourceUser, sourceUid, connectionMtls, destinationPort, requestPath, requestUrlPath,
+        requestMethod, requestHost, requestScheme, requestTime, requestId, requestUseragent, requestHeaders,
+        responseCode, responseTime, responseHeaders, responseDuration, responseSize, sourceIp);
     readsPeer = sourceLabels >= 0 || sourceWorkloadName >= 0 || sourceNamespace >= 0 || sourceWorkloadNamespace >= 0
         || sourcePrincipal >= 0 || sourceUser >= 0 || sourceUid >= 0;
   }
@@ -149,11 +156,14 @@ final class HttpAttributes {
     return java.util.Collections.unmodifiableMap(a);
   }
 
-  /** The report of a request: its bag copied whole (one array copy), plus what the response says. */
+  /**
+   * The report of a request: its bag copied (the request's own values, one small array copy), plus
+   * what the response says.
+   */
   AttributeBag report(AttributeBag attributes, HttpResponse response) {
     AttributeBag base = attributes.vocabulary() == vocabulary ? attributes : attributes.rebase(vocabulary);
     AttributeBag.Builder report = AttributeBag.builder(base);
-    put(report, responseCode, (long) response.status().code());
+    put(report, responseCode, statusCode(response.status().code()));
     if (responseTime >= 0 || responseDuration >= 0) {
       Instant now = Instant.now();
       put(report, responseTime, now);
@@ -174,6 +184,28 @@ final class HttpAttributes {
     return report.build();
   }
 
+
+  /**
+   * Status codes boxed once: {@code Long.valueOf} caches only up to 127, and bags that carry the
+   * same object let Mixer's report memo compare by identity.
+   */
+  private static final Long[] STATUS_CODES = java.util.stream.LongStream.range(0, 600).boxed().toArray(Long[]::new);
+
+  private static Long statusCode(int code) {
+    return code >= 0 && code < STATUS_CODES.length ? STATUS_CODES[code] : Long.valueOf(code);
+  }
+
+  /** The last port boxed (a sidecar's inbound requests mostly share one); racy but immutable. */
+  private Long lastPort = -1L;
+
+  private Long port(int port) {
+    Long last = lastPort;
+    if (last != port) {
+      last = (long) port;
+      lastPort = last;
+    }
+    return last;
+  }
 
   private static void put(AttributeBag.Builder b, int slot, Object value) {
     if (slot >= 0) {
@@ -197,7 +229,7 @@ final class HttpAttributes {
 
   /** The attributes Istio's sidecar sent with an inbound request, put straight into a bag. */
   AttributeBag request(RequestContext request) {
-    AttributeBag.Builder b = AttributeBag.builder(fixed);
+    AttributeBag.Builder b = layout.builder();
     String peer = readsPeer ? request.header(IstioMetrics.PEER_HEADER) : null;
     if (peer != null) {
       String[] p = peer.split(";", -1);
@@ -236,7 +268,7 @@ final class HttpAttributes {
       put(b, sourcePrincipal, proven);
       put(b, sourceUser, proven);
     }
-    put(b, destinationPort, (long) request.port());
+    put(b, destinationPort, port(request.port()));
     String peerIp = request.sourceIp();
     if (sourceIp >= 0 && peerIp != null && !peerIp.isEmpty()) {
       // The address the inbound connection came from (mixer-rule-deny-ip's whitelist reads it).

@@ -25,30 +25,56 @@ final class ArrayAttributeBag implements AttributeBag {
 
   @Override
   public Map<String, Object> toMap() {
+    return toMap(this);
+  }
+
+  @Override
+  public AttributeBag rebase(AttributeVocabulary other) {
+    return other == vocabulary ? this : rebase(this, other);
+  }
+
+  /** {@code from}'s values indexed by {@code other}; what {@code other} does not know or types otherwise is dropped. */
+  static AttributeBag rebase(AttributeBag from, AttributeVocabulary other) {
+    AttributeVocabulary vocabulary = from.vocabulary();
+    Object[] moved = new Object[other.size()];
+    for (int i = 0; i < vocabulary.size(); i++) {
+      Object value = from.get(i);
+      if (value != null) {
+        int j = other.indexOf(vocabulary.name(i));
+        if (j >= 0 && other.type(j).accepts(value)) {
+          moved[j] = value;
+        }
+      }
+    }
+    return new ArrayAttributeBag(other, moved);
+  }
+
+  /** The present attributes of {@code bag}, by name, in index order. */
+  static Map<String, Object> toMap(AttributeBag bag) {
+    AttributeVocabulary vocabulary = bag.vocabulary();
     Map<String, Object> out = new LinkedHashMap<>();
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] != null) {
-        out.put(vocabulary.name(i), values[i]);
+    for (int i = 0; i < vocabulary.size(); i++) {
+      Object value = bag.get(i);
+      if (value != null) {
+        out.put(vocabulary.name(i), value);
       }
     }
     return out;
   }
 
-  @Override
-  public AttributeBag rebase(AttributeVocabulary other) {
-    if (other == vocabulary) {
-      return this;
+  /**
+   * {@code value} as a bag stores it at {@code index}: type-checked, a map copied so the bag stays
+   * immutable ({@code Map.copyOf} returns an already immutable map as is).
+   *
+   * @throws IllegalArgumentException when it is not of the attribute's type
+   */
+  static Object checked(AttributeVocabulary vocabulary, int index, Object value) {
+    ValueType type = vocabulary.type(index);
+    if (value != null && !type.accepts(value)) {
+      throw new IllegalArgumentException("attribute '" + vocabulary.name(index) + "' is " + type
+          + " (a " + type.javaType().getSimpleName() + "), not a " + value.getClass().getName());
     }
-    Object[] moved = new Object[other.size()];
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] != null) {
-        int j = other.indexOf(vocabulary.name(i));
-        if (j >= 0 && other.type(j).accepts(values[i])) {
-          moved[j] = values[i];
-        }
-      }
-    }
-    return new ArrayAttributeBag(other, moved);
+    return value instanceof Map<?, ?> m ? Map.copyOf(m) : value;
   }
 
   @Override
@@ -91,13 +117,7 @@ final class ArrayAttributeBag implements AttributeBag {
       if (values == null) {
         throw new IllegalStateException("this builder has already built its bag");
       }
-      ValueType type = vocabulary.type(index);
-      if (value != null && !type.accepts(value)) {
-        throw new IllegalArgumentException("attribute '" + vocabulary.name(index) + "' is " + type
-            + " (a " + type.javaType().getSimpleName() + "), not a " + value.getClass().getName());
-      }
-      // Maps are copied so the bag stays immutable; Map.copyOf returns an already immutable map as is.
-      values[index] = value instanceof Map<?, ?> m ? Map.copyOf(m) : value;
+      values[index] = checked(vocabulary, index, value);
       return this;
     }
 

@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * The attributes of one request or connection: immutable once built, array-backed and indexed by
  * its {@link AttributeVocabulary}, so a lookup by index is one array read and a lookup by name
- * one hash probe, neither allocating. The proxy builds one per request with {@link #builder}.
+ * one hash probe, neither allocating. The proxy builds one per request through an
+ * {@link AttributeLayout} (its workload's attributes shared, the request's own in a small array).
  */
 public interface AttributeBag {
 
@@ -37,9 +38,13 @@ public interface AttributeBag {
 
   /**
    * A builder over {@code base}'s vocabulary that starts with {@code base}'s values (one array
-   * copy: the values are immutable, so they are shared, not copied again).
+   * copy: the values are immutable, so they are shared, not copied again; a bag of an
+   * {@link AttributeLayout} copies only its own values and its new bag stays in the layout).
    */
   static Builder builder(AttributeBag base) {
+    if (base instanceof AttributeLayout.LayoutBag b) {
+      return new AttributeLayout.LayoutBuilder(b.layout, b.values.clone());
+    }
     return new ArrayAttributeBag.ArrayBuilder(base);
   }
 

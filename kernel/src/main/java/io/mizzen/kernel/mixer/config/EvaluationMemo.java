@@ -3,13 +3,13 @@ package io.mizzen.kernel.mixer.config;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.ReferencedAttributes;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * What was computed for earlier bags of one report batch (a rule's match, an instance's shared
@@ -30,6 +30,9 @@ public final class EvaluationMemo {
   private static final class Last {
     AttributeBag bag;
     Object value;
+    /** The unit's slots, and as bits (slot s is bit s % 64 of word s / 64). */
+    int[] slots;
+    long[] mask;
   }
 
   private final Map<Object, Last> last = new IdentityHashMap<>();
@@ -37,8 +40,11 @@ public final class EvaluationMemo {
   private final int[] watched;
   private AttributeBag previous;
   private AttributeBag current;
-  /** For the current bag, by slot: whether it differs from the previous bag's (watched slots only). */
-  private boolean[] changed = new boolean[0];
+  /**
+   * For the current bag, as bits by slot: whether it differs from the previous bag's (watched
+   * slots only), so a unit is checked with one AND per 64 slots.
+   */
+  private long[] changed = new long[0];
 
   /** A memo that compares every slot of each bag announced with the previous one. */
   public EvaluationMemo() {
@@ -61,34 +67,51 @@ public final class EvaluationMemo {
       previous = null;
       return;
     }
-    int size = bag.vocabulary().size();
-    if (changed.length < size) {
-      changed = new boolean[size];
+    int words = (bag.vocabulary().size() + 63) >>> 6;
+    if (changed.length < words) {
+      changed = new long[words];
+    } else {
+      Arrays.fill(changed, 0L);
     }
     if (watched == null) {
-      for (int slot = 0; slot < size; slot++) {
-        changed[slot] = !same(previous.get(slot), bag.get(slot));
+      for (int slot = 0; slot < bag.vocabulary().size(); slot++) {
+        mark(slot, bag);
       }
     } else {
       for (int slot : watched) {
-        changed[slot] = !same(previous.get(slot), bag.get(slot));
+        mark(slot, bag);
       }
     }
+  }
+
+  private void mark(int slot, AttributeBag bag) {
+    if (!same(previous.get(slot), bag.get(slot))) {
+      changed[slot >>> 6] |= 1L << slot;
+    }
+  }
+
+  /**
+   * What a unit computes from a bag; given the unit and this memo so that the computation need not
+   * capture them (a non-capturing lambda is one object, not one per call).
+   */
+  @FunctionalInterface
+  public interface Computation<U, T> {
+    T compute(U unit, AttributeBag bag, EvaluationMemo memo);
   }
 
   /**
    * {@code compute}'s value for {@code bag}: the one kept for {@code unit} when its bag agrees
    * with this one on {@code slots}, else computed now (and kept).
    */
-  public <T> T get(Object unit, int[] slots, AttributeBag bag, Function<AttributeBag, T> compute) {
+  public <U, T> T get(U unit, int[] slots, AttributeBag bag, Computation<? super U, T> compute) {
     Last l = last.get(unit);
-    if (l != null && agrees(l.bag, bag, slots)) {
+    if (l != null && agrees(l, bag, slots)) {
       l.bag = bag;
       @SuppressWarnings("unchecked")
       T kept = (T) l.value;
       return kept;
     }
-    T value = compute.apply(bag);
+    T value = compute.compute(unit, bag, this);
     if (l == null) {
       l = new Last();
       last.put(unit, l);
@@ -98,19 +121,37 @@ public final class EvaluationMemo {
     return value;
   }
 
-  private boolean agrees(AttributeBag kept, AttributeBag bag, int[] slots) {
+  private boolean agrees(Last l, AttributeBag bag, int[] slots) {
+    AttributeBag kept = l.bag;
     if (kept == bag) {
       return true;
     }
     if (bag != current || kept != previous || previous == null) {
       return agree(kept, bag, slots);
     }
-    for (int slot : slots) {
-      if (changed[slot]) {
+    if (l.slots != slots) {
+      l.slots = slots;
+      l.mask = mask(slots);
+    }
+    long[] mask = l.mask;
+    for (int w = 0; w < mask.length; w++) {
+      if ((mask[w] & changed[w]) != 0) {
         return false;
       }
     }
     return true;
+  }
+
+  private static long[] mask(int[] slots) {
+    int max = -1;
+    for (int slot : slots) {
+      max = Math.max(max, slot);
+    }
+    long[] mask = new long[(max + 64) >>> 6];
+    for (int slot : slots) {
+      mask[slot >>> 6] |= 1L << slot;
+    }
+    return mask;
   }
 
   private static boolean same(Object x, Object y) {

@@ -56,7 +56,7 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
           value = x.evaluate(bag);
         } else if (e.getValue() instanceof SharedMap shared) {
           value = memo == null ? evaluate(shared.entries, bag, null)
-              : memo.get(shared, shared.slots, bag, b -> evaluate(shared.entries, b, null));
+              : memo.get(shared, shared.slots, bag, (m, b, ignored) -> evaluate(m.entries, b, null));
         } else {
           @SuppressWarnings("unchecked")
           Map<String, Object> nested = (Map<String, Object>) e.getValue();

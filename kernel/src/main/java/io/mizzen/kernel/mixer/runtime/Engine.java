@@ -169,7 +169,7 @@ final class Engine implements MixerEngine {
       return true;
     }
     try {
-      return memo == null ? rule.match().test(bag) : memo.get(rule, slots, bag, b -> rule.match().test(b));
+      return memo == null ? rule.match().test(bag) : memo.get(rule, slots, bag, (r, b, m) -> r.match().test(b));
     } catch (EvaluationException e) {
       expressionErrors.increment();
       return false;

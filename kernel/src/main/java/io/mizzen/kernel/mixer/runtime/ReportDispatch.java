@@ -20,6 +20,10 @@ final class ReportDispatch {
   private ReportDispatch() {}
 
   static Future<Void> run(Engine engine, State state, List<AttributeBag> batch) {
+    if (state.reportHandlers().isEmpty()) {
+      // No rule has a report instance on a working handler: nothing to match or build.
+      return Future.succeededFuture();
+    }
     // By handler index (State.reportHandlers): one list per handler the batch reaches.
     @SuppressWarnings("unchecked")
     List<Instance>[] byHandler = new List[state.reportHandlers().size()];
@@ -47,7 +51,7 @@ final class ReportDispatch {
           for (int i = 0; i < instances.size(); i++) {
             InstanceConfig ic = instances.get(i);
             try {
-              Instance instance = memo.get(ic, action.instanceSlots()[i], bag, b -> ic.build(b, memo));
+              Instance instance = memo.get(ic, action.instanceSlots()[i], bag, InstanceConfig::build);
               List<Instance> out = byHandler[action.handlerIndex()];
               if (out == null) {
                 out = byHandler[action.handlerIndex()] = new ArrayList<>();

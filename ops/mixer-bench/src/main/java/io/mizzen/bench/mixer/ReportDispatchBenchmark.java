@@ -3,8 +3,10 @@ package io.mizzen.bench.mixer;
 import io.mizzen.kernel.mixer.runtime.MixerEngine;
 import io.mizzen.proxy.policy.MixerHook;
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeValues;
 import io.vertx.core.Vertx;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The engine's Report path per attribute set, as an embedded sidecar pays it: batches of
  * {@link MixerHook#REPORT_BATCH} sets (the sidecar's batch size) shaped like the sidecar's reports of wrk's requests to ratings (its workload's attributes, a
- * new request id and times per request), through the bench's config — Istio's deny-by-header
+ * new request id and times per request; values the sidecar boxes once, such as the status code
+ * and the port, shared), through the bench's config — Istio's deny-by-header
  * rule and, with {@code -Dmizzen.telemetry=<shared>/istio-samples} (which {@code mixer.sh}
  * passes), Istio's standard metrics through the real prometheus adapter. Forks inherit the
  * property from the JVM that runs JMH.
@@ -46,31 +50,51 @@ public class ReportDispatchBenchmark {
   private List<List<AttributeBag>> batches;
   private int next;
 
+  /**
+   * How the sidecar's bags are built: {@code layout}, as it builds them (its workload's attributes
+   * shared, each request's own in a small array), or {@code whole} (a full copy per request, as
+   * before 2026-11-28).
+   */
+  @Param({"layout", "whole"})
+  public String bags;
+
   @Setup
   public void setUp() throws Exception {
     vertx = Vertx.vertx();
     engine = MixerProxyBench.engine(vertx);
     Instant start = Instant.parse("2026-11-27T12:00:00Z");
     batches = new ArrayList<>();
+    AttributeBag workload = AttributeBag.builder(engine.vocabulary())
+        .put("destination.labels", Map.of("app", "ratings", "version", "v1"))
+        .put("destination.namespace", "default").put("destination.workload.namespace", "default")
+        .put("destination.principal", "cluster.local/ns/default/sa/bookinfo-ratings")
+        .put("destination.service.name", "ratings").put("destination.service.namespace", "default")
+        .put("destination.service.host", "ratings.default.svc.cluster.local")
+        .put("destination.workload.name", "ratings-v1").put("destination.uid", "kubernetes://ratings-v1.default")
+        .put("context.protocol", "http").put("context.reporter.kind", "inbound")
+        .build();
+    List<String> own = List.of("connection.mtls", "destination.port", "source.ip", "request.path", "request.url_path",
+        "request.method", "request.host", "request.scheme", "request.useragent", "request.id", "request.time",
+        "response.code", "response.time", "response.duration", "response.size");
+    AttributeLayout layout = AttributeLayout.of(workload,
+        own.stream().mapToInt(engine.vocabulary()::indexOf).toArray());
+    Long ok = 200L;
+    Long port = 9080L;
+    Long size = 612L;
+    InetAddress source = AttributeValues.ipAddress("127.0.0.1");
+    batches = new ArrayList<>();
     for (int b = 0; b < 8; b++) {
       List<AttributeBag> batch = new ArrayList<>();
       for (int i = 0; i < BATCH; i++) {
         Instant at = start.plusNanos((b * BATCH + i) * 21_000L);
-        batch.add(AttributeBag.builder(engine.vocabulary())
-            .put("destination.labels", Map.of("app", "ratings", "version", "v1"))
-            .put("destination.namespace", "default").put("destination.workload.namespace", "default")
-            .put("destination.principal", "cluster.local/ns/default/sa/bookinfo-ratings")
-            .put("destination.service.name", "ratings").put("destination.service.namespace", "default")
-            .put("destination.service.host", "ratings.default.svc.cluster.local")
-            .put("destination.workload.name", "ratings-v1").put("destination.uid", "kubernetes://ratings-v1.default")
-            .put("context.protocol", "http").put("context.reporter.kind", "inbound")
-            .put("connection.mtls", false).put("destination.port", 9080L)
-            .put("source.ip", AttributeValues.ipAddress("127.0.0.1"))
+        AttributeBag.Builder bag = bags.equals("layout") ? layout.builder() : AttributeBag.builder(workload);
+        batch.add(bag.put("connection.mtls", false).put("destination.port", port)
+            .put("source.ip", source)
             .put("request.path", "/").put("request.url_path", "/").put("request.method", "GET")
             .put("request.host", "ratings").put("request.scheme", "http").put("request.useragent", "wrk")
             .put("request.id", UUID.randomUUID().toString()).put("request.time", at)
-            .put("response.code", 200L).put("response.time", at.plusNanos(150_000))
-            .put("response.duration", Duration.ofNanos(140_000 + (i % 97) * 1_000L)).put("response.size", 612L)
+            .put("response.code", ok).put("response.time", at.plusNanos(150_000))
+            .put("response.duration", Duration.ofNanos(140_000 + (i % 97) * 1_000L)).put("response.size", size)
             .build());
       }
       batches.add(batch);

@@ -3,6 +3,7 @@ package io.mizzen.spi.mixer.remote;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -179,35 +180,48 @@ final class ReportWriter {
     }
   }
 
-  /** A set sent as what changed since the set before, over the same vocabulary. */
+  /**
+   * A set sent as what changed since the set before, over the same vocabulary (two bags of one
+   * {@link AttributeLayout} are compared at its varying attributes only: elsewhere both hold the
+   * same objects, which the full comparison would skip one by one).
+   */
   private void delta(AttributeBag bag, AttributeBag previous) {
     AttributeVocabulary v = bag.vocabulary();
-    for (int i = 0; i < v.size(); i++) {
-      Object value = bag.get(i);
-      Object was = previous.get(i);
-      if (value == was) {
-        continue;
+    int[] varying = AttributeLayout.varyingBetween(bag, previous);
+    if (varying != null) {
+      for (int i : varying) {
+        delta(v, i, bag.get(i), previous.get(i));
       }
-      if (value == null) {
-        add(v.name(i), ABSENT, null);
-      } else if (value instanceof Map<?, ?> m && was instanceof Map<?, ?> w) {
-        int from = edits;
-        int changes = edit(m, w);
-        if (changes == 0) {
-          continue;
-        }
-        if (changes < m.size()) {
-          add(v.name(i), MAP_DELTA, value);
-          // After add, which grows the op arrays when they are full.
-          editFrom[ops - 1] = from;
-          editTo[ops - 1] = edits;
-        } else {
-          edits = from;
-          add(v.name(i), VALUE, value);
-        }
-      } else if (!value.equals(was)) {
+      return;
+    }
+    for (int i = 0; i < v.size(); i++) {
+      delta(v, i, bag.get(i), previous.get(i));
+    }
+  }
+
+  private void delta(AttributeVocabulary v, int i, Object value, Object was) {
+    if (value == was) {
+      return;
+    }
+    if (value == null) {
+      add(v.name(i), ABSENT, null);
+    } else if (value instanceof Map<?, ?> m && was instanceof Map<?, ?> w) {
+      int from = edits;
+      int changes = edit(m, w);
+      if (changes == 0) {
+        return;
+      }
+      if (changes < m.size()) {
+        add(v.name(i), MAP_DELTA, value);
+        // After add, which grows the op arrays when they are full.
+        editFrom[ops - 1] = from;
+        editTo[ops - 1] = edits;
+      } else {
+        edits = from;
         add(v.name(i), VALUE, value);
       }
+    } else if (!value.equals(was)) {
+      add(v.name(i), VALUE, value);
     }
   }
 

@@ -120,6 +120,40 @@ class MixerWireCodecTest {
     assertEquals(0, MixerWireCodec.encodeBatchBytes(List.of()).length - 2, "an empty batch is its delta flag alone");
   }
 
+  /**
+   * Bags of one layout (a sidecar's) are written comparing their varying attributes only: the
+   * bytes are those of the same batch built whole, and a layout bag next to a whole one is
+   * compared fully.
+   */
+  @Test
+  void layoutBagsAreWrittenAsTheSameBagsBuiltWhole() throws Exception {
+    AttributeVocabulary v = vocabulary();
+    AttributeBag base = AttributeBag.builder(v).put("a.string", "ratings").put("a.string_map", Map.of("app", "ratings"))
+        .put("a.bool", true).build();
+    io.mizzen.spi.mixer.AttributeLayout layout = io.mizzen.spi.mixer.AttributeLayout.of(base,
+        v.indexOf("a.int64"), v.indexOf("a.duration"), v.indexOf("a.bool"));
+    List<AttributeBag> laid = new java.util.ArrayList<>();
+    List<AttributeBag> whole = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      long n = i / 2;
+      laid.add(layout.builder().put("a.int64", n).put("a.duration", Duration.ofMillis(i)).put("a.bool", i % 3 == 0 ? null : true)
+          .build());
+      whole.add(AttributeBag.builder(base).put("a.int64", n).put("a.duration", Duration.ofMillis(i))
+          .put("a.bool", i % 3 == 0 ? null : true).build());
+    }
+    // The base's own values change too when a bag leaves the layout.
+    laid.add(AttributeBag.builder(v).put("a.string", "reviews").put("a.int64", 9L).build());
+    whole.add(AttributeBag.builder(v).put("a.string", "reviews").put("a.int64", 9L).build());
+    laid.add(laid.get(2));
+    whole.add(whole.get(2));
+    assertEquals(java.util.HexFormat.of().formatHex(MixerWireCodec.encodeBatchBytes(whole)),
+        java.util.HexFormat.of().formatHex(MixerWireCodec.encodeBatchBytes(laid)));
+    List<AttributeBag> read = MixerWireCodec.decodeBatch(MixerWireCodec.encodeBatchBytes(laid), v);
+    for (int i = 0; i < laid.size(); i++) {
+      assertEquals(whole.get(i).toMap(), read.get(i).toMap(), "set " + i);
+    }
+  }
+
   /** A set whose map edit is its 65th changed attribute, the one that outgrows the writer's first arrays. */
   @Test
   void aSetChangingManyAttributesWithAMapEditLastIsWrittenAndReadBack() {
