@@ -1,6 +1,7 @@
 package io.mizzen.kernel.mixer.config;
 
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.ReferencedAttributes;
 import java.util.Arrays;
@@ -24,7 +25,8 @@ import java.util.TreeSet;
  * bag with the previous bag's once, so a unit last computed for the previous bag is checked by
  * looking its slots up in that comparison rather than comparing values again (a metric's
  * dimensions, the metric itself and the rule that reached it all read the same source and
- * destination maps; they are compared once per bag, not once per unit).
+ * destination maps; they are compared once per bag, not once per unit). Two bags of one
+ * {@link AttributeLayout} (a sidecar's) are compared at the layout's varying attributes only.
  */
 public final class EvaluationMemo {
   private static final class Last {
@@ -45,6 +47,8 @@ public final class EvaluationMemo {
    * slots only), so a unit is checked with one AND per 64 slots.
    */
   private long[] changed = new long[0];
+  private int[] lastVarying;
+  private int[] lastWatchedVarying;
 
   /** A memo that compares every slot of each bag announced with the previous one. */
   public EvaluationMemo() {
@@ -73,7 +77,13 @@ public final class EvaluationMemo {
     } else {
       Arrays.fill(changed, 0L);
     }
-    if (watched == null) {
+    int[] varying = AttributeLayout.varyingBetween(previous, bag);
+    if (varying != null) {
+      // Two bags of one layout can differ at its varying attributes only.
+      for (int slot : watchedOf(varying)) {
+        mark(slot, bag);
+      }
+    } else if (watched == null) {
       for (int slot = 0; slot < bag.vocabulary().size(); slot++) {
         mark(slot, bag);
       }
@@ -82,6 +92,16 @@ public final class EvaluationMemo {
         mark(slot, bag);
       }
     }
+  }
+
+  /** The watched slots among a layout's {@code varying} ones, worked out once per layout seen last. */
+  private int[] watchedOf(int[] varying) {
+    if (varying != lastVarying) {
+      lastVarying = varying;
+      lastWatchedVarying = watched == null ? varying
+          : Arrays.stream(varying).filter(slot -> Arrays.stream(watched).anyMatch(w -> w == slot)).toArray();
+    }
+    return lastWatchedVarying;
   }
 
   private void mark(int slot, AttributeBag bag) {

@@ -44,10 +44,14 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
     }
   }
 
-  /** Each level evaluated straight into its immutable map (one map per level, not a copy of one). */
+  /**
+   * Each level evaluated straight into its immutable map (one map per level, not a copy of one;
+   * up to four fields, a metric's usual, without an entry object per field).
+   */
   private static Map<String, Object> evaluate(Map<String, ?> compiled, AttributeBag bag, EvaluationMemo memo) {
-    @SuppressWarnings("unchecked")
-    Map.Entry<String, Object>[] out = new Map.Entry[compiled.size()];
+    int n = compiled.size();
+    String[] keys = new String[n];
+    Object[] values = new Object[n];
     int i = 0;
     for (Map.Entry<String, ?> e : compiled.entrySet()) {
       Object value;
@@ -67,9 +71,24 @@ public record InstanceConfig(String name, Template template, Map<String, Object>
       } catch (EvaluationException absent) {
         throw new AbsentField(e.getKey(), absent.getMessage());
       }
-      out[i++] = Map.entry(e.getKey(), value);
+      keys[i] = e.getKey();
+      values[i++] = value;
     }
-    return Map.ofEntries(out);
+    return switch (n) {
+      case 0 -> Map.of();
+      case 1 -> Map.of(keys[0], values[0]);
+      case 2 -> Map.of(keys[0], values[0], keys[1], values[1]);
+      case 3 -> Map.of(keys[0], values[0], keys[1], values[1], keys[2], values[2]);
+      case 4 -> Map.of(keys[0], values[0], keys[1], values[1], keys[2], values[2], keys[3], values[3]);
+      default -> {
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, Object>[] entries = new Map.Entry[n];
+        for (int k = 0; k < n; k++) {
+          entries[k] = Map.entry(keys[k], values[k]);
+        }
+        yield Map.ofEntries(entries);
+      }
+    };
   }
 
   /** A field with no value, its dotted path built only on this (rare) path. */

@@ -191,9 +191,15 @@ final class Engine implements MixerEngine {
     if (reads != null) {
       reads.addWhole("destination.namespace").addWhole("destination.service.namespace");
     }
-    Object ns = bag.get("destination.namespace");
-    if (ns == null) {
-      ns = bag.get("destination.service.namespace");
+    AttributeVocabulary v = bag.vocabulary();
+    return namespaceOf(bag, v.indexOf("destination.namespace"), v.indexOf("destination.service.namespace"));
+  }
+
+  /** As {@link #namespaceOf(AttributeBag, State.Reads)}, the two attributes' indexes given (-1: unknown). */
+  static String namespaceOf(AttributeBag bag, int destinationNamespace, int serviceNamespace) {
+    Object ns = destinationNamespace < 0 ? null : bag.get(destinationNamespace);
+    if (ns == null && serviceNamespace >= 0) {
+      ns = bag.get(serviceNamespace);
     }
     return (String) ns;
   }

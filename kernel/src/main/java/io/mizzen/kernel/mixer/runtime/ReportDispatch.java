@@ -4,6 +4,7 @@ import io.mizzen.kernel.mixer.config.EvaluationMemo;
 import io.mizzen.kernel.mixer.config.InstanceConfig;
 import io.mizzen.kernel.mixer.expr.EvaluationException;
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.Instance;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -33,10 +34,13 @@ final class ReportDispatch {
     // A proxy's bags share one namespace string: its rules are looked up again only when it changes.
     String namespace = null;
     List<State.ReportRule> rules = state.reportRulesFor(null);
+    AttributeVocabulary vocabulary = state.config().vocabulary();
+    int destinationNamespace = vocabulary.indexOf("destination.namespace");
+    int serviceNamespace = vocabulary.indexOf("destination.service.namespace");
     for (AttributeBag raw : batch) {
-      AttributeBag bag = raw.rebase(state.config().vocabulary());
+      AttributeBag bag = raw.rebase(vocabulary);
       memo.next(bag);
-      String ns = Engine.namespaceOf(bag, null);
+      String ns = Engine.namespaceOf(bag, destinationNamespace, serviceNamespace);
       if (ns != namespace) {
         namespace = ns;
         rules = state.reportRulesFor(ns);

@@ -62,14 +62,16 @@ public class PrometheusAdapter implements MixerAdapter {
   @Override
   public Future<Handler> build(Map<String, Object> params, MeshContext context) {
     AdapterParams p = AdapterParams.of(camel(params));
-    Map<String, MetricRegistry.Family> byInstance = new HashMap<>();
+    // By instance name: the family and its position among this handler's, for the batch's tallies.
+    Map<String, Slot> byInstance = new HashMap<>();
     try {
       for (MetricSpec s : MetricSpec.readAll(p)) {
-        byInstance.put(s.instanceName(), registry.register(s));
+        byInstance.put(s.instanceName(), new Slot(registry.register(s), byInstance.size()));
       }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    int families = byInstance.size();
     return listen(context).map(s -> new Handler() {
       @Override
       public Future<Void> report(List<Instance> instances) {
@@ -79,15 +81,27 @@ public class PrometheusAdapter implements MixerAdapter {
         Map<?, ?> lastDimensions = null;
         List<String> lastLabels = null;
         MetricRegistry.LabelKey lastKey = null;
+        // Per family, the values of the batch bound for one series, added to it under its lock
+        // once (when the series changes, and at the end) rather than once per value.
+        MetricRegistry.Tally[] open = new MetricRegistry.Tally[families];
         for (Instance i : instances) {
-          MetricRegistry.Family f = byInstance.get(i.name());
-          if (f == null) {
+          Slot slot = byInstance.get(i.name());
+          if (slot == null) {
             continue;
           }
+          MetricRegistry.Family f = slot.family();
           Map<?, ?> dims = i.fields().get("dimensions") instanceof Map<?, ?> m ? m : Map.of();
           try {
             MetricRegistry.LabelKey key = dims == lastDimensions && f.labels == lastLabels ? lastKey : f.key(dims);
-            f.record(i.fields().get("value"), key);
+            double value = MetricRegistry.number(i.fields().get("value"));
+            MetricRegistry.Tally t = open[slot.index()];
+            if (t == null || !t.key.equals(key)) {
+              if (t != null) {
+                t.flush();
+              }
+              t = open[slot.index()] = f.tally(key);
+            }
+            t.add(value);
             lastDimensions = dims;
             lastLabels = f.labels;
             lastKey = key;
@@ -95,11 +109,18 @@ public class PrometheusAdapter implements MixerAdapter {
             problems.add(i.name() + ": " + e.getMessage());
           }
         }
+        for (MetricRegistry.Tally t : open) {
+          if (t != null) {
+            t.flush();
+          }
+        }
         return problems.isEmpty() ? Future.succeededFuture()
             : Future.failedFuture(new IllegalArgumentException("prometheus: " + String.join("; ", problems)));
       }
     });
   }
+
+  private record Slot(MetricRegistry.Family family, int index) {}
 
   /** The port {@code /metrics} is served on, or -1 before the first handler is built. */
   public synchronized int port() {

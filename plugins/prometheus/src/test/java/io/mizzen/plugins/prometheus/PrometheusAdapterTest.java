@@ -105,6 +105,35 @@ class PrometheusAdapterTest {
     assertTrue(body.contains("istio_request_duration_seconds_count{" + labels + ",response_code=\"200\"} 1\n"), body);
   }
 
+  /**
+   * A batch's values are tallied per series and added once: series that alternate, and a value
+   * that is not a number in between, must still count every good value exactly once.
+   */
+  @Test
+  void aBatchAlternatingBetweenSeriesCountsEachValueOnceAndABadValueOnlyItself() throws Exception {
+    PrometheusAdapter adapter = new PrometheusAdapter();
+    MixerAdapter.Handler h = adapter.build(params(), TestContext.of(vertx, Map.of("port", 0)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<Instance> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      batch.add(request("requestcount.metric.istio-system", 1L, i % 3 == 0 ? "a" : "b", 200));
+      batch.add(request("requestduration.metric.istio-system", Duration.ofMillis(i % 2 == 0 ? 2 : 50), i % 3 == 0 ? "a" : "b", 200));
+    }
+    batch.add(15, request("requestcount.metric.istio-system", "many", "a", 200));
+    Throwable refused = h.report(batch).toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(10, TimeUnit.SECONDS);
+    assertTrue(refused != null && refused.getMessage().contains("'many' is not a number"), String.valueOf(refused));
+    String body = adapter.scrape();
+    String a = "reporter=\"destination\",source_app=\"a\",destination_app=\"reviews\",response_code=\"200\"";
+    String b = "reporter=\"destination\",source_app=\"b\",destination_app=\"reviews\",response_code=\"200\"";
+    assertTrue(body.contains("istio_requests_total{" + a + "} 10\n"), body);
+    assertTrue(body.contains("istio_requests_total{" + b + "} 20\n"), body);
+    // a: i = 0, 3, ..., 27: five even (2 ms), five odd (50 ms); b: 20, ten of each.
+    assertTrue(body.contains("istio_request_duration_seconds_bucket{" + a + ",le=\"0.005\"} 5\n"), body);
+    assertTrue(body.contains("istio_request_duration_seconds_bucket{" + a + ",le=\"0.1\"} 10\n"), body);
+    assertTrue(body.contains("istio_request_duration_seconds_count{" + b + "} 20\n"), body);
+    assertTrue(body.contains("istio_request_duration_seconds_bucket{" + b + ",le=\"0.005\"} 10\n"), body);
+  }
+
   @Test
   void aNewHandlerVersionKeepsCountingAndAConflictingShapeIsRefused() throws Exception {
     PrometheusAdapter adapter = new PrometheusAdapter();
