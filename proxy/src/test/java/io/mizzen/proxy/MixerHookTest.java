@@ -213,10 +213,14 @@ class MixerHookTest {
   @Test
   void aHeaderMapReadAtSomeKeysCarriesOnlyThoseAndOneReadWholeCarriesAll() throws InterruptedException {
     AttributeBag report = reportOfOneRequest(new io.mizzen.spi.mixer.ReferencedAttributes(
-        java.util.Set.of("response.headers", "request.path"), Map.of("request.headers", java.util.Set.of("x-user", "x-absent"))));
+        java.util.Set.of("response.headers", "request.path"), Map.of("request.headers", java.util.Set.of("x-user", "x-absent", "X-Colour"))));
     assertEquals("/ratings/0", report.get("request.path"));
-    // The last of a repeated header, as in a whole map; a key read but not sent is simply absent.
-    assertEquals(Map.of("x-user", "john"), report.get("request.headers"));
+    // The last of a repeated header, as in a whole map; a key read but not sent is simply absent;
+    // names are lower case whatever the config's spelling.
+    assertEquals(Map.of("x-user", "john", "x-colour", "blue"), report.get("request.headers"));
+    AttributeBag one = reportOfOneRequest(new io.mizzen.spi.mixer.ReferencedAttributes(
+        java.util.Set.of(), Map.of("request.headers", java.util.Set.of("x-absent", "X-User"))));
+    assertEquals(Map.of("x-user", "john"), one.get("request.headers"));
     @SuppressWarnings("unchecked")
     Map<String, String> response = (Map<String, String>) report.get("response.headers");
     assertEquals("ratings-v1", response.get("x-served-by"), String.valueOf(response));
