@@ -67,6 +67,15 @@ public final class AttributeLayout {
     return a instanceof LayoutBag x && b instanceof LayoutBag y && x.layout == y.layout ? x.layout.varying : null;
   }
 
+  /**
+   * The indexes {@code bag} sets itself, ascending, when it is a bag of a layout (a builder from
+   * it that sets only these stays in the layout); null otherwise. The array is the layout's own:
+   * callers must not change it.
+   */
+  public static int[] varyingOf(AttributeBag bag) {
+    return bag instanceof LayoutBag x ? x.layout.varying : null;
+  }
+
   /** The vocabulary of this layout's bags. */
   public AttributeVocabulary vocabulary() {
     return vocabulary;

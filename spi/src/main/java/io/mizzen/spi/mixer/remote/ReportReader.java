@@ -3,6 +3,7 @@ package io.mizzen.spi.mixer.remote;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.mizzen.spi.mixer.AttributeBag;
+import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -78,17 +79,19 @@ final class ReportReader {
 
   /** One Attributes message, over {@code base} (the set before in a delta-encoded batch) or alone. */
   private AttributeBag set(CodedInputStream in, AttributeBag base) throws IOException {
-    AttributeBag.Builder b = base == null ? AttributeBag.builder(vocabulary) : AttributeBag.builder(base);
+    values.clear();
     deltas.clear();
     absent.clear();
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case (1 << 3) | LEN -> value(in, b);
+        case (1 << 3) | LEN -> value(in, values);
         case (2 << 3) | LEN -> absent.add(in.readStringRequireUtf8());
         case (3 << 3) | LEN -> mapDelta(in);
         default -> in.skipField(tag);
       }
     }
+    AttributeBag.Builder b = builderOver(base);
+    values.replay(b);
     if (base != null) {
       for (MapEdit d : deltas) {
         applyDelta(b, base, d);
@@ -103,8 +106,73 @@ final class ReportReader {
     return b.build();
   }
 
+  /**
+   * The builder of a set: over nothing (the first, or a set sent whole), or over the set before.
+   * A delta set changes a few attributes of the one before, so the sets after the first are bags
+   * of an {@link AttributeLayout} over it that vary at the attributes the sets change: each holds
+   * those alone (one small array copy per set, not the vocabulary's), and Mixer's report memo
+   * compares two of them at those attributes only. A set that changes an attribute the layout
+   * does not vary starts a new layout, over the set before, varying at both.
+   */
+  private AttributeBag.Builder builderOver(AttributeBag base) {
+    if (base == null) {
+      return AttributeBag.builder(vocabulary);
+    }
+    int[] varying = AttributeLayout.varyingOf(base);
+    int[] touched = touched();
+    if (varying != null && java.util.Arrays.stream(touched).allMatch(i -> i < 0 || java.util.Arrays.binarySearch(varying, i) >= 0)) {
+      return AttributeBag.builder(base);
+    }
+    int[] both = varying == null ? touched
+        : java.util.stream.IntStream.concat(java.util.Arrays.stream(varying), java.util.Arrays.stream(touched)).toArray();
+    return AttributeLayout.of(base, both).builder();
+  }
+
+  /** The vocabulary indexes the set being read puts, edits or marks absent (-1 for unknown names). */
+  private int[] touched() {
+    int[] out = new int[values.size + deltas.size() + absent.size()];
+    System.arraycopy(values.indexes, 0, out, 0, values.size);
+    int n = values.size;
+    for (MapEdit d : deltas) {
+      out[n++] = vocabulary.indexOf(d.name());
+    }
+    for (String gone : absent) {
+      out[n++] = vocabulary.indexOf(gone);
+    }
+    return out;
+  }
+
+  /** A set's values as read, put into its builder once the builder is chosen. */
+  private static final class Values {
+    int[] indexes = new int[32];
+    Object[] values = new Object[32];
+    int size;
+
+    void clear() {
+      java.util.Arrays.fill(values, 0, size, null);
+      size = 0;
+    }
+
+    void put(int index, Object value) {
+      if (size == indexes.length) {
+        indexes = java.util.Arrays.copyOf(indexes, size * 2);
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      indexes[size] = index;
+      values[size++] = value;
+    }
+
+    void replay(AttributeBag.Builder b) {
+      for (int i = 0; i < size; i++) {
+        b.put(indexes[i], values[i]);
+      }
+    }
+  }
+
+  private final Values values = new Values();
+
   /** One entry of {@code values}: the name, then its Value. */
-  private void value(CodedInputStream in, AttributeBag.Builder b) throws IOException {
+  private void value(CodedInputStream in, Values b) throws IOException {
     int limit = in.pushLimit(in.readRawVarint32());
     String name = "";
     Object value = null;

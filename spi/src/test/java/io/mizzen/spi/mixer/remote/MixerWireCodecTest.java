@@ -152,6 +152,12 @@ class MixerWireCodecTest {
     for (int i = 0; i < laid.size(); i++) {
       assertEquals(whole.get(i).toMap(), read.get(i).toMap(), "set " + i);
     }
+    // Read back, the sets after the first are bags of a layout over the set before, varying at
+    // what the sets change: sets 3 and 4 change nothing the layout of set 2 does not vary.
+    assertNull(io.mizzen.spi.mixer.AttributeLayout.varyingOf(read.get(0)));
+    assertTrue(io.mizzen.spi.mixer.AttributeLayout.varyingBetween(read.get(3), read.get(4)) != null);
+    assertEquals(List.of(v.indexOf("a.int64"), v.indexOf("a.bool"), v.indexOf("a.duration")).stream().sorted().toList(),
+        java.util.Arrays.stream(io.mizzen.spi.mixer.AttributeLayout.varyingOf(read.get(4))).boxed().toList());
   }
 
   /** A set whose map edit is its 65th changed attribute, the one that outgrows the writer's first arrays. */
