@@ -87,8 +87,11 @@ final class RouteFilters {
     public FilterStep onRequest(RequestContext request) {
       Route route = request.get(ROUTE);
       CorsPolicy cors = route == null ? null : route.cors();
+      if (cors == null) {
+        return null;
+      }
       String origin = request.header("origin");
-      if (cors == null || origin == null || !HttpMethod.OPTIONS.name().equals(request.method())
+      if (origin == null || !HttpMethod.OPTIONS.name().equals(request.method())
           || request.header("access-control-request-method") == null) {
         return null;
       }
@@ -115,8 +118,12 @@ final class RouteFilters {
     public void onResponse(RequestContext request, HttpResponse response) {
       Route route = request.get(ROUTE);
       CorsPolicy cors = route == null ? null : route.cors();
+      if (cors == null) {
+        // Most routes have no CORS policy: no header lookup for them.
+        return;
+      }
       String origin = request.header("origin");
-      if (cors == null || origin == null || !cors.allows(origin)
+      if (origin == null || !cors.allows(origin)
           || response.headers().contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)) {
         return;
       }
