@@ -7,6 +7,7 @@ import io.mizzen.spi.mixer.AttributeLayout;
 import io.mizzen.spi.mixer.AttributeVocabulary;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,12 +121,25 @@ final class ReportReader {
     }
     int[] varying = AttributeLayout.varyingOf(base);
     int[] touched = touched();
-    if (varying != null && java.util.Arrays.stream(touched).allMatch(i -> i < 0 || java.util.Arrays.binarySearch(varying, i) >= 0)) {
+    if (varying != null && varies(varying, touched)) {
       return AttributeBag.builder(base);
     }
-    int[] both = varying == null ? touched
-        : java.util.stream.IntStream.concat(java.util.Arrays.stream(varying), java.util.Arrays.stream(touched)).toArray();
+    int[] both = touched;
+    if (varying != null) {
+      both = Arrays.copyOf(varying, varying.length + touched.length);
+      System.arraycopy(touched, 0, both, varying.length, touched.length);
+    }
     return AttributeLayout.of(base, both).builder();
+  }
+
+  /** Whether every known index of {@code touched} is among the ascending {@code varying}. */
+  private static boolean varies(int[] varying, int[] touched) {
+    for (int i : touched) {
+      if (i >= 0 && Arrays.binarySearch(varying, i) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The vocabulary indexes the set being read puts, edits or marks absent (-1 for unknown names). */
@@ -149,14 +163,14 @@ final class ReportReader {
     int size;
 
     void clear() {
-      java.util.Arrays.fill(values, 0, size, null);
+      Arrays.fill(values, 0, size, null);
       size = 0;
     }
 
     void put(int index, Object value) {
       if (size == indexes.length) {
-        indexes = java.util.Arrays.copyOf(indexes, size * 2);
-        values = java.util.Arrays.copyOf(values, size * 2);
+        indexes = Arrays.copyOf(indexes, size * 2);
+        values = Arrays.copyOf(values, size * 2);
       }
       indexes[size] = index;
       values[size++] = value;
