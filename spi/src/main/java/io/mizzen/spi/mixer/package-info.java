@@ -1,6 +1,8 @@
 /**
  * Mixer's contracts: the attribute vocabulary and the immutable {@link
- * io.mizzen.spi.mixer.AttributeBag} every request becomes; the {@link
+ * io.mizzen.spi.mixer.AttributeBag} every request becomes (a sidecar builds its bags through an
+ * {@link io.mizzen.spi.mixer.AttributeLayout}: its workload's attributes shared, each request's
+ * own in a small array; a remote batch is written and read the same way); the {@link
  * io.mizzen.spi.mixer.MixerAdapter} extension point adapters implement (with {@link
  * io.mizzen.spi.mixer.AdapterParams} for their params and {@link
  * io.mizzen.spi.mixer.QuotaCounterStore} for shared quota counters); and what the proxy uses
