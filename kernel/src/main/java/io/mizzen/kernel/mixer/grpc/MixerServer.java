@@ -125,16 +125,28 @@ public interface MixerServer {
     request.endHandler(v -> {
       if (!served[0]) {
         served[0] = true;
-        request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, "the call ended without a whole request message"));
+        refuse(request, "the call ended without a whole request message");
       }
     });
     request.exceptionHandler(e -> {
       // A frame the framing refused (a compressed flag with no grpc-encoding, say).
       if (!served[0]) {
         served[0] = true;
-        request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad request frame: " + e.getMessage()));
+        refuse(request, "bad request frame: " + e.getMessage());
       }
     });
+  }
+
+  /**
+   * Answers INVALID_ARGUMENT, unless vertx-grpc has answered the call already (a message over
+   * the size limit, say): its stream is closed then, and failing it again would only throw.
+   */
+  private static void refuse(io.vertx.grpc.server.GrpcServerRequest<Buffer, ?> request, String why) {
+    try {
+      request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, why));
+    } catch (IllegalStateException answered) {
+      System.getLogger(MixerServer.class.getName()).log(System.Logger.Level.DEBUG, "call already answered by vertx-grpc, not refused again: {0}", why);
+    }
   }
 
   /** Parses a request message, or fails INVALID_ARGUMENT naming it and what was wrong. */
