@@ -26,13 +26,18 @@ final class ReportReader {
   private static final int ENTRY = (1 << 3 | LEN);
 
   private final AttributeVocabulary vocabulary;
+  private final WireNames names;
+  /** The batch being read: a value's attribute name is looked up where it lies in it. */
+  private final byte[] bytes;
   // What one set says, applied in decodeBatch's order: its values, then its map deltas, then the
   // names it marks absent.
   private final List<MapEdit> deltas = new ArrayList<>();
   private final List<String> absent = new ArrayList<>();
 
-  private ReportReader(AttributeVocabulary vocabulary) {
+  private ReportReader(AttributeVocabulary vocabulary, byte[] bytes) {
     this.vocabulary = vocabulary;
+    this.names = WireNames.of(vocabulary);
+    this.bytes = bytes;
   }
 
   /**
@@ -43,13 +48,13 @@ final class ReportReader {
    */
   static List<AttributeBag> read(byte[] bytes, AttributeVocabulary vocabulary) {
     try {
-      return new ReportReader(vocabulary).batch(bytes);
+      return new ReportReader(vocabulary, bytes).batch();
     } catch (IOException e) {
       throw new IllegalArgumentException("the report batch is not a valid ReportRequest: " + e.getMessage(), e);
     }
   }
 
-  private List<AttributeBag> batch(byte[] bytes) throws IOException {
+  private List<AttributeBag> batch() throws IOException {
     // delta_encoded may follow the sets (the proxy writes it last), so it is looked for first.
     boolean deltaEncoded = false;
     CodedInputStream scan = CodedInputStream.newInstance(bytes);
@@ -188,12 +193,12 @@ final class ReportReader {
   /** One entry of {@code values}: the name, then its Value. */
   private void value(CodedInputStream in, Values b) throws IOException {
     int limit = in.pushLimit(in.readRawVarint32());
-    String name = "";
+    int index = -1;
     Object value = null;
     int kind = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == ((1 << 3) | LEN)) {
-        name = in.readStringRequireUtf8();
+        index = name(in);
       } else if (tag == ((2 << 3) | LEN)) {
         int valueLimit = in.pushLimit(in.readRawVarint32());
         // A repeated value field is merged, as protobuf does: the last oneof case set wins.
@@ -220,10 +225,25 @@ final class ReportReader {
       }
     }
     in.popLimit(limit);
-    int index = vocabulary.indexOf(name);
     if (index >= 0) {
-      b.put(index, MixerWireCodec.javaValue(name, kind, value, vocabulary.type(index)));
+      b.put(index, MixerWireCodec.javaValue(vocabulary.name(index), kind, value, vocabulary.type(index)));
     }
+  }
+
+  /**
+   * The vocabulary index of the attribute name that comes next (a length-delimited string), found
+   * from its bytes where they lie in the batch; -1 for a name the vocabulary does not know.
+   */
+  private int name(CodedInputStream in) throws IOException {
+    int length = in.readRawVarint32();
+    // The stream reads the batch's array from its start: what it has read is where it is.
+    int at = in.getTotalBytesRead();
+    if (length < 0 || length > bytes.length - at) {
+      in.skipRawBytes(length); // throws as protobuf does for a string running past the message
+    }
+    int index = names.indexOf(bytes, at, length);
+    in.skipRawBytes(length);
+    return index;
   }
 
   /** A StringMap message's entries (merged into {@code into}'s, as protobuf merges a repeated message field). */

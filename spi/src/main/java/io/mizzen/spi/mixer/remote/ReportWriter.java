@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -33,8 +34,8 @@ final class ReportWriter {
   /** The batch's closing field: {@code delta_encoded = true}. */
   private static final int TRAILER = CodedOutputStream.computeBoolSize(2, true);
 
-  // The entries of the set being added: one per attribute sent.
-  private String[] names = new String[64];
+  // The entries of the set being added: one per attribute sent, named in UTF-8.
+  private byte[][] names = new byte[64][];
   private byte[] kinds = new byte[64];
   private Object[] now = new Object[64];
   /** VALUE: the Value message's size; MAP_DELTA: the StringMapDelta's. */
@@ -56,6 +57,8 @@ final class ReportWriter {
   private int length;
   private int sets;
   private AttributeBag previous;
+  /** The names of the vocabulary of the sets being added. */
+  private WireNames wire;
 
   /** A writer whose first bytes go into a 4 KiB array, doubled as it fills. */
   ReportWriter() {
@@ -85,6 +88,9 @@ final class ReportWriter {
   void add(AttributeBag bag) {
     ops = 0;
     edits = 0;
+    if (wire == null || wire.vocabulary() != bag.vocabulary()) {
+      wire = WireNames.of(bag.vocabulary());
+    }
     if (previous == null || previous.vocabulary() != bag.vocabulary()) {
       whole(bag, previous);
     } else {
@@ -107,6 +113,7 @@ final class ReportWriter {
     length += need;
     sets++;
     previous = bag;
+    Arrays.fill(names, 0, ops, null);
     Arrays.fill(now, 0, ops, null);
     Arrays.fill(editKeys, 0, edits, null);
     Arrays.fill(editValues, 0, edits, null);
@@ -145,7 +152,7 @@ final class ReportWriter {
     previous = null;
   }
 
-  private void add(String name, byte kind, Object value) {
+  private void add(byte[] name, byte kind, Object value) {
     if (ops == names.length) {
       int n = ops * 2;
       names = Arrays.copyOf(names, n);
@@ -167,14 +174,14 @@ final class ReportWriter {
     for (int i = 0; i < v.size(); i++) {
       Object value = bag.get(i);
       if (value != null) {
-        add(v.name(i), VALUE, value);
+        add(wire.utf8(i), VALUE, value);
       }
     }
     if (previous != null) {
       AttributeVocabulary p = previous.vocabulary();
       for (int i = 0; i < p.size(); i++) {
         if (previous.get(i) != null && bag.get(p.name(i)) == null) {
-          add(p.name(i), ABSENT, null);
+          add(p.name(i).getBytes(StandardCharsets.UTF_8), ABSENT, null);
         }
       }
     }
@@ -186,25 +193,24 @@ final class ReportWriter {
    * same objects, which the full comparison would skip one by one).
    */
   private void delta(AttributeBag bag, AttributeBag previous) {
-    AttributeVocabulary v = bag.vocabulary();
     int[] varying = AttributeLayout.varyingBetween(bag, previous);
     if (varying != null) {
       for (int i : varying) {
-        delta(v, i, bag.get(i), previous.get(i));
+        delta(i, bag.get(i), previous.get(i));
       }
       return;
     }
-    for (int i = 0; i < v.size(); i++) {
-      delta(v, i, bag.get(i), previous.get(i));
+    for (int i = 0; i < bag.vocabulary().size(); i++) {
+      delta(i, bag.get(i), previous.get(i));
     }
   }
 
-  private void delta(AttributeVocabulary v, int i, Object value, Object was) {
+  private void delta(int i, Object value, Object was) {
     if (value == was) {
       return;
     }
     if (value == null) {
-      add(v.name(i), ABSENT, null);
+      add(wire.utf8(i), ABSENT, null);
     } else if (value instanceof Map<?, ?> m && was instanceof Map<?, ?> w) {
       int from = edits;
       int changes = edit(m, w);
@@ -212,16 +218,16 @@ final class ReportWriter {
         return;
       }
       if (changes < m.size()) {
-        add(v.name(i), MAP_DELTA, value);
+        add(wire.utf8(i), MAP_DELTA, value);
         // After add, which grows the op arrays when they are full.
         editFrom[ops - 1] = from;
         editTo[ops - 1] = edits;
       } else {
         edits = from;
-        add(v.name(i), VALUE, value);
+        add(wire.utf8(i), VALUE, value);
       }
     } else if (!value.equals(was)) {
-      add(v.name(i), VALUE, value);
+      add(wire.utf8(i), VALUE, value);
     }
   }
 
@@ -232,17 +238,28 @@ final class ReportWriter {
         case VALUE -> {
           int value = valueSize(now[i]);
           sizes[i] = value;
-          size += entry(CodedOutputStream.computeStringSize(1, names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(value) + value);
+          size += entry(nameSize(names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(value) + value);
         }
-        case ABSENT -> size += CodedOutputStream.computeStringSize(2, names[i]);
+        case ABSENT -> size += nameSize(names[i]);
         default -> {
           int delta = deltaSize(i);
           sizes[i] = delta;
-          size += entry(CodedOutputStream.computeStringSize(1, names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(delta) + delta);
+          size += entry(nameSize(names[i]) + 1 + CodedOutputStream.computeUInt32SizeNoTag(delta) + delta);
         }
       }
     }
     return size;
+  }
+
+  /** A name's field (1 in an entry, 2 in {@code absent}): a one-byte tag, its length, its bytes. */
+  private static int nameSize(byte[] name) {
+    return 1 + CodedOutputStream.computeUInt32SizeNoTag(name.length) + name.length;
+  }
+
+  private static void writeName(CodedOutputStream o, int field, byte[] name) throws IOException {
+    o.writeTag(field, LEN);
+    o.writeUInt32NoTag(name.length);
+    o.writeRawBytes(name);
   }
 
   /** A length-delimited field of {@code size} bytes under a one-byte tag. */
@@ -344,7 +361,7 @@ final class ReportWriter {
     }
     for (int i = from; i < to; i++) {
       if (kinds[i] == ABSENT) {
-        o.writeString(2, names[i]);
+        writeName(o, 2, names[i]);
       }
     }
     for (int i = from; i < to; i++) {
@@ -356,10 +373,10 @@ final class ReportWriter {
   }
 
   /** A map entry's head in field {@code field}: its length, its key, and its value's tag and length. */
-  private static void writeEntryHead(CodedOutputStream o, int field, String name, int valueSize) throws IOException {
+  private static void writeEntryHead(CodedOutputStream o, int field, byte[] name, int valueSize) throws IOException {
     o.writeTag(field, LEN);
-    o.writeUInt32NoTag(CodedOutputStream.computeStringSize(1, name) + 1 + CodedOutputStream.computeUInt32SizeNoTag(valueSize) + valueSize);
-    o.writeString(1, name);
+    o.writeUInt32NoTag(nameSize(name) + 1 + CodedOutputStream.computeUInt32SizeNoTag(valueSize) + valueSize);
+    writeName(o, 1, name);
     o.writeTag(2, LEN);
     o.writeUInt32NoTag(valueSize);
   }

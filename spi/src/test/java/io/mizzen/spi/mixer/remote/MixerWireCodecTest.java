@@ -1,10 +1,13 @@
 package io.mizzen.spi.mixer.remote;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.mizzen.spi.mixer.AttributeBag;
 import io.mizzen.spi.mixer.AttributeValues;
 import io.mizzen.spi.mixer.AttributeVocabulary;
@@ -17,7 +20,11 @@ import io.mizzen.spi.mixer.QuotaResult;
 import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.wire.mixer.Attributes;
+import io.mizzen.spi.wire.mixer.ReportRequest;
 import io.mizzen.spi.wire.mixer.Value;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -231,6 +238,60 @@ class MixerWireCodecTest {
             .addBatch(Attributes.newBuilder().putMapDeltas("a.string_map", io.mizzen.spi.wire.mixer.StringMapDelta.getDefaultInstance()))
             .build().toByteArray(), v));
     assertTrue(orphan.getMessage().contains("a.string_map is sent as a map delta"), orphan.getMessage());
+  }
+
+  @Test
+  void attributeNamesAreFoundFromTheirBytesAsProtobufWouldReadThem() throws Exception {
+    AttributeVocabulary v = vocabulary();
+    byte[] known = batchWithName("a.string".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Map.of("a.string", "x"), MixerWireCodec.decodeBatch(known, v).get(0).toMap());
+    assertEquals(Map.of("a.string", "x"), MixerWireCodec.decodeBatch(ReportRequest.parseFrom(known), v).get(0).toMap());
+    // A name the vocabulary does not know, or knows only as a prefix, is dropped.
+    for (String unknown : List.of("a.strin", "a.string2", "", "ünknown")) {
+      assertEquals(Map.of(), MixerWireCodec.decodeBatch(batchWithName(unknown.getBytes(StandardCharsets.UTF_8)), v).get(0).toMap(), unknown);
+    }
+    // Not UTF-8: protobuf refuses the message, and so does the reader, known names or not.
+    byte[] notUtf8 = batchWithName(new byte[] {'a', (byte) 0xff});
+    assertThrows(InvalidProtocolBufferException.class, () -> ReportRequest.parseFrom(notUtf8));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MixerWireCodec.decodeBatch(notUtf8, v));
+    assertTrue(e.getMessage().startsWith("the report batch is not a valid ReportRequest"), e.getMessage());
+    // A name's length running past its entry.
+    byte[] cut = known.clone();
+    cut[5] = 100;
+    assertThrows(InvalidProtocolBufferException.class, () -> ReportRequest.parseFrom(cut));
+    assertThrows(IllegalArgumentException.class, () -> MixerWireCodec.decodeBatch(cut, v));
+
+    // Names beyond ASCII are written as protobuf writes them and found again.
+    AttributeVocabulary wide = AttributeVocabulary.of(Map.of("größe.ü", ValueType.INT64, "名前", ValueType.STRING));
+    List<AttributeBag> batch = List.of(AttributeBag.builder(wide).put("größe.ü", 1L).put("名前", "n").build(),
+        AttributeBag.builder(wide).put("größe.ü", 2L).build());
+    byte[] written = ReportWriter.write(batch);
+    assertArrayEquals(MixerWireCodec.encodeBatch(batch).toByteArray(), written);
+    List<AttributeBag> read = MixerWireCodec.decodeBatch(written, wide);
+    assertEquals(batch.get(0).toMap(), read.get(0).toMap());
+    assertEquals(batch.get(1).toMap(), read.get(1).toMap());
+  }
+
+  /** A ReportRequest of one set of one string value, "x", under a name of these bytes. */
+  private static byte[] batchWithName(byte[] name) throws IOException {
+    byte[] entry = message(o -> {
+      o.writeByteArray(1, name);
+      o.writeByteArray(2, Value.newBuilder().setStringValue("x").build().toByteArray());
+    });
+    byte[] set = message(o -> o.writeByteArray(1, entry));
+    return message(o -> o.writeByteArray(1, set));
+  }
+
+  private interface Fields {
+    void write(CodedOutputStream o) throws IOException;
+  }
+
+  private static byte[] message(Fields fields) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream o = CodedOutputStream.newInstance(bytes);
+    fields.write(o);
+    o.flush();
+    return bytes.toByteArray();
   }
 
   @Test
