@@ -23,6 +23,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
@@ -125,25 +126,37 @@ public interface MixerServer {
     request.endHandler(v -> {
       if (!served[0]) {
         served[0] = true;
-        refuse(request, "the call ended without a whole request message");
+        refuse(request, GrpcStatus.INVALID_ARGUMENT, "the call ended without a whole request message");
       }
     });
     request.exceptionHandler(e -> {
       // A frame the framing refused (a compressed flag with no grpc-encoding, say).
       if (!served[0]) {
         served[0] = true;
-        refuse(request, "bad request frame: " + e.getMessage());
+        refuse(request, GrpcStatus.INVALID_ARGUMENT, "bad request frame: " + e.getMessage());
+      }
+    });
+    // In place of vertx-grpc's own handler, which ended the stream even when it was answered.
+    request.invalidMessageHandler(e -> {
+      if (!served[0]) {
+        served[0] = true;
+        if (e instanceof MessageSizeOverflowException over) {
+          refuse(request, GrpcStatus.RESOURCE_EXHAUSTED, "a request message of " + over.messageSize()
+              + " bytes is over the limit of " + MAX_MESSAGE_BYTES);
+        } else {
+          refuse(request, GrpcStatus.INVALID_ARGUMENT, "bad request message: " + e.getMessage());
+        }
       }
     });
   }
 
   /**
-   * Answers INVALID_ARGUMENT, unless vertx-grpc has answered the call already (a message over
-   * the size limit, say): its stream is closed then, and failing it again would only throw.
+   * Answers {@code status} with {@code why}, unless vertx-grpc has answered the call already: its
+   * stream is closed then, and failing it again would only throw.
    */
-  private static void refuse(io.vertx.grpc.server.GrpcServerRequest<Buffer, ?> request, String why) {
+  private static void refuse(io.vertx.grpc.server.GrpcServerRequest<Buffer, ?> request, GrpcStatus status, String why) {
     try {
-      request.response().fail(new StatusException(GrpcStatus.INVALID_ARGUMENT, why));
+      request.response().fail(new StatusException(status, why));
     } catch (IllegalStateException answered) {
       System.getLogger(MixerServer.class.getName()).log(System.Logger.Level.DEBUG, "call already answered by vertx-grpc, not refused again: {0}", why);
     }

@@ -81,6 +81,12 @@ class MixerWireFuzzPropertyTest {
     Answer empty = send("Vocabulary", new byte[0]);
     assertEquals("3", empty.grpcStatus, empty.toString());
     assertTrue(empty.grpcMessage.contains("without a whole request message"), empty.toString());
+    // A frame that says it is longer than the limit: RESOURCE_EXHAUSTED, saying by how much.
+    byte[] over = ByteBuffer.allocate(5).put((byte) 0).putInt(MixerServer.MAX_MESSAGE_BYTES + 1).array();
+    Answer tooLong = send("Report", over);
+    assertEquals("8", tooLong.grpcStatus, tooLong.toString());
+    assertTrue(tooLong.grpcMessage.contains((MixerServer.MAX_MESSAGE_BYTES + 1) + " bytes is over the limit of "
+        + MixerServer.MAX_MESSAGE_BYTES), tooLong.toString());
   }
 
   @Property(tries = 300)
