@@ -13,7 +13,11 @@ import java.util.Arrays;
  * (decoded, hashed, then dropped) per attribute. Immutable.
  */
 final class WireNames {
-  /** The table of the vocabulary used last: a proxy and a Mixer server each use one at a time. */
+  /**
+   * The table of the vocabulary used last: a proxy and a Mixer server each use one at a time. A
+   * JVM holding both over two vocabulary objects (tests, the demo) builds a table per batch at
+   * worst: a hundred-odd names, microseconds against a batch's milliseconds.
+   */
   private static volatile WireNames last;
 
   private final AttributeVocabulary vocabulary;
