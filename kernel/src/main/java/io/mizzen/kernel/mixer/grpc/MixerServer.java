@@ -150,16 +150,8 @@ public interface MixerServer {
     });
   }
 
-  /**
-   * Answers {@code status} with {@code why}, unless vertx-grpc has answered the call already: its
-   * stream is closed then, and failing it again would only throw.
-   */
   private static void refuse(io.vertx.grpc.server.GrpcServerRequest<Buffer, ?> request, GrpcStatus status, String why) {
-    try {
-      request.response().fail(new StatusException(status, why));
-    } catch (IllegalStateException answered) {
-      System.getLogger(MixerServer.class.getName()).log(System.Logger.Level.DEBUG, "call already answered by vertx-grpc, not refused again: {0}", why);
-    }
+    request.response().fail(new StatusException(status, why));
   }
 
   /** Parses a request message, or fails INVALID_ARGUMENT naming it and what was wrong. */
