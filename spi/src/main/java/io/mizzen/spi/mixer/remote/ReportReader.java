@@ -238,12 +238,8 @@ final class ReportReader {
     int length = in.readRawVarint32();
     // The stream reads the batch's array from its start: what it has read is where it is.
     int at = in.getTotalBytesRead();
-    if (length < 0 || length > bytes.length - at) {
-      in.skipRawBytes(length); // throws as protobuf does for a string running past the message
-    }
-    int index = names.indexOf(bytes, at, length);
-    in.skipRawBytes(length);
-    return index;
+    in.skipRawBytes(length); // throws, as protobuf does, for a string running past its message
+    return names.indexOf(bytes, at, length);
   }
 
   /** A StringMap message's entries (merged into {@code into}'s, as protobuf merges a repeated message field). */
