@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Mixer figures: JMH for a check served from the proxy's cache (target <= 2 us) and for the engine's
-# Report path per attribute set with Istio's standard metrics (what an embedded sidecar pays), then the remote
+# Mixer figures: JMH for a check served from the proxy's cache (target <= 2 us), for the engine's
+# Report path per attribute set with Istio's standard metrics (what an embedded sidecar pays) and for
+# a sidecar's report written for a remote Mixer (what a remote sidecar pays instead), then the remote
 # load driver: uncached remote check p50/p99 one at a time (target p99 <= 1 ms), checks/s with 64
 # in flight (target >= 50,000), report attribute sets/s (target >= 200,000), all on 127.0.0.1.
 # Then the proxy figure (target >= 0.90): the proxy's inbound listener in front of one nginx
@@ -45,6 +46,9 @@ if [[ $skip != *,jmh,* ]]; then
   echo "== the engine's Report path per attribute set, deny rule and Istio's standard metrics (JMH)"
   java -Dmizzen.telemetry="$shared/istio-samples" -cp "$cp" org.openjdk.jmh.Main ReportDispatchBenchmark ${JMH_ARGS:-} \
     | grep -E "^Benchmark|reportPerSet"
+  echo "== a sidecar's report per request for a remote Mixer: the bag built and delta-encoded onto the wire (JMH)"
+  java -Dmizzen.telemetry="$shared/istio-samples" -cp "$cp" org.openjdk.jmh.Main ReportWriteBenchmark ${JMH_ARGS:-} \
+    | grep -E "^Benchmark|writePerSet"
 fi
 if [[ $skip != *,load,* ]]; then
   echo "== remote Mixer (MixerLoad, ${SECONDS_PER_PHASE:-10} s per phase)"
