@@ -211,7 +211,9 @@ final class ReportWriter {
     }
     if (value == null) {
       add(wire.utf8(i), ABSENT, null);
-    } else if (value instanceof Map<?, ?> m && was instanceof Map<?, ?> w) {
+    } else if (wire.isMap(i) && was != null) {
+      Map<?, ?> m = (Map<?, ?>) value;
+      Map<?, ?> w = (Map<?, ?>) was;
       int from = edits;
       int changes = edit(m, w);
       if (changes == 0) {

@@ -2,6 +2,7 @@ package io.mizzen.spi.mixer.remote;
 
 import com.google.protobuf.ByteString;
 import io.mizzen.spi.mixer.AttributeVocabulary;
+import io.mizzen.spi.mixer.ValueType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -22,6 +23,8 @@ final class WireNames {
 
   private final AttributeVocabulary vocabulary;
   private final byte[][] utf8;
+  /** Whether the attribute at an index is a STRING_MAP. */
+  private final boolean[] maps;
   /** Open addressing on {@link #hash}: an index plus one, or 0 for an empty slot. */
   private final int[] table;
 
@@ -29,10 +32,12 @@ final class WireNames {
     this.vocabulary = vocabulary;
     int n = vocabulary.size();
     utf8 = new byte[n][];
+    maps = new boolean[n];
     table = new int[Integer.highestOneBit(Math.max(4, n * 2 - 1)) << 1];
     for (int i = 0; i < n; i++) {
       // As protobuf writes a string (its fallback for a lone surrogate is this encoding too).
       utf8[i] = vocabulary.name(i).getBytes(StandardCharsets.UTF_8);
+      maps[i] = vocabulary.type(i) == ValueType.STRING_MAP;
       int slot = hash(utf8[i], 0, utf8[i].length) & (table.length - 1);
       while (table[slot] != 0) {
         slot = (slot + 1) & (table.length - 1);
@@ -58,6 +63,15 @@ final class WireNames {
   /** The UTF-8 bytes of the name at {@code index}; not to be changed. */
   byte[] utf8(int index) {
     return utf8[index];
+  }
+
+  /**
+   * Whether the attribute at {@code index} is a STRING_MAP: what a bag holds there is a map (bags
+   * check their values' types), found without asking each value whether it is one (a type test
+   * against an interface that fails scans the value's class's interfaces every time).
+   */
+  boolean isMap(int index) {
+    return maps[index];
   }
 
   /**
