@@ -74,7 +74,9 @@ final class ArrayAttributeBag implements AttributeBag {
       throw new IllegalArgumentException("attribute '" + vocabulary.name(index) + "' is " + type
           + " (a " + type.javaType().getSimpleName() + "), not a " + value.getClass().getName());
     }
-    return value instanceof Map<?, ?> m ? Map.copyOf(m) : value;
+    // Asked of the type, not the value: a failing type test against an interface (String, Long
+    // or Instant against Map) scans the value's class's interfaces on every put.
+    return type == ValueType.STRING_MAP && value != null ? Map.copyOf((Map<?, ?>) value) : value;
   }
 
   @Override
