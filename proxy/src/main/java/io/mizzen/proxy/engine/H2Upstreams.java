@@ -146,7 +146,7 @@ final class H2Upstreams {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            IdleTimeout idle = new IdleTimeout(policy.idleTimeout().toMillis());
+            IdleTimeout idle = IdleTimeout.upstream(policy.idleTimeout().toMillis());
             SslHandler tls = security.handler(kind, endpoint, policy, ch, true);
             if (tls != null) {
               // The HTTP/2 handlers go in once ALPN has said h2 (Connection.negotiated).

@@ -121,7 +121,7 @@ final class UpstreamPool {
             if (tls != null) {
               ch.pipeline().addLast(tls);
             }
-            ch.pipeline().addLast(http1Codec(), new IdleTimeout(idleMillis),
+            ch.pipeline().addLast(http1Codec(), IdleTimeout.upstream(idleMillis),
                 new UpstreamHandler(UpstreamPool.this, key, perConnection, kind == UpstreamSecurity.MESH, originated, false));
           }
         })
