@@ -86,6 +86,14 @@ public final class Endpoint {
     active.decrementAndGet();
   }
 
+  /**
+   * Whether outlier detection or a health check may keep traffic away, read without the clock:
+   * false means neither does ({@link #isEjected} tells, once an ejection may have run out).
+   */
+  public boolean mayBeEjected() {
+    return ejected || failingHealthCheck;
+  }
+
   /** Whether outlier detection or a health check currently keeps traffic away. */
   public boolean isEjected(long nowNanos) {
     if (ejected && nowNanos - ejectedUntilNanos >= 0) {

@@ -73,8 +73,7 @@ final class EndpointCluster implements Cluster {
     if (size == 0) {
       return null;
     }
-    long now = System.nanoTime();
-    List<Endpoint> healthy = healthy(now);
+    List<Endpoint> healthy = healthy();
     if (healthy.isEmpty()) {
       return null;
     }
@@ -111,7 +110,16 @@ final class EndpointCluster implements Cluster {
     }
   }
 
-  private List<Endpoint> healthy(long now) {
+  /** The endpoints traffic may go to; the clock is read only when an endpoint may be ejected. */
+  private List<Endpoint> healthy() {
+    boolean anyEjected = false;
+    for (Endpoint e : endpoints) {
+      anyEjected |= e.mayBeEjected();
+    }
+    if (!anyEjected) {
+      return endpoints;
+    }
+    long now = System.nanoTime();
     int ejectedCount = 0;
     for (Endpoint e : endpoints) {
       if (e.isEjected(now)) {

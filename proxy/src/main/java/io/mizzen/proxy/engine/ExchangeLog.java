@@ -8,7 +8,7 @@ import java.time.Instant;
 /** What an exchange gathers for its access log line while it runs; one per request. */
 final class ExchangeLog {
   private final ProxyServer server;
-  private final long startMillis = System.currentTimeMillis();
+  /** The one clock read at the start; the wall-clock start is worked out only for a log line. */
   private final long startNanos = System.nanoTime();
   private final String listener;
   private final String method;
@@ -47,16 +47,17 @@ final class ExchangeLog {
 
   void finish() {
     server.count(status, flags);
-    server.metrics().record(listener, cluster, peer, mutualTls, status, flags, System.nanoTime() - startNanos,
-        bytesReceived, bytesSent);
+    long tookNanos = System.nanoTime() - startNanos;
+    server.metrics().record(listener, cluster, peer, mutualTls, status, flags, tookNanos, bytesReceived, bytesSent);
     if (!server.logsAccess()) {
       TracePropagation.end(span, status, flags == 0 ? "-" : ResponseFlag.render(flags));
       server.exchangeFinished(null);
       return;
     }
-    AccessLogEntry entry = new AccessLogEntry(Instant.ofEpochMilli(startMillis), listener, method, path, protocol,
-        status, ResponseFlag.render(flags), bytesReceived, bytesSent,
-        (System.nanoTime() - startNanos) / 1_000_000, requestId, authority, route, cluster,
+    long tookMillis = tookNanos / 1_000_000;
+    AccessLogEntry entry = new AccessLogEntry(Instant.ofEpochMilli(System.currentTimeMillis() - tookMillis), listener,
+        method, path, protocol, status, ResponseFlag.render(flags), bytesReceived, bytesSent,
+        tookMillis, requestId, authority, route, cluster,
         upstream == null ? "-" : upstream.hostPort(),
         detail == null ? "-" : detail);
     TracePropagation.end(span, status, entry.flags());
