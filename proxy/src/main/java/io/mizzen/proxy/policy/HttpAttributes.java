@@ -67,6 +67,8 @@ final class HttpAttributes {
   final int sourceIp;
   /** Whether anything read comes from the peer-metadata header. */
   private final boolean readsPeer;
+  private final HeaderKeys requestHeaderKeys;
+  private final HeaderKeys responseHeaderKeys;
 
   HttpAttributes(AttributeVocabulary v, ReferencedAttributes read, Map<String, Object> fixedAttributes) {
     vocabulary = v;
@@ -103,6 +105,8 @@ final class HttpAttributes {
         sourcePrincipal, sourceUser, sourceUid, connectionMtls, destinationPort, requestPath, requestUrlPath,
         requestMethod, requestHost, requestScheme, requestTime, requestId, requestUseragent, requestHeaders,
         responseCode, responseTime, responseHeaders, responseDuration, responseSize, sourceIp);
+    requestHeaderKeys = new HeaderKeys(read, "request.headers");
+    responseHeaderKeys = new HeaderKeys(read, "response.headers");
     readsPeer = sourceLabels >= 0 || sourceWorkloadName >= 0 || sourceNamespace >= 0 || sourceWorkloadNamespace >= 0
         || sourcePrincipal >= 0 || sourceUser >= 0 || sourceUid >= 0;
   }
@@ -179,7 +183,7 @@ final class HttpAttributes {
       }
     }
     if (responseHeaders >= 0) {
-      report.put(responseHeaders, headerMap(response.headers(), read, "response.headers"));
+      report.put(responseHeaders, responseHeaderKeys.of(response.headers()));
     }
     return report.build();
   }
@@ -298,48 +302,58 @@ final class HttpAttributes {
       b.put(requestUseragent, headers.get(HttpHeaderNames.USER_AGENT));
     }
     if (requestHeaders >= 0) {
-      b.put(requestHeaders, headerMap(headers, read, "request.headers"));
+      b.put(requestHeaders, requestHeaderKeys.of(headers));
     }
     return b.build();
   }
 
   /**
-   * The header map as far as Mixer's config reads it ({@code read}, null when unknown): whole,
-   * only the keys read (a rule on {@code request.headers["x-user"]} gets a map of at most that
-   * header), or null when nothing reads it.
+   * What of a header-map attribute the config reads ({@code read}, null when unknown), worked out
+   * once per config rather than per request: the whole map, or only the keys read (a rule on
+   * {@code request.headers["x-user"]} gets a map of at most that header), as Netty header names
+   * (their hashes kept) and in lower case. Used only for an attribute something reads.
    */
-  static Map<String, String> headerMap(HttpHeaders headers, ReferencedAttributes read, String attribute) {
-    if (read == null || read.attributes().contains(attribute)) {
-      return headerMap(headers);
+  private static final class HeaderKeys {
+    private final boolean whole;
+    private final AsciiString[] names;
+    private final String[] lower;
+
+    HeaderKeys(ReferencedAttributes read, String attribute) {
+      whole = read == null || read.attributes().contains(attribute);
+      Set<String> keys = whole ? Set.of() : read.mapKeys().getOrDefault(attribute, Set.of());
+      names = keys.stream().map(AsciiString::of).toArray(AsciiString[]::new);
+      lower = keys.stream().map(k -> k.toLowerCase(Locale.ROOT)).toArray(String[]::new);
     }
-    Set<String> keys = read.mapKeys().get(attribute);
-    if (keys == null) {
-      return null;
+
+    Map<String, String> of(HttpHeaders headers) {
+      if (whole) {
+        return headerMap(headers);
+      }
+      Map<String, String> m = null;
+      String onlyKey = null;
+      String onlyValue = null;
+      for (int i = 0; i < names.length; i++) {
+        // Absent (the usual case) costs one lookup; present, the last value of a repeated header
+        // wins, as in the whole map.
+        String value = headers.get(names[i]);
+        if (value == null) {
+          continue;
+        }
+        List<String> values = headers.getAll(names[i]);
+        value = values.get(values.size() - 1);
+        if (onlyKey == null && m == null) {
+          onlyKey = lower[i];
+          onlyValue = value;
+          continue;
+        }
+        if (m == null) {
+          m = new HashMap<>();
+          m.put(onlyKey, onlyValue);
+        }
+        m.put(lower[i], value);
+      }
+      return m != null ? Map.copyOf(m) : onlyKey != null ? Map.of(onlyKey, onlyValue) : Map.of();
     }
-    Map<String, String> m = null;
-    String onlyKey = null;
-    String onlyValue = null;
-    for (String key : keys) {
-      // Absent (the usual case) costs one lookup; present, the last value of a repeated header
-      // wins, as in the whole map.
-      String value = headers.get(key);
-      if (value == null) {
-        continue;
-      }
-      List<String> values = headers.getAll(key);
-      value = values.get(values.size() - 1);
-      if (onlyKey == null && m == null) {
-        onlyKey = key.toLowerCase(Locale.ROOT);
-        onlyValue = value;
-        continue;
-      }
-      if (m == null) {
-        m = new HashMap<>();
-        m.put(onlyKey, onlyValue);
-      }
-      m.put(key.toLowerCase(Locale.ROOT), value);
-    }
-    return m != null ? Map.copyOf(m) : onlyKey != null ? Map.of(onlyKey, onlyValue) : Map.of();
   }
 
   /**
