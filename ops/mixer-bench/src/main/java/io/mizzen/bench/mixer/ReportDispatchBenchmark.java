@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,20 +63,8 @@ public class ReportDispatchBenchmark {
     engine = MixerProxyBench.engine(vertx);
     Instant start = Instant.parse("2026-11-27T12:00:00Z");
     batches = new ArrayList<>();
-    AttributeBag workload = AttributeBag.builder(engine.vocabulary())
-        .put("destination.labels", Map.of("app", "ratings", "version", "v1"))
-        .put("destination.namespace", "default").put("destination.workload.namespace", "default")
-        .put("destination.principal", "cluster.local/ns/default/sa/bookinfo-ratings")
-        .put("destination.service.name", "ratings").put("destination.service.namespace", "default")
-        .put("destination.service.host", "ratings.default.svc.cluster.local")
-        .put("destination.workload.name", "ratings-v1").put("destination.uid", "kubernetes://ratings-v1.default")
-        .put("context.protocol", "http").put("context.reporter.kind", "inbound")
-        .build();
-    List<String> own = List.of("connection.mtls", "destination.port", "source.ip", "request.path", "request.url_path",
-        "request.method", "request.host", "request.scheme", "request.useragent", "request.id", "request.time",
-        "response.code", "response.time", "response.duration", "response.size");
-    AttributeLayout layout = AttributeLayout.of(workload,
-        own.stream().mapToInt(engine.vocabulary()::indexOf).toArray());
+    AttributeBag workload = SidecarReports.workload(engine.vocabulary());
+    AttributeLayout layout = SidecarReports.layout(workload);
     Long ok = 200L;
     Long port = 9080L;
     Long size = 612L;
