@@ -28,7 +28,9 @@ final class TracePropagation {
   private static final AsciiString B3_PARENT_SPAN_ID = AsciiString.cached("x-b3-parentspanid");
   private static final AsciiString B3_SAMPLED = AsciiString.cached("x-b3-sampled");
   private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX_BYTES = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final AsciiString SAMPLED = AsciiString.cached("1");
+  private static final AsciiString NOT_SAMPLED = AsciiString.cached("0");
 
   private final Tracer tracer;
   /** False for the no-op API: no span is built per request, only the headers are rewritten. */
@@ -49,9 +51,7 @@ final class TracePropagation {
     if (!recording) {
       // No tracer: a span would record nothing, so skip building one, but continue the trace
       // with an id of this hop all the same.
-      writeHeaders(h, parent, SpanContext.create(parent == null ? hex(16) : parent.getTraceId(), hex(8),
-          parent == null ? TraceFlags.getSampled() : parent.getTraceFlags(),
-          parent == null ? TraceState.getDefault() : parent.getTraceState()));
+      writeHeaders(h, parent);
       return null;
     }
     Context parentContext = parent == null ? Context.root() : Context.root().with(Span.wrap(parent));
@@ -73,6 +73,57 @@ final class TracePropagation {
     }
     writeHeaders(h, parent, own);
     return span;
+  }
+
+  /**
+   * The headers naming a new span of this hop, without a span: the {@code traceparent} value
+   * written once as ASCII bytes, and the B3 ids as views of it (no String per id, no hex
+   * validation of ids made here; the encoder copies ASCII values as bytes).
+   */
+  private static void writeHeaders(HttpHeaders h, SpanContext parent) {
+    byte[] tp = new byte[55];
+    tp[0] = '0';
+    tp[1] = '0';
+    tp[2] = '-';
+    if (parent == null) {
+      randomHex(tp, 3, 32);
+    } else {
+      ascii(parent.getTraceId(), tp, 3);
+    }
+    tp[35] = '-';
+    randomHex(tp, 36, 16);
+    tp[52] = '-';
+    boolean sampled = parent == null || parent.isSampled();
+    ascii(parent == null ? "01" : parent.getTraceFlags().asHex(), tp, 53);
+    AsciiString traceparent = new AsciiString(tp, false);
+    h.set(TRACEPARENT, traceparent);
+    h.remove(B3);
+    h.set(B3_TRACE_ID, traceparent.subSequence(3, 35, false));
+    h.set(B3_SPAN_ID, traceparent.subSequence(36, 52, false));
+    if (parent != null) {
+      h.set(B3_PARENT_SPAN_ID, parent.getSpanId());
+    } else {
+      h.remove(B3_PARENT_SPAN_ID);
+    }
+    h.set(B3_SAMPLED, sampled ? SAMPLED : NOT_SAMPLED);
+  }
+
+  private static void ascii(String s, byte[] to, int at) {
+    for (int i = 0; i < s.length(); i++) {
+      to[at + i] = (byte) s.charAt(i);
+    }
+  }
+
+  /** {@code digits} random lower-case hex digits (a multiple of 16) into {@code to}, never all zeros. */
+  private static void randomHex(byte[] to, int at, int digits) {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    for (int i = at; i < at + digits; i += 16) {
+      long v = r.nextLong() | 1L;
+      for (int j = 15; j >= 0; j--) {
+        to[i + j] = HEX_BYTES[(int) (v & 0xF)];
+        v >>>= 4;
+      }
+    }
   }
 
   private static void writeHeaders(HttpHeaders h, SpanContext parent, SpanContext own) {
@@ -142,15 +193,8 @@ final class TracePropagation {
 
   /** A random id of {@code bytes} bytes (8 or 16) in lower-case hex, never all zeros. */
   private static String hex(int bytes) {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] out = new char[bytes * 2];
-    for (int i = 0; i < out.length; i += 16) {
-      long v = r.nextLong() | 1L;
-      for (int j = 15; j >= 0; j--) {
-        out[i + j] = HEX[(int) (v & 0xF)];
-        v >>>= 4;
-      }
-    }
-    return new String(out);
+    byte[] out = new byte[bytes * 2];
+    randomHex(out, 0, out.length);
+    return new String(out, java.nio.charset.StandardCharsets.US_ASCII);
   }
 }
