@@ -84,19 +84,30 @@ public final class AdapterParams {
 
   /** {@code field} as an integer of at least {@code min}, or {@code fallback} when unset or invalid (recorded). */
   public long integer(String field, long fallback, long min) {
+    return integer(field, fallback, min, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@code field} as an integer from {@code min} to {@code max}, or {@code fallback} when unset or
+   * invalid (recorded). Callers that keep the value in an {@code int} pass a {@code max} that fits
+   * one, so that a value past it is refused rather than wrapped.
+   */
+  public long integer(String field, long fallback, long min, long max) {
     Object v = params.get(field);
     if (v == null) {
       return fallback;
     }
-    if (v instanceof Number n && n.doubleValue() == n.longValue()) {
-      if (n.longValue() < min) {
-        error(field, "must be at least " + min + ", not " + n);
-        return fallback;
-      }
-      return n.longValue();
+    if (!(v instanceof Number n) || Math.rint(n.doubleValue()) != n.doubleValue()) {
+      error(field, "must be an integer, not " + v);
+      return fallback;
     }
-    error(field, "must be an integer, not " + v);
-    return fallback;
+    boolean fitsLong = n instanceof java.math.BigInteger big ? big.bitLength() <= 63 : n.doubleValue() == n.longValue();
+    if (!fitsLong || n.longValue() < min || n.longValue() > max) {
+      error(field, max == Long.MAX_VALUE && fitsLong ? "must be at least " + min + ", not " + n
+          : "must be from " + min + " to " + max + ", not " + n);
+      return fallback;
+    }
+    return n.longValue();
   }
 
   /** A Go-style duration ({@code 1s}, {@code 500ms}); negative durations are refused. */

@@ -45,7 +45,7 @@ public class ApiKeyAdapter implements MixerAdapter {
         }
       }
       return new Params(Set.copyOf(hashes), p.duration("validDuration", Duration.ofSeconds(30)),
-          (int) p.integer("validUseCount", 1000, 1));
+          (int) p.integer("validUseCount", 1000, 1, Integer.MAX_VALUE));
     }
   }
 

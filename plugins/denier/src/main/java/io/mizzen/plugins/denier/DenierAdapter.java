@@ -36,7 +36,7 @@ public class DenierAdapter implements MixerAdapter {
         status.error("code", "must be a google.rpc code between 0 and 16, not " + code);
       }
       return new Params((int) code, status.string("message", ""), p.duration("validDuration", DEFAULT_VALID_DURATION),
-          (int) p.integer("validUseCount", DEFAULT_VALID_USE_COUNT, 0));
+          (int) p.integer("validUseCount", DEFAULT_VALID_USE_COUNT, 0, Integer.MAX_VALUE));
     }
   }
 

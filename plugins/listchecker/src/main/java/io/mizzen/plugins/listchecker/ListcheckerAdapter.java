@@ -56,7 +56,7 @@ public class ListcheckerAdapter implements MixerAdapter {
         p.error("overrides", e.getMessage());
       }
       return new Params(url, refresh, p.duration("ttl", Duration.ofSeconds(300)),
-          p.duration("cachingInterval", Duration.ofSeconds(300)), (int) p.integer("cachingUseCount", 10_000, 0),
+          p.duration("cachingInterval", Duration.ofSeconds(300)), (int) p.integer("cachingUseCount", 10_000, 0, Integer.MAX_VALUE),
           overrides, entryType, p.bool("blacklist", false));
     }
   }

@@ -18,6 +18,12 @@ record MetricSpec(String fullName, String description, String instanceName, Kind
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   static final double[] DEFAULT_BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  /**
+   * The most bounds a histogram may have. Every series of a histogram keeps one counter per bucket,
+   * so a count beyond this is a config mistake (or an overflowing one: {@code 2147483648}), refused
+   * at config time rather than allocated.
+   */
+  static final int MAX_BUCKETS = 1_000;
 
   /** Prometheus metric kinds as Istio names them. */
   enum Kind { COUNTER, GAUGE, DISTRIBUTION }
@@ -52,13 +58,13 @@ record MetricSpec(String fullName, String description, String instanceName, Kind
     if (b.has("explicitBuckets")) {
       AdapterParams e = b.object("explicitBuckets").only("bounds");
       List<String> raw = e.strings("bounds");
+      if (raw.size() > MAX_BUCKETS) {
+        e.error("bounds", "at most " + MAX_BUCKETS + " bounds, not " + raw.size());
+        return DEFAULT_BOUNDS.clone();
+      }
       double[] out = new double[raw.size()];
       for (int i = 0; i < out.length; i++) {
-        try {
-          out[i] = Double.parseDouble(raw.get(i));
-        } catch (NumberFormatException x) {
-          e.error("bounds[" + i + "]", "must be a number, not " + raw.get(i));
-        }
+        out[i] = parse(e, "bounds[" + i + "]", raw.get(i), 0);
         if (i > 0 && out[i] <= out[i - 1]) {
           e.error("bounds[" + i + "]", "bounds must ascend");
         }
@@ -67,7 +73,7 @@ record MetricSpec(String fullName, String description, String instanceName, Kind
     }
     if (b.has("linearBuckets")) {
       AdapterParams l = b.object("linearBuckets").only("numFiniteBuckets", "width", "offset");
-      int n = (int) l.integer("numFiniteBuckets", 1, 1);
+      int n = (int) l.integer("numFiniteBuckets", 1, 1, MAX_BUCKETS - 1);
       double width = number(l, "width", 1);
       if (width <= 0) {
         l.error("width", "must be positive");
@@ -77,11 +83,11 @@ record MetricSpec(String fullName, String description, String instanceName, Kind
       for (int i = 0; i <= n; i++) {
         out[i] = offset + width * i;
       }
-      return out;
+      return finite(l, "width", out);
     }
     if (b.has("exponentialBuckets")) {
       AdapterParams x = b.object("exponentialBuckets").only("numFiniteBuckets", "growthFactor", "scale");
-      int n = (int) x.integer("numFiniteBuckets", 1, 1);
+      int n = (int) x.integer("numFiniteBuckets", 1, 1, MAX_BUCKETS - 1);
       double growth = number(x, "growthFactor", 2);
       double scale = number(x, "scale", 1);
       if (growth <= 1) {
@@ -94,22 +100,36 @@ record MetricSpec(String fullName, String description, String instanceName, Kind
       for (int i = 0; i <= n; i++) {
         out[i] = scale * Math.pow(growth, i);
       }
-      return out;
+      return finite(x, "growthFactor", out);
     }
     return DEFAULT_BOUNDS.clone();
   }
 
+  /** Generated bounds whose last one overflows a double are refused on {@code field}, not exposed as +Inf twice. */
+  private static double[] finite(AdapterParams p, String field, double[] out) {
+    double last = out[out.length - 1];
+    if (!Double.isFinite(last)) {
+      p.error(field, "the last bucket bound (" + last + ") is not a finite number; use fewer or narrower buckets");
+    }
+    return out;
+  }
+
   private static double number(AdapterParams p, String field, double fallback) {
     String v = p.string(field, null);
-    if (v == null) {
-      return fallback;
-    }
+    return v == null ? fallback : parse(p, field, v, fallback);
+  }
+
+  private static double parse(AdapterParams p, String field, String v, double fallback) {
     try {
-      return Double.parseDouble(v);
+      double d = Double.parseDouble(v);
+      if (Double.isFinite(d)) {
+        return d;
+      }
     } catch (NumberFormatException e) {
-      p.error(field, "must be a number, not " + v);
-      return fallback;
+      // refused below, with the text as written
     }
+    p.error(field, "must be a finite number, not " + v);
+    return fallback;
   }
 
   /** Same exposed shape: two handlers may feed one metric only if they agree on it. */

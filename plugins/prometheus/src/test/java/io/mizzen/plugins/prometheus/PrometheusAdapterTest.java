@@ -162,4 +162,29 @@ class PrometheusAdapterTest {
     assertTrue(all.contains("metrics[1].instanceName"), all);
     assertTrue(all.contains("metrics[1].buckets.explicitBuckets.bounds[1]"), all);
   }
+
+  @Test
+  void bucketCountsAndBoundsOutOfRangeAreRefusedNotAllocated() {
+    // 2^31 once wrapped to a negative int and crashed the compile with NegativeArraySizeException.
+    Map<String, Object> bad = Map.of("metrics", List.of(
+        histogram("a", Map.of("exponentialBuckets", Map.of("numFiniteBuckets", 2147483648L))),
+        histogram("b", Map.of("linear_buckets", Map.of("num_finite_buckets", new java.math.BigInteger("99999999999999999999")))),
+        histogram("c", Map.of("exponentialBuckets", Map.of("numFiniteBuckets", 900, "growthFactor", 10))),
+        histogram("d", Map.of("explicitBuckets", Map.of("bounds", List.of("1", "Infinity")))),
+        histogram("e", Map.of("linearBuckets", Map.of("numFiniteBuckets", 1000, "width", "NaN")))));
+    String all = new PrometheusAdapter().validate(bad).stream().map(ConfigError::toString).collect(Collectors.joining("; "));
+    assertTrue(all.contains("metrics[0].buckets.exponentialBuckets.numFiniteBuckets") && all.contains("from 1 to 999, not 2147483648"), all);
+    assertTrue(all.contains("metrics[1].buckets.linearBuckets.numFiniteBuckets"), all);
+    assertTrue(all.contains("metrics[2].buckets.exponentialBuckets.growthFactor") && all.contains("not a finite number"), all);
+    assertTrue(all.contains("metrics[3].buckets.explicitBuckets.bounds[1]") && all.contains("finite number, not Infinity"), all);
+    assertTrue(all.contains("metrics[4].buckets.linearBuckets.numFiniteBuckets"), all);
+    assertTrue(all.contains("metrics[4].buckets.linearBuckets.width"), all);
+    Map<String, Object> fine = Map.of("metrics", List.of(
+        histogram("f", Map.of("exponentialBuckets", Map.of("numFiniteBuckets", 999, "growthFactor", "1.5")))));
+    assertEquals(List.of(), new PrometheusAdapter().validate(fine));
+  }
+
+  private static Map<String, Object> histogram(String name, Map<String, Object> buckets) {
+    return Map.of("name", name, "instance_name", name + ".metric.istio-system", "kind", "DISTRIBUTION", "buckets", buckets);
+  }
 }

@@ -55,9 +55,9 @@ public class StdioAdapter implements MixerAdapter {
       if ((stream == Stream.FILE || stream == Stream.ROTATED_FILE) && path.isEmpty()) {
         p.error("outputPath", "is required when logStream is " + stream);
       }
-      long megabytes = p.integer("maxMegabytesBeforeRotation", 100, 1);
+      long megabytes = p.integer("maxMegabytesBeforeRotation", 100, 1, Long.MAX_VALUE >> 20);
       long bytes = p.integer("maxBytesBeforeRotation", megabytes * 1024 * 1024, 1);
-      int backups = (int) p.integer("maxBackupsBeforeRemoval", 1000, 0);
+      int backups = (int) p.integer("maxBackupsBeforeRemoval", 1000, 0, Integer.MAX_VALUE);
       return new Params(stream, Map.copyOf(severities), metricLevel, outputLevel, p.bool("outputAsJson", true),
           path.isEmpty() ? null : Path.of(path), bytes, backups);
     }
