@@ -251,14 +251,18 @@ public final class ProxyFunction implements MeshFunction {
     if (v == null) {
       return fallback;
     }
-    if (v instanceof Number n) {
-      return n.intValue();
-    }
+    double port;
     try {
-      return Integer.parseInt(v.toString().trim());
+      port = v instanceof Number n ? n.doubleValue() : Integer.parseInt(v.toString().trim());
     } catch (NumberFormatException e) {
+      port = Double.NaN;
+    }
+    // Ranges are ProxyOptions' to check (-1 is "off" for some); here only what an int cannot hold
+    // exactly is refused, so that 4294967376 is not read as 80.
+    if (port != (int) port) {
       throw new IllegalArgumentException("plugins.settings.proxy." + key + ": '" + v + "' is not a port number");
     }
+    return (int) port;
   }
 
   private static Duration duration(Map<String, Object> settings, String key) {

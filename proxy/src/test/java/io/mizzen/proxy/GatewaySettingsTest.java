@@ -37,6 +37,12 @@ class GatewaySettingsTest {
     IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
         () -> ProxyFunction.options(Map.of("gatewayPorts", Map.of("80", 70000)), Role.INGRESS));
     assertTrue(range.getMessage().contains("gatewayPorts.80 70000 must be -1 (off), 0 (ephemeral) or 1-65535"), range.getMessage());
+    IllegalArgumentException wrapped = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("gatewayPorts", Map.of("80", 4294967376L)), Role.INGRESS));
+    assertTrue(wrapped.getMessage().contains("gatewayPorts.80: '4294967376' is not a port number"), wrapped.getMessage());
+    IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class,
+        () -> ProxyFunction.options(Map.of("outboundPort", 15001.5), Role.SIDECAR));
+    assertTrue(fraction.getMessage().contains("outboundPort: '15001.5' is not a port number"), fraction.getMessage());
     IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
         () -> ProxyFunction.options(Map.of("gatewayPorts", "sometimes"), Role.INGRESS));
     assertTrue(shape.getMessage().contains("neither a map"), shape.getMessage());

@@ -63,21 +63,29 @@ final class AppProbeRewrite {
   /** Named ports are resolved against the container's ports, since the agent only sees numbers. */
   private static int resolvePort(Object port, Map<String, Object> container, String at) {
     if (port instanceof Number n) {
-      return n.intValue();
+      return inRange(n.doubleValue(), port, at);
     }
     if (port instanceof String s) {
       if (s.chars().allMatch(Character::isDigit) && !s.isEmpty()) {
-        return Integer.parseInt(s);
+        return inRange(s.length() > 6 ? Double.MAX_VALUE : Integer.parseInt(s), port, at);
       }
       if (container.get("ports") instanceof List<?> ports) {
         for (Object p : ports) {
           if (p instanceof Map<?, ?> pm && s.equals(pm.get("name")) && pm.get("containerPort") instanceof Number n) {
-            return n.intValue();
+            return inRange(n.doubleValue(), n, at + " (containerPort of '" + s + "')");
           }
         }
       }
       throw new InjectionException(at + ": named port '" + s + "' is not among the container's ports");
     }
     throw new InjectionException(at + " must be a port number or name, got " + InjectionTemplate.describe(port));
+  }
+
+  /** A port from 1 to 65535, or an error naming where it was written (no silent wrap of 70000 or 2^32). */
+  private static int inRange(double port, Object written, String at) {
+    if (port < 1 || port > 65535 || port != Math.rint(port)) {
+      throw new InjectionException(at + " must be a port from 1 to 65535, got " + InjectionTemplate.describe(written));
+    }
+    return (int) port;
   }
 }

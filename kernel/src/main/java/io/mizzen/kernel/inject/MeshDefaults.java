@@ -108,6 +108,9 @@ public record MeshDefaults(String proxyImage, String discoveryAddress, String tr
       throw new InjectionException(source + ": defaultConfig." + key + " must be a port number, got "
           + InjectionTemplate.describe(v));
     }
+    if (n.doubleValue() < 1 || n.doubleValue() > 65535 || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new InjectionException(source + ": defaultConfig." + key + " must be a port from 1 to 65535, got " + n);
+    }
     return n.intValue();
   }
 

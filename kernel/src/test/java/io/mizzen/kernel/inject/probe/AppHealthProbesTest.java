@@ -66,6 +66,22 @@ class AppHealthProbesTest {
     Future.all(probes.close(), kubelet.close(), app.close(), status.close()).onComplete(ctx.succeedingThenComplete());
   }
 
+  @Test
+  void aProbePortOutOfRangeIsRefusedWithItsPathNotWrapped() {
+    for (Object port : List.<Object>of(70000, 4294967376L, "99999999999", 0, 80.5)) {
+      Map<String, Object> pod = new JsonObject()
+          .put("apiVersion", "v1").put("kind", "Pod").put("metadata", new JsonObject().put("name", "web"))
+          .put("spec", new JsonObject().put("containers", new JsonArray().add(new JsonObject()
+              .put("name", "web").put("image", "x")
+              .put("readinessProbe", new JsonObject().put("httpGet", new JsonObject().put("path", "/ready").put("port", port))))))
+          .encode().transform(s -> new JsonObject(s).getMap());
+      RuntimeException e = assertThrows(RuntimeException.class,
+          () -> SidecarInjector.create(InjectionTemplate.defaults(), MeshDefaults.defaults()).injectObject(pod, "test:"));
+      assertTrue(e.getMessage().contains("containers[0].readinessProbe.httpGet.port must be a port from 1 to 65535"),
+          port + ": " + e.getMessage());
+    }
+  }
+
   /** Injects a pod whose probes point at {@code port} and returns the sidecar's ISTIO_KUBE_APP_PROBERS. */
   private static String probersFor(int port) {
     Map<String, Object> pod = new JsonObject()
