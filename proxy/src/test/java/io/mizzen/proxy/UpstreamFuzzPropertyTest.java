@@ -91,7 +91,10 @@ class UpstreamFuzzPropertyTest {
     // A head that parsed, then a body that did not (a bad chunk size, a premature end): the proxy
     // had started the response, so cutting the connection is all HTTP/1.1 leaves it, and whether
     // the head reached the client first depends on the read batch. Anything else gets a status.
-    boolean cutAfterItsHead = got.isEmpty() && STATUS.matcher(upstreamSent).lookingAt() && upstreamSent.contains("\r\n\r\n");
+    // Netty's decoder skips control characters and whitespace before a status line, so a head
+    // may begin after them (seen in a stress run: "\0HTTP/1.1 200 OK" and a bad chunk size).
+    String fromHead = upstreamSent.substring(leadingControlAndSpace(upstreamSent));
+    boolean cutAfterItsHead = got.isEmpty() && STATUS.matcher(fromHead).lookingAt() && fromHead.contains("\r\n\r\n");
     if (!cutAfterItsHead) {
       Matcher m = STATUS.matcher(got);
       assertTrue(m.lookingAt(), "the client got no status line:\n" + shown);
@@ -109,6 +112,19 @@ class UpstreamFuzzPropertyTest {
       assertTrue(next.startsWith("HTTP/1.1 200 ") && next.endsWith("\r\n\r\nplain " + n),
           "the next request got something else than its own answer:\n" + next + "\n" + shown);
     }
+  }
+
+  /**
+   * How many bytes Netty's HTTP decoder (4.2, {@code ISO_CONTROL_OR_WHITESPACE}) skips before a
+   * message's first line: 0x00–0x20. It tests each byte as a signed value and stops its table
+   * short of 0x7F, so DEL and 0x80–0x9F are not skipped.
+   */
+  private static int leadingControlAndSpace(String text) {
+    int i = 0;
+    while (i < text.length() && text.charAt(i) <= 0x20) {
+      i++;
+    }
+    return i;
   }
 
   @Provide
