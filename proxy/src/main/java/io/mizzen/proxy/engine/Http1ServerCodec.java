@@ -92,10 +92,10 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
    * @throws IllegalArgumentException naming what is wrong
    */
   static void checkTransferEncoding(HttpMessage message) {
-    List<String> values = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (values.isEmpty()) {
-      return;
+    if (!message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return; // most requests: a lookup, no list
     }
+    List<String> values = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (message.protocolVersion().minorVersion() == 0) {
       throw new IllegalArgumentException("an HTTP/1.0 request may not carry Transfer-Encoding");
     }
