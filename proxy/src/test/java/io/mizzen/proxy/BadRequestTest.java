@@ -10,8 +10,9 @@ import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,7 +112,7 @@ class BadRequestTest {
           + "5\r\nhello\r\n0\r\n\r\n");
       assertTrue(answer.startsWith("HTTP/1.1 400 "), te + ": " + answer);
       assertTrue(answer.contains("Transfer-Encoding must end in chunked, once"), te + ": " + answer);
-      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), te + ": " + answer);
+      assertTrue(answer.toLowerCase(Locale.ROOT).contains("connection: close"), te + ": " + answer);
     }
     // Two header lines are one list: "gzip" then "chunked" ends in chunked, "chunked" then "gzip" does not.
     String split = send("POST /a HTTP/1.1\r\n" + host() + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n");

@@ -18,7 +18,9 @@ import java.util.List;
 /**
  * Netty's HTTP/1.1 server codec, stricter: a request carrying both Content-Length and
  * Transfer-Encoding is rejected as invalid instead of being silently reframed, so a proxy behind
- * or in front of this one can never read the body differently (request smuggling), and a request
+ * or in front of this one can never read the body differently (request smuggling); so is one whose
+ * Transfer-Encoding does not end in chunked exactly once, and an HTTP/1.0 request with any
+ * Transfer-Encoding (RFC 9112 §6.1, §6.3); and a request
  * line naming another version than HTTP/1.0 or 1.1 fails to parse (answered 505). Responses to
  * HEAD carry no body, as in Netty's own server codec. A request that fails to parse leaves the
  * decoder discarding the rest of the connection's bytes, so nothing pipelined behind it is read.
@@ -91,7 +93,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
    *
    * @throws IllegalArgumentException naming what is wrong
    */
-  static void checkTransferEncoding(HttpMessage message) {
+  private static void checkTransferEncoding(HttpMessage message) {
     if (!message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
       return; // most requests: a lookup, no list
     }
