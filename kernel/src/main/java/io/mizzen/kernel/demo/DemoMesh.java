@@ -15,7 +15,7 @@ import io.mizzen.spi.MeshPorts;
 import io.mizzen.spi.Role;
 import io.mizzen.spi.ca.CertificateAuthority;
 import io.mizzen.spi.config.Resource;
-import io.mizzen.spi.config.ResourceKey;
+import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.ProxyListeners;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -64,6 +64,8 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   private static final String GATEWAY_SA = "istio-ingressgateway-service-account";
   private static final Duration BOOT = Duration.ofSeconds(60);
   private static final Duration PROPAGATION = Duration.ofSeconds(10);
+  /** How long the demo's sidecars reuse a cached Check verdict at most (mixerCheckCacheTtl). */
+  private static final Duration CHECK_CACHE_TTL = Duration.ofSeconds(1);
 
   private final PrintWriter out;
   private final Path state;
@@ -75,6 +77,7 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   private Kernel controlPlane;
   private Kernel ingress;
   private int gatewayPort;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private DemoMesh(PrintWriter out, Path state) {
     this.out = out;
@@ -172,7 +175,8 @@ final class DemoMesh implements DemoControl, AutoCloseable {
     // The console is the tour's; access logs would interleave with it.
     // Sidecars' own ports are picked free, so they are told where the control plane's Mixer is.
     settings.putIfAbsent("proxy", Map.of("accessLog", false,
-        "mixer", "127.0.0.1:" + base.ports().mixer()));
+        "mixer", "127.0.0.1:" + base.ports().mixer(),
+        "mixerCheckCacheTtl", CHECK_CACHE_TTL.toMillis() + "ms"));
     if (token != null && roots != null) {
       settings.put("citadel-agent", Map.of("controlPlane", "127.0.0.1:" + base.ports().grpcTls(),
           "namespace", ns, "serviceAccount", sa, "tokenFile", token.toString(),
@@ -218,19 +222,41 @@ final class DemoMesh implements DemoControl, AutoCloseable {
   @Override
   public void apply(String sample) throws Exception {
     long before = pushedGeneration();
-    ApplyResult result = await(store().apply(read(sample), List.of()));
+    List<Resource> resources = read(sample);
+    ApplyResult result = await(store().apply(resources, List.of()));
     if (!result.errors().isEmpty()) {
       throw new IllegalStateException(sample + " refused: " + result.errors());
     }
+    waitForMixer(resources, result.version());
     waitForPush(before);
   }
 
   @Override
   public void delete(String sample) throws Exception {
     long before = pushedGeneration();
-    List<ResourceKey> keys = read(sample).stream().map(Resource::key).toList();
-    await(store().apply(List.of(), keys));
+    List<Resource> resources = read(sample);
+    ApplyResult result = await(store().apply(List.of(), resources.stream().map(Resource::key).toList()));
+    waitForMixer(resources, result.version());
     waitForPush(before);
+  }
+
+  /**
+   * For a change to Mixer's config: waits until Mixer holds {@code version}, then until no
+   * sidecar can still answer from a verdict cached before it. A sidecar learns of a new Mixer
+   * config from Mixer's next answer to it (a Check, or a Report batch), or else drops a verdict
+   * after {@link #CHECK_CACHE_TTL}; Pilot pushes it nothing for a Mixer rule. Without this wait
+   * the tour's first request after a deny rule could be allowed by a verdict from the step
+   * before (seen once in CI).
+   */
+  private void waitForMixer(List<Resource> resources, long version) {
+    Mixer mixer = controlPlane.lookup(Mixer.class);
+    if (mixer == null || resources.stream().noneMatch(r -> "config.istio.io".equals(r.group()))) {
+      return;
+    }
+    waitFor("Mixer to hold config version " + version, PROPAGATION, () -> mixer.configGeneration() >= version);
+    long cachedBefore = System.nanoTime() + CHECK_CACHE_TTL.plusMillis(100).toNanos();
+    waitFor("verdicts cached under the previous Mixer config to expire", PROPAGATION,
+        () -> System.nanoTime() - cachedBefore >= 0);
   }
 
   /** The lowest push generation every proxy has acknowledged (Pilot's versions are "gen[-n]"). */
@@ -345,6 +371,11 @@ final class DemoMesh implements DemoControl, AutoCloseable {
 
   @Override
   public void close() {
+    // --exit-after-tour closes the mesh, then the shutdown hook would again: once is enough (a
+    // second close found Vert.x terminated and threw RejectedExecutionException at exit).
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     List<Kernel> all = allKernels();
     java.util.Collections.reverse(all);
     for (Kernel k : all) {

@@ -1,6 +1,7 @@
 package io.mizzen.it.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mizzen.it.support.FreePorts;
@@ -49,6 +50,7 @@ class DemoIT {
     String out = Files.readString(log);
     assertTrue(out.contains("The mesh is up"), out);
     assertEquals(0, p.exitValue(), "the tour exits 0 only when every step showed what it should:\n" + out);
+    assertFalse(out.contains("Exception in thread"), "the demo stops without a stack trace:\n" + out);
     for (String step : new String[] {
         "ok: 10 of 10 on reviews v1",
         "ok: jason always v2, others v1",
