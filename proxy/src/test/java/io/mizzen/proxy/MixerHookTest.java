@@ -12,6 +12,7 @@ import io.mizzen.spi.mixer.AttributeVocabulary;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.HeaderOperation;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.mixer.ValueType;
 import io.mizzen.spi.proxy.ProxyListeners;
@@ -253,6 +254,59 @@ class MixerHookTest {
     assertEquals("john", request.get("x-user"), String.valueOf(request));
     assertEquals("blue", request.get("x-colour"), String.valueOf(request));
     assertTrue(report.get("response.headers") instanceof Map<?, ?> m && m.containsKey("x-served-by"), String.valueOf(report.get("response.headers")));
+  }
+
+  /**
+   * Allows everything, asking for header operations as a rule whose values came from request
+   * attributes might: one good, one with a line break in its value, one on a header the proxy owns.
+   * Answers at once (as from the check cache) or from a timer (as over the network).
+   */
+  private static final class OperatingMixer implements Mixer {
+    final Vertx vertx;
+    final boolean later;
+
+    OperatingMixer(Vertx vertx, boolean later) {
+      this.vertx = vertx;
+      this.later = later;
+    }
+
+    @Override public AttributeVocabulary vocabulary() { return AttributeVocabulary.of(Map.of("request.path", ValueType.STRING)); }
+    @Override public Future<Void> report(List<AttributeBag> batch) { return Future.succeededFuture(); }
+
+    @Override
+    public Future<CheckResponse> check(CheckRequest request) {
+      List<HeaderOperation> ops = List.of(
+          new HeaderOperation("x-evil", List.of("a\r\nx-injected: 1"), HeaderOperation.Operation.REPLACE),
+          new HeaderOperation("Content-Length", List.of("0"), HeaderOperation.Operation.REPLACE),
+          new HeaderOperation("X-Good", List.of("yes"), HeaderOperation.Operation.REPLACE));
+      CheckResponse answer = new CheckResponse(CheckResult.ok(Duration.ZERO, 0),
+          io.mizzen.spi.mixer.ReferencedAttributes.none(), ops, ops, Map.of());
+      if (!later) {
+        return Future.succeededFuture(answer);
+      }
+      Promise<CheckResponse> p = Promise.promise();
+      vertx.setTimer(5, t -> p.complete(answer));
+      return p.future();
+    }
+  }
+
+  @Test
+  void headerOperationsWithABadValueOrOnAHeaderTheProxyOwnsAreSkippedAndTheRestApplied() {
+    for (boolean later : List.of(false, true)) {
+      HttpServer app = f.upstream(req -> req.response().end(String.join(",", "good=" + req.getHeader("x-good"),
+          "evil=" + req.getHeader("x-evil"), "injected=" + req.getHeader("x-injected"),
+          "length=" + req.getHeader("content-length"))));
+      int inbound = ratingsSidecar(new OperatingMixer(f.vertx, later), app);
+      Fixture.Reply r = get(inbound, peer("reviews", "v2"));
+      String how = later ? "answered later" : "answered at once";
+      assertEquals(200, r.status(), how + ": " + r.body());
+      assertEquals("good=yes,evil=null,injected=null,length=null", r.body(), how);
+      assertEquals("yes", r.headers().get("x-good"), how);
+      assertEquals(null, r.headers().get("x-evil"), how);
+      assertEquals(String.valueOf(r.body().length()), r.headers().get("content-length"), how + ": the proxy's framing stands");
+      Fixture.await(function.stop());
+      function = null;
+    }
   }
 
   private static String peer(String app, String version) {

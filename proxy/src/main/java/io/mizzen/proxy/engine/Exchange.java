@@ -118,14 +118,14 @@ final class Exchange {
         return;
       } else if (step instanceof FilterStep.Wait wait) {
         downstream.pause(DownstreamHandler.PAUSE_WAITING);
-        wait.outcome().onComplete(ar -> client.eventLoop().execute(() -> resumeAfterWait(ar, next)));
+        wait.outcome().onComplete(ar -> client.eventLoop().execute(() -> resumeAfterWait(ar, wait, next)));
         return;
       }
     }
     forward();
   }
 
-  private void resumeAfterWait(io.vertx.core.AsyncResult<LocalReply> ar, int next) {
+  private void resumeAfterWait(io.vertx.core.AsyncResult<LocalReply> ar, FilterStep.Wait wait, int next) {
     if (finished) {
       return;
     }
@@ -136,6 +136,15 @@ final class Exchange {
       LocalReply r = ar.result();
       replyLocal(r.status(), null, "answered by a filter", r.body(), r);
     } else {
+      if (wait.onResume() != null) {
+        try {
+          wait.onResume().run();
+        } catch (RuntimeException e) {
+          String why = "filter failed: " + e.getMessage();
+          replyLocal(500, null, why, why);
+          return;
+        }
+      }
       runFilters(next);
     }
   }

@@ -28,6 +28,15 @@ public sealed interface FilterStep {
   /**
    * Wait for something outside the event loop, then answer with its reply or go on when it
    * completes with {@code null}. A failed Future answers 500.
+   *
+   * @param outcome the reply, or {@code null} to go on
+   * @param onResume run on the request's event loop just before the chain goes on (not when it
+   *     answers), where the filter may change the request head; {@code null} for nothing
    */
-  record Wait(Future<LocalReply> outcome) implements FilterStep {}
+  record Wait(Future<LocalReply> outcome, Runnable onResume) implements FilterStep {
+    /** Waits for {@code outcome}, with nothing to do on the event loop before going on. */
+    public Wait(Future<LocalReply> outcome) {
+      this(outcome, null);
+    }
+  }
 }

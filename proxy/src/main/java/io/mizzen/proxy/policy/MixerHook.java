@@ -12,11 +12,13 @@ import io.mizzen.spi.mixer.CheckCache;
 import io.mizzen.spi.mixer.CheckRequest;
 import io.mizzen.spi.mixer.CheckResponse;
 import io.mizzen.spi.mixer.CheckResult;
+import io.mizzen.spi.mixer.HeaderOperation;
 import io.mizzen.spi.mixer.HttpDenial;
 import io.mizzen.spi.mixer.Mixer;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.mizzen.spi.mixer.ReferencedAttributes;
 import io.mizzen.spi.mixer.ReportBatcher;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +43,9 @@ import java.util.function.Supplier;
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
   private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
+  @SuppressWarnings("unchecked")
+  private static final ContextKey<List<HeaderOperation>> RESPONSE_OPS =
+      ContextKey.of("mixer.responseHeaderOperations", (Class<List<HeaderOperation>>) (Class<?>) List.class);
 
   /**
    * At most this many finished requests wait for one Report call: Istio's mixerclient default
@@ -63,6 +68,7 @@ public final class MixerHook implements ProxyFilter {
   private volatile FilterStep withoutMixer;
   private volatile HttpAttributes http;
   private final List<Future<Void>> retired = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong skippedOps = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param vertx for the report batches' timers
@@ -185,19 +191,93 @@ public final class MixerHook implements ProxyFilter {
       return unavailable(e);
     }
     if (check.succeeded()) {
-      return verdict(check.result());
+      CheckResponse response = check.result();
+      FilterStep step = verdict(response);
+      routeDirective(request, response, step == null);
+      return step;
     }
     if (check.failed()) {
       return unavailable(check.cause());
     }
+    // The answer may come on another thread: the head is changed on the event loop, as it resumes.
+    CheckResponse[] answered = new CheckResponse[1];
     return new FilterStep.Wait(check.map(response -> {
+      answered[0] = response;
       FilterStep step = verdict(response);
+      if (step != null) {
+        // Denied: the chain does not go on, so the response's operations are kept here.
+        request.put(RESPONSE_OPS, response.responseHeaderOperations());
+      }
       return step == null ? null : ((FilterStep.Reply) step).reply();
-    }).recover(e -> Future.succeededFuture(((FilterStep.Reply) unavailable(e)).reply())));
+    }).recover(e -> Future.succeededFuture(((FilterStep.Reply) unavailable(e)).reply())),
+        () -> routeDirective(request, answered[0], true));
+  }
+
+  /**
+   * What a Check asks of the proxy beside its verdict (Istio's route directive): the matching
+   * rules' requestHeaderOperations, applied to an allowed request before it goes upstream, and
+   * their responseHeaderOperations, applied to the response whatever it is (a denial too), as
+   * Istio's proxy did.
+   */
+  private void routeDirective(RequestContext request, CheckResponse response, boolean allowed) {
+    if (response == null) {
+      return;
+    }
+    if (allowed) {
+      apply(response.requestHeaderOperations(), request.headers(), "request");
+    }
+    if (!response.responseHeaderOperations().isEmpty()) {
+      request.put(RESPONSE_OPS, response.responseHeaderOperations());
+    }
+  }
+
+  /**
+   * Applies {@code ops} in order, each value by itself, as Istio's proxy did (REPLACE sets,
+   * APPEND adds, REMOVE deletes). An operation on a header that frames the message or belongs to
+   * the hop ({@link HeaderOperation#PROTECTED}), or a value no header may carry (a line break, say), is skipped
+   * and logged: Mixer's config compiler refuses the names already, but a value comes from the
+   * request's attributes.
+   */
+  private void apply(List<HeaderOperation> ops, HttpHeaders headers, String where) {
+    for (HeaderOperation op : ops) {
+      String name = op.name().toLowerCase(java.util.Locale.ROOT);
+      if (HeaderOperation.PROTECTED.contains(name)) {
+        skipped(op, where, "the proxy owns that header");
+        continue;
+      }
+      try {
+        switch (op.operation()) {
+          case REMOVE -> headers.remove(name);
+          case REPLACE -> op.values().forEach(v -> headers.set(name, v));
+          case APPEND -> op.values().forEach(v -> headers.add(name, v));
+          default -> throw new IllegalStateException(op.operation().name());
+        }
+      } catch (IllegalArgumentException e) {
+        skipped(op, where, e.getMessage());
+      }
+    }
+  }
+
+  private void skipped(HeaderOperation op, String where, String why) {
+    long n = skippedOps.incrementAndGet();
+    if (Long.bitCount(n) == 1) {
+      // 1st, 2nd, 4th, 8th...: a value built from a client's header cannot flood the log.
+      LOG.log(System.Logger.Level.WARNING, "mixer " + where + "HeaderOperations: " + op.operation() + " "
+          + op.name() + " skipped (" + why + "); " + n + " skipped so far");
+    }
+  }
+
+  /** Header operations Mixer asked for that were not applied (bad name or value). */
+  public long skippedHeaderOperations() {
+    return skippedOps.get();
   }
 
   @Override
   public void onResponse(RequestContext request, HttpResponse response) {
+    List<HeaderOperation> ops = request.get(RESPONSE_OPS);
+    if (ops != null) {
+      apply(ops, response.headers(), "response");
+    }
     Mixer m = mixer;
     AttributeBag attributes = request.get(ATTRIBUTES);
     if (m == null || attributes == null) {

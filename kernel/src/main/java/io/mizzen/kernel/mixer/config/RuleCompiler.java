@@ -95,6 +95,18 @@ final class RuleCompiler {
     return handler == null ? null : new RuleConfig.Action(handler.name(), instanceNames, (String) a.get("name"));
   }
 
+  /** RFC 9110's token: what a header name is made of. */
+  private static boolean isToken(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      boolean ok = ch < 128 && (Character.isLetterOrDigit(ch) || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0);
+      if (!ok) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+
   private List<RuleConfig.HeaderOperationConfig> headerOperations(Resource r, Object raw, String at) {
     List<RuleConfig.HeaderOperationConfig> out = new ArrayList<>();
     List<Object> ops = list(r, raw, at);
@@ -109,6 +121,15 @@ final class RuleCompiler {
       c.unknownFields(r, op, field, Set.of("name", "values", "operation"));
       if (!(op.get("name") instanceof String header) || header.isBlank()) {
         c.errors.add(ResourceError.of(r, field + ".name", "is required"));
+        continue;
+      }
+      if (!isToken(header)) {
+        c.errors.add(ResourceError.of(r, field + ".name", "'" + header + "' is not an HTTP header name"));
+        continue;
+      }
+      if (HeaderOperation.PROTECTED.contains(header.toLowerCase(Locale.ROOT))) {
+        c.errors.add(ResourceError.of(r, field + ".name", "'" + header
+            + "' frames the message or belongs to the hop: the proxy sets it, a rule may not"));
         continue;
       }
       HeaderOperation.Operation operation = HeaderOperation.Operation.REPLACE;

@@ -74,7 +74,10 @@ class ProxyMixerPathTest {
     assertEquals(List.of(), await(engine.apply(List.of(), 1)));
     server = await(MixerServer.start(vertx, engine, "127.0.0.1", 0, 2));
     grpc = GrpcClient.client(vertx);
-    app = await(vertx.createHttpServer().requestHandler(req -> req.response().end("stars")).listen(0, "127.0.0.1"));
+    // The app answers with the request headers a rule may change, as it received them.
+    app = await(vertx.createHttpServer().requestHandler(req -> req.response().end(new io.vertx.core.json.JsonObject()
+        .put("x-mixer-user", req.headers().getAll("x-mixer-user")).put("x-secret", req.headers().getAll("x-secret"))
+        .put("x-tag", req.headers().getAll("x-tag")).encode())).listen(0, "127.0.0.1"));
     client = vertx.createHttpClient();
   }
 
@@ -127,6 +130,50 @@ class ProxyMixerPathTest {
     Reply denied = get();
     assertEquals(403, denied.status(), denied.body());
     assertTrue(denied.body().contains("ratings closed"), denied.body());
+  }
+
+  @Test
+  void aRulesHeaderOperationsChangeTheRequestAndTheResponseThroughARemoteMixerAndAnEmbeddedOne() throws Exception {
+    assertEquals(List.of(), await(engine.apply(headerRule(null), 2)));
+    Mixer remote = await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1")));
+    for (Mixer mixer : List.of(remote, engine)) {
+      MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+      // Cached, as a sidecar runs it: the second request's verdict (and its operations) come
+      // from the cache, keyed on x-user, which the operations read.
+      hook.use(mixer, () -> CheckCache.create(10_000, Duration.ofMinutes(1), System::nanoTime));
+      startProxy(hook);
+      String via = mixer == remote ? "remote Mixer" : "embedded engine";
+      for (String user : List.of("jason", "jason", "kim")) {
+        Reply r = get(Map.of("x-user", user, "x-secret", "hunter2", "x-tag", "client"));
+        assertEquals(200, r.status(), via + ": " + r.body());
+        io.vertx.core.json.JsonObject seen = new io.vertx.core.json.JsonObject(r.body());
+        assertEquals(List.of("user-" + user), seen.getJsonArray("x-mixer-user").getList(), via + " REPLACE: " + r.body());
+        assertEquals(List.of(), seen.getJsonArray("x-secret").getList(), via + " REMOVE: " + r.body());
+        assertEquals(List.of("client", "a", "b"), seen.getJsonArray("x-tag").getList(), via + " APPEND: " + r.body());
+        assertEquals("checked", r.headers().get("x-policy"), via + ": the response's REPLACE");
+      }
+      await(proxy.close());
+      proxy = null;
+    }
+  }
+
+  @Test
+  void aDeniedRequestCarriesTheRulesResponseHeadersAndBadNamesAreRefusedAtConfigTime() throws Exception {
+    assertEquals(List.of(), await(engine.apply(headerRule("closed"), 2)));
+    MixerHook hook = new MixerHook(vertx, ratings(), "cluster.local");
+    hook.use(await(RemoteMixer.connect(grpc, SocketAddress.inetSocketAddress(server.port(), "127.0.0.1"))));
+    startProxy(hook);
+    Reply denied = get(Map.of("x-user", "jason"));
+    assertEquals(403, denied.status(), denied.body());
+    assertEquals("checked", denied.headers().get("x-policy"), "Istio's proxy applied the response's operations to a denial too");
+
+    SourceLocation at = SourceLocation.unknown("ProxyMixerPathTest");
+    for (String bad : List.of("content-length", "Transfer-Encoding", "host", "x bad", "x-ok\r\nx-injected")) {
+      var errors = await(engine.apply(List.of(new Resource("config.istio.io/v1alpha2", "rule", "badheader", "istio-system",
+          Map.of(), Map.of(), Map.of("requestHeaderOperations", List.of(Map.of("name", bad, "values", List.of("\"v\"")))), at)), 3));
+      assertEquals(1, errors.size(), bad + ": " + errors);
+      assertTrue(errors.get(0).toString().contains("spec.requestHeaderOperations[0].name"), errors.get(0).toString());
+    }
   }
 
   @Test
@@ -393,16 +440,44 @@ class ProxyMixerPathTest {
                 "actions", List.of(Map.of("handler", "closed", "instances", List.of("anyrequest")))), at));
   }
 
-  private record Reply(int status, String body) {}
+  /**
+   * A rule on ratings' requests with header operations; with {@code denyWith}, it also sends them
+   * to that denier handler (from {@link #denyRatings()}).
+   */
+  private static List<Resource> headerRule(String denyWith) {
+    SourceLocation at = SourceLocation.unknown("ProxyMixerPathTest");
+    Map<String, Object> spec = new java.util.LinkedHashMap<>(Map.of(
+        "match", "destination.service.name == \"ratings\"",
+        "requestHeaderOperations", List.of(
+            Map.of("name", "x-mixer-user", "values", List.of("\"user-\" + (request.headers[\"x-user\"] | \"none\")")),
+            Map.of("name", "x-secret", "operation", "REMOVE"),
+            Map.of("name", "X-Tag", "values", List.of("\"a\"", "\"b\""), "operation", "APPEND")),
+        "responseHeaderOperations", List.of(Map.of("name", "x-policy", "values", List.of("\"checked\"")))));
+    List<Resource> all = new java.util.ArrayList<>();
+    if (denyWith != null) {
+      all.addAll(denyRatings().subList(0, 2));
+      spec.put("actions", List.of(Map.of("handler", denyWith, "instances", List.of("anyrequest"))));
+    }
+    all.add(new Resource("config.istio.io/v1alpha2", "rule", "ratingsheaders", "istio-system", Map.of(), Map.of(), spec, at));
+    return all;
+  }
+
+  private record Reply(int status, String body, io.vertx.core.MultiMap headers) {}
 
   private Reply get() throws Exception {
+    return get(Map.of());
+  }
+
+  private Reply get(Map<String, String> headers) throws Exception {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET)
         .setServer(SocketAddress.inetSocketAddress(proxy.inboundPort(), "127.0.0.1"))
         .setHost("ratings").setPort(9080).setURI("/ratings/0").setTimeout(20_000);
+    headers.forEach(o::addHeader);
     io.vertx.core.Promise<Reply> answered = io.vertx.core.Promise.promise();
     // Run on an event loop: a chain built on the test thread can ask for the body after Vert.x
     // 5.0.7 delivered its end, and the body then never completes (eclipse-vertx/vert.x#6038).
-    vertx.runOnContext(v -> client.request(o).compose(r -> r.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString()))))
+    vertx.runOnContext(v -> client.request(o).compose(r -> r.send().compose(resp -> resp.body()
+            .map(b -> new Reply(resp.statusCode(), b.toString(), resp.headers()))))
         .onComplete(answered));
     return await(answered.future());
   }
@@ -411,7 +486,7 @@ class ProxyMixerPathTest {
     try {
       return get();
     } catch (Exception e) {
-      return new Reply(-1, e.toString());
+      return new Reply(-1, e.toString(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
     }
   }
 
