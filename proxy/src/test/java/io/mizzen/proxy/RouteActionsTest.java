@@ -155,6 +155,20 @@ class RouteActionsTest {
   }
 
   @Test
+  void aServiceEntryWithResolutionNoneLetsItsHostsOutUnderRegistryOnly() {
+    HttpServer outside = f.named("outside");
+    int port = outside.actualPort();
+    mesh.apply("apiVersion: networking.istio.io/v1alpha3\nkind: Sidecar\nmetadata: {name: default, namespace: default}\n"
+        + "spec:\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n---\n"
+        + "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\nmetadata: {name: external, namespace: default}\n"
+        + "spec:\n  hosts: [localhost]\n  location: MESH_EXTERNAL\n  resolution: NONE\n"
+        + "  ports: [{number: " + port + ", name: http, protocol: HTTP}]\n");
+    assertEquals("outside", Bookinfo.servedBy(f.get("localhost:" + port, "/")), "the entry's host, on its port");
+    assertEquals(502, f.get("127.0.0.1:" + port, "/").status(), "a host no entry declares");
+    assertEquals(502, f.get("localhost:" + (port == 65535 ? 1 : port + 1), "/").status(), "the entry's host on another port");
+  }
+
+  @Test
   void invalidSnapshotIsRejectedAndTheLastGoodOneStays() {
     mesh.apply(HEADER + "  - route: [{destination: {host: web}}]\n");
     Throwable error = null;

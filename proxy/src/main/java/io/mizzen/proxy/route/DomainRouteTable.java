@@ -19,11 +19,13 @@ final class DomainRouteTable implements RouteTable {
   private final List<Map.Entry<String, VirtualHost>> suffixes = new ArrayList<>();
   private final VirtualHost catchAll;
   private final UnknownHosts unknownHosts;
+  private final List<PassthroughHost> passthrough;
 
-  DomainRouteTable(String version, List<VirtualHost> hosts, UnknownHosts unknownHosts) {
+  DomainRouteTable(String version, List<VirtualHost> hosts, UnknownHosts unknownHosts, List<PassthroughHost> passthrough) {
     this.version = version;
     this.hosts = List.copyOf(hosts);
     this.unknownHosts = unknownHosts;
+    this.passthrough = List.copyOf(passthrough);
     VirtualHost star = null;
     for (VirtualHost vh : hosts) {
       for (String raw : vh.domains()) {
@@ -86,6 +88,15 @@ final class DomainRouteTable implements RouteTable {
     return catchAll;
   }
 
+  private boolean declaredPassthrough(String host, int port) {
+    for (PassthroughHost p : passthrough) {
+      if (p.allows(host, port)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private RouteResult unknownHost(RequestContext request) {
     String authority = request.authority();
     if (authority.isEmpty()) {
@@ -93,10 +104,6 @@ final class DomainRouteTable implements RouteTable {
     }
     if (unknownHosts == UnknownHosts.NOT_FOUND) {
       return RouteResult.none(404, ResponseFlag.NR, "no virtual host for '" + authority + "' at this gateway");
-    }
-    if (unknownHosts == UnknownHosts.REGISTRY_ONLY) {
-      return RouteResult.none(502, ResponseFlag.NR,
-          "host '" + authority + "' is not in the service registry and outboundTrafficPolicy is REGISTRY_ONLY");
     }
     String host = request.host();
     int port = 80;
@@ -106,6 +113,10 @@ final class DomainRouteTable implements RouteTable {
       } catch (NumberFormatException e) {
         return RouteResult.none(400, ResponseFlag.NR, "bad port in Host header '" + authority + "'");
       }
+    }
+    if (unknownHosts == UnknownHosts.REGISTRY_ONLY && !declaredPassthrough(host.toLowerCase(Locale.ROOT), port)) {
+      return RouteResult.none(502, ResponseFlag.NR,
+          "host '" + authority + "' is not in the service registry and outboundTrafficPolicy is REGISTRY_ONLY");
     }
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);

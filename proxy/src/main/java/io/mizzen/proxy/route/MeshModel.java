@@ -31,6 +31,7 @@ final class MeshModel {
   private final Map<String, Endpoint> endpoints = new HashMap<>();
   private final Map<String, Cluster> clusters = new HashMap<>();
   private final List<VirtualHost> virtualHosts = new ArrayList<>();
+  private final List<RouteTable.PassthroughHost> passthrough = new ArrayList<>();
   private final Map<String, DestinationRule> rules = new HashMap<>();
   private final Map<DestinationRule, String> ruleNames = new java.util.IdentityHashMap<>();
   private final java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls = new java.util.HashSet<>();
@@ -79,6 +80,9 @@ final class MeshModel {
         }
         case "VirtualService":
           virtualServices.add(r);
+          break;
+        case "ServiceEntry":
+          passthroughHosts(r);
           break;
         case "Gateway": {
           Gateway gw = bound(r, NetworkingModel.gateway(r));
@@ -164,6 +168,37 @@ final class MeshModel {
         virtualHosts.add(new VirtualHost(s.hostname() + ":" + port, domains, List.of(Route.to("default", dest))));
       }
     }
+  }
+
+  /**
+   * The hosts of a ServiceEntry with {@code resolution: NONE}: discovery gives them no endpoints
+   * (the request's own destination is the endpoint), so they pass through as under ALLOW_ANY, on
+   * the entry's ports, even when the outboundTrafficPolicy is REGISTRY_ONLY. The config was
+   * validated before it was pushed; what is not a list or a number here is left out.
+   */
+  private void passthroughHosts(Resource r) {
+    Map<String, Object> spec = r.spec();
+    if (!"NONE".equals(spec.get("resolution"))) {
+      return;
+    }
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    if (spec.get("ports") instanceof List<?> list) {
+      for (Object p : list) {
+        if (p instanceof Map<?, ?> port && port.get("number") instanceof Number n) {
+          ports.add(n.intValue());
+        }
+      }
+    }
+    if (spec.get("hosts") instanceof List<?> hosts) {
+      for (Object h : hosts) {
+        passthrough.add(new RouteTable.PassthroughHost(String.valueOf(h), ports, r.namespace() + "/" + r.name()));
+      }
+    }
+  }
+
+  /** Hosts that pass through to where they addressed whatever the outboundTrafficPolicy. */
+  List<RouteTable.PassthroughHost> passthrough() {
+    return List.copyOf(passthrough);
   }
 
   /** The authorities a VirtualService host answers to: a service's names (with its ports), else the host itself. */

@@ -68,7 +68,7 @@ public final class SnapshotCompiler {
           !inboundCluster.http2());
     }
     List<VirtualHost> hosts = model.virtualHosts();
-    RouteTable outbound = RouteTable.of(snapshot.version(), hosts, model.unknownHosts());
+    RouteTable outbound = RouteTable.of(snapshot.version(), hosts, model.unknownHosts(), model.passthrough());
     RouteTable inbound = inboundCluster == null
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
