@@ -47,6 +47,11 @@ class GatewayTlsTest {
   private final List<ServiceInstance> instances = new ArrayList<>();
   private final List<HttpClient> clients = new ArrayList<>();
   private Path[] clientCert;
+  /** Pins: the client's SPKI and certificate hash; pinned.example pins another client's key. */
+  private String clientSpki;
+  private String clientHash;
+  private String pinnedSpki;
+  private static final String OTHER_SPKI = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   private Path[] webCert;
 
   @BeforeEach
@@ -57,7 +62,19 @@ class GatewayTlsTest {
     Files.copy(pki.caPem, dir.resolve("credentials/api-cred/ca.crt"));
     pki.leaf("strict.example", dir.resolve("credentials/strict-cred"), "tls.crt", "tls.key");
     Files.copy(pki.caPem, dir.resolve("credentials/strict-cred/ca.crt"));
+    for (String pinned : List.of("pinned", "hashed")) {
+      pki.leaf(pinned + ".example", dir.resolve("credentials/" + pinned + "-cred"), "tls.crt", "tls.key");
+      Files.copy(pki.caPem, dir.resolve("credentials/" + pinned + "-cred/ca.crt"));
+    }
     clientCert = pki.leaf("client.example", dir.resolve("client"), "cert.pem", "key.pem");
+    Path[] otherClient = pki.leaf("other.example", dir.resolve("other"), "cert.pem", "key.pem");
+    // The pins as Istio's docs write them: base64 of the SHA-256 of the SubjectPublicKeyInfo, and
+    // the SHA-256 of the whole certificate in colon-separated hex.
+    X509Certificate client = pem(clientCert[0]);
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    clientSpki = java.util.Base64.getEncoder().encodeToString(sha.digest(client.getPublicKey().getEncoded()));
+    clientHash = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha.digest(client.getEncoded()));
+    pinnedSpki = java.util.Base64.getEncoder().encodeToString(sha.digest(pem(otherClient[0]).getPublicKey().getEncoded()));
     Path[] backendCert = pki.leaf("secure.pass.example", dir.resolve("backend"), "cert.pem", "key.pem");
 
     f = new Fixture();
@@ -97,10 +114,16 @@ class GatewayTlsTest {
             tls: {mode: SIMPLE, serverCertificate: %s, privateKey: %s, minProtocolVersion: TLSV1_3}
           - port: {number: 443, name: https-api, protocol: HTTPS}
             hosts: [api.example]
-            tls: {mode: MUTUAL, credentialName: api-cred, subjectAltNames: [client.example]}
+            tls: {mode: MUTUAL, credentialName: api-cred, subjectAltNames: [client.example], verifyCertificateSpki: ["%s"]}
           - port: {number: 443, name: https-strict, protocol: HTTPS}
             hosts: [strict.example]
             tls: {mode: MUTUAL, credentialName: strict-cred, subjectAltNames: [someone.else]}
+          - port: {number: 443, name: https-pinned, protocol: HTTPS}
+            hosts: [pinned.example]
+            tls: {mode: MUTUAL, credentialName: pinned-cred, verifyCertificateSpki: ["%s"]}
+          - port: {number: 443, name: https-hashed, protocol: HTTPS}
+            hosts: [hashed.example]
+            tls: {mode: MUTUAL, credentialName: hashed-cred, verifyCertificateSpki: ["%s"], verifyCertificateHash: ["%s"]}
           - port: {number: 80, name: http, protocol: HTTP}
             hosts: [web.example]
             tls: {httpsRedirect: true}
@@ -117,7 +140,7 @@ class GatewayTlsTest {
         kind: VirtualService
         metadata: {name: sites}
         spec:
-          hosts: [web.example, api.example, strict.example]
+          hosts: [web.example, api.example, strict.example, pinned.example, hashed.example]
           gateways: [edge]
           http:
           - match: [{uri: {prefix: /scheme}, scheme: {exact: https}}]
@@ -147,7 +170,7 @@ class GatewayTlsTest {
           tls:
           - match: [{port: 8443, sniHosts: [secure.pass.example]}]
             route: [{destination: {host: secure, port: {number: 443}}}]
-        """.formatted(webCertPath, webCert[1], webCert[0], webCert[1]);
+        """.formatted(webCertPath, webCert[1], clientSpki, pinnedSpki, OTHER_SPKI, clientHash, webCert[0], webCert[1]);
     return f.proxy.apply(new ProxySnapshot(version, Samples.parse(yaml, "inline"), instances));
   }
 
@@ -164,6 +187,12 @@ class GatewayTlsTest {
     HttpClient c = f.vertx.createHttpClient(o);
     clients.add(c);
     return c;
+  }
+
+  private static X509Certificate pem(Path file) throws Exception {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
   }
 
   record TlsReply(int status, String body, String location, String peerName) {}
@@ -220,6 +249,10 @@ class GatewayTlsTest {
     assertEquals(200, api.status());
     assertTrue(api.body().startsWith("api GET /b"), api.body());
     assertEquals("CN=api.example", api.peerName(), "SNI api.example picked the MUTUAL server");
+
+    failure(get(client(true), port, "pinned.example", "/"));
+    assertEquals(200, Fixture.await(get(client(true), port, "hashed.example", "/h")).status(),
+        "a hash pin matches where the SPKI pin does not: either list will do, as in Envoy");
 
     failure(get(client(true), port, "nobody.example", "/"));
     failure(get(client(true), port, "strict.example", "/"));
@@ -303,6 +336,15 @@ class GatewayTlsTest {
         && e.getMessage().contains("missing.pem"), e.getMessage());
     assertEquals("1", f.proxy.version(), "the last good snapshot stays");
     assertEquals(200, Fixture.await(get(client(false), f.proxy.gatewayPort(443), "web.example", "/")).status());
+  }
+
+  @Test
+  void aPinThatIsNoSha256RejectsTheSnapshotNamingTheField() {
+    clientHash = "DF:6C:not-hex";
+    Throwable e = failure(applyFuture("2", webCert[0].toString()));
+    assertTrue(e.getMessage().contains("servers[4].tls.verifyCertificateHash[0]: 'DF:6C:not-hex' is not a SHA-256"),
+        e.getMessage());
+    assertEquals("1", f.proxy.version(), "the last good snapshot stays");
   }
 
   @Test

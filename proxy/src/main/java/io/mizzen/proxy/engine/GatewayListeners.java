@@ -182,10 +182,10 @@ final class GatewayListeners {
       ListenerPipelines.addAfter(ctx, after);
     }
     p.replace(ctx.handler(), "tls", context.newHandler(ch.alloc()));
-    if (server.tls().mode() == io.mizzen.spi.config.networking.ServerTlsSettings.Mode.MUTUAL
-        && server.tls().subjectAltNames() != null && !server.tls().subjectAltNames().isEmpty()) {
+    io.mizzen.proxy.gateway.ClientCertificateCheck check = io.mizzen.proxy.gateway.ClientCertificateCheck.of(server.tls(), server.where());
+    if (check != null) {
       // Right after TLS: it decides before anything that reads the handshake's end.
-      p.addAfter("tls", null, new io.mizzen.proxy.gateway.ClientSans(server.tls().subjectAltNames(), server.where()));
+      p.addAfter("tls", null, check);
     }
   }
 

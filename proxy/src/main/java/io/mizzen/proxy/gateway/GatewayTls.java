@@ -47,6 +47,8 @@ public final class GatewayTls {
 
   private static SslContext context(GatewayServer s, Path credentialsDir) {
     ServerTlsSettings tls = s.tls();
+    // The client certificate pins are read per connection; a bad one rejects the snapshot here.
+    ClientCertificateCheck.of(tls, s.where());
     boolean mutual = tls.mode() == ServerTlsSettings.Mode.MUTUAL;
     Path cert;
     Path key;
