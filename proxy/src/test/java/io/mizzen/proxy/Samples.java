@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** Reads Istio YAML (the shared samples or inline text) into Resources, as the config store would. */
-final class Samples {
+public final class Samples {
   private Samples() {}
 
   static Path shared() {
@@ -36,7 +36,7 @@ final class Samples {
   }
 
   @SuppressWarnings("unchecked")
-  static List<Resource> parse(String yaml, String origin) {
+  public static List<Resource> parse(String yaml, String origin) {
     List<Resource> out = new ArrayList<>();
     int index = 0;
     for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     (when the proxy has one) and expect the endpoint's SPIFFE identity
  * @param subjectAltNames {@code tls.subjectAltNames}: the identities to expect instead of the
  *     endpoint's own; empty for the endpoint's
+ * @param istioMutualSni {@code tls.sni} with ISTIO_MUTUAL: the name the connection's handshake
+ *     sends (an egress gateway picks its server by it); {@code null} for none
  * @param originate {@code tls.mode: SIMPLE} or {@code MUTUAL}: the proxy originates TLS to the
  *     endpoints with these settings; {@code null} for plain text (or ISTIO_MUTUAL)
  */
@@ -35,12 +37,13 @@ public record ClusterPolicy(
     OutlierPolicy outlier,
     boolean istioMutual,
     List<String> subjectAltNames,
+    String istioMutualSni,
     io.mizzen.proxy.tls.UpstreamTls originate) {
 
   /** Envoy's and Istio's defaults: generous limits, no outlier detection. */
   public static final ClusterPolicy DEFAULT = new ClusterPolicy(
       LoadBalancing.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(30),
-      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, null, false, List.of(), null);
+      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, null, false, List.of(), null, null);
 
   public ClusterPolicy {
     loadBalancing = loadBalancing == null ? LoadBalancing.DEFAULT : loadBalancing;
@@ -53,7 +56,7 @@ public record ClusterPolicy(
   public ClusterPolicy(LoadBalancing loadBalancing, Duration connectTimeout, Duration idleTimeout, int maxConnections,
       int maxPendingRequests, int maxRequests, int maxRequestsPerConnection, int maxRetries, OutlierPolicy outlier) {
     this(loadBalancing, connectTimeout, idleTimeout, maxConnections, maxPendingRequests, maxRequests,
-        maxRequestsPerConnection, maxRetries, outlier, false, List.of(), null);
+        maxRequestsPerConnection, maxRetries, outlier, false, List.of(), null, null);
   }
 
   /** How many requests may be in flight (active plus pending) before the cluster answers 503 UO. */

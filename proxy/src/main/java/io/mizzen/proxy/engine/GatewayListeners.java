@@ -164,6 +164,17 @@ final class GatewayListeners {
       after.add(relay(ch, state.port().tcp(), state.port().number(), sni));
     }
     SslContext context = state.contexts().get(server);
+    if (server.istioMutual()) {
+      // The workload certificate now (it rotates), and the mesh's roots for the client's.
+      io.mizzen.proxy.tls.MeshTls mesh = proxy.meshTls();
+      if (mesh == null) {
+        LOG.log(System.Logger.Level.WARNING, server.where() + ": tls mode ISTIO_MUTUAL needs this gateway's workload "
+            + "certificate (the citadel-agent plugin), and it has none; closing");
+        ctx.close();
+        return;
+      }
+      context = mesh.server();
+    }
     if (!server.passthrough() && context == null) {
       LOG.log(System.Logger.Level.WARNING, server.where() + ": no TLS context (mode " + server.tls() + "); closing");
       ctx.close();

@@ -317,8 +317,7 @@ final class H2Upstreams {
       draining = true;
       forget(this);
       Channel ch = ctx.channel();
-      UpstreamHandler handler = new UpstreamHandler(pool, key, maxStreams, kind == UpstreamSecurity.MESH,
-          kind instanceof io.mizzen.proxy.tls.TlsOrigination.Context c ? c : null, false);
+      UpstreamHandler handler = new UpstreamHandler(pool, key, maxStreams, kind, false);
       ctx.pipeline().addBefore(ctx.name(), null, UpstreamPool.http1Codec());
       ctx.pipeline().replace(this, null, handler);
       List<Promise<Channel>> exchanges = new ArrayList<>(waiting);
@@ -361,7 +360,7 @@ final class H2Upstreams {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
               ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new H2ResponseShape(),
-                  new UpstreamHandler(pool, key, 0, false, null, true));
+                  new UpstreamHandler(pool, key, 0, null, true));
             }
           })
           .open()

@@ -90,6 +90,11 @@ final class ProxyServer implements MeshProxy {
     this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
   }
 
+  /** The workload's mesh TLS, or {@code null} when the proxy has no certificate. */
+  io.mizzen.proxy.tls.MeshTls meshTls() {
+    return meshTls;
+  }
+
   Future<MeshProxy> start() {
     List<Future<Void>> binds = new ArrayList<>();
     if (options.outboundPort() >= 0) {

@@ -18,30 +18,33 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final UpstreamPool pool;
   private final InetSocketAddress key;
   private final int maxRequests;
-  private final boolean mutualTls;
-  private final io.mizzen.proxy.tls.TlsOrigination.Context originated;
+  /** What the connection is ({@link UpstreamSecurity#kind}): its pool, and how it was secured. */
+  private final Object kind;
   private final boolean stream;
   private int served;
   private UpstreamOwner exchange;
   private Channel flushTarget;
 
   /**
-   * @param originated the TLS origination context of the connection, or null
+   * @param kind the connection's kind ({@link UpstreamSecurity#kind}): null for plain text
    * @param stream whether the channel is one HTTP/2 stream, used for one exchange and closed
    */
-  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, boolean mutualTls,
-      io.mizzen.proxy.tls.TlsOrigination.Context originated, boolean stream) {
+  UpstreamHandler(UpstreamPool pool, InetSocketAddress key, int maxRequests, Object kind, boolean stream) {
     this.stream = stream;
     this.pool = pool;
     this.key = key;
     this.maxRequests = maxRequests;
-    this.mutualTls = mutualTls;
-    this.originated = originated;
+    this.kind = kind;
+  }
+
+  /** The connection's kind ({@link UpstreamSecurity#kind}): null for plain text. */
+  Object kind() {
+    return kind;
   }
 
   /** The TLS origination settings the connection was opened with, {@code null} when none. */
   io.mizzen.proxy.tls.TlsOrigination.Context originated() {
-    return originated;
+    return kind instanceof io.mizzen.proxy.tls.TlsOrigination.Context c ? c : null;
   }
 
   InetSocketAddress key() {
@@ -50,7 +53,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   /** Whether the connection carries mutual TLS: it is pooled apart from plain-text ones. */
   boolean mutualTls() {
-    return mutualTls;
+    return UpstreamSecurity.isMesh(kind);
   }
 
   void attach(UpstreamOwner owner) {

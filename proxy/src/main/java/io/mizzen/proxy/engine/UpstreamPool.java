@@ -44,8 +44,8 @@ final class UpstreamPool {
   private final ChannelFactory<? extends Channel> channels;
   private final AddressResolverGroup<? extends SocketAddress> resolver;
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
-  private final Map<InetSocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
-  private final Map<TlsOrigination.Context, Map<InetSocketAddress, ArrayDeque<Channel>>> idleOriginated = new HashMap<>();
+  /** Secured connections by kind ({@link UpstreamSecurity#kind}: mesh TLS, with its SNI, or an origination context). */
+  private final Map<Object, Map<InetSocketAddress, ArrayDeque<Channel>>> idleSecured = new HashMap<>();
   private final UpstreamSecurity security;
   private H2Upstreams h2;
 
@@ -78,8 +78,7 @@ final class UpstreamPool {
 
   /** {@link #poll(Endpoint, ClusterPolicy)} for a kind of {@link UpstreamSecurity#kind}. */
   Channel poll(Endpoint endpoint, Object kind) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(kind == UpstreamSecurity.MESH,
-        kind instanceof TlsOrigination.Context c ? c : null);
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(kind);
     ArrayDeque<Channel> queue = pool == null ? null : pool.get(endpoint.address());
     if (queue == null) {
       return null;
@@ -122,7 +121,7 @@ final class UpstreamPool {
               ch.pipeline().addLast(tls);
             }
             ch.pipeline().addLast(http1Codec(), IdleTimeout.upstream(idleMillis),
-                new UpstreamHandler(UpstreamPool.this, key, perConnection, kind == UpstreamSecurity.MESH, originated, false));
+                new UpstreamHandler(UpstreamPool.this, key, perConnection, kind, false));
           }
         })
         .connect(key);
@@ -179,14 +178,14 @@ final class UpstreamPool {
     if (!ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
     }
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = handler.originated() == null ? idleOf(handler.mutualTls(), null)
-        : idleOriginated.computeIfAbsent(handler.originated(), k -> new HashMap<>());
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = handler.kind() == null ? idle
+        : idleSecured.computeIfAbsent(handler.kind(), k -> new HashMap<>());
     pool.computeIfAbsent(handler.key(), k -> new ArrayDeque<>()).addFirst(ch);
   }
 
   /** Forgets a pooled connection that closed or idled out. */
   void remove(Channel ch, UpstreamHandler handler) {
-    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.mutualTls(), handler.originated());
+    Map<InetSocketAddress, ArrayDeque<Channel>> pool = idleOf(handler.kind());
     ArrayDeque<Channel> queue = pool == null ? null : pool.get(handler.key());
     if (queue != null) {
       queue.remove(ch);
@@ -194,17 +193,14 @@ final class UpstreamPool {
         pool.remove(handler.key());
       }
     }
-    if (handler.originated() != null && pool != null && pool.isEmpty()) {
-      idleOriginated.remove(handler.originated());
+    if (handler.kind() != null && pool != null && pool.isEmpty()) {
+      idleSecured.remove(handler.kind());
     }
   }
 
-  /** The idle connections of one kind by address; {@code null} for a TLS context none was pooled under. */
-  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(boolean mutualTls, TlsOrigination.Context originated) {
-    if (originated != null) {
-      return idleOriginated.get(originated);
-    }
-    return mutualTls ? idleTls : idle;
+  /** The idle connections of one kind by address; {@code null} for a secured kind none was pooled under. */
+  private Map<InetSocketAddress, ArrayDeque<Channel>> idleOf(Object kind) {
+    return kind == null ? idle : idleSecured.get(kind);
   }
 
   /** Closes every idle connection (on shutdown). */
@@ -212,9 +208,9 @@ final class UpstreamPool {
     if (h2 != null) {
       h2.closeAll();
     }
-    List<Map<InetSocketAddress, ArrayDeque<Channel>>> pools = new java.util.ArrayList<>(List.of(idle, idleTls));
-    pools.addAll(idleOriginated.values());
-    idleOriginated.clear();
+    List<Map<InetSocketAddress, ArrayDeque<Channel>>> pools = new java.util.ArrayList<>(List.of(idle));
+    pools.addAll(idleSecured.values());
+    idleSecured.clear();
     for (Map<InetSocketAddress, ArrayDeque<Channel>> pool : pools) {
       for (ArrayDeque<Channel> queue : pool.values()) {
         for (Channel ch : queue) {

@@ -53,7 +53,26 @@ final class UpstreamSecurity {
     if (policy.originate() != null) {
       return origination.context(policy.originate());
     }
-    return mutualTls(policy) ? MESH : null;
+    if (!mutualTls(policy)) {
+      return null;
+    }
+    return policy.istioMutualSni() == null ? MESH : new MeshWithSni(policy.istioMutualSni());
+  }
+
+  /**
+   * The kind of mesh mutual-TLS connections sending a DestinationRule's {@code sni}: pooled
+   * apart per name, since an egress gateway picked its server by it.
+   */
+  record MeshWithSni(String sni) {
+    @Override
+    public String toString() {
+      return "ISTIO_MUTUAL (sni " + sni + ")";
+    }
+  }
+
+  /** Whether connections of {@code kind} are the mesh's mutual TLS (with or without an SNI). */
+  static boolean isMesh(Object kind) {
+    return kind == MESH || kind instanceof MeshWithSni;
   }
 
   /** Why a connection of {@code kind} cannot be made at all (origination off), or {@code null}. */
@@ -72,9 +91,18 @@ final class UpstreamSecurity {
    * @param offerH2 offer ALPN {@code h2} and {@code http/1.1} (an HTTP/2 cluster's connections)
    */
   SslHandler handler(Object kind, Endpoint endpoint, ClusterPolicy policy, Channel ch, boolean offerH2) {
-    if (kind == MESH) {
-      return meshTls.client(expectedIdentities(endpoint, policy), offerH2)
-          .newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+    if (isMesh(kind)) {
+      SslContext mesh = meshTls.client(expectedIdentities(endpoint, policy), offerH2);
+      if (!(kind instanceof MeshWithSni named)) {
+        return mesh.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+      }
+      // The DestinationRule's sni, as Istio's sidecar sends it to an egress gateway (which picks
+      // its ISTIO_MUTUAL server by it); sessions resume per name and port.
+      SslHandler handler = mesh.newHandler(ch.alloc(), named.sni(), endpoint.port());
+      javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName(named.sni())));
+      handler.engine().setSSLParameters(params);
+      return handler;
     }
     if (kind instanceof TlsOrigination.Context c) {
       return originating(c.forAlpn(offerH2), policy.originate(), endpoint, ch);

@@ -38,6 +38,14 @@ public record GatewayServer(String gateway, String where, int port, String proto
     return tls != null && (tls.mode() == ServerTlsSettings.Mode.SIMPLE || tls.mode() == ServerTlsSettings.Mode.MUTUAL);
   }
 
+  /**
+   * Whether the proxy terminates the mesh's mutual TLS for this server (ISTIO_MUTUAL: its own
+   * workload certificate, clients proving a mesh identity), as an egress gateway does for sidecars.
+   */
+  public boolean istioMutual() {
+    return tls != null && tls.mode() == ServerTlsSettings.Mode.ISTIO_MUTUAL;
+  }
+
   /** Whether plain HTTP requests are answered with a 301 to https. */
   public boolean httpsRedirect() {
     return tls != null && Boolean.TRUE.equals(tls.httpsRedirect()) && !tlsPort();

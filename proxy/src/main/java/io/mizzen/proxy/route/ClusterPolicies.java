@@ -144,6 +144,8 @@ final class ClusterPolicies {
           outlier(outlier),
           tls != null && tls.mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL,
           tls == null ? null : tls.subjectAltNames(),
+          tls != null && tls.mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL && tls.sni() != null && !tls.sni().isBlank()
+              ? tls.sni() : null,
           originate(source + ": " + tlsField, host));
     }
 
