@@ -131,6 +131,41 @@ class GatewayListenerTest {
   }
 
   @Test
+  void aServerHostsNamespacePartSaysWhoseVirtualServicesMayBindIt() {
+    String yaml = """
+        apiVersion: networking.istio.io/v1alpha3
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: [team-a/a.example, team-a/b.example, ./own.example, ./theirs.example, "*/any.example"]
+        """;
+    for (String[] vs : new String[][] {{"team-a", "a.example"}, {"team-b", "b.example"}, {"default", "own.example"},
+        {"team-a", "theirs.example"}, {"team-b", "any.example"}}) {
+      yaml += """
+          ---
+          apiVersion: networking.istio.io/v1alpha3
+          kind: VirtualService
+          metadata: {name: %s, namespace: %s}
+          spec:
+            hosts: [%s]
+            gateways: [default/edge]
+            http:
+            - directResponse: {status: 200, body: {string: "bound from %s"}}
+          """.formatted(vs[1].replace('.', '-'), vs[0], vs[1], vs[0]);
+    }
+    Fixture.await(f.proxy.apply(new ProxySnapshot("1", Samples.parse(yaml, "inline"), instances)));
+    int p80 = f.proxy.gatewayPort(80);
+    assertEquals("bound from team-a", get(p80, "a.example", "/").body(), "team-a/ admits team-a's VirtualService");
+    assertEquals(404, get(p80, "b.example", "/").status(), "team-a/ does not admit team-b's");
+    assertEquals("bound from default", get(p80, "own.example", "/").body(), "./ admits the Gateway's namespace");
+    assertEquals(404, get(p80, "theirs.example", "/").status(), "./ admits no other namespace");
+    assertEquals("bound from team-b", get(p80, "any.example", "/").body(), "*/ admits any");
+  }
+
+  @Test
   void portsFollowSnapshotsWithoutDisturbingTheOthers() throws Exception {
     apply("1", """
           - port: {number: 80, name: http, protocol: HTTP}

@@ -13,13 +13,37 @@ import java.util.Locale;
  * @param protocol the port's protocol, upper case ({@code HTTP}, {@code HTTPS}, {@code TCP}, {@code TLS}, ...)
  * @param hosts the hosts it exposes, the {@code namespace/} part removed
  * @param tls its TLS settings, or {@code null}
+ * @param namespace the Gateway's namespace
+ * @param hostNamespaces for each of {@code hosts}, the namespace whose VirtualServices may bind
+ *     it, as Istio writes it before the {@code /}: {@code *} (any; also a host without one),
+ *     {@code .} (the Gateway's) or a name
  */
 public record GatewayServer(String gateway, String where, int port, String protocol, List<String> hosts,
-    ServerTlsSettings tls) {
+    ServerTlsSettings tls, String namespace, List<String> hostNamespaces) {
 
   public GatewayServer {
     protocol = protocol == null ? "HTTP" : protocol.toUpperCase(Locale.ROOT);
     hosts = List.copyOf(hosts);
+    hostNamespaces = List.copyOf(hostNamespaces);
+    if (hostNamespaces.size() != hosts.size()) {
+      throw new IllegalArgumentException(where + ": one namespace per host");
+    }
+  }
+
+  /**
+   * A server from Istio's {@code hosts} entries ({@code ns/host}, {@code ./host}, {@code * /host}
+   * or a bare {@code host}).
+   */
+  public static GatewayServer of(String gateway, String namespace, String where, int port, String protocol,
+      List<String> entries, ServerTlsSettings tls) {
+    List<String> hosts = new java.util.ArrayList<>();
+    List<String> namespaces = new java.util.ArrayList<>();
+    for (String entry : entries) {
+      int slash = entry.indexOf('/');
+      hosts.add(slash < 0 ? entry : entry.substring(slash + 1));
+      namespaces.add(slash < 0 ? "*" : entry.substring(0, slash));
+    }
+    return new GatewayServer(gateway, where, port, protocol, hosts, tls, namespace, namespaces);
   }
 
   /** Whether connections are TLS (terminated here or passed through). */
@@ -60,6 +84,21 @@ public record GatewayServer(String gateway, String where, int port, String proto
   public boolean exposes(String host) {
     for (String allowed : hosts) {
       if (HostMatch.matches(allowed, host)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a VirtualService of namespace {@code vsNamespace} may bind {@code host} to this
+   * server: a host entry exposing it whose namespace part admits that namespace.
+   */
+  public boolean exposes(String host, String vsNamespace) {
+    for (int i = 0; i < hosts.size(); i++) {
+      String ns = hostNamespaces.get(i);
+      boolean admitted = ns.equals("*") || (ns.equals(".") ? namespace.equals(vsNamespace) : ns.equals(vsNamespace));
+      if (admitted && HostMatch.matches(hosts.get(i), host)) {
         return true;
       }
     }

@@ -41,13 +41,8 @@ final class GatewayPlan {
     List<GatewayServer> list = new ArrayList<>();
     for (int i = 0; i < gw.servers().size(); i++) {
       Server s = gw.servers().get(i);
-      List<String> hosts = new ArrayList<>();
-      for (String host : s.hosts()) {
-        // "namespace/host" restricts by namespace in Istio; the host part decides here.
-        hosts.add(host.contains("/") ? host.substring(host.indexOf('/') + 1) : host);
-      }
-      list.add(new GatewayServer(r.name(), "Gateway " + r.namespace() + "/" + r.name() + " servers[" + i + "]",
-          s.port().number(), s.port().protocol(), hosts, s.tls()));
+      list.add(GatewayServer.of(r.name(), r.namespace(), "Gateway " + r.namespace() + "/" + r.name() + " servers[" + i + "]",
+          s.port().number(), s.port().protocol(), s.hosts(), s.tls()));
     }
     servers.put(r.name(), list);
   }
@@ -65,13 +60,13 @@ final class GatewayPlan {
   }
 
   /** A VirtualService's {@code http:} routes, on every port whose HTTP servers expose one of its hosts. */
-  void http(String name, List<String> serving, List<String> vsHosts, List<Route> routes,
+  void http(String name, String vsNamespace, List<String> serving, List<String> vsHosts, List<Route> routes,
       Function<String, List<String>> domainsOf) {
     byPort(serving, s -> s.http() && !s.passthrough()).forEach((port, list) -> {
       List<String> plain = new ArrayList<>();
       List<String> redirect = new ArrayList<>();
       for (String h : vsHosts) {
-        GatewayServer s = list.stream().filter(x -> x.exposes(h)).findFirst().orElse(null);
+        GatewayServer s = list.stream().filter(x -> x.exposes(h, vsNamespace)).findFirst().orElse(null);
         if (s != null) {
           (s.httpsRedirect() ? redirect : plain).addAll(domainsOf.apply(h));
         }
@@ -91,7 +86,7 @@ final class GatewayPlan {
   }
 
   /** A VirtualService's {@code tcp:} routes, on the TCP ports (and TLS ports terminated here) exposing its hosts. */
-  void tcp(String name, String where, List<String> serving, List<String> vsHosts, List<TcpRoute> rules,
+  void tcp(String name, String vsNamespace, String where, List<String> serving, List<String> vsHosts, List<TcpRoute> rules,
       Destinations destinations) {
     List<L4Route> compiled = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -114,14 +109,14 @@ final class GatewayPlan {
       compiled.add(l4(name + ".tcp[" + i + "]", where, field, matches, rule.route(), destinations));
     }
     byPort(serving, s -> !s.http() && !s.passthrough()).forEach((port, list) -> {
-      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h)))) {
+      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
         tcp.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
       }
     });
   }
 
   /** A VirtualService's {@code tls:} routes (SNI), on the PASSTHROUGH ports exposing its hosts. */
-  void tls(String name, String where, List<String> serving, List<String> vsHosts, List<TlsRoute> rules,
+  void tls(String name, String vsNamespace, String where, List<String> serving, List<String> vsHosts, List<TlsRoute> rules,
       Destinations destinations) {
     List<L4Route> compiled = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -143,7 +138,7 @@ final class GatewayPlan {
       compiled.add(l4(name + ".tls[" + i + "]", where, field, matches, rule.route(), destinations));
     }
     byPort(serving, GatewayServer::passthrough).forEach((port, list) -> {
-      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h)))) {
+      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
         tls.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
       }
     });

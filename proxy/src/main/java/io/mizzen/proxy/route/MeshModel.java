@@ -36,7 +36,8 @@ final class MeshModel {
   private final Map<DestinationRule, String> ruleNames = new java.util.IdentityHashMap<>();
   private final java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls = new java.util.HashSet<>();
   private final java.util.Set<String> gateways = new java.util.HashSet<>();
-  private final Map<String, List<String>> gatewayHosts = new HashMap<>();
+  /** Each Gateway's servers' host entries, for which VirtualService hosts it may serve. */
+  private final Map<String, List<io.mizzen.proxy.gateway.GatewayServer>> gatewayHosts = new HashMap<>();
   private RouteTable.UnknownHosts unknownHosts = RouteTable.UnknownHosts.ALLOW_ANY;
   private final GatewayPlan plan = new GatewayPlan();
   private final String version;
@@ -91,12 +92,10 @@ final class MeshModel {
               && options.sourceLabels().entrySet().containsAll(selector.entrySet()))) {
             gateways.add(r.name());
             plan.gateway(r, gw);
-            List<String> hosts = new ArrayList<>();
+            List<io.mizzen.proxy.gateway.GatewayServer> hosts = new ArrayList<>();
             for (io.mizzen.spi.config.networking.Server server : gw.servers()) {
-              for (String host : server.hosts()) {
-                // "namespace/host" restricts by namespace in Istio; the host part decides here.
-                hosts.add(host.contains("/") ? host.substring(host.indexOf('/') + 1) : host);
-              }
+              hosts.add(io.mizzen.proxy.gateway.GatewayServer.of(r.name(), r.namespace(), r.name(), 0, "HTTP",
+                  server.hosts(), null));
             }
             gatewayHosts.put(r.name(), hosts);
           }
@@ -119,10 +118,10 @@ final class MeshModel {
       GatewayPlan.Destinations l4 = (d, weight, field) ->
           destination(d, weight, HeaderOps.NONE, HeaderOps.NONE, r.namespace(), where, field);
       if (!atGateways.isEmpty() && vs.tcp() != null && !vs.tcp().isEmpty()) {
-        plan.tcp(r.name() + "." + r.namespace(), where, atGateways, vs.hosts(), vs.tcp(), l4);
+        plan.tcp(r.name() + "." + r.namespace(), r.namespace(), where, atGateways, vs.hosts(), vs.tcp(), l4);
       }
       if (!atGateways.isEmpty() && vs.tls() != null && !vs.tls().isEmpty()) {
-        plan.tls(r.name() + "." + r.namespace(), where, atGateways, vs.hosts(), vs.tls(), l4);
+        plan.tls(r.name() + "." + r.namespace(), r.namespace(), where, atGateways, vs.hosts(), vs.tls(), l4);
       }
       if (vs.http() == null || vs.http().isEmpty()) {
         continue;
@@ -132,7 +131,7 @@ final class MeshModel {
       List<Route> routes = compiler.compile(vs.http(), r.name() + "." + r.namespace());
       List<String> domains = new ArrayList<>();
       for (String h : vs.hosts()) {
-        if (!serving.contains("mesh") && !exposed(h, serving)) {
+        if (!serving.contains("mesh") && !exposed(h, r.namespace(), serving)) {
           // A gateway serves only the hosts its Gateway servers expose.
           continue;
         }
@@ -140,7 +139,7 @@ final class MeshModel {
       }
       virtualHosts.add(new VirtualHost(r.namespace() + "/" + r.name(), domains, routes));
       if (!atGateways.isEmpty()) {
-        plan.http(r.namespace() + "/" + r.name(), atGateways, vs.hosts(), routes, h -> domains(h, r.namespace()));
+        plan.http(r.namespace() + "/" + r.name(), r.namespace(), atGateways, vs.hosts(), routes, h -> domains(h, r.namespace()));
       }
     }
     if (!gateways.contains("mesh")) {
@@ -271,12 +270,18 @@ final class MeshModel {
     return new Destination(c, name, weight, req, resp);
   }
 
-  /** Whether one of the Gateways' servers exposes the host (exactly, by wildcard suffix, or {@code *}). */
-  private boolean exposed(String host, List<String> serving) {
+  /**
+   * Whether one of the Gateways' servers exposes the host to a VirtualService of {@code namespace}
+   * (exactly, by wildcard suffix, or {@code *}; a server host's {@code ns/} part admitting it).
+   */
+  private boolean exposed(String host, String namespace, List<String> serving) {
     for (String g : serving) {
-      for (String allowed : gatewayHosts.getOrDefault(g, List.of("*"))) {
-        if (allowed.equals("*") || allowed.equalsIgnoreCase(host) || host.equals("*")
-            || (allowed.startsWith("*") && host.toLowerCase(java.util.Locale.ROOT).endsWith(allowed.substring(1).toLowerCase(java.util.Locale.ROOT)))) {
+      List<io.mizzen.proxy.gateway.GatewayServer> servers = gatewayHosts.get(g);
+      if (servers == null) {
+        return true; // a gateway named by options alone, without a Gateway resource: any host
+      }
+      for (io.mizzen.proxy.gateway.GatewayServer s : servers) {
+        if (host.equals("*") || s.exposes(host, namespace)) {
           return true;
         }
       }
