@@ -43,8 +43,16 @@ final class GatewayPki {
     caPem = write(dir.resolve(name + "-ca.pem"), pem("CERTIFICATE", ca.getEncoded()));
   }
 
-  /** A leaf certificate for a DNS name (server) or a client; returns {cert, key} paths. */
+  /** A leaf certificate for a DNS name (server) or a client; returns {cert, key} paths (key in PKCS#8). */
   Path[] leaf(String dnsName, Path folder, String certFile, String keyFile) throws Exception {
+    return leaf(dnsName, folder, certFile, keyFile, false);
+  }
+
+  /**
+   * As {@link #leaf(String, Path, String, String)}; with {@code sec1} the key is written as
+   * OpenSSL's traditional {@code BEGIN EC PRIVATE KEY}, as cert-manager and older tools write keys.
+   */
+  Path[] leaf(String dnsName, Path folder, String certFile, String keyFile, boolean sec1) throws Exception {
     Files.createDirectories(folder);
     KeyPair keys = ec();
     Instant now = Instant.now();
@@ -57,7 +65,24 @@ final class GatewayPki {
     X509Certificate cert = sign(b);
     return new Path[] {
         write(folder.resolve(certFile), pem("CERTIFICATE", cert.getEncoded())),
-        write(folder.resolve(keyFile), pem("PRIVATE KEY", keys.getPrivate().getEncoded()))};
+        write(folder.resolve(keyFile), sec1 ? traditional(keys.getPrivate()) : pem("PRIVATE KEY", keys.getPrivate().getEncoded()))};
+  }
+
+  /**
+   * OpenSSL's traditional form of a key, as BouncyCastle writes it ({@code BEGIN EC/RSA PRIVATE
+   * KEY}); an EC key is re-read through BouncyCastle first, so its SEC1 form names its curve, as
+   * OpenSSL's always does (the JDK's PKCS#8 encoding leaves it to the outer algorithm identifier).
+   */
+  static String traditional(java.security.PrivateKey key) throws Exception {
+    if (key instanceof java.security.interfaces.ECPrivateKey) {
+      key = java.security.KeyFactory.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+    }
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      w.writeObject(new org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator(key));
+    }
+    return out.toString();
   }
 
   private X509Certificate sign(JcaX509v3CertificateBuilder b) throws Exception {

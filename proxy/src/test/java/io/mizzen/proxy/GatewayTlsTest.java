@@ -57,7 +57,9 @@ class GatewayTlsTest {
   @BeforeEach
   void start() throws Exception {
     pki = new GatewayPki(dir, "edge");
-    webCert = pki.leaf("web.example", dir.resolve("web"), "cert.pem", "key.pem");
+    // The SIMPLE server's key in SEC1 (BEGIN EC PRIVATE KEY), as cert-manager writes keys.
+    webCert = pki.leaf("web.example", dir.resolve("web"), "cert.pem", "key.pem", true);
+    assertTrue(Files.readString(webCert[1]).contains("BEGIN EC PRIVATE KEY"), Files.readString(webCert[1]));
     pki.leaf("api.example", dir.resolve("credentials/api-cred"), "tls.crt", "tls.key");
     Files.copy(pki.caPem, dir.resolve("credentials/api-cred/ca.crt"));
     pki.leaf("strict.example", dir.resolve("credentials/strict-cred"), "tls.crt", "tls.key");

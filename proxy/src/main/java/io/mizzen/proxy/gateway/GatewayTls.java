@@ -70,8 +70,18 @@ public final class GatewayTls {
         ca = readable(required(tls.caCertificates(), field + ".caCertificates"), field + ".caCertificates");
       }
     }
+    // Read here rather than by Netty: PKCS#1 and SEC1 keys (cert-manager's default) too.
+    boolean named = tls.credentialName() != null && !tls.credentialName().isBlank();
+    String keyField = field + (named ? ".credentialName" : ".privateKey");
+    String certField = field + (named ? ".credentialName" : ".serverCertificate");
+    java.security.PrivateKey privateKey = io.mizzen.proxy.tls.Pem.privateKey(text(key, keyField),
+        (what, cause) -> new IllegalArgumentException(keyField + ": '" + key + "' " + what, cause));
+    List<java.security.cert.X509Certificate> chain = io.mizzen.proxy.tls.Pem.certificates(
+        text(cert, certField).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        (what, cause) -> new IllegalArgumentException(certField + ": '" + cert + "' " + what, cause));
     try {
-      SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(io.mizzen.proxy.tls.TlsProviders.preferred());
+      SslContextBuilder b = SslContextBuilder.forServer(privateKey, chain.toArray(new java.security.cert.X509Certificate[0]))
+          .sslProvider(io.mizzen.proxy.tls.TlsProviders.preferred());
       if (s.http()) {
         // h2 for clients offering it, HTTP/1.1 for the others; a TCP server negotiates nothing.
         b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -122,6 +132,14 @@ public final class GatewayTls {
       throw new IllegalArgumentException(field + ": required (or credentialName)");
     }
     return Path.of(value);
+  }
+
+  private static String text(Path p, String field) {
+    try {
+      return Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(field + ": cannot read '" + p + "': " + e.getMessage(), e);
+    }
   }
 
   private static Path readable(Path p, String field) {

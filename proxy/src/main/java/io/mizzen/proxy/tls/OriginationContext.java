@@ -107,7 +107,7 @@ final class OriginationContext {
   }
 
   private PrivateKey privateKey() {
-    return PemCredentials.pkcs8Pem(new String(key, StandardCharsets.US_ASCII),
+    return Pem.privateKey(new String(key, StandardCharsets.US_ASCII),
         (what, cause) -> new IllegalArgumentException(tls.source() + ".privateKey: '" + tls.privateKey() + "' " + what, cause));
   }
 

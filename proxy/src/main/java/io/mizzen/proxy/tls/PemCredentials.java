@@ -3,15 +3,11 @@ package io.mizzen.proxy.tls;
 import io.mizzen.spi.ca.WorkloadCredentials;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -53,7 +49,7 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
   }
 
   private static PrivateKey key(WorkloadCredentials credentials) {
-    return pkcs8Pem(credentials.privateKeyPem(), (what, cause) -> new IllegalStateException(
+    return Pem.privateKey(credentials.privateKeyPem(), (what, cause) -> new IllegalStateException(
         "workload credentials " + credentials.identity() + ": privateKeyPem " + what, cause));
   }
 
@@ -75,33 +71,5 @@ record PemCredentials(PrivateKey key, List<X509Certificate> chain, List<X509Cert
       throw fail.apply("holds no certificate", null);
     }
     return out;
-  }
-
-  /**
-   * The private key of a PKCS#8 PEM text ({@code -----BEGIN PRIVATE KEY-----}), EC or RSA. The
-   * agent makes EC P-256 keys by default and RSA 2048 on request; PKCS#8 says which, but trying
-   * both is simpler than parsing the algorithm identifier. Failures are {@code fail(what, cause)}.
-   */
-  static PrivateKey pkcs8Pem(String pem, BiFunction<String, Throwable, RuntimeException> fail) {
-    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (begin < 0 || end < begin) {
-      throw fail.apply("is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----)", null);
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-    } catch (IllegalArgumentException e) {
-      throw fail.apply("is not base64: " + e.getMessage(), e);
-    }
-    GeneralSecurityException last = null;
-    for (String algorithm : new String[] {"EC", "RSA"}) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        last = e;
-      }
-    }
-    throw fail.apply("is neither an EC nor an RSA key: " + last.getMessage(), last);
   }
 }
