@@ -46,6 +46,12 @@ public final class MixerHook implements ProxyFilter {
   @SuppressWarnings("unchecked")
   private static final ContextKey<List<HeaderOperation>> RESPONSE_OPS =
       ContextKey.of("mixer.responseHeaderOperations", (Class<List<HeaderOperation>>) (Class<?>) List.class);
+  private static final ContextKey<Answer> ANSWER = ContextKey.of("mixer.answer", Answer.class);
+
+  /** A Check answered off the event loop, for the response's header operations. */
+  private static final class Answer {
+    volatile CheckResponse response;
+  }
 
   /**
    * At most this many finished requests wait for one Report call: Istio's mixerclient default
@@ -199,18 +205,16 @@ public final class MixerHook implements ProxyFilter {
     if (check.failed()) {
       return unavailable(check.cause());
     }
-    // The answer may come on another thread: the head is changed on the event loop, as it resumes.
-    CheckResponse[] answered = new CheckResponse[1];
+    // The answer may come on another thread: the head is changed on the event loop, as it
+    // resumes; a denial's response operations wait in a holder put in the context here, on the loop.
+    Answer answer = new Answer();
+    request.put(ANSWER, answer);
     return new FilterStep.Wait(check.map(response -> {
-      answered[0] = response;
+      answer.response = response;
       FilterStep step = verdict(response);
-      if (step != null) {
-        // Denied: the chain does not go on, so the response's operations are kept here.
-        request.put(RESPONSE_OPS, response.responseHeaderOperations());
-      }
       return step == null ? null : ((FilterStep.Reply) step).reply();
     }).recover(e -> Future.succeededFuture(((FilterStep.Reply) unavailable(e)).reply())),
-        () -> routeDirective(request, answered[0], true));
+        () -> routeDirective(request, answer.response, true));
   }
 
   /**
@@ -275,6 +279,10 @@ public final class MixerHook implements ProxyFilter {
   @Override
   public void onResponse(RequestContext request, HttpResponse response) {
     List<HeaderOperation> ops = request.get(RESPONSE_OPS);
+    Answer answer = ops == null ? request.get(ANSWER) : null;
+    if (ops == null && answer != null && answer.response != null) {
+      ops = answer.response.responseHeaderOperations();
+    }
     if (ops != null) {
       apply(ops, response.headers(), "response");
     }
