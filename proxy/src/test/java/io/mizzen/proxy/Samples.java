@@ -27,7 +27,12 @@ public final class Samples {
 
   /** The resources of a Bookinfo networking sample, such as {@code virtual-service-all-v1.yaml}. */
   static List<Resource> bookinfo(String file) {
-    Path path = shared().resolve("istio-samples/bookinfo/networking").resolve(file);
+    return istio("bookinfo/networking/" + file);
+  }
+
+  /** The resources of any shared Istio sample, such as {@code tcp-echo/tcp-echo-20-v2.yaml}. */
+  static List<Resource> istio(String file) {
+    Path path = shared().resolve("istio-samples").resolve(file);
     try {
       return parse(Files.readString(path, StandardCharsets.UTF_8), path.toString());
     } catch (IOException e) {

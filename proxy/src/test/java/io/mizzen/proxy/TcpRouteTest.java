@@ -105,6 +105,60 @@ class TcpRouteTest {
     return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
   }
 
+  /**
+   * Istio's tcp-echo task with its own files: tcp-echo-all-v1.yaml sends every connection to v1
+   * ("one ..."), then tcp-echo-20-v2.yaml 20% of them to v2 ("two ..."), through the gateway's
+   * port 31400. 1,000 connections, within 5 points of 20%.
+   */
+  @Test
+  void istiosTcpEchoSamplesShiftTwentyPercentOfConnectionsToV2() throws Exception {
+    ProxyOptions options = f.options().withGateways(Set.of()).withSourceLabels(Map.of("istio", "ingressgateway"))
+        .withGatewayListeners(new ProxyOptions.GatewayListeners(Map.of(31400, 0), null));
+    Fixture echo = new Fixture();
+    try {
+      echo.start(options);
+      List<ServiceInstance> tcpEcho = new ArrayList<>();
+      for (String[] v : new String[][] {{"v1", "one"}, {"v2", "two"}}) {
+        // As Istio's tcp-echo app: each line comes back prefixed with the version's word.
+        NetServer server = Fixture.await(echo.vertx.createNetServer().connectHandler(sock -> sock.handler(
+            io.vertx.core.parsetools.RecordParser.newDelimited("\n", line -> sock.write(v[1] + " " + line + "\n"))))
+            .listen(0, "127.0.0.1"));
+        tcpEcho.add(new ServiceInstance("tcp-echo", "default", "tcp-echo.default.svc.cluster.local", "127.0.0.1",
+            List.of(new ServicePort("tcp", 9000, server.actualPort(), "TCP")), Map.of("app", "tcp-echo", "version", v[0]),
+            "default", "test"));
+      }
+      Fixture.await(echo.proxy.apply(new ProxySnapshot("1", Samples.istio("tcp-echo/tcp-echo-all-v1.yaml"), tcpEcho)));
+      int port = echo.proxy.gatewayPort(31400);
+      Map<String, Integer> seen = countReplies(port, 50);
+      assertEquals(Map.of("one", 50), seen, "all-v1: every connection to v1");
+
+      List<io.mizzen.spi.config.Resource> shifted = new ArrayList<>(Samples.istio("tcp-echo/tcp-echo-all-v1.yaml"));
+      shifted.removeIf(r -> r.kind().equals("VirtualService"));
+      shifted.addAll(Samples.istio("tcp-echo/tcp-echo-20-v2.yaml"));
+      Fixture.await(echo.proxy.apply(new ProxySnapshot("2", shifted, tcpEcho)));
+      seen = countReplies(port, 1000);
+      int two = seen.getOrDefault("two", 0);
+      assertEquals(1000, seen.getOrDefault("one", 0) + two, String.valueOf(seen));
+      assertTrue(two >= 150 && two <= 250, "20% of 1,000 connections to v2, within 5 points: " + seen);
+    } finally {
+      echo.close();
+    }
+  }
+
+  /** Opens {@code n} connections one after the other, sends a line on each, counts the replies' first words. */
+  private static Map<String, Integer> countReplies(int port, int n) throws Exception {
+    Map<String, Integer> seen = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.getOutputStream().write(("hello " + i + "\n").getBytes(StandardCharsets.UTF_8));
+        String line = firstLine(s);
+        assertTrue(line != null && line.endsWith(" hello " + i), "connection " + i + " answered " + line);
+        seen.merge(line.substring(0, line.indexOf(' ')), 1, Integer::sum);
+      }
+    }
+    return seen;
+  }
+
   @Test
   void weightedRouteAndMetrics() throws Exception {
     int port = f.proxy.gatewayPort(31400);
