@@ -155,13 +155,13 @@ class RouteActionsTest {
   }
 
   @Test
-  void aServiceEntryWithResolutionNoneLetsItsHostsOutUnderRegistryOnly() {
+  void aServiceEntryWithResolutionNoneTheDefaultLetsItsHostsOutUnderRegistryOnly() {
     HttpServer outside = f.named("outside");
     int port = outside.actualPort();
     mesh.apply("apiVersion: networking.istio.io/v1alpha3\nkind: Sidecar\nmetadata: {name: default, namespace: default}\n"
         + "spec:\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n---\n"
         + "apiVersion: networking.istio.io/v1alpha3\nkind: ServiceEntry\nmetadata: {name: external, namespace: default}\n"
-        + "spec:\n  hosts: [localhost]\n  location: MESH_EXTERNAL\n  resolution: NONE\n"
+        + "spec:\n  hosts: [localhost]\n  location: MESH_EXTERNAL\n"
         + "  ports: [{number: " + port + ", name: http, protocol: HTTP}]\n");
     assertEquals("outside", Bookinfo.servedBy(f.get("localhost:" + port, "/")), "the entry's host, on its port");
     assertEquals(502, f.get("127.0.0.1:" + port, "/").status(), "a host no entry declares");

@@ -170,15 +170,16 @@ final class MeshModel {
   }
 
   /**
-   * The hosts of a ServiceEntry with {@code resolution: NONE}: discovery gives them no endpoints
+   * The hosts of a ServiceEntry with {@code resolution: NONE} (or none given): discovery gives them no endpoints
    * (the request's own destination is the endpoint), so they pass through as under ALLOW_ANY, on
    * the entry's ports, even when the outboundTrafficPolicy is REGISTRY_ONLY. The config was
    * validated before it was pushed; what is not a list or a number here is left out.
    */
   private void passthroughHosts(Resource r) {
     Map<String, Object> spec = r.spec();
-    if (!"NONE".equals(spec.get("resolution"))) {
-      return;
+    Object resolution = spec.get("resolution");
+    if (resolution != null && !"NONE".equals(resolution)) {
+      return; // NONE is Istio's default, as in its external/*.yaml samples
     }
     java.util.Set<Integer> ports = new java.util.HashSet<>();
     if (spec.get("ports") instanceof List<?> list) {
