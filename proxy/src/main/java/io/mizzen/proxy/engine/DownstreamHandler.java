@@ -113,6 +113,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         reject(request);
         return;
       }
+      if (request.method() == io.netty.handler.codec.http.HttpMethod.CONNECT) {
+        tunnel(request);
+        return;
+      }
       startExchange(request);
     } else if (msg instanceof HttpContent content) {
       if (exchange != null) {
@@ -242,6 +246,69 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         .toString();
   }
 
+  /**
+   * HTTP CONNECT, as an app reaching the sidecar as its HTTPS proxy sends it ({@code CONNECT
+   * host:443}): the authority is routed as a request to it would be (the outboundTrafficPolicy,
+   * ServiceEntries, a mesh service's endpoints and a VirtualService's weights decide where), then
+   * this connection's HTTP handlers give way to a byte relay to that destination, which answers
+   * {@code 200 Connection established} once connected. What crosses the tunnel (TLS, mostly) is
+   * not looked into: no header rule, retry or fault applies to it. Only the outbound listener over
+   * HTTP/1.x takes CONNECT.
+   */
+  private void tunnel(HttpRequest request) {
+    String target = request.uri();
+    HttpRequest probe = new DefaultHttpRequest(request.protocolVersion(), io.netty.handler.codec.http.HttpMethod.GET, "/");
+    probe.headers().set(HttpHeaderNames.HOST, target);
+    ReferenceCountUtil.release(request);
+    if (!"outbound".equals(listener.name()) || io.mizzen.proxy.h2.Http2Streams.isStream(channel)) {
+      refuseLocally(405, "CONNECT is taken on the sidecar's outbound listener over HTTP/1.1 only");
+      return;
+    }
+    int colon = target.lastIndexOf(':');
+    int port = -1;
+    try {
+      port = colon < 0 || target.endsWith("]") ? -1 : Integer.parseInt(target.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65535 || colon == 0) {
+      refuseLocally(400, "CONNECT needs host:port, not '" + (target.length() > 64 ? target.substring(0, 64) + "…" : target) + "'");
+      return;
+    }
+    RequestContext ctx = new RequestContext(probe, listener.name(), "http", port, sourceIp,
+        server.options().sourceLabels(), server.gateways());
+    io.mizzen.proxy.route.RouteResult routed = server.table(listener).route(ctx);
+    io.mizzen.proxy.route.Route route = routed.route();
+    if (route == null) {
+      refuseLocally(routed.status(), routed.detail());
+      return;
+    }
+    if (route.destinations().isEmpty()) {
+      refuseLocally(502, "route " + route.name() + " answers locally (redirect or direct response): nothing to tunnel to");
+      return;
+    }
+    io.mizzen.proxy.route.Destination destination = route.destinations().size() == 1 ? route.destinations().get(0)
+        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    // The relay first, so the bytes the codec still holds (sent right after the CONNECT head) reach
+    // it; it holds them, reading paused, until its upstream is connected.
+    channel.pipeline().replace(this, null, server.connectTunnel(destination));
+    channel.closeFuture().addListener(f -> server.connectionClosed(channel));
+    if (channel.pipeline().get(Http1ServerCodec.class) != null) {
+      channel.pipeline().remove(Http1ServerCodec.class);
+    }
+  }
+
+  /** Answers a request this handler refuses itself and closes the connection. */
+  private void refuseLocally(int status, String detail) {
+    HttpResponse response = LocalReplies.response(null, status, detail, null);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    server.exchangeStarted();
+    server.count(status, 0);
+    server.exchangeFinished(new AccessLogEntry(Instant.now(), listener.name(), "-", "-", "-", status, "-",
+        0, detail.length(), 0, "-", "-", "-", "-", "-", detail));
+  }
+
   /** A request the codec could not parse: answer and close, since the stream is out of sync. */
   private void reject(HttpRequest request) {
     Throwable cause = request.decoderResult().cause();
@@ -249,15 +316,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         : cause instanceof TooLongHttpLineException ? 414
         : cause instanceof TooLongFrameException ? 413
         : cause instanceof Http1ServerCodec.UnsupportedVersionException ? 505 : 400;
-    String detail = "bad request: " + cause.getMessage();
-    HttpResponse response = LocalReplies.response(null, status, detail, null);
-    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ReferenceCountUtil.release(request);
-    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    server.exchangeStarted();
-    server.count(status, 0);
-    server.exchangeFinished(new AccessLogEntry(Instant.now(), listener.name(), "-", "-", "-", status, "-",
-        0, detail.length(), 0, "-", "-", "-", "-", "-", detail));
+    refuseLocally(status, "bad request: " + cause.getMessage());
   }
 
   void pause(int reason) {

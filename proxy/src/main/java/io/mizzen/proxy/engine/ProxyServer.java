@@ -90,6 +90,15 @@ final class ProxyServer implements MeshProxy {
     this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
   }
 
+  /**
+   * The relay of an accepted HTTP CONNECT to {@code destination}, connecting on the client's
+   * loop with the proxy's transport and Vert.x's non-blocking name resolver.
+   */
+  io.netty.channel.ChannelHandler connectTunnel(io.mizzen.proxy.route.Destination destination) {
+    return io.mizzen.proxy.tcp.TcpRelay.connectTunnel(destination, clientChannels,
+        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
+  }
+
   /** The workload's mesh TLS, or {@code null} when the proxy has no certificate. */
   io.mizzen.proxy.tls.MeshTls meshTls() {
     return meshTls;

@@ -30,21 +30,58 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TcpRelay extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.tcp");
+  private static final byte[] ESTABLISHED = "HTTP/1.1 200 Connection established\r\n\r\n"
+      .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final Destination destination;
   private final String why;
   private final ChannelFactory<? extends Channel> channels;
   private final TcpStats stats;
   private final List<Object> pending = new ArrayList<>();
+  /** An HTTP CONNECT tunnel: answered 200 once the upstream is connected, else 503 with why. */
+  private final boolean connectTunnel;
+  private final io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver;
   private Channel upstream;
   private TcpStats.Series series;
   private boolean started;
 
   private TcpRelay(Destination destination, String why, ChannelFactory<? extends Channel> channels, TcpStats stats) {
+    this(destination, why, channels, stats, false, null);
+  }
+
+  private TcpRelay(Destination destination, String why, ChannelFactory<? extends Channel> channels, TcpStats stats,
+      boolean connectTunnel, io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver) {
     this.destination = destination;
     this.why = why;
     this.channels = channels;
     this.stats = stats;
+    this.connectTunnel = connectTunnel;
+    this.resolver = resolver;
+  }
+
+  /**
+   * The relay of an HTTP CONNECT the proxy accepted for {@code destination}, put in place of the
+   * connection's HTTP handlers: it connects (names resolved by {@code resolver}, off the event
+   * loop), answers {@code 200 Connection established}, then relays bytes both ways; a connection
+   * it cannot make is answered 503 naming why, and closed.
+   */
+  public static ChannelHandler connectTunnel(Destination destination, ChannelFactory<? extends Channel> channels,
+      io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats) {
+    return new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints" : null,
+        channels, stats, true, resolver);
+  }
+
+  /** Closes the client connection; a CONNECT tunnel's client is told why first (503, flag UF or UH). */
+  private void refuse(Channel client, String flag, String reason) {
+    if (!connectTunnel || !client.isActive()) {
+      client.close();
+      return;
+    }
+    byte[] body = (reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String head = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: " + body.length
+        + "\r\nx-mizzen-response-flags: " + flag + "\r\nconnection: close\r\n\r\n";
+    client.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII), body))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
@@ -86,7 +123,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     client.config().setAutoRead(false);
     if (why != null) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection from " + client.remoteAddress() + ": " + why);
-      client.close();
+      refuse(client, "UH", why);
       return;
     }
     Cluster cluster = destination.cluster();
@@ -94,7 +131,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     Endpoint endpoint = cluster.pick(RequestKeys.sourceOnly(remote == null ? "" : remote.getAddress().getHostAddress()), List.of());
     if (endpoint == null) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection: no healthy endpoint in " + cluster.name());
-      client.close();
+      refuse(client, "UH", "no healthy endpoint in " + cluster.name());
       return;
     }
     series = stats.of(destination.clusterName());
@@ -103,10 +140,14 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing TCP connection: " + cluster.name() + " is at maxConnections "
           + cluster.policy().maxConnections());
       series = null;
-      client.close();
+      refuse(client, "UO", cluster.name() + " is at maxConnections " + cluster.policy().maxConnections());
       return;
     }
-    new Bootstrap()
+    Bootstrap bootstrap = new Bootstrap();
+    if (resolver != null) {
+      bootstrap.resolver(resolver);
+    }
+    bootstrap
         .group(client.eventLoop())
         .channelFactory(channels)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -119,7 +160,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
             cluster.recordFailure(endpoint);
             series.open.decrementAndGet();
             LOG.log(System.Logger.Level.DEBUG, () -> "TCP upstream " + endpoint + " failed: " + f.cause());
-            client.close();
+            refuse(client, "UF", "upstream connect error: " + endpoint.hostPort() + ": " + f.cause().getMessage());
             return;
           }
           Channel up = f.channel();
@@ -134,6 +175,9 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
             return;
           }
           upstream = up;
+          if (connectTunnel) {
+            client.writeAndFlush(Unpooled.wrappedBuffer(ESTABLISHED), client.voidPromise());
+          }
           for (Object m : pending) {
             s.sent.add(size(m));
             up.write(m);
@@ -147,6 +191,11 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (connectTunnel && !(msg instanceof ByteBuf)) {
+      // The end of the CONNECT request the HTTP decoder fired before it left: no bytes to relay.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     Channel up = upstream;
     if (up == null) {
       pending.add(msg);
