@@ -25,6 +25,11 @@ final class ListenerPipelines {
    * first bytes say HTTP/1.1 or h2c with prior knowledge, and that protocol's handlers follow.
    */
   void http(Channel ch, ListenerSpec spec) {
+    if (spec.portFromAuthority() && options.originalDestination() != null) {
+      // A captured outbound connection may carry anything: its first bytes say whether it is HTTP.
+      ch.pipeline().addLast(idle(), new CapturedProtocols(server, spec), preface(spec));
+      return;
+    }
     ch.pipeline().addLast(idle(), preface(spec));
   }
 

@@ -99,6 +99,12 @@ final class ProxyServer implements MeshProxy {
         vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
   }
 
+  /** A byte relay to {@code destination} (a captured connection that is not HTTP), as {@link #connectTunnel} without the HTTP answer. */
+  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination) {
+    return io.mizzen.proxy.tcp.TcpRelay.to(destination, clientChannels,
+        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
+  }
+
   /** The workload's mesh TLS, or {@code null} when the proxy has no certificate. */
   io.mizzen.proxy.tls.MeshTls meshTls() {
     return meshTls;

@@ -71,6 +71,16 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
         channels, stats, true, resolver);
   }
 
+  /**
+   * A relay to {@code destination} for a connection already accepted and read from (a captured
+   * connection sniffed as not HTTP): as {@link #connectTunnel} without the HTTP answers.
+   */
+  public static ChannelHandler to(Destination destination, ChannelFactory<? extends Channel> channels,
+      io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats) {
+    return new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints" : null,
+        channels, stats, false, resolver);
+  }
+
   /** Closes the client connection; a CONNECT tunnel's client is told why first (503, flag UF or UH). */
   private void refuse(Channel client, String flag, String reason) {
     if (!connectTunnel || !client.isActive()) {

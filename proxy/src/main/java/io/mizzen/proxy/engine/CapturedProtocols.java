@@ -1,0 +1,187 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.capture.CaptureHandler;
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.ClusterPolicy;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.proxy.filter.RequestContext;
+import io.mizzen.proxy.route.Destination;
+import io.mizzen.proxy.route.HeaderOps;
+import io.mizzen.proxy.route.Route;
+import io.mizzen.proxy.route.RouteResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Protocol sniffing on the outbound listener under transparent capture, as Istio's sidecar does
+ * for outbound traffic: an app's connection may carry anything (TLS to an external site, a
+ * database protocol), not only HTTP. The first bytes decide: an HTTP request line (or the h2
+ * preface) goes on to the HTTP handlers; a TLS ClientHello, or bytes no HTTP request starts with,
+ * or nothing within {@link #DETECTION_MILLIS} (a protocol where the server speaks first) becomes a
+ * byte relay to the connection's original destination. The outboundTrafficPolicy still holds:
+ * under REGISTRY_ONLY the relay is made only when the destination is known to the mesh (a TLS
+ * ClientHello's server name or the dialled address, with the port, routed as a request's
+ * authority would be: a service, a ServiceEntry with {@code resolution: NONE}); otherwise the
+ * connection is closed. A host the route table sends to a mesh service goes to that service's
+ * endpoints. What crosses a relay is not looked into.
+ */
+final class CapturedProtocols extends ByteToMessageDecoder {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.capture");
+  /** Istio's {@code protocolDetectionTimeout} default. */
+  static final long DETECTION_MILLIS = 100;
+  /** Long enough for any HTTP method and its space ({@code OPTIONS }, {@code PROPFIND }). */
+  private static final int METHOD_BYTES = 16;
+
+  private final ProxyServer server;
+  private final ListenerSpec spec;
+  private ScheduledFuture<?> timer;
+
+  CapturedProtocols(ProxyServer server, ListenerSpec spec) {
+    this.server = server;
+    this.spec = spec;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    arm(ctx);
+  }
+
+  private void arm(ChannelHandlerContext ctx) {
+    timer = ctx.executor().schedule(() -> {
+      if (ctx.isRemoved()) {
+        return;
+      }
+      if (ctx.pipeline().get(CaptureHandler.class) != null) {
+        arm(ctx); // the original destination is still being looked up: nothing could be read yet
+        return;
+      }
+      // Nothing said within the detection time: a server-first protocol (MySQL, SMTP...).
+      relay(ctx, null);
+    }, DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int n = Math.min(in.readableBytes(), METHOD_BYTES);
+    if (n == 0) {
+      return;
+    }
+    int first = in.getUnsignedByte(in.readerIndex());
+    if (first == 0x16) {
+      // A TLS record: its ClientHello names the server.
+      done();
+      ctx.pipeline().replace(this, null, new ServerName());
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      int b = in.getUnsignedByte(in.readerIndex() + i);
+      if (b == ' ' && i > 0) {
+        http(ctx);
+        return;
+      }
+      if (b < 'A' || b > 'Z') {
+        done();
+        relay(ctx, null);
+        return;
+      }
+    }
+    if (n == METHOD_BYTES) {
+      done();
+      relay(ctx, null);
+    }
+    // Else: an upper-case start, no space yet; more bytes (or the timer) decide.
+  }
+
+  private void done() {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /** HTTP: the handlers after this one take the connection (removing a decoder hands on its bytes). */
+  private void http(ChannelHandlerContext ctx) {
+    done();
+    ctx.pipeline().remove(this);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    done();
+  }
+
+  /**
+   * Replaces the handler of {@code ctx} (and the HTTP handlers after it) with a byte relay to where
+   * the connection goes, or closes it when the outboundTrafficPolicy does not let it out.
+   */
+  private void relay(ChannelHandlerContext ctx, String sni) {
+    relay(server, spec, ctx, sni);
+  }
+
+  static void relay(ProxyServer server, ListenerSpec spec, ChannelHandlerContext ctx, String sni) {
+    io.netty.channel.Channel ch = ctx.channel();
+    InetSocketAddress original = CaptureHandler.originalDestination(ch);
+    if (original == null) {
+      // Not known (the table could not say): the connection is taken as HTTP, as without capture.
+      ctx.pipeline().remove(ctx.handler());
+      return;
+    }
+    String host = sni != null ? sni : original.getAddress().getHostAddress();
+    DefaultHttpRequest probe = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+    probe.headers().set(HttpHeaderNames.HOST, host + ":" + original.getPort());
+    RequestContext request = new RequestContext(probe, spec.name(), "http", original.getPort(),
+        ch.remoteAddress() instanceof InetSocketAddress r ? r.getAddress().getHostAddress() : "",
+        server.options().sourceLabels(), server.gateways());
+    RouteResult routed = server.table(spec).route(request);
+    Route route = routed.route();
+    if (route == null || route.destinations().isEmpty()) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "closing captured connection to " + original + (sni == null ? "" : " (SNI " + sni + ")")
+          + ": " + (route == null ? routed.detail() : "its route answers locally"));
+      ch.close();
+      return;
+    }
+    Destination destination;
+    if ("allow_any".equals(route.name()) || route.destinations().get(0).cluster() != null
+        && "PassthroughCluster".equals(route.destinations().get(0).cluster().name())) {
+      // Where the app dialled, not where a name would resolve.
+      Cluster passthrough = Cluster.of("PassthroughCluster", ClusterPolicy.DEFAULT,
+          List.of(Endpoint.of(original.getAddress().getHostAddress(), original.getPort(), Map.of())));
+      destination = new Destination(passthrough, passthrough.name(), 100, HeaderOps.NONE, HeaderOps.NONE);
+    } else {
+      destination = route.destinations().size() == 1 ? route.destinations().get(0)
+          : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    }
+    io.netty.channel.ChannelPipeline p = ctx.pipeline();
+    // The relay in this handler's place; the HTTP handlers after it go, so the bytes held here reach the relay.
+    while (p.last() != ctx.handler()) {
+      p.removeLast();
+    }
+    p.replace(ctx.handler(), null, server.tcpRelay(destination));
+  }
+
+  /** A TLS connection: reads the ClientHello's server name (without answering it), then relays. */
+  private final class ServerName extends AbstractSniHandler<String> {
+    @Override
+    protected Future<String> lookup(ChannelHandlerContext ctx, String hostname) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(hostname);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<String> future) {
+      relay(server, spec, ctx, hostname);
+    }
+  }
+}
