@@ -169,6 +169,46 @@ class CaptureRoutingTest {
     }
   }
 
+  @Test
+  void aMeshTcpRouteSendsACapturedNonHttpConnectionToItsServicesEndpoints() throws Exception {
+    io.vertx.core.net.NetServer db = Fixture.await(f.vertx.createNetServer()
+        .connectHandler(s -> s.handler(b -> s.write(io.vertx.core.buffer.Buffer.buffer("db:").appendBuffer(b))))
+        .listen(0, "127.0.0.1"));
+    // The app dialled the service's cluster IP (nothing answers there): the tcp rule decides.
+    f.start(f.options().withOriginalDestination(new OriginalDestination() {
+      @Override
+      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
+        return Optional.of(new InetSocketAddress("10.96.0.77", 27017));
+      }
+
+      @Override
+      public String unavailableReason() {
+        return null;
+      }
+    }));
+    Mesh mesh = new Mesh(f).instance("web", "v1", web.actualPort());
+    mesh.instances.add(new io.mizzen.spi.discovery.ServiceInstance("db", "default", "db.default.svc.cluster.local", "127.0.0.1",
+        java.util.List.of(new io.mizzen.spi.discovery.ServicePort("mongo", 27017, db.actualPort(), "MONGO")),
+        java.util.Map.of("app", "db"), "default", "test"));
+    mesh.apply("""
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: db, namespace: default}
+        spec:
+          hosts: [db]
+          tcp:
+          - match: [{port: 27017}]
+            route: [{destination: {host: db, port: {number: 27017}}}]
+        """);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.proxy.outboundPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(new byte[] {0x3a, 0, 0, 0, 'q'});
+      assertEquals("db:", new String(s.getInputStream().readNBytes(3), java.nio.charset.StandardCharsets.US_ASCII),
+          "the tcp rule sent it to db's endpoint, not to the cluster IP dialled");
+      assertEquals("3a00000071", java.util.HexFormat.of().formatHex(s.getInputStream().readNBytes(5)));
+    }
+  }
+
   /** Answers {@code answer}, with port 0 standing for the "dialled" upstream's port. */
   private OriginalDestination table(Optional<InetSocketAddress> answer) {
     return new OriginalDestination() {

@@ -9,6 +9,7 @@ import io.mizzen.proxy.route.Destination;
 import io.mizzen.proxy.route.HeaderOps;
 import io.mizzen.proxy.route.Route;
 import io.mizzen.proxy.route.RouteResult;
+import io.mizzen.proxy.tcp.L4Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -36,8 +37,10 @@ import java.util.concurrent.TimeUnit;
  * under REGISTRY_ONLY the relay is made only when the destination is known to the mesh (a TLS
  * ClientHello's server name or the dialled address, with the port, routed as a request's
  * authority would be: a service, a ServiceEntry with {@code resolution: NONE}); otherwise the
- * connection is closed. A host the route table sends to a mesh service goes to that service's
- * endpoints. What crosses a relay is not looked into.
+ * connection is closed. A mesh VirtualService's {@code tcp:} or {@code tls:} rule that takes the
+ * connection (its hosts' service ports, its port, subnet and SNI matches) decides first; then a
+ * host the route table sends to a mesh service goes to that service's endpoints. What crosses a
+ * relay is not looked into.
  */
 final class CapturedProtocols extends ByteToMessageDecoder {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.capture");
@@ -139,11 +142,22 @@ final class CapturedProtocols extends ByteToMessageDecoder {
       ctx.pipeline().remove(ctx.handler());
       return;
     }
+    String sourceIp = ch.remoteAddress() instanceof InetSocketAddress r ? r.getAddress().getHostAddress() : "";
+    L4Route.Connection connection = new L4Route.Connection(original.getPort(), sni, original.getAddress().getHostAddress(),
+        sourceIp, server.options().sourceLabels());
+    for (io.mizzen.proxy.route.MeshL4Route m : server.meshL4Routes()) {
+      if (m.accepts(connection)) {
+        L4Route l4 = m.route();
+        Destination d = l4.destinations().size() == 1 ? l4.destinations().get(0)
+            : l4.pick(ThreadLocalRandom.current().nextInt(Math.max(1, l4.totalWeight())));
+        install(server, ctx, d);
+        return;
+      }
+    }
     String host = sni != null ? sni : original.getAddress().getHostAddress();
     DefaultHttpRequest probe = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
     probe.headers().set(HttpHeaderNames.HOST, host + ":" + original.getPort());
-    RequestContext request = new RequestContext(probe, spec.name(), "http", original.getPort(),
-        ch.remoteAddress() instanceof InetSocketAddress r ? r.getAddress().getHostAddress() : "",
+    RequestContext request = new RequestContext(probe, spec.name(), "http", original.getPort(), sourceIp,
         server.options().sourceLabels(), server.gateways());
     RouteResult routed = server.table(spec).route(request);
     Route route = routed.route();
@@ -164,8 +178,12 @@ final class CapturedProtocols extends ByteToMessageDecoder {
       destination = route.destinations().size() == 1 ? route.destinations().get(0)
           : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
     }
+    install(server, ctx, destination);
+  }
+
+  /** The relay in the handler of {@code ctx}'s place; the HTTP handlers after it go, so the bytes held there reach the relay. */
+  private static void install(ProxyServer server, ChannelHandlerContext ctx, Destination destination) {
     io.netty.channel.ChannelPipeline p = ctx.pipeline();
-    // The relay in this handler's place; the HTTP handlers after it go, so the bytes held here reach the relay.
     while (p.last() != ctx.handler()) {
       p.removeLast();
     }

@@ -105,6 +105,11 @@ final class ProxyServer implements MeshProxy {
         vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
   }
 
+  /** The mesh VirtualServices' tcp/tls rules under the snapshot in force. */
+  List<io.mizzen.proxy.route.MeshL4Route> meshL4Routes() {
+    return compiled.meshL4();
+  }
+
   /** The workload's mesh TLS, or {@code null} when the proxy has no certificate. */
   io.mizzen.proxy.tls.MeshTls meshTls() {
     return meshTls;

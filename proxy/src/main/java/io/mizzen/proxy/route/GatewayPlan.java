@@ -88,6 +88,17 @@ final class GatewayPlan {
   /** A VirtualService's {@code tcp:} routes, on the TCP ports (and TLS ports terminated here) exposing its hosts. */
   void tcp(String name, String vsNamespace, String where, List<String> serving, List<String> vsHosts, List<TcpRoute> rules,
       Destinations destinations) {
+    List<L4Route> compiled = compileTcp(name, where, serving, rules, destinations);
+    byPort(serving, s -> !s.http() && !s.passthrough()).forEach((port, list) -> {
+      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
+        tcp.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
+      }
+    });
+  }
+
+  /** A VirtualService's {@code tcp:} rules as L4 routes, the matches naming another gateway than {@code serving} left out. */
+  static List<L4Route> compileTcp(String name, String where, List<String> serving, List<TcpRoute> rules,
+      Destinations destinations) {
     List<L4Route> compiled = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       TcpRoute rule = rules.get(i);
@@ -108,15 +119,22 @@ final class GatewayPlan {
       }
       compiled.add(l4(name + ".tcp[" + i + "]", where, field, matches, rule.route(), destinations));
     }
-    byPort(serving, s -> !s.http() && !s.passthrough()).forEach((port, list) -> {
-      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
-        tcp.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
-      }
-    });
+    return compiled;
   }
 
   /** A VirtualService's {@code tls:} routes (SNI), on the PASSTHROUGH ports exposing its hosts. */
   void tls(String name, String vsNamespace, String where, List<String> serving, List<String> vsHosts, List<TlsRoute> rules,
+      Destinations destinations) {
+    List<L4Route> compiled = compileTls(name, where, serving, rules, destinations);
+    byPort(serving, GatewayServer::passthrough).forEach((port, list) -> {
+      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
+        tls.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
+      }
+    });
+  }
+
+  /** A VirtualService's {@code tls:} rules (SNI) as L4 routes, as {@link #compileTcp}. */
+  static List<L4Route> compileTls(String name, String where, List<String> serving, List<TlsRoute> rules,
       Destinations destinations) {
     List<L4Route> compiled = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -137,11 +155,7 @@ final class GatewayPlan {
       }
       compiled.add(l4(name + ".tls[" + i + "]", where, field, matches, rule.route(), destinations));
     }
-    byPort(serving, GatewayServer::passthrough).forEach((port, list) -> {
-      if (vsHosts.stream().anyMatch(h -> list.stream().anyMatch(s -> s.exposes(h, vsNamespace)))) {
-        tls.computeIfAbsent(port, p -> new ArrayList<>()).addAll(compiled);
-      }
-    });
+    return compiled;
   }
 
   private static L4Route.Match match(String where, String field, List<String> sni, Integer port, List<String> subnets,

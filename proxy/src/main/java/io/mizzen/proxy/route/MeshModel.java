@@ -32,6 +32,7 @@ final class MeshModel {
   private final Map<String, Cluster> clusters = new HashMap<>();
   private final List<VirtualHost> virtualHosts = new ArrayList<>();
   private final List<RouteTable.PassthroughHost> passthrough = new ArrayList<>();
+  private final List<MeshL4Route> meshL4 = new ArrayList<>();
   private final Map<String, DestinationRule> rules = new HashMap<>();
   private final Map<DestinationRule, String> ruleNames = new java.util.IdentityHashMap<>();
   private final java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls = new java.util.HashSet<>();
@@ -123,6 +124,23 @@ final class MeshModel {
       if (!atGateways.isEmpty() && vs.tls() != null && !vs.tls().isEmpty()) {
         plan.tls(r.name() + "." + r.namespace(), r.namespace(), where, atGateways, vs.hosts(), vs.tls(), l4);
       }
+      if (serving.contains("mesh") && (vs.tcp() != null && !vs.tcp().isEmpty() || vs.tls() != null && !vs.tls().isEmpty())) {
+        // A sidecar's tcp/tls rules: for its captured connections that are not HTTP.
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (String h : vs.hosts()) {
+          SnapshotCompiler.Service service = services.get(fqdn(h, r.namespace()));
+          if (service != null) {
+            service.ports().forEach(p -> ports.add(p.port()));
+          }
+        }
+        String name = r.name() + "." + r.namespace();
+        if (vs.tcp() != null) {
+          GatewayPlan.compileTcp(name, where, List.of("mesh"), vs.tcp(), l4).forEach(rt -> meshL4.add(new MeshL4Route(ports, rt)));
+        }
+        if (vs.tls() != null) {
+          GatewayPlan.compileTls(name, where, List.of("mesh"), vs.tls(), l4).forEach(rt -> meshL4.add(new MeshL4Route(ports, rt)));
+        }
+      }
       if (vs.http() == null || vs.http().isEmpty()) {
         continue;
       }
@@ -194,6 +212,11 @@ final class MeshModel {
         passthrough.add(new RouteTable.PassthroughHost(String.valueOf(h), ports, r.namespace() + "/" + r.name()));
       }
     }
+  }
+
+  /** The mesh VirtualServices' tcp/tls rules, in order, for a sidecar's captured non-HTTP connections. */
+  List<MeshL4Route> meshL4() {
+    return List.copyOf(meshL4);
   }
 
   /** Hosts that pass through to where they addressed whatever the outboundTrafficPolicy. */

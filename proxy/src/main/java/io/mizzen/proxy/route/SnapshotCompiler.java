@@ -36,7 +36,7 @@ public final class SnapshotCompiler {
   public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
       Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways,
       Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts,
-      java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls) {}
+      java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls, List<MeshL4Route> meshL4) {}
 
   /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
   public static Compiled empty(ProxyOptions options) {
@@ -44,7 +44,7 @@ public final class SnapshotCompiler {
     RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single("", "inbound", app);
     return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of(),
-        options.gateways(), Map.of(), java.util.Set.of());
+        options.gateways(), Map.of(), java.util.Set.of(), List.of());
   }
 
   private static Cluster localApp(ProxyOptions options) {
@@ -73,7 +73,7 @@ public final class SnapshotCompiler {
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
     return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways(),
-        model.gatewayPorts(), model.upstreamTls());
+        model.gatewayPorts(), model.upstreamTls(), model.meshL4());
   }
 
   /**
