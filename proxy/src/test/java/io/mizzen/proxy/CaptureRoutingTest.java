@@ -81,10 +81,15 @@ class CaptureRoutingTest {
 
   /** A captured connection to {@code port} of 127.0.0.1: what the table answers for every lookup. */
   private OriginalDestination dialledTo(int port) {
+    return dialledTo("127.0.0.1", port);
+  }
+
+  /** A captured connection to {@code ip:port}: what the table answers for every lookup. */
+  private static OriginalDestination dialledTo(String ip, int port) {
     return new OriginalDestination() {
       @Override
       public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.of(new InetSocketAddress("127.0.0.1", port));
+        return Optional.of(new InetSocketAddress(ip, port));
       }
 
       @Override
@@ -175,17 +180,7 @@ class CaptureRoutingTest {
         .connectHandler(s -> s.handler(b -> s.write(io.vertx.core.buffer.Buffer.buffer("db:").appendBuffer(b))))
         .listen(0, "127.0.0.1"));
     // The app dialled the service's cluster IP (nothing answers there): the tcp rule decides.
-    f.start(f.options().withOriginalDestination(new OriginalDestination() {
-      @Override
-      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.of(new InetSocketAddress("10.96.0.77", 27017));
-      }
-
-      @Override
-      public String unavailableReason() {
-        return null;
-      }
-    }));
+    f.start(f.options().withOriginalDestination(dialledTo("10.96.0.77", 27017)));
     Mesh mesh = new Mesh(f).instance("web", "v1", web.actualPort());
     mesh.instances.add(new io.mizzen.spi.discovery.ServiceInstance("db", "default", "db.default.svc.cluster.local", "127.0.0.1",
         java.util.List.of(new io.mizzen.spi.discovery.ServicePort("mongo", 27017, db.actualPort(), "MONGO")),
