@@ -27,7 +27,7 @@ import io.vertx.core.internal.VertxInternal;
 public final class RawRelay {
   private RawRelay() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) {
     if (args.length != 2) {
       System.err.println("usage: RawRelay <listenPort> <upstreamPort>");
       System.exit(2);
@@ -50,9 +50,15 @@ public final class RawRelay {
           protected void initChannel(Channel client) {
             client.pipeline().addLast(new ClientSide(upstreamChannels, upstream));
           }
-        }).bind("127.0.0.1", port).sync();
-    System.out.println("READY " + port);
-    Thread.currentThread().join();
+        }).bind("127.0.0.1", port).addListener((ChannelFutureListener) bound -> {
+          // Vert.x's event-loop threads keep the JVM running once main returns.
+          if (bound.isSuccess()) {
+            System.out.println("READY " + port);
+          } else {
+            System.err.println("RawRelay: cannot bind 127.0.0.1:" + port + ": " + bound.cause().getMessage());
+            System.exit(1);
+          }
+        });
   }
 
   /** Forwards what it reads to {@code to}, flushing once per read batch; pauses while it cannot write. */

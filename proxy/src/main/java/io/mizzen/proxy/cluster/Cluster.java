@@ -9,6 +9,14 @@ import java.util.List;
  */
 public interface Cluster {
 
+  /** The name of the cluster that sends traffic to no known host where it was addressed (ALLOW_ANY), as Envoy's. */
+  String PASSTHROUGH = "PassthroughCluster";
+
+  /** The {@link #PASSTHROUGH} cluster of one request or connection: its one endpoint is where it was addressed. */
+  static Cluster passthrough(Endpoint addressed) {
+    return of(PASSTHROUGH, ClusterPolicy.DEFAULT, List.of(addressed));
+  }
+
   /** A cluster of the given endpoints under a policy. */
   static Cluster of(String name, ClusterPolicy policy, List<Endpoint> endpoints) {
     return new EndpointCluster(name, policy, endpoints, false);

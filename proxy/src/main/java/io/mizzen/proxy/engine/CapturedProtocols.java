@@ -2,9 +2,7 @@ package io.mizzen.proxy.engine;
 
 import io.mizzen.proxy.capture.CaptureHandler;
 import io.mizzen.proxy.cluster.Cluster;
-import io.mizzen.proxy.cluster.ClusterPolicy;
 import io.mizzen.proxy.cluster.Endpoint;
-import io.mizzen.proxy.filter.RequestContext;
 import io.mizzen.proxy.route.Destination;
 import io.mizzen.proxy.route.HeaderOps;
 import io.mizzen.proxy.route.Route;
@@ -13,10 +11,6 @@ import io.mizzen.proxy.tcp.L4Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -24,7 +18,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -147,19 +140,12 @@ final class CapturedProtocols extends ByteToMessageDecoder {
         sourceIp, server.options().sourceLabels());
     for (io.mizzen.proxy.route.MeshL4Route m : server.meshL4Routes()) {
       if (m.accepts(connection)) {
-        L4Route l4 = m.route();
-        Destination d = l4.destinations().size() == 1 ? l4.destinations().get(0)
-            : l4.pick(ThreadLocalRandom.current().nextInt(Math.max(1, l4.totalWeight())));
-        install(server, ctx, d);
+        install(server, ctx, m.route().choose());
         return;
       }
     }
     String host = sni != null ? sni : original.getAddress().getHostAddress();
-    DefaultHttpRequest probe = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-    probe.headers().set(HttpHeaderNames.HOST, host + ":" + original.getPort());
-    RequestContext request = new RequestContext(probe, spec.name(), "http", original.getPort(), sourceIp,
-        server.options().sourceLabels(), server.gateways());
-    RouteResult routed = server.table(spec).route(request);
+    RouteResult routed = server.routeAuthority(spec, host + ":" + original.getPort(), original.getPort(), sourceIp);
     Route route = routed.route();
     if (route == null || route.destinations().isEmpty()) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing captured connection to " + original + (sni == null ? "" : " (SNI " + sni + ")")
@@ -167,16 +153,11 @@ final class CapturedProtocols extends ByteToMessageDecoder {
       ch.close();
       return;
     }
-    Destination destination;
-    if ("allow_any".equals(route.name()) || route.destinations().get(0).cluster() != null
-        && "PassthroughCluster".equals(route.destinations().get(0).cluster().name())) {
+    Destination destination = route.choose();
+    if (destination.cluster() != null && Cluster.PASSTHROUGH.equals(destination.cluster().name())) {
       // Where the app dialled, not where a name would resolve.
-      Cluster passthrough = Cluster.of("PassthroughCluster", ClusterPolicy.DEFAULT,
-          List.of(Endpoint.of(original.getAddress().getHostAddress(), original.getPort(), Map.of())));
+      Cluster passthrough = Cluster.passthrough(Endpoint.of(original.getAddress().getHostAddress(), original.getPort(), Map.of()));
       destination = new Destination(passthrough, passthrough.name(), 100, HeaderOps.NONE, HeaderOps.NONE);
-    } else {
-      destination = route.destinations().size() == 1 ? route.destinations().get(0)
-          : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
     }
     install(server, ctx, destination);
   }
@@ -187,7 +168,7 @@ final class CapturedProtocols extends ByteToMessageDecoder {
     while (p.last() != ctx.handler()) {
       p.removeLast();
     }
-    p.replace(ctx.handler(), null, server.tcpRelay(destination));
+    p.replace(ctx.handler(), null, server.tcpRelay(destination, false));
   }
 
   /** A TLS connection: reads the ClientHello's server name (without answering it), then relays. */

@@ -257,8 +257,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
    */
   private void tunnel(HttpRequest request) {
     String target = request.uri();
-    HttpRequest probe = new DefaultHttpRequest(request.protocolVersion(), io.netty.handler.codec.http.HttpMethod.GET, "/");
-    probe.headers().set(HttpHeaderNames.HOST, target);
     ReferenceCountUtil.release(request);
     if (!"outbound".equals(listener.name()) || io.mizzen.proxy.h2.Http2Streams.isStream(channel)) {
       refuseLocally(405, "CONNECT is taken on the sidecar's outbound listener over HTTP/1.1 only");
@@ -275,9 +273,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       refuseLocally(400, "CONNECT needs host:port, not '" + (target.length() > 64 ? target.substring(0, 64) + "…" : target) + "'");
       return;
     }
-    RequestContext ctx = new RequestContext(probe, listener.name(), "http", port, sourceIp,
-        server.options().sourceLabels(), server.gateways());
-    io.mizzen.proxy.route.RouteResult routed = server.table(listener).route(ctx);
+    io.mizzen.proxy.route.RouteResult routed = server.routeAuthority(listener, target, port, sourceIp);
     io.mizzen.proxy.route.Route route = routed.route();
     if (route == null) {
       refuseLocally(routed.status(), routed.detail());
@@ -287,11 +283,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       refuseLocally(502, "route " + route.name() + " answers locally (redirect or direct response): nothing to tunnel to");
       return;
     }
-    io.mizzen.proxy.route.Destination destination = route.destinations().size() == 1 ? route.destinations().get(0)
-        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    io.mizzen.proxy.route.Destination destination = route.choose();
     // The relay first, so the bytes the codec still holds (sent right after the CONNECT head) reach
     // it; it holds them, reading paused, until its upstream is connected.
-    channel.pipeline().replace(this, null, server.connectTunnel(destination));
+    channel.pipeline().replace(this, null, server.tcpRelay(destination, true));
     channel.closeFuture().addListener(f -> server.connectionClosed(channel));
     if (channel.pipeline().get(Http1ServerCodec.class) != null) {
       channel.pipeline().remove(Http1ServerCodec.class);

@@ -23,7 +23,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -165,9 +164,7 @@ final class Exchange {
       replyLocal(d.status(), null, "direct response", d.body());
       return;
     }
-    destination = route.destinations().size() == 1
-        ? route.destinations().get(0)
-        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    destination = route.choose();
     log.cluster = destination.clusterName();
     RouteFilters.rewrite(route, ctx);
     route.requestOps().apply(request.headers());

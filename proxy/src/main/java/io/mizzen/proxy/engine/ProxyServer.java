@@ -91,18 +91,24 @@ final class ProxyServer implements MeshProxy {
   }
 
   /**
-   * The relay of an accepted HTTP CONNECT to {@code destination}, connecting on the client's
-   * loop with the proxy's transport and Vert.x's non-blocking name resolver.
+   * A byte relay to {@code destination} for an accepted connection ({@link io.mizzen.proxy.tcp.TcpRelay#to}),
+   * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver.
    */
-  io.netty.channel.ChannelHandler connectTunnel(io.mizzen.proxy.route.Destination destination) {
-    return io.mizzen.proxy.tcp.TcpRelay.connectTunnel(destination, clientChannels,
+  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel) {
+    return io.mizzen.proxy.tcp.TcpRelay.to(destination, connectTunnel, clientChannels,
         vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
   }
 
-  /** A byte relay to {@code destination} (a captured connection that is not HTTP), as {@link #connectTunnel} without the HTTP answer. */
-  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination) {
-    return io.mizzen.proxy.tcp.TcpRelay.to(destination, clientChannels,
-        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
+  /**
+   * Routes {@code host:port} on {@code listener} as a request with that authority would be (for a
+   * CONNECT's target, or a captured connection that is not HTTP).
+   */
+  io.mizzen.proxy.route.RouteResult routeAuthority(ListenerSpec listener, String authority, int port, String sourceIp) {
+    io.netty.handler.codec.http.HttpRequest probe = new io.netty.handler.codec.http.DefaultHttpRequest(
+        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, "/");
+    probe.headers().set(io.netty.handler.codec.http.HttpHeaderNames.HOST, authority);
+    return table(listener).route(new io.mizzen.proxy.filter.RequestContext(probe, listener.name(), "http", port, sourceIp,
+        options.sourceLabels(), gateways()));
   }
 
   /** The mesh VirtualServices' tcp/tls rules under the snapshot in force. */

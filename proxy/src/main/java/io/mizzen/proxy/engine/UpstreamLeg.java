@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class UpstreamLeg implements UpstreamOwner {
   /** The cluster the route table sends unknown hosts to under ALLOW_ANY. */
-  private static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
 
   private final Exchange ex;
   private final Cluster cluster;
@@ -84,7 +83,7 @@ final class UpstreamLeg implements UpstreamOwner {
     Endpoint picked;
     if (lb.kind() == LoadBalancing.Kind.PASSTHROUGH) {
       picked = OriginalDestination.of(ex);
-    } else if (PASSTHROUGH_CLUSTER.equals(cluster.name()) && OriginalDestination.captured(ex) != null) {
+    } else if (Cluster.PASSTHROUGH.equals(cluster.name()) && OriginalDestination.captured(ex) != null) {
       // Traffic to no known host (ALLOW_ANY) that iptables captured goes where the client dialled,
       // not to the Host header's name the PassthroughCluster holds.
       picked = OriginalDestination.captured(ex);

@@ -98,11 +98,7 @@ final class UpstreamSecurity {
       }
       // The DestinationRule's sni, as Istio's sidecar sends it to an egress gateway (which picks
       // its ISTIO_MUTUAL server by it); sessions resume per name and port.
-      SslHandler handler = mesh.newHandler(ch.alloc(), named.sni(), endpoint.port());
-      javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(named.sni())));
-      handler.engine().setSSLParameters(params);
-      return handler;
+      return withSni(mesh, ch, named.sni(), endpoint.port());
     }
     if (kind instanceof TlsOrigination.Context c) {
       return originating(c.forAlpn(offerH2), policy.originate(), endpoint, ch);
@@ -127,15 +123,17 @@ final class UpstreamSecurity {
 
   /** A client handler sending the settings' SNI (else the endpoint's host name, when it is one). */
   private static SslHandler originating(SslContext context, UpstreamTls tls, Endpoint endpoint, Channel ch) {
-    String sni = tls.sni() != null ? tls.sni() : endpoint.host();
-    SslHandler handler = context.newHandler(ch.alloc(), sni, endpoint.port());
-    if (tls.sni() != null) {
-      // Explicit: the JDK's engine sends no SNI for a name without a dot on its own.
-      SSLEngine engine = handler.engine();
-      SSLParameters params = engine.getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(tls.sni())));
-      engine.setSSLParameters(params);
-    }
+    return tls.sni() != null ? withSni(context, ch, tls.sni(), endpoint.port())
+        : context.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+  }
+
+  /** A client handler sending {@code sni}, set explicitly: the JDK's engine sends none for a name without a dot on its own. */
+  private static SslHandler withSni(SslContext context, Channel ch, String sni, int port) {
+    SslHandler handler = context.newHandler(ch.alloc(), sni, port);
+    SSLEngine engine = handler.engine();
+    SSLParameters params = engine.getSSLParameters();
+    params.setServerNames(List.of(new SNIHostName(sni)));
+    engine.setSSLParameters(params);
     return handler;
   }
 

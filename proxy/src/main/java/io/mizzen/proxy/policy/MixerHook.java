@@ -43,14 +43,18 @@ import java.util.function.Supplier;
 public final class MixerHook implements ProxyFilter {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.policy");
   private static final ContextKey<AttributeBag> ATTRIBUTES = ContextKey.of("mixer.attributes", AttributeBag.class);
-  @SuppressWarnings("unchecked")
-  private static final ContextKey<List<HeaderOperation>> RESPONSE_OPS =
-      ContextKey.of("mixer.responseHeaderOperations", (Class<List<HeaderOperation>>) (Class<?>) List.class);
   private static final ContextKey<Answer> ANSWER = ContextKey.of("mixer.answer", Answer.class);
 
-  /** A Check answered off the event loop, for the response's header operations. */
+  /**
+   * The Check's answer, for the response's header operations: put in the request's context on the
+   * event loop, filled there (an answer at once) or by Mixer's thread (an answer later).
+   */
   private static final class Answer {
     volatile CheckResponse response;
+
+    Answer(CheckResponse response) {
+      this.response = response;
+    }
   }
 
   /**
@@ -199,7 +203,12 @@ public final class MixerHook implements ProxyFilter {
     if (check.succeeded()) {
       CheckResponse response = check.result();
       FilterStep step = verdict(response);
-      routeDirective(request, response, step == null);
+      if (step == null) {
+        routeDirective(request, response);
+      }
+      if (!response.responseHeaderOperations().isEmpty()) {
+        request.put(ANSWER, new Answer(response));
+      }
       return step;
     }
     if (check.failed()) {
@@ -207,31 +216,25 @@ public final class MixerHook implements ProxyFilter {
     }
     // The answer may come on another thread: the head is changed on the event loop, as it
     // resumes; a denial's response operations wait in a holder put in the context here, on the loop.
-    Answer answer = new Answer();
+    Answer answer = new Answer(null);
     request.put(ANSWER, answer);
     return new FilterStep.Wait(check.map(response -> {
       answer.response = response;
       FilterStep step = verdict(response);
       return step == null ? null : ((FilterStep.Reply) step).reply();
     }).recover(e -> Future.succeededFuture(((FilterStep.Reply) unavailable(e)).reply())),
-        () -> routeDirective(request, answer.response, true));
+        () -> routeDirective(request, answer.response));
   }
 
   /**
    * What a Check asks of the proxy beside its verdict (Istio's route directive): the matching
-   * rules' requestHeaderOperations, applied to an allowed request before it goes upstream, and
-   * their responseHeaderOperations, applied to the response whatever it is (a denial too), as
-   * Istio's proxy did.
+   * rules' requestHeaderOperations, applied to an allowed request before it goes upstream; their
+   * responseHeaderOperations are applied in {@link #onResponse} to the response whatever it is (a
+   * denial too), as Istio's proxy did.
    */
-  private void routeDirective(RequestContext request, CheckResponse response, boolean allowed) {
-    if (response == null) {
-      return;
-    }
-    if (allowed) {
+  private void routeDirective(RequestContext request, CheckResponse response) {
+    if (response != null) {
       apply(response.requestHeaderOperations(), request.headers(), "request");
-    }
-    if (!response.responseHeaderOperations().isEmpty()) {
-      request.put(RESPONSE_OPS, response.responseHeaderOperations());
     }
   }
 
@@ -278,13 +281,10 @@ public final class MixerHook implements ProxyFilter {
 
   @Override
   public void onResponse(RequestContext request, HttpResponse response) {
-    List<HeaderOperation> ops = request.get(RESPONSE_OPS);
-    Answer answer = ops == null ? request.get(ANSWER) : null;
-    if (ops == null && answer != null && answer.response != null) {
-      ops = answer.response.responseHeaderOperations();
-    }
-    if (ops != null) {
-      apply(ops, response.headers(), "response");
+    Answer answer = request.get(ANSWER);
+    CheckResponse checked = answer == null ? null : answer.response;
+    if (checked != null) {
+      apply(checked.responseHeaderOperations(), response.headers(), "response");
     }
     Mixer m = mixer;
     AttributeBag attributes = request.get(ATTRIBUTES);

@@ -2,7 +2,6 @@ package io.mizzen.proxy.route;
 
 import io.mizzen.proxy.access.ResponseFlag;
 import io.mizzen.proxy.cluster.Cluster;
-import io.mizzen.proxy.cluster.ClusterPolicy;
 import io.mizzen.proxy.cluster.Endpoint;
 import io.mizzen.proxy.filter.RequestContext;
 import java.util.ArrayList;
@@ -127,7 +126,7 @@ final class DomainRouteTable implements RouteTable {
     } catch (IllegalArgumentException e) {
       return RouteResult.none(400, ResponseFlag.NR, e.getMessage());
     }
-    Cluster passthrough = Cluster.of("PassthroughCluster", ClusterPolicy.DEFAULT, List.of(endpoint));
+    Cluster passthrough = Cluster.passthrough(endpoint);
     return RouteResult.of(Route.to("allow_any",
         new Destination(passthrough, passthrough.name(), 100, HeaderOps.NONE, HeaderOps.NONE)));
   }

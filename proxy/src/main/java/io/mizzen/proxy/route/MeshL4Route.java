@@ -1,7 +1,6 @@
 package io.mizzen.proxy.route;
 
 import io.mizzen.proxy.tcp.L4Route;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,6 +18,6 @@ public record MeshL4Route(Set<Integer> ports, L4Route route) {
 
   /** Whether the rule takes {@code connection}. */
   public boolean accepts(L4Route.Connection connection) {
-    return (ports.isEmpty() || ports.contains(connection.port())) && L4Route.first(List.of(route), connection) != null;
+    return (ports.isEmpty() || ports.contains(connection.port())) && route.accepts(connection);
   }
 }

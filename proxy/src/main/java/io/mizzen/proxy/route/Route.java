@@ -66,6 +66,12 @@ public record Route(
     return false;
   }
 
+  /** A destination drawn by weight (the only one when there is one). */
+  public Destination choose() {
+    return destinations.size() == 1 ? destinations.get(0)
+        : pick(java.util.concurrent.ThreadLocalRandom.current().nextInt(Math.max(1, totalWeight)));
+  }
+
   /** Picks a destination by weight with a number drawn in [0, totalWeight). */
   public Destination pick(int draw) {
     int acc = 0;

@@ -77,6 +77,12 @@ public record L4Route(String name, List<Match> matches, List<Destination> destin
     return matches.isEmpty() || matches.stream().anyMatch(m -> m.accepts(c));
   }
 
+  /** A destination drawn by weight (the only one when there is one). */
+  public Destination choose() {
+    return destinations.size() == 1 ? destinations.get(0)
+        : pick(java.util.concurrent.ThreadLocalRandom.current().nextInt(Math.max(1, totalWeight)));
+  }
+
   /** A destination by weight; {@code roll} is in [0, totalWeight). */
   public Destination pick(int roll) {
     int acc = 0;

@@ -20,7 +20,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Relays the bytes of one client connection to one upstream endpoint and back, on the client's
@@ -60,25 +59,17 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The relay of an HTTP CONNECT the proxy accepted for {@code destination}, put in place of the
-   * connection's HTTP handlers: it connects (names resolved by {@code resolver}, off the event
-   * loop), answers {@code 200 Connection established}, then relays bytes both ways; a connection
-   * it cannot make is answered 503 naming why, and closed.
+   * A relay to {@code destination} put in place of an accepted connection's HTTP handlers: it
+   * connects (names resolved by {@code resolver}, off the event loop), then relays bytes both
+   * ways, starting with those the connection already sent. With {@code connectTunnel} (an HTTP
+   * CONNECT the proxy accepted) it answers {@code 200 Connection established} once connected, and
+   * a connection it cannot make is answered 503 naming why; else (a captured connection sniffed as
+   * not HTTP) it says nothing of its own and closes.
    */
-  public static ChannelHandler connectTunnel(Destination destination, ChannelFactory<? extends Channel> channels,
+  public static ChannelHandler to(Destination destination, boolean connectTunnel, ChannelFactory<? extends Channel> channels,
       io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats) {
     return new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints" : null,
-        channels, stats, true, resolver);
-  }
-
-  /**
-   * A relay to {@code destination} for a connection already accepted and read from (a captured
-   * connection sniffed as not HTTP): as {@link #connectTunnel} without the HTTP answers.
-   */
-  public static ChannelHandler to(Destination destination, ChannelFactory<? extends Channel> channels,
-      io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats) {
-    return new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints" : null,
-        channels, stats, false, resolver);
+        channels, stats, connectTunnel, resolver);
   }
 
   /** Closes the client connection; a CONNECT tunnel's client is told why first (503, flag UF or UH). */
@@ -105,8 +96,7 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
       return new TcpRelay(null, "no tcp/tls route matches port " + connection.port()
           + (connection.sni() == null ? "" : " SNI " + connection.sni()), channels, stats);
     }
-    Destination d = route.destinations().size() == 1 ? route.destinations().get(0)
-        : route.pick(ThreadLocalRandom.current().nextInt(Math.max(1, route.totalWeight())));
+    Destination d = route.choose();
     return new TcpRelay(d, d.cluster() == null ? "route " + route.name() + ": " + d.clusterName() + " has no endpoints"
         : null, channels, stats);
   }
