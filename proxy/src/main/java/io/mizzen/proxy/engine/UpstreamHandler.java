@@ -87,6 +87,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    UpstreamOwner owner = exchange;
+    if (owner != null) {
+      owner.releaseHeldHead();
+    }
     Channel client = flushTarget;
     if (client != null) {
       flushTarget = null;

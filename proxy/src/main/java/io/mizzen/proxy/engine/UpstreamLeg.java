@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * the client as they come. Lives on the exchange's event loop.
  */
 final class UpstreamLeg implements UpstreamOwner {
+  /** A response head not yet written to the client: see {@link #releaseHeldHead}. */
+  private HttpResponse heldHead;
   /** The cluster the route table sends unknown hosts to under ALLOW_ANY. */
 
   private final Exchange ex;
@@ -283,7 +285,26 @@ final class UpstreamLeg implements UpstreamOwner {
       relayTrailersOnly(trailersOnly);
       return;
     }
-    ex.client.write(response, ex.client.voidPromise());
+    // Held until the rest of this read batch is seen: a body that ends in it goes out with the
+    // head as one message (one pass through the client's pipeline, one buffer).
+    if (upstream.parent() == null && !io.mizzen.proxy.h2.Http2Streams.isStream(ex.client)) {
+      heldHead = response;
+    } else {
+      ex.client.write(response, ex.client.voidPromise());
+    }
+  }
+
+  /**
+   * Writes a response head still held back ({@link #onResponseHead}) to the client. Called before
+   * anything else goes to the client, and when the upstream's read batch ends.
+   */
+  @Override
+  public void releaseHeldHead() {
+    HttpResponse head = heldHead;
+    if (head != null) {
+      heldHead = null;
+      ex.client.write(head, ex.client.voidPromise());
+    }
   }
 
   /** gRPC's trailers-only answer from an HTTP/2 upstream: whole to an HTTP/2 client, else as head and trailers. */
@@ -350,6 +371,17 @@ final class UpstreamLeg implements UpstreamOwner {
       return;
     }
     ex.log.bytesSent += content.content().readableBytes();
+    HttpResponse head = heldHead;
+    if (head != null && last && ((LastHttpContent) content).trailingHeaders().isEmpty()) {
+      heldHead = null;
+      ex.client.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(head.protocolVersion(),
+          head.status(), content.content(), head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE),
+          ex.client.voidPromise());
+      endAttempt(upstreamKeepAlive && ex.requestComplete);
+      ex.finish();
+      return;
+    }
+    releaseHeldHead();
     if (last) {
       // The end of a response is flushed at once: the exchange is over, and nothing later in
       // this read batch may still own the client to flush it.
@@ -364,6 +396,7 @@ final class UpstreamLeg implements UpstreamOwner {
   }
 
   private void cutClient() {
+    releaseHeldHead();
     ex.closeClientAfter = true;
     ex.client.close();
     ex.finish();

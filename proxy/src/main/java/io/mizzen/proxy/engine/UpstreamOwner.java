@@ -10,6 +10,9 @@ interface UpstreamOwner {
   /** A response object; ownership moves to the owner. */
   void onUpstreamRead(Object msg);
 
+  /** The upstream's read batch ended: whatever the owner held back for the client goes out now. */
+  default void releaseHeldHead() {}
+
   /** The upstream became writable again. */
   void onUpstreamWritable();
 
