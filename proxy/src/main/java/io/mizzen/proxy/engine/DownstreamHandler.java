@@ -97,10 +97,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
+    if (msg instanceof FullHttpRequest full && !full.content().isReadable() && full.trailingHeaders().isEmpty()
+        && full.decoderResult().isSuccess() && full.method() != io.netty.handler.codec.http.HttpMethod.CONNECT) {
+      // A request without a body (Http1ServerCodec's, or an HTTP/2 HEADERS frame that ends its
+      // stream): whole from the start, and sent upstream as it came, in one write.
+      HttpRequest whole = full;
+      if (full.content() != io.netty.buffer.Unpooled.EMPTY_BUFFER) {
+        // Sent again on a retry, or never when answered locally: it holds no buffer either way.
+        whole = new io.netty.handler.codec.http.DefaultFullHttpRequest(full.protocolVersion(), full.method(),
+            full.uri(), io.netty.buffer.Unpooled.EMPTY_BUFFER, full.headers(),
+            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+        full.release();
+      }
+      startExchange(whole, true);
+      return;
+    }
     if (msg instanceof FullHttpRequest full) {
-      // An HTTP/2 HEADERS frame that ends its stream: head and end go their separate ways, so the
-      // exchange knows its request is whole (retries, upstream reuse) and a request answered
-      // locally still has its (empty) body released.
+      // An HTTP/2 request whose body or trailers came with it: head and end go their separate
+      // ways, so the exchange knows its request is whole (retries, upstream reuse) and a request
+      // answered locally still has its body released.
       HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
       head.setDecoderResult(full.decoderResult());
       LastHttpContent end = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
@@ -117,7 +132,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         tunnel(request);
         return;
       }
-      startExchange(request);
+      startExchange(request, false);
     } else if (msg instanceof HttpContent content) {
       if (exchange != null) {
         exchange.onRequestContent(content);
@@ -130,7 +145,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void startExchange(HttpRequest request) {
+  /** @param whole whether the request has no body: it came whole, with nothing to follow */
+  private void startExchange(HttpRequest request, boolean whole) {
     String uri = request.uri();
     if (uri.regionMatches(true, 0, "http://", 0, 7)) {
       // Absolute form, as an HTTP_PROXY client sends it: the authority moves to Host.
@@ -180,6 +196,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         server.gateways());
     ctx.provenPrincipal(provenPrincipal);
     Exchange ex = new Exchange(this, request, ctx, log);
+    ex.requestComplete = whole;
     boolean websocket = "websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
         && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     HopByHop.strip(request.headers());

@@ -12,6 +12,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -24,6 +28,8 @@ import java.util.List;
  * line naming another version than HTTP/1.0 or 1.1 fails to parse (answered 505). Responses to
  * HEAD carry no body, as in Netty's own server codec. A request that fails to parse leaves the
  * decoder discarding the rest of the connection's bytes, so nothing pipelined behind it is read.
+ * A request without a body comes out as one {@code FullHttpRequest} with empty content, not as a
+ * head followed by an empty end.
  */
 final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
@@ -78,6 +84,16 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
       for (int i = before; i < out.size(); i++) {
         if (out.get(i) instanceof HttpRequest request) {
           methods.add(request.method());
+          if (i + 1 < out.size() && out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT
+              && request.decoderResult().isSuccess() && request.method() != HttpMethod.CONNECT
+              && !request.headers().contains(HttpHeaderNames.UPGRADE)) {
+            // A request without a body (most are): head and end as one message, so the exchange
+            // knows at once that it is whole and sends it upstream in one write. Not an upgrade:
+            // Netty's h2c upgrade handler lets whole requests pass unexamined.
+            out.set(i, new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
+            out.remove(i + 1);
+          }
         }
       }
     }
