@@ -59,6 +59,37 @@ class ForwardingTest {
     assertEquals(seen.get("x-request-id"), f.logEntry(e -> e.method().equals("POST")).requestId());
   }
 
+  /**
+   * The proxy holds a response head back only until the end of the upstream's read batch (to send
+   * it with a body that ends in the same batch): a head whose body comes later reaches the client
+   * before that body is even written.
+   */
+  @Test
+  void aResponseHeadGoesOnBeforeItsBodyComes() throws Exception {
+    java.util.concurrent.CompletableFuture<io.vertx.core.net.NetSocket> upstream = new java.util.concurrent.CompletableFuture<>();
+    NetServer up = Fixture.await(f.vertx.createNetServer().connectHandler(s -> s.handler(b -> {
+      if (b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        s.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nx-part: head\r\n\r\n");
+        upstream.complete(s);
+      }
+    })).listen(0, "127.0.0.1"));
+    f.start(f.options());
+    io.vertx.core.Promise<String> head = io.vertx.core.Promise.promise();
+    io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions()
+        .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(f.proxy.outboundPort(), "127.0.0.1"))
+        .setHost("127.0.0.1").setPort(up.actualPort()).setURI("/slow-body").setTimeout(20_000);
+    io.vertx.core.Future<String> body = OneLoop.run(f.vertx, () -> f.client.request(options)
+        .compose(io.vertx.core.http.HttpClientRequest::send)
+        .compose(resp -> {
+          head.tryComplete(resp.statusCode() + " " + resp.getHeader("x-part"));
+          return resp.body().map(b -> b.toString());
+        }));
+    assertEquals("200 head", Fixture.await(head.future()), "the head arrives while its body is not yet written");
+    assertTrue(!body.isComplete(), "the body cannot have come yet");
+    upstream.get(5, java.util.concurrent.TimeUnit.SECONDS).write("body");
+    assertEquals("body", Fixture.await(body));
+  }
+
   @Test
   void reusesUpstreamConnections() {
     Set<Object> connections = ConcurrentHashMap.newKeySet();
