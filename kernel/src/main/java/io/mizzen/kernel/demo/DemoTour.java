@@ -78,11 +78,11 @@ final class DemoTour {
           java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }
         ratings = productpage(null).getJsonObject("reviews", new JsonObject()).getValue("ratings");
-        if (ratings instanceof JsonObject r && Integer.valueOf(403).equals(r.getValue("error"))) {
+        if (denied(ratings)) {
           break;
         }
       }
-      expect(ratings instanceof JsonObject r && Integer.valueOf(403).equals(r.getValue("error")),
+      expect(denied(ratings),
           "reviews v3's call to ratings answered 403 PERMISSION_DENIED",
           ratings + (tries > 1 ? " (at request " + tries + ")" : ""));
       mesh.delete("policy/mixer-rule-deny-label.yaml");
@@ -149,6 +149,11 @@ final class DemoTour {
       seen.merge(reviews.getString("version", "error " + reviews.getValue("error")), 1, Integer::sum);
     }
     return seen;
+  }
+
+  /** Whether reviews' call to ratings, as productpage nests it, was answered 403. */
+  private static boolean denied(Object ratings) {
+    return ratings instanceof JsonObject r && Integer.valueOf(403).equals(r.getValue("error"));
   }
 
   private JsonObject productpage(String user) throws Exception {

@@ -103,10 +103,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       // stream): whole from the start, and sent upstream as it came, in one write.
       HttpRequest whole = full;
       if (full.content() != io.netty.buffer.Unpooled.EMPTY_BUFFER) {
-        // Sent again on a retry, or never when answered locally: it holds no buffer either way.
-        whole = new io.netty.handler.codec.http.DefaultFullHttpRequest(full.protocolVersion(), full.method(),
-            full.uri(), io.netty.buffer.Unpooled.EMPTY_BUFFER, full.headers(),
-            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+        whole = Http1ServerCodec.whole(full); // HTTP/2's: its empty buffer is let go here
         full.release();
       }
       startExchange(whole, true);

@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One request's way through the proxy, owned by its client connection's event loop from the
- * request head to the last response byte. This class is the request side: routing, the filter
- * chain, the route action, the request body, and {@link #replyLocal}, the one place that turns
- * a local decision or failure into a status with a response flag. The upstream side (attempts,
- * retries, timeouts, the response relay) is its {@link UpstreamLeg}.
+ * request head to the last response byte. This class is the client's side: routing, the filter
+ * chain, the route action, the request body, what a response head must become for the client
+ * ({@link #shapeResponseHead}), an upgraded connection's tunnel both ways, and
+ * {@link #replyLocal}, the one place that turns a local decision or failure into a status with a
+ * response flag. The upstream side (attempts, retries, timeouts, the response relay) is its
+ * {@link UpstreamLeg}.
  */
 final class Exchange {
   final DownstreamHandler downstream;
@@ -252,9 +254,52 @@ final class Exchange {
     downstream.upstreamNeedsFlush(upstream);
   }
 
+  /**
+   * The upstream accepted the WebSocket upgrade: relay its 101, then take the HTTP codecs out of
+   * both connections so that frames pass as raw bytes, with the same flow control as bodies.
+   */
+  void startTunnel(HttpResponse response, Channel upstream) {
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    tunnel = true;
+    client.writeAndFlush(response, client.voidPromise());
+    // Removing a decoder hands on the bytes it already holds, so nothing read early is lost.
+    client.pipeline().remove(Http1ServerCodec.class);
+    upstream.pipeline().remove(Http1ClientCodec.class);
+  }
+
+  /** Raw bytes from the upstream of an upgraded connection. */
+  void onUpstreamTunnelBytes(io.netty.buffer.ByteBuf bytes) {
+    log.bytesSent += bytes.readableBytes();
+    client.write(bytes, client.voidPromise());
+  }
+
   void onClientWritable() {
     if (leg != null) {
       leg.onClientWritable();
+    }
+  }
+
+  /**
+   * Makes an upstream's response head the client's: hop-by-hop headers out, the filters' and the
+   * route's and destination's response operations in, {@code setCookie} (a consistent-hash
+   * cookie just issued, or null) added, and a close-delimited body re-framed chunked so the
+   * client connection survives it.
+   */
+  void shapeResponseHead(HttpResponse response, String setCookie) {
+    HopByHop.strip(response.headers());
+    for (ProxyFilter f : server().filters()) {
+      f.onResponse(ctx, response);
+    }
+    if (setCookie != null) {
+      response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+    }
+    route.responseOps().apply(response.headers());
+    destination.responseOps().apply(response.headers());
+    int status = response.status().code();
+    boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status == 101;
+    if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
+      HttpUtil.setTransferEncodingChunked(response, true);
     }
   }
 

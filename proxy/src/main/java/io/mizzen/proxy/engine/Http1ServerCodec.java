@@ -90,8 +90,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
             // A request without a body (most are): head and end as one message, so the exchange
             // knows at once that it is whole and sends it upstream in one write. Not an upgrade:
             // Netty's h2c upgrade handler lets whole requests pass unexamined.
-            out.set(i, new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-                Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE));
+            out.set(i, whole(request));
             out.remove(i + 1);
           }
         }
@@ -132,6 +131,15 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
       throw new IllegalArgumentException("Transfer-Encoding must end in chunked, once: '"
           + (shown.length() > 64 ? shown.substring(0, 64) + "…" : shown) + "'");
     }
+  }
+
+  /**
+   * {@code head} as one whole request with no body, sharing its headers: it holds no buffer, so
+   * it may be written again (a retry) or never (answered locally).
+   */
+  static io.netty.handler.codec.http.FullHttpRequest whole(HttpRequest head) {
+    return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
+        head.headers(), EmptyHttpHeaders.INSTANCE);
   }
 
   /** HTTP/1.0 or HTTP/1.1: what an HTTP/1.x connection may carry, either way. */

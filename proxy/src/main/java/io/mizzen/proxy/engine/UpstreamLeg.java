@@ -4,15 +4,12 @@ import io.mizzen.proxy.access.ResponseFlag;
 import io.mizzen.proxy.cluster.Cluster;
 import io.mizzen.proxy.cluster.Endpoint;
 import io.mizzen.proxy.cluster.LoadBalancing;
-import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.proxy.route.RetryPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -28,10 +25,6 @@ import java.util.concurrent.TimeUnit;
  * the client as they come. Lives on the exchange's event loop.
  */
 final class UpstreamLeg implements UpstreamOwner {
-  /** A response head not yet written to the client: see {@link #releaseHeldHead}. */
-  private HttpResponse heldHead;
-  /** The cluster the route table sends unknown hosts to under ALLOW_ANY. */
-
   private final Exchange ex;
   private final Cluster cluster;
   private final RetryPolicy retries;
@@ -50,6 +43,8 @@ final class UpstreamLeg implements UpstreamOwner {
   private boolean discarding;
   private boolean upstreamKeepAlive;
   private String newCookie;
+  /** A response head not yet written to the client: see {@link #releaseHeldHead}. */
+  private HttpResponse heldHead;
 
   UpstreamLeg(Exchange ex, Cluster cluster) {
     this.ex = ex;
@@ -211,7 +206,7 @@ final class UpstreamLeg implements UpstreamOwner {
   @Override
   public void onUpstreamRead(Object msg) {
     if (ex.tunnel && msg instanceof io.netty.buffer.ByteBuf bytes) {
-      onTunnelBytes(bytes);
+      ex.onUpstreamTunnelBytes(bytes);
     } else if (msg instanceof HttpResponse response) {
       onResponseHead(response);
     } else if (msg instanceof HttpContent content) {
@@ -261,23 +256,10 @@ final class UpstreamLeg implements UpstreamOwner {
     ex.releaseReplay();
     ex.log.status = status;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-    HopByHop.strip(response.headers());
-    for (ProxyFilter f : ex.server().filters()) {
-      f.onResponse(ex.ctx, response);
-    }
-    if (newCookie != null) {
-      response.headers().add(HttpHeaderNames.SET_COOKIE,
-          newCookie + "; Max-Age=" + cluster.policy().loadBalancing().cookieTtlSeconds() + "; HttpOnly");
-    }
-    ex.route.responseOps().apply(response.headers());
-    ex.destination.responseOps().apply(response.headers());
-    boolean bodyless = ex.request.method() == HttpMethod.HEAD || status == 204 || status == 304 || status == 101;
-    if (!bodyless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
-      // A close-delimited upstream body: re-frame it chunked so the client connection survives.
-      HttpUtil.setTransferEncodingChunked(response, true);
-    }
+    ex.shapeResponseHead(response, newCookie == null ? null
+        : newCookie + "; Max-Age=" + cluster.policy().loadBalancing().cookieTtlSeconds() + "; HttpOnly");
     if (status == 101 && ex.upgrade) {
-      startTunnel(response);
+      ex.startTunnel(response, upstream);
       return;
     }
     ex.setClientConnection(response.headers());
@@ -319,25 +301,6 @@ final class UpstreamLeg implements UpstreamOwner {
     ex.client.write(new io.netty.handler.codec.http.DefaultHttpResponse(full.protocolVersion(), full.status(),
         full.headers()), ex.client.voidPromise());
     onResponseContent(trailers);
-  }
-
-  /**
-   * The upstream accepted the WebSocket upgrade: relay its 101, then take the HTTP codecs out of
-   * both connections so that frames pass as raw bytes, with the same flow control as bodies.
-   */
-  private void startTunnel(HttpResponse response) {
-    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-    response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
-    ex.tunnel = true;
-    ex.client.writeAndFlush(response, ex.client.voidPromise());
-    // Removing a decoder hands on the bytes it already holds, so nothing read early is lost.
-    ex.client.pipeline().remove(Http1ServerCodec.class);
-    upstream.pipeline().remove(Http1ClientCodec.class);
-  }
-
-  private void onTunnelBytes(io.netty.buffer.ByteBuf bytes) {
-    ex.log.bytesSent += bytes.readableBytes();
-    ex.client.write(bytes, ex.client.voidPromise());
   }
 
   private void onResponseContent(HttpContent content) {
