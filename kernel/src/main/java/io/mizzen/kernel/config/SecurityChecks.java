@@ -67,7 +67,11 @@ final class SecurityChecks {
     } else if (spec instanceof AuthenticationPolicy ap) {
       for (int i = 0; i < ap.targets().size(); i++) {
         for (int j = 0; j < ap.targets().get(i).ports().size(); j++) {
-          f.port("spec.targets[" + i + "].ports[" + j + "].number", ap.targets().get(i).ports().get(j).number());
+          var port = ap.targets().get(i).ports().get(j);
+          f.port("spec.targets[" + i + "].ports[" + j + "].number", port.number());
+          if (port.number() == null && (port.name() == null || port.name().isEmpty())) {
+            f.error("spec.targets[" + i + "].ports[" + j + "]", "a port selector needs a number or a name (the service's port)");
+          }
         }
       }
     } else if (spec instanceof ServiceRole sr) {

@@ -114,7 +114,7 @@ final class WorkloadDescription {
     JsonArray ports = new JsonArray();
     for (ServicePort p : t.ports()) {
       int workloadPort = t.selfRegistered() ? p.port() : p.targetPort();
-      PeerAuthenticationModes.Effective e = modes.explain(w, workloadPort);
+      PeerAuthenticationModes.Effective e = modes.explain(w, workloadPort, List.of(p));
       ports.add(new JsonObject().put("name", p.name()).put("port", p.port()).put("workloadPort", workloadPort)
           .put("protocol", protocol(p)).put("mtls", e.mode().name())
           .put("decidedBy", e.source().equals("default") ? "default PERMISSIVE" : e.source()));

@@ -264,6 +264,16 @@ class ConfigValidatorTest {
               - mtls: {} # <-
                 jwt: {issuer: me}
             """, "spec.peers[0]"),
+        Arguments.of("policy target port", """
+            apiVersion: authentication.istio.io/v1alpha1
+            kind: Policy
+            metadata: {name: reviews}
+            spec:
+              targets:
+              - name: reviews
+                ports:
+                - {} # <-
+            """, "spec.targets[0].ports[0]"),
         Arguments.of("mixer rule handler", """
             apiVersion: config.istio.io/v1alpha2
             kind: rule

@@ -4,12 +4,16 @@ import io.mizzen.proxy.filter.ProxyFilter;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.security.PeerAuthentication;
 import io.mizzen.spi.config.security.PeerAuthenticationModes;
+import io.mizzen.spi.discovery.ServiceInstance;
+import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.ProxySnapshot;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** {@link InboundSecurity}: the compiled state of the last snapshot, swapped in whole. */
 final class InboundEnforcement implements InboundSecurity {
@@ -63,7 +67,7 @@ final class InboundEnforcement implements InboundSecurity {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    PeerAuthenticationModes.Effective mtls = modes.explain(workload, workload.appPort());
+    PeerAuthenticationModes.Effective mtls = modes.explain(workload, workload.appPort(), servicePorts(snapshot, workload));
     boolean policies = !authz.policiesFor(workload).isEmpty();
     AuthorizationEngine usedAuthz = policies ? authz : null;
     RbacEngine usedRbac = !policies && rbac.appliesTo(workload) ? rbac : null;
@@ -71,6 +75,40 @@ final class InboundEnforcement implements InboundSecurity {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
       return () -> current = next;
     });
+  }
+
+  /**
+   * The ports of the workload's service (by name and namespace) that lead to its app port, as
+   * discovery knows them: what a 1.4 Policy target's {@code ports} select, by number or name. As
+   * the inbound's protocol is picked: the ports whose target is the app port, else the service's
+   * only port (off Kubernetes a service port targets the inbound listener, not the app). When
+   * discovery has neither, the app port itself as an unnamed service port of the same number
+   * (none for a gateway, which has no app port).
+   */
+  static List<ServicePort> servicePorts(ProxySnapshot snapshot, WorkloadInfo workload) {
+    Set<ServicePort> targeting = new LinkedHashSet<>();
+    Set<Integer> all = new LinkedHashSet<>();
+    ServicePort only = null;
+    for (ServiceInstance i : snapshot.instances()) {
+      if (i.service().equals(workload.service()) && i.namespace().equals(workload.namespace())) {
+        for (ServicePort p : i.ports()) {
+          if (p.targetPort() == workload.appPort()) {
+            targeting.add(p);
+          }
+          if (all.add(p.port())) {
+            only = p;
+          }
+        }
+      }
+    }
+    if (!targeting.isEmpty()) {
+      return List.copyOf(targeting);
+    }
+    if (all.size() == 1) {
+      return List.of(only);
+    }
+    int app = workload.appPort();
+    return app >= 1 && app <= 65535 ? List.of(new ServicePort("", app, app, "")) : List.of();
   }
 
   @Override

@@ -118,6 +118,46 @@ class PeerAuthenticationProxyTest {
     assertTrue(mesh.rawPlain("reviews").startsWith("HTTP/1.1 200"));
   }
 
+  /**
+   * A 1.4 Policy target's ports name the service's port (reviews exposes 9080, named http), by
+   * name as by number; a name the service does not have selects nothing.
+   */
+  @Test
+  void anIstio14PolicyTargetSelectsItsServicePortByName() throws Exception {
+    Resource strict = Sidecars.resource("""
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: MeshPolicy
+        metadata:
+          name: default
+        spec:
+          peers:
+          - mtls: {}
+        """);
+    String targeted = """
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: Policy
+        metadata:
+          name: reviews-permissive
+          namespace: default
+        spec:
+          targets:
+          - name: reviews
+            ports:
+            - name: %s
+          peers:
+          - mtls:
+              mode: PERMISSIVE
+        """;
+    mesh.apply(List.of(strict, Sidecars.resource(targeted.formatted("grpc"))));
+    assertEquals("", mesh.rawPlain("reviews"), "a port name reviews does not have: the mesh's STRICT");
+    assertEquals(io.mizzen.spi.config.security.PeerAuthentication.Mode.STRICT, mesh.sidecars.get("reviews").security().mode());
+    mesh.apply(List.of(strict, Sidecars.resource(targeted.formatted("http"))));
+    assertTrue(mesh.rawPlain("reviews").startsWith("HTTP/1.1 200"), "port http selected: PERMISSIVE");
+    assertEquals("Policy default/reviews-permissive, service port 9080 (http)",
+        mesh.sidecars.get("reviews").security().explainMode().source());
+    assertEquals("200", mesh.call("productpage", "reviews", "GET")[0], "mutual TLS still taken");
+  }
+
   @Test
   void aForeignOrExpiredCertificateIsRefusedUnderStrict() throws Exception {
     TestPki foreign = new TestPki("elsewhere");

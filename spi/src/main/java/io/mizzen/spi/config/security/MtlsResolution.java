@@ -5,6 +5,7 @@ import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.bind.Bound;
 import io.mizzen.spi.config.networking.PortSelector;
 import io.mizzen.spi.config.security.PeerAuthentication.Mode;
+import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,12 +96,12 @@ final class MtlsResolution implements PeerAuthenticationModes {
   }
 
   @Override
-  public Effective explain(WorkloadInfo w, int port) {
+  public Effective explain(WorkloadInfo w, int workloadPort, Collection<ServicePort> servicePorts) {
     Effective found = new Effective(Mode.PERMISSIVE, "default");
     // From the widest scope to the narrowest; each set mode overrides the one before.
     found = override(found, meshLevel());
     found = override(found, namespaceLevel(w));
-    found = override(found, workloadLevel(w, port));
+    found = override(found, workloadLevel(w, workloadPort, servicePorts));
     return found;
   }
 
@@ -139,7 +140,7 @@ final class MtlsResolution implements PeerAuthenticationModes {
     return null;
   }
 
-  private Effective workloadLevel(WorkloadInfo w, int port) {
+  private Effective workloadLevel(WorkloadInfo w, int port, Collection<ServicePort> servicePorts) {
     for (Peer p : peers) {
       if (p.namespace().equals(w.namespace()) && p.selective() && w.labels().entrySet().containsAll(p.spec().selector().matchLabels().entrySet())) {
         Map<String, PeerAuthentication.MutualTls> ports = p.spec().portLevelMtls() == null ? Map.of() : p.spec().portLevelMtls();
@@ -153,8 +154,9 @@ final class MtlsResolution implements PeerAuthenticationModes {
     for (Legacy l : legacy) {
       if (l.kind().equals("Policy") && l.namespace().equals(w.namespace()) && l.spec().targets() != null) {
         for (AuthenticationPolicy.TargetSelector t : l.spec().targets()) {
-          if (t.name().equals(w.service()) && portMatches(t.ports(), port)) {
-            return new Effective(l.mode(), l.ref());
+          ServicePort selected = selectedPort(t.ports(), servicePorts);
+          if (t.name().equals(w.service()) && (t.ports() == null || t.ports().isEmpty() || selected != null)) {
+            return new Effective(l.mode(), selected == null ? l.ref() : l.ref() + ", service port " + label(selected));
           }
         }
       }
@@ -162,10 +164,27 @@ final class MtlsResolution implements PeerAuthenticationModes {
     return null;
   }
 
-  private static boolean portMatches(List<PortSelector> ports, int port) {
-    // A port given by name cannot be matched here (the workload's port names are not known): it
-    // selects nothing, so a named-port policy falls back to the namespace's mode.
-    return ports == null || ports.isEmpty() || ports.stream().anyMatch(p -> p.number() != null && p.number() == port);
+  /**
+   * The service port a target's {@code ports} select among {@code servicePorts}, by number or by
+   * name; null when they select none of them (or list none).
+   */
+  private static ServicePort selectedPort(List<PortSelector> ports, Collection<ServicePort> servicePorts) {
+    if (ports == null) {
+      return null;
+    }
+    for (PortSelector selector : ports) {
+      for (ServicePort p : servicePorts) {
+        if ((selector.number() != null && selector.number() == p.port())
+            || (selector.name() != null && !selector.name().isEmpty() && selector.name().equals(p.name()))) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String label(ServicePort p) {
+    return p.name().isEmpty() ? Integer.toString(p.port()) : p.port() + " (" + p.name() + ")";
   }
 
   private static boolean untargeted(Legacy l) {

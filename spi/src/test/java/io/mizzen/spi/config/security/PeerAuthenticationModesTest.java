@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.config.SourceLocation;
 import io.mizzen.spi.config.security.PeerAuthentication.Mode;
+import io.mizzen.spi.discovery.ServicePort;
 import io.mizzen.spi.proxy.WorkloadInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,52 @@ class PeerAuthenticationModesTest {
     // PeerAuthentication wins over the 1.4 kind at the same level.
     PeerAuthenticationModes both = modes(yaml + "---\n" + peer("istio-system", "default", "mtls: {mode: DISABLE}"));
     assertEquals(Mode.DISABLE, both.mode(REVIEWS, 9080));
+  }
+
+  /**
+   * A 1.4 Policy target's ports are the service's ("the port(s) exposed by the service, not
+   * workload instance ports"), by number or by name: ratings exposes port 80, named http, which
+   * leads to its workload port 9080.
+   */
+  @Test
+  void aPolicyTargetSelectsTheServicePortByNumberOrByName() {
+    String policies = """
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: MeshPolicy
+        metadata: {name: default}
+        spec:
+          peers:
+          - mtls: {}
+        ---
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: Policy
+        metadata: {name: by-name, namespace: default}
+        spec:
+          targets:
+          - name: ratings
+            ports: [{name: http}]
+        ---
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: Policy
+        metadata: {name: by-number, namespace: default}
+        spec:
+          targets:
+          - name: reviews
+            ports: [{number: 80}]
+        """;
+    PeerAuthenticationModes m = modes(policies);
+    List<ServicePort> http80 = List.of(new ServicePort("http", 80, 9080, ""));
+    assertEquals(new PeerAuthenticationModes.Effective(Mode.DISABLE, "Policy default/by-name, service port 80 (http)"),
+        m.explain(RATINGS, 9080, http80));
+    assertEquals(new PeerAuthenticationModes.Effective(Mode.DISABLE, "Policy default/by-number, service port 80 (http)"),
+        m.explain(REVIEWS, 9080, http80));
+    assertEquals(Mode.STRICT, m.explain(RATINGS, 9080, List.of(new ServicePort("grpc", 80, 9080, ""))).mode(),
+        "another port name selects nothing: the mesh's mode");
+    assertEquals(Mode.STRICT, m.explain(REVIEWS, 9080, List.of(new ServicePort("http", 9080, 9080, ""))).mode(),
+        "the number is the service port's, not the workload's");
+    assertEquals(Mode.STRICT, m.explain(RATINGS, 9080, List.of()).mode(), "unknown service ports select nothing");
+    assertEquals(Mode.STRICT, m.mode(REVIEWS, 9080), "a port given alone is a service port of that number");
+    assertEquals(Mode.DISABLE, m.mode(REVIEWS, 80));
   }
 
   @Test
