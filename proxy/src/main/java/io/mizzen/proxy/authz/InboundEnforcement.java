@@ -43,6 +43,8 @@ final class InboundEnforcement implements InboundSecurity {
   private final String clusterDomain;
   private final Clock clock;
   private final AuthorizationFilter filter;
+  /** The jwksUri keys, kept from one snapshot to the next. */
+  private final JwksCache jwks;
   private volatile Compiled current = Compiled.OPEN;
 
   InboundEnforcement(Vertx vertx, WorkloadInfo workload, String rootNamespace, String clusterDomain, Clock clock) {
@@ -52,6 +54,7 @@ final class InboundEnforcement implements InboundSecurity {
     this.clusterDomain = clusterDomain;
     this.clock = clock;
     this.filter = new AuthorizationFilter(workload, () -> current);
+    this.jwks = new JwksCache(clock);
   }
 
   @Override
@@ -71,7 +74,7 @@ final class InboundEnforcement implements InboundSecurity {
     boolean policies = !authz.policiesFor(workload).isEmpty();
     AuthorizationEngine usedAuthz = policies ? authz : null;
     RbacEngine usedRbac = !policies && rbac.appliesTo(workload) ? rbac : null;
-    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock).map(authn -> {
+    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).map(authn -> {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
       return () -> current = next;
     });

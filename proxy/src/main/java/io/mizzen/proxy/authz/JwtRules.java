@@ -43,7 +43,8 @@ final class JwtRules implements RequestAuthenticator {
     this.clock = clock;
   }
 
-  static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock) {
+  static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock,
+      JwksCache cache) {
     List<String> errors = new ArrayList<>();
     List<Future<Rule>> pending = new ArrayList<>();
     // Only for jwksUri rules: most snapshots have none, and each apply should not cost a client.
@@ -72,11 +73,12 @@ final class JwtRules implements RequestAuthenticator {
             errors.add(e.getMessage());
           }
         } else if (jwt.jwksUri() != null) {
-          if (http[0] == null) {
-            http[0] = vertx.createHttpClient();
-          }
-          pending.add(fetch(http[0], jwt.jwksUri(), field + ".jwksUri")
-              .map(keys -> new Rule(ref, r.namespace(), b.value(), jwt, keys)));
+          pending.add(cache.keys(jwt.jwksUri(), () -> {
+            if (http[0] == null) {
+              http[0] = vertx.createHttpClient();
+            }
+            return fetch(http[0], jwt.jwksUri(), field + ".jwksUri");
+          }).map(keys -> new Rule(ref, r.namespace(), b.value(), jwt, keys)));
         } else {
           errors.add(field + ": needs jwks or jwksUri");
         }

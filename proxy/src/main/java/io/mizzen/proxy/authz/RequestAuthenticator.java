@@ -25,7 +25,17 @@ public interface RequestAuthenticator {
    *     rule, or the URI that could not be fetched or parsed
    */
   static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock) {
-    return JwtRules.load(vertx, resources, rootNamespace, clock);
+    return load(vertx, resources, rootNamespace, clock, new JwksCache(clock));
+  }
+
+  /**
+   * As {@link #load(Vertx, Collection, String, Clock)}, with the {@code jwksUri} keys kept in
+   * {@code cache} from one snapshot to the next ({@link JwksCache}: fetched again after 20
+   * minutes; the kept keys stay when a fetch fails).
+   */
+  static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock,
+      JwksCache cache) {
+    return JwtRules.load(vertx, resources, rootNamespace, clock, cache);
   }
 
   /** Whether any RequestAuthentication rule selects {@code workload} (none: no token is looked for). */

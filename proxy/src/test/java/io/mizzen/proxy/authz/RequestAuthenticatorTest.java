@@ -19,6 +19,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,8 @@ public class RequestAuthenticatorTest {
   static Vertx vertx;
   static HttpServer jwksServer;
   static RequestAuthenticator authenticator;
+  static final AtomicInteger FLAKY_FETCHES = new AtomicInteger();
+  static final AtomicBoolean FLAKY_UP = new AtomicBoolean(true);
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,6 +66,13 @@ public class RequestAuthenticatorTest {
     jwksServer = vertx.createHttpServer().requestHandler(req -> {
       if (req.path().equals("/jwks.json")) {
         req.response().putHeader("content-type", "application/json").end(ecJwks);
+      } else if (req.path().equals("/flaky.json")) {
+        FLAKY_FETCHES.incrementAndGet();
+        if (FLAKY_UP.get()) {
+          req.response().putHeader("content-type", "application/json").end(ecJwks);
+        } else {
+          req.response().setStatusCode(503).end();
+        }
       } else {
         req.response().setStatusCode(404).end();
       }
@@ -221,5 +233,54 @@ public class RequestAuthenticatorTest {
     String m404 = RequestAuthenticator.load(vertx, Yaml.parse(yaml404, "broken.yaml"), "istio-system", CLOCK)
         .toCompletionStage().toCompletableFuture().handle((ok, err) -> err.getMessage()).get(10, TimeUnit.SECONDS);
     assertTrue(m404.contains("spec.jwtRules[0].jwksUri") && m404.contains("HTTP 404"), m404);
+  }
+
+  /**
+   * A proxy's jwksUri keys outlive a snapshot: the next one within 20 minutes asks the key server
+   * nothing, and once they are due again a failed fetch keeps the keys it had instead of failing
+   * the snapshot; a URI never fetched still fails it, naming the URI.
+   */
+  @Test
+  void jwksUriKeysAreKeptAcrossSnapshotsAndThroughAFailedFetch() throws Exception {
+    String yaml = """
+        apiVersion: security.istio.io/v1beta1
+        kind: RequestAuthentication
+        metadata: {name: flaky, namespace: foo}
+        spec:
+          selector: {matchLabels: {app: httpbin}}
+          jwtRules:
+          - issuer: "ec-issuer"
+            jwksUri: "http://127.0.0.1:%d/flaky.json"
+        """.formatted(jwksServer.actualPort());
+    var resources = Yaml.parse(yaml, "flaky.yaml");
+    String t = token("ES256", "ec-1", ec, claims("ec-issuer"));
+    FLAKY_UP.set(true);
+    int before = FLAKY_FETCHES.get();
+    JwksCache kept = new JwksCache(CLOCK);
+    for (int i = 0; i < 3; i++) {
+      RequestAuthenticator a = await(RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, kept));
+      assertTrue(a.authenticate(HTTPBIN, Map.of("Authorization", "Bearer " + t), "/").accepted());
+    }
+    assertEquals(1, FLAKY_FETCHES.get() - before, "three snapshots, one fetch");
+
+    JwksCache due = new JwksCache(CLOCK, Duration.ZERO); // every snapshot fetches again
+    await(RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, due));
+    FLAKY_UP.set(false);
+    try {
+      int failedFrom = FLAKY_FETCHES.get();
+      RequestAuthenticator a = await(RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, due));
+      assertEquals(1, FLAKY_FETCHES.get() - failedFrom, "the fetch was tried");
+      RequestAuthenticator.Outcome o = a.authenticate(HTTPBIN, Map.of("Authorization", "Bearer " + t), "/");
+      assertTrue(o.accepted(), "the keys fetched before still verify: " + o.reason());
+      String m = RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, new JwksCache(CLOCK))
+          .toCompletionStage().toCompletableFuture().handle((ok, err) -> err.getMessage()).get(10, TimeUnit.SECONDS);
+      assertTrue(m.contains("flaky.yaml") && m.contains("spec.jwtRules[0].jwksUri") && m.contains("HTTP 503"), m);
+    } finally {
+      FLAKY_UP.set(true);
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
