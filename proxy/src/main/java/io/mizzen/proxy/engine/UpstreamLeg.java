@@ -358,10 +358,27 @@ final class UpstreamLeg implements UpstreamOwner {
     }
   }
 
+  /**
+   * The response broke after its head: once any of it is on its way to the client, cutting the
+   * connection is all HTTP/1.1 leaves, after what came of it is flushed (the client sees a
+   * truncated body end in the close, never a complete-looking one; closing at once dropped the
+   * head and bytes still unflushed from this read batch, found by UpstreamFuzzPropertyTest). An
+   * HTTP/2 client's stream is reset. While the head is still held (the body failed in the read
+   * batch that brought the head, before any of it), nothing has gone, so the client gets a whole
+   * 503 instead, and its connection stays usable.
+   */
   private void cutClient() {
-    releaseHeldHead();
+    if (heldHead != null) {
+      heldHead = null;
+      ex.replyLocal(503, ResponseFlag.UC, ex.log.detail,
+          "upstream connect error or disconnect/reset before headers. reset reason: connection termination");
+      return;
+    }
     ex.closeClientAfter = true;
-    ex.client.close();
+    if (io.mizzen.proxy.h2.Http2Streams.isStream(ex.client)) {
+      ex.client.close();
+    }
+    // An HTTP/1.1 client's connection closes once flushed (DownstreamHandler.exchangeDone).
     ex.finish();
   }
 
