@@ -197,21 +197,24 @@ class GatewayTlsTest {
     }
   }
 
-  record TlsReply(int status, String body, String location, String peerName) {}
+  record TlsReply(int status, String body, String location, String peerName, java.math.BigInteger peerSerial) {}
 
   private Future<TlsReply> get(HttpClient client, int port, String host, String uri) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host).setPort(port)
         .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setTimeout(20_000);
     return client.request(o).compose(req -> req.send().compose(resp -> resp.body().map(b -> {
       String peer = null;
+      java.math.BigInteger serial = null;
       try {
         if (req.connection().isSsl()) {
-          peer = ((X509Certificate) req.connection().sslSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+          X509Certificate served = (X509Certificate) req.connection().sslSession().getPeerCertificates()[0];
+          peer = served.getSubjectX500Principal().getName();
+          serial = served.getSerialNumber();
         }
       } catch (Exception e) {
         throw new AssertionError("no peer certificate: " + e, e);
       }
-      return new TlsReply(resp.statusCode(), b.toString(), resp.getHeader("location"), peer);
+      return new TlsReply(resp.statusCode(), b.toString(), resp.getHeader("location"), peer, serial);
     })));
   }
 
@@ -329,6 +332,37 @@ class GatewayTlsTest {
     String metrics = f.proxy.tcpStats().render();
     assertTrue(metrics.contains("istio_tcp_connections_opened_total{reporter=\"source\",destination_service=\"secure.default.svc.cluster.local\""),
         metrics);
+  }
+
+  /**
+   * A certificate renewed in place (new key and certificate written over the files, as
+   * cert-manager does) is served to new connections within a few polls, with no new snapshot.
+   */
+  @Test
+  void aRenewedCertificateIsServedWithoutASnapshot() throws Exception {
+    int port = f.proxy.gatewayPort(443);
+    java.math.BigInteger before = pem(webCert[0]).getSerialNumber();
+    assertEquals(before, Fixture.await(get(client(false), port, "web.example", "/")).peerSerial());
+    Path[] renewed = pki.leaf("web.example", dir.resolve("web"), "cert.pem", "key.pem", true);
+    java.math.BigInteger after = pem(renewed[0]).getSerialNumber();
+    assertTrue(!after.equals(before));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    java.math.BigInteger served = before;
+    while (!served.equals(after) && System.nanoTime() < deadline) {
+      // A new client each time: a pooled connection would keep the handshake it made.
+      served = Fixture.await(f.vertx.timer(200).compose(t -> get(client(false), port, "web.example", "/"))).peerSerial();
+    }
+    assertEquals(after, served, "the renewed certificate within 30 s (the files are read every 5 s)");
+    assertEquals("1", f.proxy.version(), "no snapshot was applied");
+  }
+
+  @Test
+  void aKeyThatIsNotTheCertificatesRejectsTheSnapshot() throws Exception {
+    Path[] other = pki.leaf("web.example", dir.resolve("other-web"), "cert.pem", "key.pem");
+    Throwable e = failure(applyFuture("2", other[0].toString()));
+    assertTrue(e.getMessage().contains("servers[0].tls.privateKey") && e.getMessage().contains("is not the key of the certificate")
+        && e.getMessage().contains(other[0].toString()), e.getMessage());
+    assertEquals("1", f.proxy.version(), "the last good snapshot stays");
   }
 
   @Test

@@ -61,6 +61,9 @@ final class ProxyServer implements MeshProxy {
   private final GatewayListeners gatewayListeners;
   private final ListenerPipelines pipelines;
   private Future<Void> gatewaySwaps = Future.succeededFuture();
+  private final GatewayCertificates certificates;
+  /** The timer reading the gateway certificate files again, -1 before the first gateway snapshot. */
+  private long certificatePoll = -1;
   private final io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
@@ -71,6 +74,7 @@ final class ProxyServer implements MeshProxy {
     this.meshTls = meshTls;
     this.trustDomain = trustDomain;
     this.options = options;
+    this.certificates = new GatewayCertificates(vertx, options.gatewayListeners().credentialsDir());
     List<ProxyFilter> chain = new ArrayList<>();
     if (security != null) {
       // Istio's inbound: authentication and authorization before anything else acts on a request.
@@ -356,16 +360,41 @@ final class ProxyServer implements MeshProxy {
       commitSecurity.run();
       return Future.succeededFuture();
     }
-    return vertx.<Map<io.mizzen.proxy.gateway.GatewayServer, io.netty.handler.ssl.SslContext>>executeBlocking(
-            () -> io.mizzen.proxy.gateway.GatewayTls.load(next.gatewayPorts().values(),
-                options.gatewayListeners().credentialsDir()))
+    return vertx.<GatewayCertificates.InForce>executeBlocking(() -> certificates.load(next.gatewayPorts()))
         .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
             + " rejected: " + e.getMessage(), e)))
-        .compose(contexts -> {
+        .compose(loaded -> {
           compiled = next;
           commitSecurity.run();
-          return gatewayListeners.reconcile(next.gatewayPorts(), contexts);
+          certificates.inForce(loaded);
+          pollCertificates();
+          return gatewayListeners.reconcile(next.gatewayPorts(), loaded.contexts());
         });
+  }
+
+  /**
+   * From the first gateway snapshot on, reads the gateway servers' certificate files again every
+   * {@link GatewayCertificates#POLL_MILLIS} and puts the contexts of changed ones in force, in
+   * turn with the snapshots (a tick while one is going in is skipped: it reads the files itself).
+   */
+  private synchronized void pollCertificates() {
+    if (certificatePoll >= 0 || draining) {
+      return;
+    }
+    certificatePoll = vertx.setPeriodic(GatewayCertificates.POLL_MILLIS, t -> {
+      synchronized (this) {
+        if (!gatewaySwaps.isComplete() || draining) {
+          return;
+        }
+        gatewaySwaps = certificates.poll().compose(updated -> {
+          if (updated == null) {
+            return Future.<Void>succeededFuture();
+          }
+          certificates.updated(updated);
+          return gatewayListeners.reconcile(updated.ports(), updated.contexts());
+        });
+      }
+    });
   }
 
   @Override
@@ -437,6 +466,11 @@ final class ProxyServer implements MeshProxy {
     draining = true;
     if (healthChecker != null) {
       healthChecker.stop();
+    }
+    synchronized (this) {
+      if (certificatePoll >= 0) {
+        vertx.cancelTimer(certificatePoll);
+      }
     }
     List<Channel> toClose;
     synchronized (servers) {

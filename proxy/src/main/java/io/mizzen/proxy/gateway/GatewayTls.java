@@ -22,7 +22,8 @@ import java.util.Map;
  * paths, or from {@code credentialName}: the folder {@code <credentialsDir>/<credentialName>/}
  * holding {@code tls.crt}, {@code tls.key} and (MUTUAL) {@code ca.crt} — the keys of Istio's
  * Kubernetes secret, one file each; a MUTUAL server may also keep its CA in
- * {@code <credentialName>-cacert/ca.crt}, as Istio allows.
+ * {@code <credentialName>-cacert/ca.crt}, as Istio allows. {@link #fingerprint} tells when those
+ * files change between snapshots, so the proxy can build the server's context again.
  */
 public final class GatewayTls {
   private GatewayTls() {}
@@ -45,31 +46,67 @@ public final class GatewayTls {
     return out;
   }
 
-  private static SslContext context(GatewayServer s, Path credentialsDir) {
+  /**
+   * What the files behind {@code s}'s context hold now: a digest of their contents (or of why
+   * they cannot be read), so a change to any of them — a renewed certificate, a rotated key —
+   * shows as a different value. Reads files: off the event loop.
+   */
+  public static String fingerprint(GatewayServer s, Path credentialsDir) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (Path file : files(s, credentialsDir)) {
+        sha.update(file.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(Files.readAllBytes(file));
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      return "unreadable: " + e.getMessage();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The certificate, key and (MUTUAL) CA files of a server terminating TLS. */
+  private static List<Path> files(GatewayServer s, Path credentialsDir) {
+    ServerTlsSettings tls = s.tls();
+    String field = s.where() + ".tls";
+    boolean mutual = tls.mode() == ServerTlsSettings.Mode.MUTUAL;
+    List<Path> out = new ArrayList<>();
+    if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
+      Path dir = credentialsDir.resolve(tls.credentialName());
+      out.add(readable(dir.resolve("tls.crt"), field + ".credentialName"));
+      out.add(readable(dir.resolve("tls.key"), field + ".credentialName"));
+      if (mutual) {
+        Path own = dir.resolve("ca.crt");
+        out.add(readable(Files.isReadable(own) ? own : credentialsDir.resolve(tls.credentialName() + "-cacert").resolve("ca.crt"),
+            field + ".credentialName"));
+      }
+    } else {
+      out.add(readable(required(tls.serverCertificate(), field + ".serverCertificate"), field + ".serverCertificate"));
+      out.add(readable(required(tls.privateKey(), field + ".privateKey"), field + ".privateKey"));
+      if (mutual) {
+        out.add(readable(required(tls.caCertificates(), field + ".caCertificates"), field + ".caCertificates"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The context of one server that terminates TLS, from its files as they are now.
+   *
+   * @throws IllegalArgumentException naming the server and the file that is missing or unusable
+   */
+  public static SslContext context(GatewayServer s, Path credentialsDir) {
     ServerTlsSettings tls = s.tls();
     // The client certificate pins are read per connection; a bad one rejects the snapshot here.
     ClientCertificateCheck.of(tls, s.where());
     boolean mutual = tls.mode() == ServerTlsSettings.Mode.MUTUAL;
-    Path cert;
-    Path key;
-    Path ca = null;
     String field = s.where() + ".tls";
-    if (tls.credentialName() != null && !tls.credentialName().isBlank()) {
-      Path dir = credentialsDir.resolve(tls.credentialName());
-      cert = readable(dir.resolve("tls.crt"), field + ".credentialName");
-      key = readable(dir.resolve("tls.key"), field + ".credentialName");
-      if (mutual) {
-        Path own = dir.resolve("ca.crt");
-        ca = readable(Files.isReadable(own) ? own : credentialsDir.resolve(tls.credentialName() + "-cacert").resolve("ca.crt"),
-            field + ".credentialName");
-      }
-    } else {
-      cert = readable(required(tls.serverCertificate(), field + ".serverCertificate"), field + ".serverCertificate");
-      key = readable(required(tls.privateKey(), field + ".privateKey"), field + ".privateKey");
-      if (mutual) {
-        ca = readable(required(tls.caCertificates(), field + ".caCertificates"), field + ".caCertificates");
-      }
-    }
+    List<Path> files = files(s, credentialsDir);
+    Path cert = files.get(0);
+    Path key = files.get(1);
+    Path ca = mutual ? files.get(2) : null;
     // Read here rather than by Netty: PKCS#1 and SEC1 keys (cert-manager's default) too.
     boolean named = tls.credentialName() != null && !tls.credentialName().isBlank();
     String keyField = field + (named ? ".credentialName" : ".privateKey");
@@ -79,6 +116,10 @@ public final class GatewayTls {
     List<java.security.cert.X509Certificate> chain = io.mizzen.proxy.tls.Pem.certificates(
         text(cert, certField).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         (what, cause) -> new IllegalArgumentException(certField + ": '" + cert + "' " + what, cause));
+    if (!chain.isEmpty() && !io.mizzen.proxy.tls.Pem.matches(privateKey, chain.get(0))) {
+      throw new IllegalArgumentException(keyField + ": '" + key + "' is not the key of the certificate in '" + cert
+          + "' (every handshake would fail)");
+    }
     try {
       SslContextBuilder b = SslContextBuilder.forServer(privateKey, chain.toArray(new java.security.cert.X509Certificate[0]))
           .sslProvider(io.mizzen.proxy.tls.TlsProviders.preferred());

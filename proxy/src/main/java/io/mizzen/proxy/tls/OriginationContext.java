@@ -75,7 +75,12 @@ final class OriginationContext {
         .trustManager(new SanCheckingTrustManager(roots, tls.subjectAltNames()));
     if (tls.mutual()) {
       List<X509Certificate> chain = certificates(certificate, "clientCertificate", tls.clientCertificate());
-      b.keyManager(privateKey(), chain.toArray(new X509Certificate[0]));
+      PrivateKey privateKey = privateKey();
+      if (!chain.isEmpty() && !Pem.matches(privateKey, chain.get(0))) {
+        throw new IllegalArgumentException(tls.source() + ".privateKey: '" + tls.privateKey()
+            + "' is not the key of the certificate in '" + tls.clientCertificate() + "' (every handshake would fail)");
+      }
+      b.keyManager(privateKey, chain.toArray(new X509Certificate[0]));
     }
     try {
       return b.build();

@@ -59,6 +59,35 @@ public final class Pem {
   }
 
   /**
+   * Whether {@code key} is the private half of {@code certificate}'s public key: a test signature
+   * made with one verifies with the other (RSA, EC; other kinds are taken as matching). A
+   * certificate renewed beside an old key, or a key from another pair, fails every handshake.
+   */
+  public static boolean matches(PrivateKey key, java.security.cert.X509Certificate certificate) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      default -> null;
+    };
+    if (algorithm == null || !key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
+      return algorithm == null;
+    }
+    try {
+      byte[] probe = "mizzen key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.security.Signature sign = java.security.Signature.getInstance(algorithm);
+      sign.initSign(key);
+      sign.update(probe);
+      byte[] signature = sign.sign();
+      java.security.Signature verify = java.security.Signature.getInstance(algorithm);
+      verify.initVerify(certificate.getPublicKey());
+      verify.update(probe);
+      return verify.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /**
    * The X.509 certificates of a PEM text, at least one. Failures are {@code fail(what, cause)},
    * {@code what} saying what is wrong ({@code holds no certificate}, {@code is not PEM X.509: ...}).
    */

@@ -236,6 +236,16 @@ class TlsOriginationProxyTest {
   }
 
   @Test
+  void aKeyThatIsNotTheClientCertificatesIsRejectedByField() throws Exception {
+    Upstream up = upstream(true);
+    Path otherKey = pki.write("other.key", pki.ca.tlsLeaf("someone")[1]);
+    String m = awaitFailure(route(up, Map.of("mode", "MUTUAL", "caCertificates", pki.caFile.toString(),
+        "clientCertificate", pki.clientCert.toString(), "privateKey", otherKey.toString()))).getMessage();
+    assertTrue(m.contains("DestinationRule default/secure: trafficPolicy.tls.privateKey") && m.contains(otherKey.toString())
+        && m.contains("is not the key of the certificate"), m);
+  }
+
+  @Test
   void aChangedCaFileIsReadAgainOnTheNextSnapshotAndItsOldConnectionsAreNotReused() throws Exception {
     Upstream up = upstream(false);
     Path bundle = pki.write("bundle.pem", Files.readString(pki.otherCaFile));
