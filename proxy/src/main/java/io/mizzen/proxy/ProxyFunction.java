@@ -99,8 +99,13 @@ public final class ProxyFunction implements MeshFunction {
         : context.vertx().<io.mizzen.proxy.tls.MeshTls>executeBlocking(() -> io.mizzen.proxy.tls.MeshTls.create(certificates))
             .recover(e -> Future.failedFuture(new IllegalStateException("proxy cannot set up mutual TLS: "
                 + e.getMessage(), e)));
-    // A sidecar with certificates enforces PeerAuthentication and authorization on its inbound.
-    io.mizzen.proxy.authz.InboundSecurity security = workload == null || certificates == null || context.role() != Role.SIDECAR
+    // A sidecar with certificates enforces PeerAuthentication and authorization on its inbound; a
+    // gateway enforces RequestAuthentication and authorization on its listeners, as Istio's
+    // gateways do for the policies selecting them (certificates or not: a JWT or a source IP
+    // needs none).
+    boolean enforces = context.role() == Role.SIDECAR ? certificates != null
+        : context.role() == Role.INGRESS || context.role() == Role.EGRESS;
+    io.mizzen.proxy.authz.InboundSecurity security = workload == null || !enforces
         ? null : io.mizzen.proxy.authz.InboundSecurity.of(context.vertx(), workload, context.rootNamespace(),
             context.trustDomain(), java.time.Clock.systemUTC());
     return tlsReady.compose(tls -> io.mizzen.proxy.engine.ProxyEngine.start(context.vertx(), opts,

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Envoy's {@code jwt_authn} then {@code rbac} HTTP filters on the inbound listener: a bad JWT
- * answers 401, a request authorization refuses answers 403 {@code RBAC: access denied}, logged with
+ * Envoy's {@code jwt_authn} then {@code rbac} HTTP filters on the inbound listener (and on a
+ * gateway's listeners, the workload being the gateway): a bad JWT answers 401, a request authorization refuses answers 403 {@code RBAC: access denied}, logged with
  * Envoy's response code details {@code rbac_access_denied_matched_policy[<policy>|none]}.
  */
 final class AuthorizationFilter implements ProxyFilter {
@@ -31,7 +31,9 @@ final class AuthorizationFilter implements ProxyFilter {
 
   @Override
   public FilterStep onRequest(RequestContext request) {
-    if (!"inbound".equals(request.listener())) {
+    String listener = request.listener();
+    if (!"inbound".equals(listener) && !listener.startsWith("gateway_")) {
+      // A sidecar's outbound is the client side: the destination's inbound decides.
       return null;
     }
     InboundEnforcement.Compiled c = state.get();

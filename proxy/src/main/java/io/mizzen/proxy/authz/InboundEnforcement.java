@@ -73,7 +73,10 @@ final class InboundEnforcement implements InboundSecurity {
     PeerAuthenticationModes.Effective mtls = modes.explain(workload, workload.appPort(), servicePorts(snapshot, workload));
     boolean policies = !authz.policiesFor(workload).isEmpty();
     AuthorizationEngine usedAuthz = policies ? authz : null;
-    RbacEngine usedRbac = !policies && rbac.appliesTo(workload) ? rbac : null;
+    // The 1.4 rbac.istio.io kinds name services, and a gateway is none: only AuthorizationPolicy
+    // selects it (by its labels, its namespace or mesh-wide), as in Istio.
+    boolean gateway = workload.appPort() == 0;
+    RbacEngine usedRbac = !policies && !gateway && rbac.appliesTo(workload) ? rbac : null;
     return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).map(authn -> {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
       return () -> current = next;

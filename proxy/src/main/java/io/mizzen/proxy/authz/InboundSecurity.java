@@ -47,6 +47,6 @@ public interface InboundSecurity {
   /** Which resource decided {@link #mode}, for {@code mizzen describe}. */
   PeerAuthenticationModes.Effective explainMode();
 
-  /** The authentication and authorization filter, acting on the inbound listener only. */
+  /** The authentication and authorization filter, acting on the inbound listener and a gateway's listeners. */
   ProxyFilter filter();
 }

@@ -6,6 +6,8 @@
  * {@link io.mizzen.spi.config.security.PeerAuthenticationModes}, which the control plane's
  * {@code mizzen describe} shares); {@link io.mizzen.proxy.authz.InboundSecurity} compiles them once per
  * snapshot for that workload and enforces them: the mode on each new inbound connection, the rest
- * as the first filter of the inbound chain, with the peer principal the TLS session proved.
+ * as the first filter of the inbound chain, with the peer principal the TLS session proved. A
+ * gateway is a workload too: RequestAuthentication and AuthorizationPolicy selecting it apply on
+ * its gateway listeners, with the principal of an ISTIO_MUTUAL server's mesh client.
  */
 package io.mizzen.proxy.authz;

@@ -50,6 +50,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   /** A TLS connection's peer principal ({@code ""}: none), once its first exchange has read it. */
   private static final io.netty.util.AttributeKey<String> PEER_PRINCIPAL =
       io.netty.util.AttributeKey.valueOf("mizzen.peerPrincipal");
+  /**
+   * Set on a gateway connection whose server is ISTIO_MUTUAL: its client certificate chains to
+   * the mesh's roots, so its SPIFFE identity is a proven principal. (A MUTUAL server's clients
+   * hold certificates of another CA, whose URI SANs name nobody in the mesh.)
+   */
+  static final io.netty.util.AttributeKey<Boolean> MESH_CLIENT = io.netty.util.AttributeKey.valueOf("mizzen.meshClient");
   /** The inbound's TLS state, read once per connection: a TLS 1.3 session never changes its peer. */
   private boolean tlsLooked;
   private boolean tlsPeer;
@@ -182,6 +188,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         request.headers().remove(IstioMetrics.PEER_HEADER);
       } else {
         request.headers().set(IstioMetrics.PEER_HEADER, self);
+      }
+      if (listener.gatewayPort() >= 0 && Boolean.TRUE.equals(connection().attr(MESH_CLIENT).get())) {
+        // A mesh workload's certificate at an ISTIO_MUTUAL gateway server: who called, for
+        // the gateway's authorization (source.principal), as an egress gateway's policies read it.
+        if (!tlsLooked) {
+          tlsLooked = true;
+          lookAtTls();
+        }
+        provenPrincipal = tlsPrincipal;
       }
     }
     // Under capture the port the client dialled is the one the route (outbound) or the target (inbound) is for.

@@ -174,6 +174,7 @@ final class GatewayListeners {
         return;
       }
       context = mesh.server();
+      ch.attr(DownstreamHandler.MESH_CLIENT).set(Boolean.TRUE);
     }
     if (!server.passthrough() && context == null) {
       LOG.log(System.Logger.Level.WARNING, server.where() + ": no TLS context (mode " + server.tls() + "); closing");

@@ -45,6 +45,7 @@ class EgressGatewayMutualTlsTest {
   private TestPki mesh;
   private MeshProxy gateway;
   private MeshProxy sidecar;
+  private HttpServer external;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -56,8 +57,19 @@ class EgressGatewayMutualTlsTest {
             .withSourceLabels(Map.of("istio", "egressgateway"))
             .withGatewayListeners(new ProxyOptions.GatewayListeners(Map.of(443, 0), dir)),
         List.of(), MeshTls.create(new HeldCertificates(mesh.workload("istio-egressgateway-service-account"))),
-        "cluster.local"));
-    await(gateway.apply(new ProxySnapshot("1", io.mizzen.proxy.Samples.parse("""
+        "cluster.local", io.mizzen.proxy.authz.InboundSecurity.of(vertx, new io.mizzen.spi.proxy.WorkloadInfo(
+            "istio-egressgateway", "default", Map.of("istio", "egressgateway"), "istio-egressgateway-service-account",
+            "127.0.0.1", 0), "istio-system", "cluster.local", java.time.Clock.systemUTC())));
+    this.external = external;
+    applyGateway("1", "");
+
+    sidecar = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0), List.of(),
+        MeshTls.create(new HeldCertificates(mesh.workload("productpage"))), "cluster.local"));
+  }
+
+  /** The gateway's config (its Gateway and VirtualService), plus {@code extra} resources. */
+  private void applyGateway(String version, String extra) {
+    await(gateway.apply(new ProxySnapshot(version, io.mizzen.proxy.Samples.parse("""
         apiVersion: networking.istio.io/v1alpha3
         kind: Gateway
         metadata: {name: istio-egressgateway, namespace: default}
@@ -76,11 +88,8 @@ class EgressGatewayMutualTlsTest {
           gateways: [istio-egressgateway]
           http:
           - route: [{destination: {host: external.example, port: {number: 80}}}]
-        """, "egress-gateway"), List.of(new ServiceInstance("external", "default", "external.example", "127.0.0.1",
+        """ + extra, "egress-gateway"), List.of(new ServiceInstance("external", "default", "external.example", "127.0.0.1",
             List.of(new ServicePort("http", 80, external.actualPort(), "HTTP")), Map.of(), null, "test")))));
-
-    sidecar = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0), List.of(),
-        MeshTls.create(new HeldCertificates(mesh.workload("productpage"))), "cluster.local"));
   }
 
   @AfterEach
@@ -148,6 +157,37 @@ class EgressGatewayMutualTlsTest {
     } finally {
       await(outsider.close());
     }
+  }
+
+  /**
+   * An AuthorizationPolicy selecting the egress gateway sees the calling sidecar's mesh identity
+   * (source.principal from its certificate at the ISTIO_MUTUAL server), as Istio's egress
+   * gateway policies do: productpage is let through while it is the principal allowed, and
+   * refused 403 {@code RBAC: access denied} once another is.
+   */
+  @Test
+  void theGatewaysAuthorizationPolicySeesTheCallersMeshIdentity() {
+    String policy = """
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicy
+        metadata: {name: who-may-leave, namespace: default}
+        spec:
+          selector: {matchLabels: {istio: egressgateway}}
+          action: ALLOW
+          rules:
+          - from:
+            - source:
+                principals: ["cluster.local/ns/default/sa/%s"]
+        """;
+    applyGateway("2", policy.formatted("productpage"));
+    routeThroughTheGateway("external.example");
+    String[] reply = await(get(client, sidecar.outboundPort(), "external.example"));
+    assertEquals("200", reply[0], reply[1]);
+    applyGateway("3", policy.formatted("reviews"));
+    reply = await(get(client, sidecar.outboundPort(), "external.example"));
+    assertEquals("403", reply[0], reply[1]);
+    assertEquals("RBAC: access denied", reply[1]);
   }
 
   private static <T> T await(Future<T> f) {
