@@ -46,15 +46,24 @@ final class InboundEnforcement implements InboundSecurity {
   /** The jwksUri keys, kept from one snapshot to the next. */
   private final JwksCache jwks;
   private volatile Compiled current = Compiled.OPEN;
+  /** The resources of the snapshot in force, for {@link #refreshKeys}. */
+  private volatile List<Resource> inForce = List.of();
+  /** The timer refreshing jwksUri keys between snapshots, -1 until a rule needs one. */
+  private long keyRefresh = -1;
 
   InboundEnforcement(Vertx vertx, WorkloadInfo workload, String rootNamespace, String clusterDomain, Clock clock) {
+    this(vertx, workload, rootNamespace, clusterDomain, clock, new JwksCache(clock));
+  }
+
+  InboundEnforcement(Vertx vertx, WorkloadInfo workload, String rootNamespace, String clusterDomain, Clock clock,
+      JwksCache jwks) {
     this.vertx = vertx;
     this.workload = workload;
     this.rootNamespace = rootNamespace;
     this.clusterDomain = clusterDomain;
     this.clock = clock;
     this.filter = new AuthorizationFilter(workload, () -> current);
-    this.jwks = new JwksCache(clock);
+    this.jwks = jwks;
   }
 
   @Override
@@ -79,8 +88,47 @@ final class InboundEnforcement implements InboundSecurity {
     RbacEngine usedRbac = !policies && !gateway && rbac.appliesTo(workload) ? rbac : null;
     return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).map(authn -> {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
-      return () -> current = next;
+      return () -> commit(next, resources);
     });
+  }
+
+  private synchronized void commit(Compiled next, List<Resource> resources) {
+    current = next;
+    inForce = resources;
+    if (next.authn() != null && keyRefresh < 0) {
+      // An identity provider rotates its keys on its own schedule: a token signed with a new key
+      // must verify without waiting for the next config change.
+      keyRefresh = vertx.setPeriodic(JwksCache.REFRESH.toMillis(), t -> refreshKeys());
+    }
+  }
+
+  /** What is in force now. */
+  Compiled compiled() {
+    return current;
+  }
+
+  /**
+   * Fetches the jwksUri keys of the rules in force again where they are due
+   * ({@link JwksCache#REFRESH}, as Istio's control plane refreshes them) and puts the rules with
+   * the new keys in force; a snapshot that came in meanwhile wins, and a failed fetch keeps the
+   * keys held. Runs every {@link JwksCache#REFRESH} once a rule selects the workload.
+   *
+   * @return completes once done; never fails
+   */
+  Future<Void> refreshKeys() {
+    Compiled before = current;
+    List<Resource> resources = inForce;
+    if (before.authn() == null) {
+      return Future.succeededFuture();
+    }
+    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).<Void>map(authn -> {
+      synchronized (this) {
+        if (current == before) {
+          current = new Compiled(before.mtls(), authn.appliesTo(workload) ? authn : null, before.authz(), before.rbac());
+        }
+      }
+      return null;
+    }).otherwiseEmpty();
   }
 
   /**
