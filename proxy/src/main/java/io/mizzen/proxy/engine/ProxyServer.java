@@ -341,6 +341,7 @@ final class ProxyServer implements MeshProxy {
                     : Future.<Void>failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
                         + " rejected in part (the rest is in force): " + String.join("; ", tlsErrors))))));
         gatewaySwaps = swap;
+        pollFiles();
         return swap;
       }
     } catch (IllegalArgumentException e) {
@@ -367,17 +368,17 @@ final class ProxyServer implements MeshProxy {
           compiled = next;
           commitSecurity.run();
           certificates.inForce(loaded);
-          pollCertificates();
           return gatewayListeners.reconcile(next.gatewayPorts(), loaded.contexts());
         });
   }
 
   /**
-   * From the first gateway snapshot on, reads the gateway servers' certificate files again every
-   * {@link GatewayCertificates#POLL_MILLIS} and puts the contexts of changed ones in force, in
-   * turn with the snapshots (a tick while one is going in is skipped: it reads the files itself).
+   * From the first snapshot with gateways or TLS origination on, reads their certificate files
+   * again every {@link GatewayCertificates#POLL_MILLIS} and puts the contexts of changed ones in
+   * force, in turn with the snapshots (a tick while one is going in is skipped: it reads the
+   * files itself).
    */
-  private synchronized void pollCertificates() {
+  private synchronized void pollFiles() {
     if (certificatePoll >= 0 || draining) {
       return;
     }
@@ -392,7 +393,7 @@ final class ProxyServer implements MeshProxy {
           }
           certificates.updated(updated);
           return gatewayListeners.reconcile(updated.ports(), updated.contexts());
-        });
+        }).compose(v -> origination.refresh(vertx));
       }
     });
   }

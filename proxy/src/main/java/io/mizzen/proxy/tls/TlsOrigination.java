@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #prepare} runs once per snapshot, before its route table goes in force: it reads the
  * files off the event loop and builds a context only for settings that are new or whose files
- * changed. Connections then ask {@link #context} (a map lookup, per new connection, never per
- * request). Settings whose files are missing or hold no usable PEM get no context: connections
+ * changed; between snapshots {@link #refresh} does the same for the settings in force, so files
+ * renewed in place are taken up. Connections then ask {@link #context} (a map lookup, per new
+ * connection, never per request). Settings whose files are missing or hold no usable PEM get no context: connections
  * under them fail with the reason, and {@code prepare} reports them so the snapshot's DestinationRule
  * is rejected by name.
  */
@@ -47,6 +48,8 @@ public final class TlsOrigination {
   /** The contexts of the last snapshot prepared alone; only the blocking task touches it. */
   private Map<UpstreamTls, Context> last = Map.of();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
+  /** Per setting, the files' state {@link #refresh} could not use (said once); only the blocking task touches it. */
+  private final Map<UpstreamTls, String> refused = new HashMap<>();
 
   /**
    * Builds (or keeps) the contexts of the settings a snapshot uses. Call one at a time, in
@@ -91,6 +94,57 @@ public final class TlsOrigination {
     current = Map.copyOf(visible);
     errors.sort(null);
     return errors;
+  }
+
+  /**
+   * Reads the files of the settings in force again and rebuilds the contexts whose files changed
+   * (a client certificate or CA bundle renewed in place), for new connections, with no snapshot.
+   * A setting whose changed files cannot be used keeps the context it has (logged once per
+   * change). Call one at a time with {@link #prepare}.
+   *
+   * @return completes once done; never fails
+   */
+  public Future<Void> refresh(Vertx vertx) {
+    if (current.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.<Void>executeBlocking(() -> {
+      refreshNow();
+      return null;
+    }).otherwiseEmpty();
+  }
+
+  private void refreshNow() {
+    Map<UpstreamTls, Context> next = new HashMap<>(last);
+    boolean changed = false;
+    for (UpstreamTls tls : last.keySet()) {
+      Built b = built.get(tls);
+      String fingerprint = null;
+      try {
+        OriginationContext files = new OriginationContext(tls);
+        fingerprint = files.fingerprint();
+        if (b != null && b.fingerprint().equals(fingerprint) || refused.get(tls) != null && refused.get(tls).equals(fingerprint)) {
+          continue;
+        }
+        Built rebuilt = new Built(fingerprint, new Context(files.build(false), files.build(true), null));
+        built.put(tls, rebuilt);
+        next.put(tls, rebuilt.context());
+        refused.remove(tls);
+        changed = true;
+        LOG.log(System.Logger.Level.INFO, tls.source() + ": its TLS files changed; new connections use them");
+      } catch (IllegalArgumentException e) {
+        String key = fingerprint == null ? "unreadable: " + e.getMessage() : fingerprint;
+        if (!key.equals(refused.put(tls, key))) {
+          LOG.log(System.Logger.Level.WARNING, e.getMessage() + " (the files changed; the context built before stays in use)");
+        }
+      }
+    }
+    if (changed) {
+      Map<UpstreamTls, Context> visible = new HashMap<>(current);
+      visible.putAll(next);
+      last = Map.copyOf(next);
+      current = Map.copyOf(visible);
+    }
   }
 
   /** The context for connections under {@code tls}, or why there is none. */

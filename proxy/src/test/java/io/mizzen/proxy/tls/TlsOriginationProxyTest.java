@@ -260,6 +260,26 @@ class TlsOriginationProxyTest {
     assertEquals("503", get(HOST)[0]);
   }
 
+  /**
+   * A CA bundle renewed in place is taken up with no new snapshot: the files of the settings in
+   * force are read again every 5 s, and new connections use the context built from them.
+   */
+  @Test
+  void aCaFileRenewedInPlaceIsTakenUpWithoutASnapshot() throws Exception {
+    Upstream up = upstream(false);
+    Path bundle = pki.write("renewed.pem", Files.readString(pki.otherCaFile));
+    await(route(up, Map.of("mode", "SIMPLE", "caCertificates", bundle.toString())));
+    assertEquals("503", get(HOST)[0], "the bundle does not hold the upstream's CA yet");
+    Files.writeString(bundle, pki.ca.rootPem());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String status = "503";
+    while (!status.equals("200") && System.nanoTime() < deadline) {
+      await(vertx.timer(200));
+      status = get(HOST)[0];
+    }
+    assertEquals("200", status, "the renewed bundle within 30 s (the files are read every 5 s)");
+  }
+
   @Test
   void originatedConnectionsArePooledAndReused() throws Exception {
     Upstream up = upstream(false);
