@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Envoy's {@code jwt_authn} then {@code rbac} HTTP filters on the inbound listener (and on a
- * gateway's listeners, the workload being the gateway): a bad JWT answers 401, a request authorization refuses answers 403 {@code RBAC: access denied}, logged with
- * Envoy's response code details {@code rbac_access_denied_matched_policy[<policy>|none]}.
+ * gateway's listeners, the workload being the gateway): a bad JWT answers 401, a request
+ * authorization refuses answers 403 {@code RBAC: access denied}, logged with Envoy's response
+ * code details {@code rbac_access_denied_matched_policy[<policy>|none]}.
  */
 final class AuthorizationFilter implements ProxyFilter {
   static final String DENIED_BODY = "RBAC: access denied";
@@ -32,8 +33,11 @@ final class AuthorizationFilter implements ProxyFilter {
   @Override
   public FilterStep onRequest(RequestContext request) {
     String listener = request.listener();
-    if (!"inbound".equals(listener) && !listener.startsWith("gateway_")) {
-      // A sidecar's outbound is the client side: the destination's inbound decides.
+    boolean gateway = workload.appPort() == 0;
+    if (!gateway && !"inbound".equals(listener) && !listener.startsWith("gateway_")) {
+      // A sidecar's outbound is the client side: the destination's inbound decides. A gateway's
+      // every listener is where it is called (its outbound one too, when that serves a Gateway
+      // server port's routes).
       return null;
     }
     InboundEnforcement.Compiled c = state.get();

@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The key sets a proxy fetched from {@code jwksUri}s, kept across snapshots: a snapshot uses the
- * keys fetched less than {@link #REFRESH} ago without asking again (Istio's control plane
- * refreshes them every 20 minutes too), and when a fetch fails keeps using the keys it had for
+ * The key sets a proxy fetched from {@code jwksUri}s, kept across snapshots: a snapshot (or the
+ * refresh timer of {@link InboundEnforcement}) uses the keys fetched less than {@link #REFRESH}
+ * ago without asking again (Istio's control plane refreshes them every 20 minutes too), and when
+ * a fetch fails keeps using the keys it had for
  * that URI, saying so, rather than rejecting the whole snapshot (its routes and the rest) because
  * a key server is down for a moment. A URI never fetched still fails the snapshot, naming it.
  */

@@ -62,7 +62,7 @@ final class ProxyServer implements MeshProxy {
   private final ListenerPipelines pipelines;
   private Future<Void> gatewaySwaps = Future.succeededFuture();
   private final GatewayCertificates certificates;
-  /** The timer reading the gateway certificate files again, -1 before the first gateway snapshot. */
+  /** The timer reading the gateway and TLS origination files again, -1 before the first snapshot with either. */
   private long certificatePoll = -1;
   private final io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
