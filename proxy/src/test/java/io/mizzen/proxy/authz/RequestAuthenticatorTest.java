@@ -226,12 +226,10 @@ public class RequestAuthenticatorTest {
             jwksUri: "http://127.0.0.1:%d/missing.json"
           - issuer: y
         """.formatted(jwksServer.actualPort());
-    Future<RequestAuthenticator> f = RequestAuthenticator.load(vertx, Yaml.parse(yaml, "broken.yaml"), "istio-system", CLOCK);
-    String m = f.toCompletionStage().toCompletableFuture().handle((ok, err) -> err.getMessage()).get(10, TimeUnit.SECONDS);
+    String m = failure(RequestAuthenticator.load(vertx, Yaml.parse(yaml, "broken.yaml"), "istio-system", CLOCK));
     assertTrue(m.contains("broken.yaml") && m.contains("spec.jwtRules[1]") && m.contains("needs jwks or jwksUri"), m);
     String yaml404 = yaml.replace("  - issuer: y\n", "");
-    String m404 = RequestAuthenticator.load(vertx, Yaml.parse(yaml404, "broken.yaml"), "istio-system", CLOCK)
-        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err.getMessage()).get(10, TimeUnit.SECONDS);
+    String m404 = failure(RequestAuthenticator.load(vertx, Yaml.parse(yaml404, "broken.yaml"), "istio-system", CLOCK));
     assertTrue(m404.contains("spec.jwtRules[0].jwksUri") && m404.contains("HTTP 404"), m404);
   }
 
@@ -272,8 +270,7 @@ public class RequestAuthenticatorTest {
       assertEquals(1, FLAKY_FETCHES.get() - failedFrom, "the fetch was tried");
       RequestAuthenticator.Outcome o = a.authenticate(HTTPBIN, Map.of("Authorization", "Bearer " + t), "/");
       assertTrue(o.accepted(), "the keys fetched before still verify: " + o.reason());
-      String m = RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, new JwksCache(CLOCK))
-          .toCompletionStage().toCompletableFuture().handle((ok, err) -> err.getMessage()).get(10, TimeUnit.SECONDS);
+      String m = failure(RequestAuthenticator.load(vertx, resources, "istio-system", CLOCK, new JwksCache(CLOCK)));
       assertTrue(m.contains("flaky.yaml") && m.contains("spec.jwtRules[0].jwksUri") && m.contains("HTTP 503"), m);
     } finally {
       FLAKY_UP.set(true);
@@ -282,5 +279,11 @@ public class RequestAuthenticatorTest {
 
   static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** The message of the failure {@code f} ends in (null if it succeeds). */
+  static String failure(Future<?> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().handle((ok, err) -> err == null ? null : err.getMessage())
+        .get(10, TimeUnit.SECONDS);
   }
 }

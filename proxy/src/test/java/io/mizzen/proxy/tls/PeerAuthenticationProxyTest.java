@@ -32,6 +32,19 @@ class PeerAuthenticationProxyTest {
     mesh.close();
   }
 
+  /** Istio 1.4's mesh-wide STRICT: a MeshPolicy whose peers ask for mtls. */
+  private static Resource meshStrict() {
+    return Sidecars.resource("""
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: MeshPolicy
+        metadata:
+          name: default
+        spec:
+          peers:
+          - mtls: {}
+        """);
+  }
+
   private static Resource peerAuthentication(String namespace, String body) {
     return Sidecars.resource("apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata:\n  name: pa-" + namespace
         + "\n  namespace: " + namespace + "\nspec:\n" + body);
@@ -92,15 +105,7 @@ class PeerAuthenticationProxyTest {
 
   @Test
   void theIstio14MeshPolicyAndPolicyKindsSetTheMode() throws Exception {
-    Resource meshPolicy = Sidecars.resource("""
-        apiVersion: authentication.istio.io/v1alpha1
-        kind: MeshPolicy
-        metadata:
-          name: default
-        spec:
-          peers:
-          - mtls: {}
-        """);
+    Resource meshPolicy = meshStrict();
     mesh.apply(List.of(meshPolicy));
     assertEquals("", mesh.rawPlain("reviews"), "peers: - mtls: {} is STRICT");
     Resource permissive = Sidecars.resource("""
@@ -124,15 +129,7 @@ class PeerAuthenticationProxyTest {
    */
   @Test
   void anIstio14PolicyTargetSelectsItsServicePortByName() throws Exception {
-    Resource strict = Sidecars.resource("""
-        apiVersion: authentication.istio.io/v1alpha1
-        kind: MeshPolicy
-        metadata:
-          name: default
-        spec:
-          peers:
-          - mtls: {}
-        """);
+    Resource strict = meshStrict();
     String targeted = """
         apiVersion: authentication.istio.io/v1alpha1
         kind: Policy

@@ -22,6 +22,17 @@ class PeerAuthenticationModesTest {
   static final WorkloadInfo RATINGS = new WorkloadInfo("ratings", "default", Map.of("app", "ratings"), "ratings", "127.0.0.1", 9080);
   static final WorkloadInfo HTTPBIN = new WorkloadInfo("httpbin", "foo", Map.of("app", "httpbin"), "httpbin", "127.0.0.1", 8000);
 
+  /** Istio 1.4's mesh-wide STRICT: a MeshPolicy whose peers ask for mtls. */
+  static final String MESH_STRICT = """
+        apiVersion: authentication.istio.io/v1alpha1
+        kind: MeshPolicy
+        metadata: {name: default}
+        spec:
+          peers:
+          - mtls: {}
+        ---
+        """;
+
   static String peer(String ns, String name, String spec) {
     return "apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: " + name + ", namespace: " + ns + "}\nspec:\n"
         + spec.indent(2) + "---\n";
@@ -82,14 +93,7 @@ class PeerAuthenticationModesTest {
 
   @Test
   void istio14MeshPolicyAndPolicy() {
-    String yaml = """
-        apiVersion: authentication.istio.io/v1alpha1
-        kind: MeshPolicy
-        metadata: {name: default}
-        spec:
-          peers:
-          - mtls: {}
-        ---
+    String yaml = MESH_STRICT + """
         apiVersion: authentication.istio.io/v1alpha1
         kind: Policy
         metadata: {name: default, namespace: foo}
@@ -122,14 +126,7 @@ class PeerAuthenticationModesTest {
    */
   @Test
   void aPolicyTargetSelectsTheServicePortByNumberOrByName() {
-    String policies = """
-        apiVersion: authentication.istio.io/v1alpha1
-        kind: MeshPolicy
-        metadata: {name: default}
-        spec:
-          peers:
-          - mtls: {}
-        ---
+    String policies = MESH_STRICT + """
         apiVersion: authentication.istio.io/v1alpha1
         kind: Policy
         metadata: {name: by-name, namespace: default}
