@@ -86,7 +86,7 @@ final class InboundEnforcement implements InboundSecurity {
     // selects it (by its labels, its namespace or mesh-wide), as in Istio.
     boolean gateway = workload.appPort() == 0;
     RbacEngine usedRbac = !policies && !gateway && rbac.appliesTo(workload) ? rbac : null;
-    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).map(authn -> {
+    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks, workload).map(authn -> {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
       return () -> commit(next, resources);
     });
@@ -121,7 +121,7 @@ final class InboundEnforcement implements InboundSecurity {
     if (before.authn() == null) {
       return Future.succeededFuture();
     }
-    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks).<Void>map(authn -> {
+    return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks, workload).<Void>map(authn -> {
       synchronized (this) {
         if (current == before) {
           current = new Compiled(before.mtls(), authn.appliesTo(workload) ? authn : null, before.authz(), before.rbac());

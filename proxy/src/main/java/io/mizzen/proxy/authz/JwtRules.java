@@ -44,7 +44,7 @@ final class JwtRules implements RequestAuthenticator {
   }
 
   static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock,
-      JwksCache cache) {
+      JwksCache cache, WorkloadInfo only) {
     List<String> errors = new ArrayList<>();
     List<Future<Rule>> pending = new ArrayList<>();
     // Only for jwksUri rules: most snapshots have none, and each apply should not cost a client.
@@ -59,6 +59,12 @@ final class JwtRules implements RequestAuthenticator {
         errors.add(where + ": " + e.field() + ": " + e.message());
       }
       if (!b.errors().isEmpty() || b.value().jwtRules() == null) {
+        continue;
+      }
+      if (only != null && !io.mizzen.spi.config.security.WorkloadSelector.applies(b.value().selector(), r.namespace(),
+          rootNamespace, only.namespace(), only.labels())) {
+        // Not this workload's: its keys are not fetched (a key server another workload relies on
+        // being down must not hold up this proxy's config).
         continue;
       }
       List<JwtRule> jwtRules = b.value().jwtRules();

@@ -35,7 +35,17 @@ public interface RequestAuthenticator {
    */
   static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock,
       JwksCache cache) {
-    return JwtRules.load(vertx, resources, rootNamespace, clock, cache);
+    return JwtRules.load(vertx, resources, rootNamespace, clock, cache, null);
+  }
+
+  /**
+   * As {@link #load(Vertx, Collection, String, Clock, JwksCache)}, for {@code workload} alone:
+   * the rules of RequestAuthentications that do not select it are checked but not compiled, and
+   * their keys are not fetched.
+   */
+  static Future<RequestAuthenticator> load(Vertx vertx, Collection<Resource> resources, String rootNamespace, Clock clock,
+      JwksCache cache, WorkloadInfo workload) {
+    return JwtRules.load(vertx, resources, rootNamespace, clock, cache, workload);
   }
 
   /** Whether any RequestAuthentication rule selects {@code workload} (none: no token is looked for). */

@@ -97,6 +97,43 @@ class JwksRefreshTest {
     assertFalse(accepted(e, oldToken), "the retired key no longer verifies");
   }
 
+  /**
+   * A RequestAuthentication of another workload whose key server is down does not hold up this
+   * workload's snapshot: its keys are not fetched here (they were, and the snapshot failed).
+   */
+  @Test
+  void anotherWorkloadsUnreachableKeyServerDoesNotHoldUpThisOne() throws Exception {
+    KeyPair keys = ec();
+    String yaml = """
+        apiVersion: security.istio.io/v1beta1
+        kind: RequestAuthentication
+        metadata: {name: mine, namespace: foo}
+        spec:
+          selector: {matchLabels: {app: httpbin}}
+          jwtRules:
+          - issuer: "ec-issuer"
+            jwks: '%s'
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: RequestAuthentication
+        metadata: {name: theirs, namespace: bar}
+        spec:
+          selector: {matchLabels: {app: sleep}}
+          jwtRules:
+          - issuer: "elsewhere"
+            jwksUri: "http://127.0.0.1:%d/down.json"
+        """.formatted(jwks(keys, "k1"), keyServer.actualPort());
+    served.set(null); // the key server answers 503
+    InboundEnforcement e = new InboundEnforcement(vertx, RequestAuthenticatorTest.HTTPBIN, "istio-system", "cluster.local",
+        RequestAuthenticatorTest.CLOCK);
+    await(e.prepare(new ProxySnapshot("1", io.mizzen.proxy.Samples.parse(yaml, "two.yaml"), List.of()))).run();
+    assertTrue(accepted(e, RequestAuthenticatorTest.token("ES256", "k1", keys, RequestAuthenticatorTest.claims("ec-issuer"))));
+    InboundEnforcement theirs = new InboundEnforcement(vertx, new io.mizzen.spi.proxy.WorkloadInfo("sleep", "bar",
+        Map.of("app", "sleep"), "sleep", "127.0.0.1", 8000), "istio-system", "cluster.local", RequestAuthenticatorTest.CLOCK);
+    String m = RequestAuthenticatorTest.failure(theirs.prepare(new ProxySnapshot("1", io.mizzen.proxy.Samples.parse(yaml, "two.yaml"), List.of())));
+    assertTrue(m != null && m.contains("down.json") && m.contains("HTTP 503"), "the workload it selects still fails: " + m);
+  }
+
   private static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
