@@ -92,4 +92,64 @@ class GatewayFunctionTest {
       }
     }
   }
+
+  /**
+   * The hosted ingress role with its workload published (as the agent does) enforces the
+   * AuthorizationPolicies that select it: a DENY on a path answers 403 there, other paths pass.
+   */
+  @Test
+  void theHostedIngressEnforcesTheAuthorizationPoliciesSelectingIt() throws Exception {
+    try (Fixture f = new Fixture()) {
+      Map<Class<?>, Object> published = new ConcurrentHashMap<>();
+      published.put(io.mizzen.spi.proxy.WorkloadInfo.class, new io.mizzen.spi.proxy.WorkloadInfo("istio-ingressgateway",
+          "istio-system", Map.of("istio", "ingressgateway"), "istio-ingressgateway-service-account", "127.0.0.1", 0));
+      Host host = new Host(f.vertx, state, Map.of("outboundPort", 0, "mixer", "off", "accessLog", false,
+          "gatewayPorts", Map.of("0", 0)), published);
+      ProxyFunction function = new ProxyFunction();
+      Fixture.await(function.start(host));
+      try {
+        Fixture.await(host.lookup(ProxySnapshotSink.class).apply(new ProxySnapshot("1", Samples.parse("""
+            apiVersion: networking.istio.io/v1alpha3
+            kind: Gateway
+            metadata: {name: edge, namespace: istio-system}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 8080, name: http, protocol: HTTP}
+                hosts: ["*"]
+            ---
+            apiVersion: networking.istio.io/v1alpha3
+            kind: VirtualService
+            metadata: {name: site, namespace: istio-system}
+            spec:
+              hosts: ["*"]
+              gateways: [edge]
+              http:
+              - directResponse: {status: 200, body: {string: open}}
+            ---
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: no-admin, namespace: istio-system}
+            spec:
+              selector: {matchLabels: {istio: ingressgateway}}
+              action: DENY
+              rules:
+              - to:
+                - operation:
+                    paths: ["/admin*"]
+            """, "inline"), List.of())));
+        int bound = host.lookup(ProxyListeners.class).gateways().get(8080);
+        HttpClient client = f.vertx.createHttpClient();
+        for (String[] want : List.of(new String[] {"/admin/users", "403"}, new String[] {"/hello", "200"})) {
+          RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(want[0]).setHost("site.example")
+              .setPort(8080).setServer(SocketAddress.inetSocketAddress(bound, "127.0.0.1")).setTimeout(20_000);
+          int status = Fixture.await(client.request(o).compose(r -> r.send()).map(r -> r.statusCode()));
+          assertTrue(status == Integer.parseInt(want[1]), want[0] + " answered " + status);
+        }
+        client.close();
+      } finally {
+        Fixture.await(function.stop());
+      }
+    }
+  }
 }
