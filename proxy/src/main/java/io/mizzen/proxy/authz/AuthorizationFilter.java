@@ -33,8 +33,7 @@ final class AuthorizationFilter implements ProxyFilter {
   @Override
   public FilterStep onRequest(RequestContext request) {
     String listener = request.listener();
-    boolean gateway = workload.appPort() == 0;
-    if (!gateway && !"inbound".equals(listener) && !listener.startsWith("gateway_")) {
+    if (!workload.gateway() && !"inbound".equals(listener) && !listener.startsWith("gateway_")) {
       // A sidecar's outbound is the client side: the destination's inbound decides. A gateway's
       // every listener is where it is called (its outbound one too, when that serves a Gateway
       // server port's routes).

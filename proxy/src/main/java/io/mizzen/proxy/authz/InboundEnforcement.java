@@ -84,8 +84,7 @@ final class InboundEnforcement implements InboundSecurity {
     AuthorizationEngine usedAuthz = policies ? authz : null;
     // The 1.4 rbac.istio.io kinds name services, and a gateway is none: only AuthorizationPolicy
     // selects it (by its labels, its namespace or mesh-wide), as in Istio.
-    boolean gateway = workload.appPort() == 0;
-    RbacEngine usedRbac = !policies && !gateway && rbac.appliesTo(workload) ? rbac : null;
+    RbacEngine usedRbac = !policies && !workload.gateway() && rbac.appliesTo(workload) ? rbac : null;
     return RequestAuthenticator.load(vertx, resources, rootNamespace, clock, jwks, workload).map(authn -> {
       Compiled next = new Compiled(mtls, authn.appliesTo(workload) ? authn : null, usedAuthz, usedRbac);
       return () -> commit(next, resources);

@@ -29,13 +29,15 @@ final class GatewayCertificates {
 
   private final Vertx vertx;
   private final Path credentialsDir;
+  private final GatewayListeners listeners;
   private volatile InForce inForce;
   /** Per server, the digest last refused (said once, not at every poll). */
   private final Map<GatewayServer, String> refused = new IdentityHashMap<>();
 
-  GatewayCertificates(Vertx vertx, Path credentialsDir) {
+  GatewayCertificates(Vertx vertx, Path credentialsDir, GatewayListeners listeners) {
     this.vertx = vertx;
     this.credentialsDir = credentialsDir;
+    this.listeners = listeners;
   }
 
   /**
@@ -45,10 +47,11 @@ final class GatewayCertificates {
    * @throws IllegalArgumentException naming the server and the file that is missing or unusable
    */
   InForce load(Map<Integer, GatewayPort> ports) {
-    Map<GatewayServer, SslContext> contexts = GatewayTls.load(ports.values(), credentialsDir);
+    // The digests first: files changing while the contexts are built show at the next poll.
     Map<GatewayServer, String> prints = new IdentityHashMap<>();
-    contexts.keySet().forEach(s -> prints.put(s, GatewayTls.fingerprint(s, credentialsDir)));
-    return new InForce(ports, contexts, prints);
+    ports.values().forEach(p -> p.servers().stream().filter(GatewayServer::terminates)
+        .forEach(s -> prints.put(s, GatewayTls.fingerprint(s, credentialsDir))));
+    return new InForce(ports, GatewayTls.load(ports.values(), credentialsDir), prints);
   }
 
   /** What a snapshot put in force: every context built anew. */
@@ -59,25 +62,26 @@ final class GatewayCertificates {
     }
   }
 
-  /** What {@link #poll} rebuilt, now in force. */
-  void updated(InForce now) {
-    inForce = now;
-  }
-
   /**
-   * Reads the files of the servers in force again and builds a context for each whose files
-   * changed.
+   * Reads the files of the servers in force again and puts a context built from them in force
+   * (on the listeners, for new connections) for each server whose files changed.
    *
-   * @return the contexts to put in force, or null when none changed; never fails
+   * @return completes once done; never fails
    */
-  Future<InForce> poll() {
+  Future<Void> refresh() {
     InForce current = inForce;
     if (current == null || current.contexts().isEmpty()) {
-      return Future.succeededFuture(null);
+      return Future.succeededFuture();
     }
-    return vertx.<InForce>executeBlocking(() -> reload(current)).recover(e -> {
+    return vertx.<InForce>executeBlocking(() -> reload(current)).compose(updated -> {
+      if (updated == null) {
+        return Future.<Void>succeededFuture();
+      }
+      inForce = updated;
+      return listeners.reconcile(updated.ports(), updated.contexts());
+    }).recover(e -> {
       LOG.log(System.Logger.Level.WARNING, "gateway certificate check failed: " + e);
-      return Future.succeededFuture(null);
+      return Future.succeededFuture();
     });
   }
 

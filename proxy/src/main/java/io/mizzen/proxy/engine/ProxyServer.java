@@ -74,7 +74,6 @@ final class ProxyServer implements MeshProxy {
     this.meshTls = meshTls;
     this.trustDomain = trustDomain;
     this.options = options;
-    this.certificates = new GatewayCertificates(vertx, options.gatewayListeners().credentialsDir());
     List<ProxyFilter> chain = new ArrayList<>();
     if (security != null) {
       // Istio's inbound: authentication and authorization before anything else acts on a request.
@@ -92,6 +91,7 @@ final class ProxyServer implements MeshProxy {
     this.tracing = new TracePropagation(options.openTelemetry());
     this.pipelines = new ListenerPipelines(this, options);
     this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
+    this.certificates = new GatewayCertificates(vertx, options.gatewayListeners().credentialsDir(), gatewayListeners);
   }
 
   /**
@@ -373,10 +373,8 @@ final class ProxyServer implements MeshProxy {
   }
 
   /**
-   * From the first snapshot with gateways or TLS origination on, reads their certificate files
-   * again every {@link GatewayCertificates#POLL_MILLIS} and puts the contexts of changed ones in
-   * force, in turn with the snapshots (a tick while one is going in is skipped: it reads the
-   * files itself).
+   * Re-reads gateway and origination certificate files every {@link GatewayCertificates#POLL_MILLIS},
+   * in turn with the snapshots (a tick while one goes in is skipped: it reads the files itself).
    */
   private synchronized void pollFiles() {
     if (certificatePoll >= 0 || draining) {
@@ -387,13 +385,7 @@ final class ProxyServer implements MeshProxy {
         if (!gatewaySwaps.isComplete() || draining) {
           return;
         }
-        gatewaySwaps = certificates.poll().compose(updated -> {
-          if (updated == null) {
-            return Future.<Void>succeededFuture();
-          }
-          certificates.updated(updated);
-          return gatewayListeners.reconcile(updated.ports(), updated.contexts());
-        }).compose(v -> origination.refresh(vertx));
+        gatewaySwaps = certificates.refresh().compose(v -> origination.refresh(vertx));
       }
     });
   }

@@ -359,13 +359,8 @@ final class UpstreamLeg implements UpstreamOwner {
   }
 
   /**
-   * The response broke after its head: once any of it is on its way to the client, cutting the
-   * connection is all HTTP/1.1 leaves, after what came of it is flushed (the client sees a
-   * truncated body end in the close, never a complete-looking one; closing at once dropped the
-   * head and bytes still unflushed from this read batch, found by UpstreamFuzzPropertyTest). An
-   * HTTP/2 client's stream is reset. While the head is still held (the body failed in the read
-   * batch that brought the head, before any of it), nothing has gone, so the client gets a whole
-   * 503 instead, and its connection stays usable.
+   * The response broke after its head: what came is flushed, then the connection cut
+   * ({@link DownstreamHandler#exchangeDone}; an HTTP/2 stream reset). A head still held: a 503.
    */
   private void cutClient() {
     if (heldHead != null) {
@@ -378,7 +373,6 @@ final class UpstreamLeg implements UpstreamOwner {
     if (io.mizzen.proxy.h2.Http2Streams.isStream(ex.client)) {
       ex.client.close();
     }
-    // An HTTP/1.1 client's connection closes once flushed (DownstreamHandler.exchangeDone).
     ex.finish();
   }
 

@@ -22,4 +22,9 @@ public record WorkloadInfo(
     namespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
     serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
   }
+
+  /** Whether this is a gateway's workload: one with no app beside it ({@code appPort} 0). */
+  public boolean gateway() {
+    return appPort == 0;
+  }
 }
