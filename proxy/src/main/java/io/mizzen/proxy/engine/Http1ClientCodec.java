@@ -1,14 +1,20 @@
 package io.mizzen.proxy.engine;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -24,16 +30,105 @@ import java.util.List;
  * is not tunnelled by this proxy, so a 2xx to it is read as any other response.)
  */
 final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
+  private static final int MAX_HEAD = 64 * 1024;
+  private static final int MAX_CHUNK = 16 * 1024;
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
 
+  /** False reads every head with Netty's decoder: what {@code PlainHeadTest} holds the plain reading to. */
+  private final boolean plainHeads;
+
   Http1ClientCodec() {
-    init(new StrictResponseDecoder(new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(16 * 1024)),
-        new MethodRecordingEncoder());
+    this(true);
+  }
+
+  Http1ClientCodec(boolean plainHeads) {
+    this.plainHeads = plainHeads;
+    init(new StrictResponseDecoder(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEAD).setMaxChunkSize(MAX_CHUNK)
+        .setHeadersFactory(FlatHeaders.HEADERS).setTrailersFactory(FlatHeaders.TRAILERS)), new MethodRecordingEncoder());
+  }
+
+  /** How many heads {@link PlainHead} read so far on this connection. */
+  int plainReads() {
+    return ((StrictResponseDecoder) inboundHandler()).plainReads;
   }
 
   private final class StrictResponseDecoder extends HttpResponseDecoder {
+    private final PlainHead plain = new PlainHead();
+    /** How many heads {@link PlainHead} read (for tests: what took the plain path). */
+    private int plainReads;
+    /** Netty's decoder is inside a response: it reads on until that response's end. */
+    private boolean nettyReads;
+    /** Netty's decoder refused a response or switched protocols (101): it reads the rest. */
+    private boolean nettyForGood;
+    /** Bytes of a plain response's body still to come. */
+    private long bodyLeft;
+
     StrictResponseDecoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+      if (bodyLeft > 0) {
+        body(buffer, out);
+        return;
+      }
+      if (!nettyReads && plainHeads && plainResponse(buffer, out)) {
+        return;
+      }
+      nettyReads = true;
+      int before = out.size();
+      super.decode(ctx, buffer, out);
+      for (int i = before; i < out.size(); i++) {
+        Object message = out.get(i);
+        if (message instanceof HttpResponse response
+            && (response.decoderResult().isFailure() || response.status().code() == 101)) {
+          nettyForGood = true;
+        }
+        if (message instanceof LastHttpContent) {
+          nettyReads = nettyForGood;
+        }
+      }
+    }
+
+    /**
+     * A whole response head of the plain shape, 200–599 but not 204 or 304, framed by one
+     * Content-Length, to a request other than HEAD: read by {@link PlainHead}, and its body as
+     * slices of what came (at most 16 KiB each, as Netty's decoder gives); false leaves the bytes
+     * to Netty's decoder.
+     */
+    private boolean plainResponse(ByteBuf buffer, List<Object> out) {
+      HttpMethod method = methods.peek();
+      if (method == null || HttpMethod.HEAD.equals(method)) {
+        return false;
+      }
+      int length = plain.read(buffer, MAX_HEAD, 8190, false);
+      int status = plain.status;
+      if (length < 0 || plain.transferEncoding || plain.contentLengths != 1 || status < 200 || status == 204
+          || status == 304) {
+        return false;
+      }
+      methods.poll();
+      buffer.skipBytes(length);
+      plainReads++;
+      out.add(new DefaultHttpResponse(plain.version, plain.responseStatus(), plain.headers()));
+      bodyLeft = plain.contentLength;
+      if (bodyLeft == 0) {
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      } else {
+        body(buffer, out);
+      }
+      return true;
+    }
+
+    private void body(ByteBuf buffer, List<Object> out) {
+      int take = (int) Math.min(Math.min(buffer.readableBytes(), bodyLeft), MAX_CHUNK);
+      if (take == 0) {
+        return;
+      }
+      ByteBuf content = buffer.readRetainedSlice(take);
+      bodyLeft -= take;
+      out.add(bodyLeft == 0 ? new DefaultLastHttpContent(content, trailersFactory) : new DefaultHttpContent(content));
     }
 
     @Override
@@ -67,6 +162,15 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
   }
 
   private final class MethodRecordingEncoder extends HttpRequestEncoder {
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      if (headers instanceof FlatHeaders flat) {
+        flat.encode(buf);
+      } else {
+        super.encodeHeaders(headers, buf);
+      }
+    }
+
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
       if (msg instanceof HttpRequest request) {

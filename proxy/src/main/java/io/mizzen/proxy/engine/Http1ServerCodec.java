@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -33,9 +34,20 @@ import java.util.List;
  */
 final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+  private final int maxHeaderBytes;
+  /** False reads every head with Netty's decoder: what {@code PlainHeadTest} holds the plain reading to. */
+  private final boolean plainHeads;
 
   Http1ServerCodec(int maxHeaderBytes) {
+    this(maxHeaderBytes, true);
+  }
+
+  Http1ServerCodec(int maxHeaderBytes, boolean plainHeads) {
+    this.maxHeaderBytes = maxHeaderBytes;
+    this.plainHeads = plainHeads;
     HttpDecoderConfig config = new HttpDecoderConfig()
+        .setHeadersFactory(FlatHeaders.HEADERS)
+        .setTrailersFactory(FlatHeaders.TRAILERS)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(maxHeaderBytes)
         .setMaxChunkSize(16 * 1024)
@@ -44,7 +56,20 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
     init(new StrictRequestDecoder(config), new HeadAwareResponseEncoder());
   }
 
+  /** How many heads {@link PlainHead} read so far on this connection. */
+  int plainReads() {
+    return ((StrictRequestDecoder) inboundHandler()).plainReads;
+  }
+
   private final class StrictRequestDecoder extends HttpRequestDecoder {
+    private final PlainHead plain = new PlainHead();
+    /** How many heads {@link PlainHead} read (for tests: what took the plain path). */
+    private int plainReads;
+    /** Netty's decoder is inside a request: it reads on until that request's end. */
+    private boolean nettyReads;
+    /** Netty's decoder refused a request or saw an upgrade or CONNECT: it reads the rest. */
+    private boolean nettyForGood;
+
     StrictRequestDecoder(HttpDecoderConfig config) {
       super(config);
     }
@@ -79,6 +104,10 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+      if (!nettyReads && plainHeads && plainRequest(buffer, out)) {
+        return;
+      }
+      nettyReads = true;
       int before = out.size();
       super.decode(ctx, buffer, out);
       for (int i = before; i < out.size(); i++) {
@@ -95,6 +124,38 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
           }
         }
       }
+      for (int i = before; i < out.size(); i++) {
+        Object message = out.get(i);
+        if (message instanceof HttpRequest request && (request.decoderResult().isFailure()
+            || request.method() == HttpMethod.CONNECT || request.headers().contains(HttpHeaderNames.UPGRADE))) {
+          nettyForGood = true;
+        }
+        if (message instanceof LastHttpContent) {
+          nettyReads = nettyForGood;
+        }
+      }
+    }
+
+    /**
+     * A whole request head of the plain shape with no body (no Content-Length, no
+     * Transfer-Encoding, no Upgrade, not CONNECT), read by {@link PlainHead} as one whole request;
+     * false leaves the bytes to Netty's decoder.
+     */
+    private boolean plainRequest(ByteBuf buffer, List<Object> out) {
+      int length = plain.read(buffer, maxHeaderBytes, 8190, true);
+      if (length < 0 || plain.contentLengths != 0 || plain.transferEncoding || plain.upgrade) {
+        return false;
+      }
+      HttpMethod method = plain.method();
+      if (method == HttpMethod.CONNECT) {
+        return false;
+      }
+      buffer.skipBytes(length);
+      plainReads++;
+      methods.add(method);
+      out.add(new DefaultFullHttpRequest(plain.version, method, plain.target(), Unpooled.EMPTY_BUFFER,
+          plain.headers(), EmptyHttpHeaders.INSTANCE));
+      return true;
     }
   }
 
@@ -155,6 +216,15 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
   }
 
   private final class HeadAwareResponseEncoder extends HttpResponseEncoder {
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      if (headers instanceof FlatHeaders flat) {
+        flat.encode(buf);
+      } else {
+        super.encodeHeaders(headers, buf);
+      }
+    }
+
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse response) {
       int code = response.status().code();

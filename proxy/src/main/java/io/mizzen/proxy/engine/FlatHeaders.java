@@ -1,0 +1,481 @@
+package io.mizzen.proxy.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpConstants;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The headers of a message this proxy relays over HTTP/1.1: names and values in two arrays, in
+ * the order they came or were added, looked up by a case-insensitive scan. A relayed head has a
+ * dozen headers or fewer, and the proxy reads and edits a handful of them once each, so a scan
+ * costs less than Netty's {@code DefaultHttpHeaders}, which hashes every name it stores or looks
+ * up and keeps an entry object per header. A head read by {@link PlainHead} holds its names and
+ * values as {@link AsciiString} views of the received bytes, which the encoders copy back out as
+ * they are ({@link #encode}). Behaves as {@code DefaultHttpHeaders} with its default validation:
+ * a name must be a non-empty token, a value may hold no line break or NUL (Netty's own checks,
+ * so what this refuses is what Netty's decoder refused before, with the same messages); values
+ * are kept as given (a {@code Date} formatted as an HTTP date, other objects by
+ * {@code toString}); set replaces every value of a name and appends the new one; {@link #TRAILERS}
+ * also refuses the names a trailer may not carry. Not thread-safe, as a message's headers never
+ * are.
+ */
+final class FlatHeaders extends HttpHeaders {
+  /** What the HTTP/1.1 decoders build a head's headers with. */
+  static final HttpHeadersFactory HEADERS = factory(false);
+  /** What the HTTP/1.1 decoders build a body's trailers with. */
+  static final HttpHeadersFactory TRAILERS = factory(true);
+
+  private static final CharSequence[] NONE = new CharSequence[0];
+
+  private final boolean trailers;
+  private CharSequence[] names;
+  private CharSequence[] values;
+  private int size;
+
+  FlatHeaders() {
+    this(false, 8);
+  }
+
+  private FlatHeaders(boolean trailers, int capacity) {
+    this.trailers = trailers;
+    this.names = capacity == 0 ? NONE : new CharSequence[capacity];
+    this.values = capacity == 0 ? NONE : new CharSequence[capacity];
+  }
+
+  /**
+   * Headers already checked by {@link PlainHead} (token names, values of visible ASCII, spaces and
+   * tabs only): taken as they are, the arrays included.
+   */
+  static FlatHeaders parsed(CharSequence[] names, CharSequence[] values, int size) {
+    FlatHeaders headers = new FlatHeaders(false, 0);
+    headers.names = names;
+    headers.values = values;
+    headers.size = size;
+    return headers;
+  }
+
+  private static HttpHeadersFactory factory(boolean trailers) {
+    return new HttpHeadersFactory() {
+      @Override
+      public HttpHeaders newHeaders() {
+        // Trailers are rare: their arrays are made when the first one arrives.
+        return new FlatHeaders(trailers, trailers ? 0 : 12);
+      }
+
+      @Override
+      public HttpHeaders newEmptyHeaders() {
+        return new FlatHeaders(trailers, 0);
+      }
+    };
+  }
+
+  // ---- reading
+
+  private int indexOf(CharSequence name, int from) {
+    CharSequence[] ns = names;
+    int length = name.length();
+    for (int i = from; i < size; i++) {
+      CharSequence n = ns[i];
+      if (n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Override
+  public String get(String name) {
+    return get((CharSequence) name);
+  }
+
+  @Override
+  public String get(CharSequence name) {
+    int i = indexOf(name, 0);
+    return i < 0 ? null : values[i].toString();
+  }
+
+  @Override
+  public Integer getInt(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public int getInt(CharSequence name, int defaultValue) {
+    Integer value = getInt(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public Short getShort(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Short.parseShort(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public short getShort(CharSequence name, short defaultValue) {
+    Short value = getShort(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public Long getTimeMillis(CharSequence name) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    Date date = DateFormatter.parseHttpDate(value);
+    return date == null ? null : date.getTime();
+  }
+
+  @Override
+  public long getTimeMillis(CharSequence name, long defaultValue) {
+    Long value = getTimeMillis(name);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public List<String> getAll(String name) {
+    return getAll((CharSequence) name);
+  }
+
+  @Override
+  public List<String> getAll(CharSequence name) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
+      return Collections.emptyList();
+    }
+    List<String> all = new ArrayList<>(2);
+    for (; i >= 0; i = indexOf(name, i + 1)) {
+      all.add(values[i].toString());
+    }
+    return all;
+  }
+
+  @Override
+  public Iterator<String> valueStringIterator(CharSequence name) {
+    return getAll(name).iterator();
+  }
+
+  @Override
+  public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+    List<CharSequence> all = new ArrayList<>(2);
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      all.add(values[i]);
+    }
+    return all.iterator();
+  }
+
+  @Override
+  public boolean contains(String name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(CharSequence name) {
+    return indexOf(name, 0) >= 0;
+  }
+
+  @Override
+  public boolean contains(String name, String value, boolean ignoreCase) {
+    return contains((CharSequence) name, value, ignoreCase);
+  }
+
+  @Override
+  public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(values[i], value) : AsciiString.contentEquals(values[i], value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public Set<String> names() {
+    Set<String> all = new LinkedHashSet<>();
+    for (int i = 0; i < size; i++) {
+      all.add(names[i].toString());
+    }
+    return all;
+  }
+
+  @Override
+  public List<Map.Entry<String, String>> entries() {
+    List<Map.Entry<String, String>> all = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      all.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+    }
+    return all;
+  }
+
+  @Override
+  public Iterator<Map.Entry<String, String>> iterator() {
+    return entries().iterator();
+  }
+
+  @Override
+  public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < size;
+      }
+
+      @Override
+      public Map.Entry<CharSequence, CharSequence> next() {
+        if (next >= size) {
+          throw new NoSuchElementException();
+        }
+        int i = next++;
+        return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+      }
+    };
+  }
+
+  // ---- writing
+
+  @Override
+  public HttpHeaders add(String name, Object value) {
+    return add((CharSequence) name, value);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Object value) {
+    append(validName(name), validValue(value));
+    return this;
+  }
+
+  @Override
+  public HttpHeaders add(String name, Iterable<?> values) {
+    return add((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders add(CharSequence name, Iterable<?> values) {
+    validName(name);
+    for (Object value : values) {
+      append(name, validValue(value));
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders addInt(CharSequence name, int value) {
+    return add(name, Integer.toString(value));
+  }
+
+  @Override
+  public HttpHeaders addShort(CharSequence name, short value) {
+    return add(name, Short.toString(value));
+  }
+
+  @Override
+  public HttpHeaders set(String name, Object value) {
+    return set((CharSequence) name, value);
+  }
+
+  @Override
+  public HttpHeaders set(CharSequence name, Object value) {
+    CharSequence v = validValue(value);
+    remove(validName(name));
+    append(name, v);
+    return this;
+  }
+
+  @Override
+  public HttpHeaders set(String name, Iterable<?> values) {
+    return set((CharSequence) name, values);
+  }
+
+  @Override
+  public HttpHeaders set(CharSequence name, Iterable<?> values) {
+    validName(name);
+    List<CharSequence> all = new ArrayList<>();
+    for (Object value : values) {
+      if (value == null) {
+        break; // as DefaultHeaders: a null ends the list
+      }
+      all.add(validValue(value));
+    }
+    remove(name);
+    for (CharSequence v : all) {
+      append(name, v);
+    }
+    return this;
+  }
+
+  @Override
+  public HttpHeaders setInt(CharSequence name, int value) {
+    return set(name, Integer.toString(value));
+  }
+
+  @Override
+  public HttpHeaders setShort(CharSequence name, short value) {
+    return set(name, Short.toString(value));
+  }
+
+  @Override
+  public HttpHeaders remove(String name) {
+    return remove((CharSequence) name);
+  }
+
+  @Override
+  public HttpHeaders remove(CharSequence name) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
+      return this;
+    }
+    int kept = i;
+    for (int j = i + 1; j < size; j++) {
+      CharSequence n = names[j];
+      if (n.length() == name.length() && AsciiString.contentEqualsIgnoreCase(n, name)) {
+        continue;
+      }
+      names[kept] = n;
+      values[kept] = values[j];
+      kept++;
+    }
+    Arrays.fill(names, kept, size, null);
+    Arrays.fill(values, kept, size, null);
+    size = kept;
+    return this;
+  }
+
+  @Override
+  public HttpHeaders clear() {
+    Arrays.fill(names, 0, size, null);
+    Arrays.fill(values, 0, size, null);
+    size = 0;
+    return this;
+  }
+
+  @Override
+  public HttpHeaders copy() {
+    FlatHeaders copy = new FlatHeaders(trailers, Math.max(size, 4));
+    System.arraycopy(names, 0, copy.names, 0, size);
+    System.arraycopy(values, 0, copy.values, 0, size);
+    copy.size = size;
+    return copy;
+  }
+
+  private void append(CharSequence name, CharSequence value) {
+    if (size == names.length) {
+      int grown = Math.max(8, size * 2);
+      names = Arrays.copyOf(names, grown);
+      values = Arrays.copyOf(values, grown);
+    }
+    names[size] = name;
+    values[size] = value;
+    size++;
+  }
+
+  /** Netty's default name checks for headers (and, for trailers, its prohibited names). */
+  private CharSequence validName(CharSequence name) {
+    if (name == null) {
+      throw new NullPointerException("name");
+    }
+    if (name.length() == 0) {
+      throw new IllegalArgumentException("empty headers are not allowed [" + name + ']');
+    }
+    int bad = HttpHeaderValidationUtil.validateToken(name);
+    if (bad != -1) {
+      throw new IllegalArgumentException("a header name can only contain \"token\" characters, but found invalid character 0x"
+          + Integer.toHexString(name.charAt(bad)) + " at index " + bad + " of header '" + name + "'.");
+    }
+    if (trailers && (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name))) {
+      throw new IllegalArgumentException("prohibited trailing header: " + name);
+    }
+    return name;
+  }
+
+  /** Netty's default value conversion and check: no CR, LF or NUL that could end the line early. */
+  private static CharSequence validValue(Object value) {
+    if (value == null) {
+      throw new NullPointerException("value");
+    }
+    CharSequence v;
+    if (value instanceof CharSequence chars) {
+      v = chars;
+    } else if (value instanceof Date date) {
+      v = DateFormatter.format(date);
+    } else if (value instanceof Calendar calendar) {
+      v = DateFormatter.format(calendar.getTime());
+    } else {
+      v = value.toString();
+    }
+    int bad = HttpHeaderValidationUtil.validateValidHeaderValue(v);
+    if (bad != -1) {
+      throw new IllegalArgumentException("a header value contains prohibited character 0x"
+          + Integer.toHexString(v.charAt(bad)) + " at index " + bad + '.');
+    }
+    return v;
+  }
+
+  /** Writes every header as {@code name: value CRLF}, as Netty's encoder does. */
+  void encode(ByteBuf buf) {
+    for (int i = 0; i < size; i++) {
+      CharSequence name = names[i];
+      CharSequence value = values[i];
+      buf.ensureWritable(name.length() + value.length() + 4);
+      writeAscii(buf, name);
+      buf.writeShort((HttpConstants.COLON << 8) | HttpConstants.SP);
+      writeAscii(buf, value);
+      buf.writeShort((HttpConstants.CR << 8) | HttpConstants.LF);
+    }
+  }
+
+  private static void writeAscii(ByteBuf buf, CharSequence chars) {
+    if (chars instanceof AsciiString ascii) {
+      ByteBufUtil.copy(ascii, 0, buf, ascii.length());
+    } else {
+      buf.writeCharSequence(chars, io.netty.util.CharsetUtil.US_ASCII);
+    }
+  }
+}
