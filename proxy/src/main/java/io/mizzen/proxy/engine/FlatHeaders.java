@@ -223,6 +223,35 @@ final class FlatHeaders extends HttpHeaders {
     return false;
   }
 
+  /**
+   * As Netty's: whether a value of {@code name}, split at commas and trimmed, is {@code value};
+   * without the list and iterator Netty's makes per call (Connection, Transfer-Encoding and
+   * keep-alive are asked this of every message).
+   */
+  @Override
+  public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      CharSequence raw = values[i];
+      int begin = 0;
+      int end;
+      while ((end = AsciiString.indexOf(raw, ',', begin)) != -1) {
+        if (tokenIs(raw.subSequence(begin, end), value, ignoreCase)) {
+          return true;
+        }
+        begin = end + 1;
+      }
+      if ((begin == 0 || begin < raw.length()) && tokenIs(begin == 0 ? raw : raw.subSequence(begin, raw.length()), value, ignoreCase)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean tokenIs(CharSequence token, CharSequence value, boolean ignoreCase) {
+    CharSequence trimmed = AsciiString.trim(token);
+    return ignoreCase ? AsciiString.contentEqualsIgnoreCase(trimmed, value) : AsciiString.contentEquals(trimmed, value);
+  }
+
   @Override
   public boolean isEmpty() {
     return size == 0;

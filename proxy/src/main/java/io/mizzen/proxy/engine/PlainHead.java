@@ -46,6 +46,15 @@ final class PlainHead {
     }
   }
 
+  /** Names most heads carry, spelt as most senders spell them: one instance each, not one per head. */
+  private static final CommonNames COMMON = new CommonNames("Host", "host", "User-Agent", "user-agent", "Accept", "accept",
+      "Accept-Encoding", "accept-encoding", "Accept-Language", "Connection", "connection", "Content-Length",
+      "content-length", "Content-Type", "content-type", "Date", "date", "Server", "server", "Cache-Control",
+      "Last-Modified", "ETag", "Accept-Ranges", "Cookie", "Authorization", "Origin", "Referer", "X-Forwarded-For",
+      "x-forwarded-for", "X-Forwarded-Proto", "x-forwarded-proto", "x-request-id", "X-Request-Id", "traceparent",
+      "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-envoy-upstream-service-time",
+      "x-envoy-decorator-operation", "x-mesh", "Vary", "Keep-Alive", "Transfer-Encoding", "Expires", "Location");
+
   private byte[] scratch = new byte[FIRST_WINDOW];
   /** Per header: where its name and its value start and end in {@link #scratch}. */
   private int[] spans = new int[64];
@@ -149,12 +158,15 @@ final class PlainHead {
     }
     int end = p + 2;
     byte[] own = Arrays.copyOf(a, end);
-    // Room for the headers the proxy adds (request id, trace context, header operations).
-    names = new CharSequence[count + 12];
-    values = new CharSequence[count + 12];
+    // Room for the headers the proxy adds: a request's id, trace context and peer metadata; a
+    // response's few (more grow the arrays).
+    int room = count + (request ? 10 : 4);
+    names = new CharSequence[room];
+    values = new CharSequence[room];
     int[] s = spans;
     for (int i = 0, j = 0; i < count; i++, j += 4) {
-      names[i] = new AsciiString(own, s[j], s[j + 1] - s[j], false);
+      AsciiString known = COMMON.get(own, s[j], s[j + 1] - s[j]);
+      names[i] = known != null ? known : new AsciiString(own, s[j], s[j + 1] - s[j], false);
       values[i] = new AsciiString(own, s[j + 2], s[j + 3] - s[j + 2], false);
     }
     head = own;
@@ -309,5 +321,38 @@ final class PlainHead {
     spans[j + 2] = valueStart;
     spans[j + 3] = valueEnd;
     count++;
+  }
+
+  /** Header names by their exact bytes: a lookup by length and first byte, then a compare. */
+  private static final class CommonNames {
+    private final AsciiString[][] byLength = new AsciiString[64][];
+
+    CommonNames(String... names) {
+      for (String name : names) {
+        AsciiString[] same = byLength[name.length()];
+        same = same == null ? new AsciiString[1] : Arrays.copyOf(same, same.length + 1);
+        same[same.length - 1] = AsciiString.cached(name);
+        byLength[name.length()] = same;
+      }
+    }
+
+    /** The common name whose bytes are {@code a[at, at + length)}, exactly; null if none. */
+    AsciiString get(byte[] a, int at, int length) {
+      if (length >= byLength.length) {
+        return null;
+      }
+      AsciiString[] same = byLength[length];
+      if (same == null) {
+        return null;
+      }
+      for (AsciiString name : same) {
+        byte[] b = name.array();
+        int from = name.arrayOffset();
+        if (b[from] == a[at] && Arrays.equals(b, from, from + length, a, at, at + length)) {
+          return name;
+        }
+      }
+      return null;
+    }
   }
 }
