@@ -487,24 +487,92 @@ final class FlatHeaders extends HttpHeaders {
     return v;
   }
 
-  /** Writes every header as {@code name: value CRLF}, as Netty's encoder does. */
-  void encode(ByteBuf buf) {
-    for (int i = 0; i < size; i++) {
-      CharSequence name = names[i];
-      CharSequence value = values[i];
-      buf.ensureWritable(name.length() + value.length() + 4);
-      writeAscii(buf, name);
-      buf.writeShort((HttpConstants.COLON << 8) | HttpConstants.SP);
-      writeAscii(buf, value);
-      buf.writeShort((HttpConstants.CR << 8) | HttpConstants.LF);
-    }
+  /**
+   * Sets a header this proxy makes from checked parts (a constant name, a value of hex digits
+   * and dashes it wrote itself): as {@link #set}, without checking them again.
+   */
+  void setChecked(AsciiString name, CharSequence value) {
+    remove(name);
+    append(name, value);
   }
 
-  private static void writeAscii(ByteBuf buf, CharSequence chars) {
-    if (chars instanceof AsciiString ascii) {
-      ByteBufUtil.copy(ascii, 0, buf, ascii.length());
-    } else {
-      buf.writeCharSequence(chars, io.netty.util.CharsetUtil.US_ASCII);
+  /**
+   * Removes every header {@code drop} picks, in one pass.
+   *
+   * @return whether any was removed
+   */
+  boolean removeIf(java.util.function.BiPredicate<CharSequence, CharSequence> drop) {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      if (drop.test(names[i], values[i])) {
+        continue;
+      }
+      names[kept] = names[i];
+      values[kept] = values[i];
+      kept++;
     }
+    if (kept == size) {
+      return false;
+    }
+    Arrays.fill(names, kept, size, null);
+    Arrays.fill(values, kept, size, null);
+    size = kept;
+    return true;
+  }
+
+  /** The name of header {@code i}, in the order they are kept (for a scan without an iterator). */
+  CharSequence nameAt(int i) {
+    return names[i];
+  }
+
+  /** The value of header {@code i}. */
+  CharSequence valueAt(int i) {
+    return values[i];
+  }
+
+  /**
+   * Writes every header as {@code name: value CRLF}, as Netty's encoder does: laid out in a
+   * scratch array of the event loop's and copied into {@code buf} at once.
+   */
+  void encode(ByteBuf buf) {
+    int total = 0;
+    for (int i = 0; i < size; i++) {
+      total += names[i].length() + values[i].length() + 4;
+    }
+    byte[] out = SCRATCH.get();
+    if (out.length < total) {
+      out = new byte[Math.max(total, out.length * 2)];
+      SCRATCH.set(out);
+    }
+    int at = 0;
+    for (int i = 0; i < size; i++) {
+      at = put(out, at, names[i]);
+      out[at++] = ':';
+      out[at++] = ' ';
+      at = put(out, at, values[i]);
+      out[at++] = '\r';
+      out[at++] = '\n';
+    }
+    buf.writeBytes(out, 0, total);
+  }
+
+  private static final io.netty.util.concurrent.FastThreadLocal<byte[]> SCRATCH =
+      new io.netty.util.concurrent.FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[1024];
+        }
+      };
+
+  private static int put(byte[] out, int at, CharSequence chars) {
+    int length = chars.length();
+    if (chars instanceof AsciiString ascii) {
+      System.arraycopy(ascii.array(), ascii.arrayOffset(), out, at, length);
+    } else {
+      for (int i = 0; i < length; i++) {
+        out[at + i] = AsciiString.c2b(chars.charAt(i)); // as Netty's encoder: a char past 0xFF becomes '?'
+      }
+    }
+    return at + length;
   }
 }

@@ -13,6 +13,11 @@ final class HopByHop {
   private HopByHop() {}
 
   static void strip(HttpHeaders headers) {
+    if (headers instanceof FlatHeaders flat && !connectionNamesOthers(flat)) {
+      // Most messages: one pass, no list (Connection, if any, says only keep-alive or close).
+      flat.removeIf(HopByHop::isHopByHop);
+      return;
+    }
     if (headers.contains(HttpHeaderNames.CONNECTION)) {
       for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
         removeNamedIn(headers, value);
@@ -26,6 +31,34 @@ final class HopByHop {
     if (te != null && !te.equalsIgnoreCase(HttpHeaderValues.TRAILERS.toString())) {
       headers.remove(HttpHeaderNames.TE);
     }
+  }
+
+  /** Connection, Keep-Alive, Proxy-Connection, Upgrade, and TE but for {@code TE: trailers}. */
+  private static boolean isHopByHop(CharSequence name, CharSequence value) {
+    return switch (name.length()) {
+      case 2 -> HttpHeaderNames.TE.contentEqualsIgnoreCase(name)
+          && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value);
+      case 7 -> HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name);
+      case 10 -> HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
+          || HttpHeaderNames.KEEP_ALIVE.contentEqualsIgnoreCase(name);
+      case 16 -> HttpHeaderNames.PROXY_CONNECTION.contentEqualsIgnoreCase(name);
+      default -> false;
+    };
+  }
+
+  /** Whether a Connection value names a header other than keep-alive and close (to be removed too). */
+  private static boolean connectionNamesOthers(FlatHeaders headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      CharSequence name = headers.nameAt(i);
+      if (name.length() == 10 && HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
+        CharSequence value = headers.valueAt(i);
+        if (!HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)
+            && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -96,16 +96,29 @@ final class TracePropagation {
     boolean sampled = parent == null || parent.isSampled();
     ascii(parent == null ? "01" : parent.getTraceFlags().asHex(), tp, 53);
     AsciiString traceparent = new AsciiString(tp, false);
-    h.set(TRACEPARENT, traceparent);
+    put(h, TRACEPARENT, traceparent);
     h.remove(B3);
-    h.set(B3_TRACE_ID, traceparent.subSequence(3, 35, false));
-    h.set(B3_SPAN_ID, traceparent.subSequence(36, 52, false));
+    put(h, B3_TRACE_ID, traceparent.subSequence(3, 35, false));
+    put(h, B3_SPAN_ID, traceparent.subSequence(36, 52, false));
     if (parent != null) {
-      h.set(B3_PARENT_SPAN_ID, parent.getSpanId());
+      put(h, B3_PARENT_SPAN_ID, new AsciiString(parent.getSpanId()));
     } else {
       h.remove(B3_PARENT_SPAN_ID);
     }
-    h.set(B3_SAMPLED, sampled ? SAMPLED : NOT_SAMPLED);
+    put(h, B3_SAMPLED, sampled ? SAMPLED : NOT_SAMPLED);
+  }
+
+  /**
+   * Sets a trace header: its name a constant, its value hex digits and dashes made here (a
+   * parent's ids and flags are lower-case hex, or OpenTelemetry would have refused them), so
+   * headers read by {@link PlainHead} take it without checking it again.
+   */
+  private static void put(HttpHeaders h, AsciiString name, CharSequence value) {
+    if (h instanceof FlatHeaders flat) {
+      flat.setChecked(name, value);
+    } else {
+      h.set(name, value);
+    }
   }
 
   private static void ascii(String s, byte[] to, int at) {
