@@ -3,6 +3,7 @@ package io.mizzen.proxy.engine;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
 
 /**
  * Strips the headers that describe one connection, not the message (RFC 9110 §7.6.1), before a
@@ -27,9 +28,15 @@ final class HopByHop {
     headers.remove(HttpHeaderNames.KEEP_ALIVE);
     headers.remove(HttpHeaderNames.PROXY_CONNECTION);
     headers.remove(HttpHeaderNames.UPGRADE);
-    String te = headers.get(HttpHeaderNames.TE);
-    if (te != null && !te.equalsIgnoreCase(HttpHeaderValues.TRAILERS.toString())) {
+    if (headers.contains(HttpHeaderNames.TE)) {
+      // Each TE line but "trailers" (what gRPC needs to pass) goes.
+      List<String> te = headers.getAll(HttpHeaderNames.TE);
       headers.remove(HttpHeaderNames.TE);
+      for (String value : te) {
+        if (value.equalsIgnoreCase(HttpHeaderValues.TRAILERS.toString())) {
+          headers.add(HttpHeaderNames.TE, value);
+        }
+      }
     }
   }
 
