@@ -114,15 +114,7 @@ final class FlatHeaders extends HttpHeaders {
 
   @Override
   public Integer getInt(CharSequence name) {
-    String value = get(name);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return parsed(name, Integer::valueOf);
   }
 
   @Override
@@ -133,15 +125,7 @@ final class FlatHeaders extends HttpHeaders {
 
   @Override
   public Short getShort(CharSequence name) {
-    String value = get(name);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Short.parseShort(value);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return parsed(name, Short::valueOf);
   }
 
   @Override
@@ -152,11 +136,7 @@ final class FlatHeaders extends HttpHeaders {
 
   @Override
   public Long getTimeMillis(CharSequence name) {
-    String value = get(name);
-    if (value == null) {
-      return null;
-    }
-    Date date = DateFormatter.parseHttpDate(value);
+    Date date = parsed(name, DateFormatter::parseHttpDate);
     return date == null ? null : date.getTime();
   }
 
@@ -164,6 +144,19 @@ final class FlatHeaders extends HttpHeaders {
   public long getTimeMillis(CharSequence name, long defaultValue) {
     Long value = getTimeMillis(name);
     return value == null ? defaultValue : value;
+  }
+
+  /** The first value of {@code name} as {@code parse} reads it; null if absent or not readable so. */
+  private <T> T parsed(CharSequence name, java.util.function.Function<String, T> parse) {
+    String value = get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return parse.apply(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   @Override
@@ -528,6 +521,18 @@ final class FlatHeaders extends HttpHeaders {
   /** The value of header {@code i}. */
   CharSequence valueAt(int i) {
     return values[i];
+  }
+
+  /**
+   * What the HTTP/1.1 encoders write a head's headers with: {@code headers}, if they are
+   * {@code FlatHeaders}, written into {@code buf}; false leaves other headers to Netty's encoder.
+   */
+  static boolean encode(HttpHeaders headers, ByteBuf buf) {
+    if (headers instanceof FlatHeaders flat) {
+      flat.encode(buf);
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -56,10 +56,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
     private final PlainHead plain = new PlainHead();
     /** How many heads {@link PlainHead} read (for tests: what took the plain path). */
     private int plainReads;
-    /** Netty's decoder is inside a response: it reads on until that response's end. */
-    private boolean nettyReads;
-    /** Netty's decoder refused a response or switched protocols (101): it reads the rest. */
-    private boolean nettyForGood;
+    private final DecoderTurn turn = new DecoderTurn();
     /** Bytes of a plain response's body still to come. */
     private long bodyLeft;
 
@@ -73,22 +70,13 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
         body(buffer, out);
         return;
       }
-      if (!nettyReads && plainHeads && plainResponse(buffer, out)) {
+      if (turn.plainMayRead() && plainHeads && plainResponse(buffer, out)) {
         return;
       }
-      nettyReads = true;
+      turn.toNetty();
       int before = out.size();
       super.decode(ctx, buffer, out);
-      for (int i = before; i < out.size(); i++) {
-        Object message = out.get(i);
-        if (message instanceof HttpResponse response
-            && (response.decoderResult().isFailure() || response.status().code() == 101)) {
-          nettyForGood = true;
-        }
-        if (message instanceof LastHttpContent) {
-          nettyReads = nettyForGood;
-        }
-      }
+      turn.nettyPutOut(out, before, m -> ((HttpResponse) m).status().code() == 101);
     }
 
     /**
@@ -164,9 +152,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
   private final class MethodRecordingEncoder extends HttpRequestEncoder {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      if (headers instanceof FlatHeaders flat) {
-        flat.encode(buf);
-      } else {
+      if (!FlatHeaders.encode(headers, buf)) {
         super.encodeHeaders(headers, buf);
       }
     }

@@ -65,10 +65,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
     private final PlainHead plain = new PlainHead();
     /** How many heads {@link PlainHead} read (for tests: what took the plain path). */
     private int plainReads;
-    /** Netty's decoder is inside a request: it reads on until that request's end. */
-    private boolean nettyReads;
-    /** Netty's decoder refused a request or saw an upgrade or CONNECT: it reads the rest. */
-    private boolean nettyForGood;
+    private final DecoderTurn turn = new DecoderTurn();
 
     StrictRequestDecoder(HttpDecoderConfig config) {
       super(config);
@@ -104,10 +101,10 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-      if (!nettyReads && plainHeads && plainRequest(buffer, out)) {
+      if (turn.plainMayRead() && plainHeads && plainRequest(buffer, out)) {
         return;
       }
-      nettyReads = true;
+      turn.toNetty();
       int before = out.size();
       super.decode(ctx, buffer, out);
       for (int i = before; i < out.size(); i++) {
@@ -124,16 +121,8 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
           }
         }
       }
-      for (int i = before; i < out.size(); i++) {
-        Object message = out.get(i);
-        if (message instanceof HttpRequest request && (request.decoderResult().isFailure()
-            || request.method() == HttpMethod.CONNECT || request.headers().contains(HttpHeaderNames.UPGRADE))) {
-          nettyForGood = true;
-        }
-        if (message instanceof LastHttpContent) {
-          nettyReads = nettyForGood;
-        }
-      }
+      turn.nettyPutOut(out, before, m -> ((HttpRequest) m).method() == HttpMethod.CONNECT
+          || m.headers().contains(HttpHeaderNames.UPGRADE));
     }
 
     /**
@@ -218,9 +207,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
   private final class HeadAwareResponseEncoder extends HttpResponseEncoder {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      if (headers instanceof FlatHeaders flat) {
-        flat.encode(buf);
-      } else {
+      if (!FlatHeaders.encode(headers, buf)) {
         super.encodeHeaders(headers, buf);
       }
     }
