@@ -103,13 +103,23 @@ final class PlainHead {
       if (end >= 0) {
         return end;
       }
-      if (window == readable) {
-        return -1; // not the plain shape, or not whole yet
+      if (window == readable || endsWithin(scratch, window)) {
+        return -1; // not whole yet, or whole and not of the plain shape
       }
-      // Not whole within the window (or not plain): look again over more of what came.
+      // Not whole within the window: look again over more of what came.
       copied = window;
       window = Math.min(readable, window * 4);
     }
+  }
+
+  /** Whether {@code a[0, n)} holds the blank line that ends a head (the parse then saw all of it). */
+  private static boolean endsWithin(byte[] a, int n) {
+    for (int i = 3; i < n; i++) {
+      if (a[i] == LF && a[i - 1] == CR && a[i - 2] == LF && a[i - 3] == CR) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Parses a head from {@code a[0]}: its length, or -1 (not plain, or cut short by the sentinel). */

@@ -98,6 +98,25 @@ class PlainHeadTest {
         "response HTTP/1.1 503 Busy Now [content-length=3] ok", "body bye", "end []"), seen);
   }
 
+  @Test
+  void aHeadLongerThanTheFirstWindowIsReadWhole() {
+    String cookie = "c=" + "v".repeat(3000);
+    EmbeddedChannel in = new EmbeddedChannel(new Http1ServerCodec(8192, true));
+    in.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\nX-After: 1\r\n\r\n",
+        StandardCharsets.ISO_8859_1));
+    FullHttpRequest request = in.readInbound();
+    assertEquals(1, ((Http1ServerCodec) in.pipeline().first()).plainReads(), "read by PlainHead");
+    assertEquals(cookie, request.headers().get("cookie"));
+    assertEquals("1", request.headers().get("x-after"));
+    in.finishAndReleaseAll();
+    int[] read = new int[1];
+    List<String> seen = decode(client(true, List.of(HttpMethod.GET)), ("HTTP/1.1 200 OK\r\nX-Long: " + "w".repeat(1500)
+        + "\r\nContent-Length: 3\r\n\r\nabc").getBytes(StandardCharsets.ISO_8859_1), List.of(), read);
+    assertEquals(1, read[0], "read by PlainHead");
+    assertEquals(List.of("response HTTP/1.1 200 OK [X-Long=" + "w".repeat(1500) + ", Content-Length=3] ok", "body abc", "end []"),
+        seen);
+  }
+
   /** An upstream codec that has sent requests with these methods, so their responses are expected. */
   private static EmbeddedChannel client(boolean plainHeads, List<HttpMethod> methods) {
     EmbeddedChannel ch = new EmbeddedChannel(new Http1ClientCodec(plainHeads));
@@ -233,7 +252,9 @@ class PlainHeadTest {
         Tuple.of(1, Arbitraries.just(" :")));
     Arbitrary<String> value = Arbitraries.frequencyOf(
         Tuple.of(10, Arbitraries.of("x", " x ", "", "0", "3", "5", "10", "a\tb", "v ", "  v\t", "h2c", "chunked")),
-        Tuple.of(1, Arbitraries.of("gzip, chunked", "a\u0000b", "\u00ff", "12a", "+3", "a\u007fb")));
+        Tuple.of(1, Arbitraries.of("gzip, chunked", "a\u0000b", "\u00ff", "12a", "+3", "a\u007fb")),
+        // Longer than the first window PlainHead copies, plain or not: the window grows.
+        Tuple.of(1, Arbitraries.of("L".repeat(700), "\u00e9" + "L".repeat(700), "L".repeat(2100))));
     Arbitrary<String> header = Combinators.combine(name, colon, value, eol()).as((n, c, v, e) -> n + c + v + e);
     Arbitrary<String> fold = Arbitraries.of(" folded\r\n");
     return Arbitraries.frequencyOf(Tuple.of(20, header), Tuple.of(1, fold)).list().ofMaxSize(4)
