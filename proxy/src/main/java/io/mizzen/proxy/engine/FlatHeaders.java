@@ -1,11 +1,8 @@
 package io.mizzen.proxy.engine;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.HttpConstants;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
@@ -29,7 +26,7 @@ import java.util.Set;
  * costs less than Netty's {@code DefaultHttpHeaders}, which hashes every name it stores or looks
  * up and keeps an entry object per header. A head read by {@link PlainHead} holds its names and
  * values as {@link AsciiString} views of the received bytes, which the encoders copy back out as
- * they are ({@link #encode}). Behaves as {@code DefaultHttpHeaders} with its default validation:
+ * they are ({@link HeadersWriter}). Behaves as {@code DefaultHttpHeaders} with its default validation:
  * a name must be a non-empty token, a value may hold no line break or NUL (Netty's own checks,
  * so what this refuses is what Netty's decoder refused before, with the same messages); values
  * are kept as given (a {@code Date} formatted as an HTTP date, other objects by
@@ -44,15 +41,18 @@ final class FlatHeaders extends HttpHeaders {
   static final HttpHeadersFactory TRAILERS = factory(true);
 
   private static final CharSequence[] NONE = new CharSequence[0];
+  /** Netty's own checks, as its default header factories apply them. */
+  private static final DefaultHeaders.NameValidator<CharSequence> HEADER_NAMES =
+      DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+  private static final DefaultHeaders.NameValidator<CharSequence> TRAILER_NAMES =
+      DefaultHttpHeadersFactory.trailersFactory().getNameValidator();
+  private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
+      DefaultHttpHeadersFactory.headersFactory().getValueValidator();
 
   private final boolean trailers;
   private CharSequence[] names;
   private CharSequence[] values;
   private int size;
-
-  FlatHeaders() {
-    this(false, 8);
-  }
 
   private FlatHeaders(boolean trailers, int capacity) {
     this.trailers = trailers;
@@ -388,23 +388,10 @@ final class FlatHeaders extends HttpHeaders {
 
   @Override
   public HttpHeaders remove(CharSequence name) {
-    int i = indexOf(name, 0);
-    if (i < 0) {
-      return this;
+    int first = indexOf(name, 0);
+    if (first >= 0) {
+      removeIf(first, (n, v) -> n.length() == name.length() && AsciiString.contentEqualsIgnoreCase(n, name));
     }
-    int kept = i;
-    for (int j = i + 1; j < size; j++) {
-      CharSequence n = names[j];
-      if (n.length() == name.length() && AsciiString.contentEqualsIgnoreCase(n, name)) {
-        continue;
-      }
-      names[kept] = n;
-      values[kept] = values[j];
-      kept++;
-    }
-    Arrays.fill(names, kept, size, null);
-    Arrays.fill(values, kept, size, null);
-    size = kept;
     return this;
   }
 
@@ -441,19 +428,7 @@ final class FlatHeaders extends HttpHeaders {
     if (name == null) {
       throw new NullPointerException("name");
     }
-    if (name.length() == 0) {
-      throw new IllegalArgumentException("empty headers are not allowed [" + name + ']');
-    }
-    int bad = HttpHeaderValidationUtil.validateToken(name);
-    if (bad != -1) {
-      throw new IllegalArgumentException("a header name can only contain \"token\" characters, but found invalid character 0x"
-          + Integer.toHexString(name.charAt(bad)) + " at index " + bad + " of header '" + name + "'.");
-    }
-    if (trailers && (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-        || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name))) {
-      throw new IllegalArgumentException("prohibited trailing header: " + name);
-    }
+    (trailers ? TRAILER_NAMES : HEADER_NAMES).validateName(name);
     return name;
   }
 
@@ -472,11 +447,7 @@ final class FlatHeaders extends HttpHeaders {
     } else {
       v = value.toString();
     }
-    int bad = HttpHeaderValidationUtil.validateValidHeaderValue(v);
-    if (bad != -1) {
-      throw new IllegalArgumentException("a header value contains prohibited character 0x"
-          + Integer.toHexString(v.charAt(bad)) + " at index " + bad + '.');
-    }
+    VALUES.validate(v);
     return v;
   }
 
@@ -495,8 +466,13 @@ final class FlatHeaders extends HttpHeaders {
    * @return whether any was removed
    */
   boolean removeIf(java.util.function.BiPredicate<CharSequence, CharSequence> drop) {
-    int kept = 0;
-    for (int i = 0; i < size; i++) {
+    return removeIf(0, drop);
+  }
+
+  /** As {@link #removeIf(java.util.function.BiPredicate)}, for the headers from {@code from} on. */
+  private boolean removeIf(int from, java.util.function.BiPredicate<CharSequence, CharSequence> drop) {
+    int kept = from;
+    for (int i = from; i < size; i++) {
       if (drop.test(names[i], values[i])) {
         continue;
       }
@@ -521,63 +497,5 @@ final class FlatHeaders extends HttpHeaders {
   /** The value of header {@code i}. */
   CharSequence valueAt(int i) {
     return values[i];
-  }
-
-  /**
-   * What the HTTP/1.1 encoders write a head's headers with: {@code headers}, if they are
-   * {@code FlatHeaders}, written into {@code buf}; false leaves other headers to Netty's encoder.
-   */
-  static boolean encode(HttpHeaders headers, ByteBuf buf) {
-    if (headers instanceof FlatHeaders flat) {
-      flat.encode(buf);
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Writes every header as {@code name: value CRLF}, as Netty's encoder does: laid out in a
-   * scratch array of the event loop's and copied into {@code buf} at once.
-   */
-  void encode(ByteBuf buf) {
-    int total = 0;
-    for (int i = 0; i < size; i++) {
-      total += names[i].length() + values[i].length() + 4;
-    }
-    byte[] out = SCRATCH.get();
-    if (out.length < total) {
-      out = new byte[Math.max(total, out.length * 2)];
-      SCRATCH.set(out);
-    }
-    int at = 0;
-    for (int i = 0; i < size; i++) {
-      at = put(out, at, names[i]);
-      out[at++] = ':';
-      out[at++] = ' ';
-      at = put(out, at, values[i]);
-      out[at++] = '\r';
-      out[at++] = '\n';
-    }
-    buf.writeBytes(out, 0, total);
-  }
-
-  private static final io.netty.util.concurrent.FastThreadLocal<byte[]> SCRATCH =
-      new io.netty.util.concurrent.FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-          return new byte[1024];
-        }
-      };
-
-  private static int put(byte[] out, int at, CharSequence chars) {
-    int length = chars.length();
-    if (chars instanceof AsciiString ascii) {
-      System.arraycopy(ascii.array(), ascii.arrayOffset(), out, at, length);
-    } else {
-      for (int i = 0; i < length; i++) {
-        out[at + i] = AsciiString.c2b(chars.charAt(i)); // as Netty's encoder: a char past 0xFF becomes '?'
-      }
-    }
-    return at + length;
   }
 }

@@ -1,6 +1,7 @@
 package io.mizzen.proxy.engine;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -43,8 +44,7 @@ final class HopByHop {
   /** Connection, Keep-Alive, Proxy-Connection, Upgrade, and TE but for {@code TE: trailers}. */
   private static boolean isHopByHop(CharSequence name, CharSequence value) {
     return switch (name.length()) {
-      case 2 -> HttpHeaderNames.TE.contentEqualsIgnoreCase(name)
-          && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value);
+      case 2 -> HttpHeaderValidationUtil.isTeNotTrailers(name, value);
       case 7 -> HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name);
       case 10 -> HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
           || HttpHeaderNames.KEEP_ALIVE.contentEqualsIgnoreCase(name);

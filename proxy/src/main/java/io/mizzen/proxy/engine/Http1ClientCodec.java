@@ -152,7 +152,7 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<HttpResponseDe
   private final class MethodRecordingEncoder extends HttpRequestEncoder {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      if (!FlatHeaders.encode(headers, buf)) {
+      if (!HeadersWriter.write(headers, buf)) {
         super.encodeHeaders(headers, buf);
       }
     }

@@ -207,7 +207,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDec
   private final class HeadAwareResponseEncoder extends HttpResponseEncoder {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      if (!FlatHeaders.encode(headers, buf)) {
+      if (!HeadersWriter.write(headers, buf)) {
         super.encodeHeaders(headers, buf);
       }
     }

@@ -58,8 +58,7 @@ final class PlainHead {
   private byte[] scratch = new byte[FIRST_WINDOW];
   /** Per header: where its name and its value start and end in {@link #scratch}. */
   private int[] spans = new int[64];
-  private CharSequence[] names;
-  private CharSequence[] values;
+  private FlatHeaders headers;
 
   // What the last successful read found.
   /** The head's bytes, start line to the blank line; names and values are views of it. */
@@ -171,8 +170,8 @@ final class PlainHead {
     // Room for the headers the proxy adds: a request's id, trace context and peer metadata; a
     // response's few (more grow the arrays).
     int room = count + (request ? 10 : 4);
-    names = new CharSequence[room];
-    values = new CharSequence[room];
+    CharSequence[] names = new CharSequence[room];
+    CharSequence[] values = new CharSequence[room];
     int[] s = spans;
     for (int i = 0, j = 0; i < count; i++, j += 4) {
       AsciiString known = COMMON.get(own, s[j], s[j + 1] - s[j]);
@@ -180,12 +179,13 @@ final class PlainHead {
       values[i] = new AsciiString(own, s[j + 2], s[j + 3] - s[j + 2], false);
     }
     head = own;
+    headers = FlatHeaders.parsed(names, values, count);
     return end;
   }
 
   /** The headers read last, as views of {@link #head}. */
   FlatHeaders headers() {
-    return FlatHeaders.parsed(names, values, count);
+    return headers;
   }
 
   /** The request's method: Netty's constant for a known one, as its decoder gives. */
