@@ -165,6 +165,29 @@ class GatewayListenerTest {
     assertEquals("bound from team-b", get(p80, "any.example", "/").body(), "*/ admits any");
   }
 
+  /**
+   * A port the snapshot drops refuses connections as soon as the snapshot is applied: its
+   * listener's close is awaited, not just begun (it was not, and the port could still accept).
+   */
+  @Test
+  void aDroppedPortRefusesConnectionsOnceTheSnapshotIsApplied() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      apply("on-" + i, """
+            - port: {number: 80, name: http, protocol: HTTP}
+              hosts: [web.example]
+            - port: {number: 8080, name: http-api, protocol: HTTP}
+              hosts: [api.example]
+          """);
+      int p8080 = f.proxy.gatewayPort(8080);
+      apply("off-" + i, """
+            - port: {number: 80, name: http, protocol: HTTP}
+              hosts: [web.example]
+          """);
+      assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", p8080).close(),
+          "round " + i + ": nothing listens on the dropped port");
+    }
+  }
+
   @Test
   void portsFollowSnapshotsWithoutDisturbingTheOthers() throws Exception {
     apply("1", """

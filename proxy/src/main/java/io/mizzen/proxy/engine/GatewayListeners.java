@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,16 +67,28 @@ final class GatewayListeners {
   }
 
   private Future<Void> apply(Map<Integer, GatewayPort> ports, Map<GatewayServer, SslContext> contexts) {
-    List<Future<Void>> binds = new ArrayList<>();
+    List<Future<Void>> closing = new ArrayList<>();
     synchronized (bound) {
       for (Map.Entry<Integer, Bound> e : new ArrayList<>(bound.entrySet())) {
         if (!ports.containsKey(e.getKey())) {
           LOG.log(System.Logger.Level.INFO, "gateway listener for port " + e.getKey() + " (bound on "
               + e.getValue().bindPort() + ") closed: no Gateway server uses it any more");
-          e.getValue().server().close();
+          Promise<Void> closed = Promise.promise();
+          e.getValue().server().close().addListener(done -> closed.complete());
+          closing.add(closed.future());
           bound.remove(e.getKey());
         }
       }
+    }
+    // The dropped ports are closed before the snapshot counts as applied (and before any port is
+    // bound, so one bound again at once on a fixed port finds it free).
+    return Future.join(closing).transform(ignored -> bindAndUpdate(ports, contexts));
+  }
+
+  /** Gives the kept ports the new state and binds the new ones. */
+  private Future<Void> bindAndUpdate(Map<Integer, GatewayPort> ports, Map<GatewayServer, SslContext> contexts) {
+    List<Future<Void>> binds = new ArrayList<>();
+    synchronized (bound) {
       failed.keySet().retainAll(ports.keySet());
       for (GatewayPort p : ports.values()) {
         PortState state = new PortState(p, contexts);
