@@ -14,7 +14,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,9 +72,7 @@ final class GatewayListeners {
         if (!ports.containsKey(e.getKey())) {
           LOG.log(System.Logger.Level.INFO, "gateway listener for port " + e.getKey() + " (bound on "
               + e.getValue().bindPort() + ") closed: no Gateway server uses it any more");
-          Promise<Void> closed = Promise.promise();
-          e.getValue().server().close().addListener(done -> closed.complete());
-          closing.add(closed.future());
+          closing.add(ProxyServer.closed(e.getValue().server()));
           bound.remove(e.getKey());
         }
       }
@@ -145,11 +142,14 @@ final class GatewayListeners {
   }
 
   /** Closes every gateway listener (open connections are the drain's). */
-  void close() {
+  /** Closes every listener: completes once none accepts. */
+  Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
     synchronized (bound) {
-      bound.values().forEach(b -> b.server().close());
+      bound.values().forEach(b -> closing.add(ProxyServer.closed(b.server())));
       bound.clear();
     }
+    return Future.join(closing).mapEmpty();
   }
 
   private void initChannel(Channel ch, ListenerSpec spec, PortState state) {

@@ -470,10 +470,11 @@ final class ProxyServer implements MeshProxy {
       toClose = new ArrayList<>(servers);
       servers.clear();
     }
+    List<Future<Void>> listenersClosed = new ArrayList<>();
     for (Channel server : toClose) {
-      server.close();
+      listenersClosed.add(closed(server));
     }
-    gatewayListeners.close();
+    listenersClosed.add(gatewayListeners.close());
     for (Channel ch : connections) {
       DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
       if (h != null) {
@@ -484,7 +485,8 @@ final class ProxyServer implements MeshProxy {
       done.tryComplete();
     }
     long timer = vertx.setTimer(Math.max(1, options.drainPeriod().toMillis()), t -> done.tryComplete());
-    return done.future().compose(v -> {
+    // Completes once the listeners refuse new connections, as well as once the drain is over.
+    return Future.join(listenersClosed).transform(ignored -> done.future()).compose(v -> {
       vertx.cancelTimer(timer);
       for (Channel ch : connections) {
         // On the connection's own loop, after whatever it is doing, and only once what was
@@ -496,6 +498,13 @@ final class ProxyServer implements MeshProxy {
       }
       return Future.<Void>succeededFuture();
     });
+  }
+
+  /** Closes a listener: completes once it no longer accepts (never fails). */
+  static Future<Void> closed(Channel server) {
+    Promise<Void> closed = Promise.promise();
+    server.close().addListener(ignored -> closed.complete());
+    return closed.future();
   }
 
   static Future<MeshProxy> start(Vertx vertx, ProxyOptions options, List<ProxyFilter> filters,
