@@ -169,7 +169,10 @@ final class GatewayListeners {
     Channel ch = ctx.channel();
     ChannelPipeline p = ctx.pipeline();
     List<ChannelHandler> after = new ArrayList<>();
-    if (server.passthrough()) {
+    if (server.autoPassthrough()) {
+      after.add(idle());
+      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, clientChannels, tcpStats));
+    } else if (server.passthrough()) {
       after.add(idle());
       after.add(relay(ch, state.port().tls(), state.port().number(), sni));
     } else if (!server.http()) {

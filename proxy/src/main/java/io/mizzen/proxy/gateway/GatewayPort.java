@@ -1,8 +1,10 @@
 package io.mizzen.proxy.gateway;
 
+import io.mizzen.proxy.route.Destination;
 import io.mizzen.proxy.route.RouteTable;
 import io.mizzen.proxy.tcp.L4Route;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One port an ingress or egress proxy listens on for its Gateways, compiled from one snapshot.
@@ -13,13 +15,17 @@ import java.util.List;
  *     hosts the servers on this port expose
  * @param tcp the {@code tcp:} routes for this port (TCP servers and TLS servers terminated here)
  * @param tls the {@code tls:} routes for this port (PASSTHROUGH servers, by SNI)
+ * @param sniClusters for AUTO_PASSTHROUGH servers on this port, the destination each SNI names
+ *     ({@code outbound_.<port>_.<subset>_.<host>}, lower case); empty without such a server
  */
-public record GatewayPort(int number, List<GatewayServer> servers, RouteTable http, List<L4Route> tcp, List<L4Route> tls) {
+public record GatewayPort(int number, List<GatewayServer> servers, RouteTable http, List<L4Route> tcp, List<L4Route> tls,
+    Map<String, Destination> sniClusters) {
 
   public GatewayPort {
     servers = List.copyOf(servers);
     tcp = List.copyOf(tcp);
     tls = List.copyOf(tls);
+    sniClusters = Map.copyOf(sniClusters);
   }
 
   /** Whether connections on this port start with a TLS ClientHello. */

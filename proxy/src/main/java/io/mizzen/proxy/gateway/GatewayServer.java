@@ -57,6 +57,14 @@ public record GatewayServer(String gateway, String where, int port, String proto
         || tls.mode() == ServerTlsSettings.Mode.AUTO_PASSTHROUGH);
   }
 
+  /**
+   * Whether the SNI names the destination (AUTO_PASSTHROUGH): {@code outbound_.<port>_.<subset>_.<host>},
+   * as Istio's sidecars send it through another network's gateway; no VirtualService is read.
+   */
+  public boolean autoPassthrough() {
+    return tls != null && tls.mode() == ServerTlsSettings.Mode.AUTO_PASSTHROUGH;
+  }
+
   /** Whether the proxy terminates TLS for this server (SIMPLE or MUTUAL). */
   public boolean terminates() {
     return tls != null && (tls.mode() == ServerTlsSettings.Mode.SIMPLE || tls.mode() == ServerTlsSettings.Mode.MUTUAL);

@@ -35,6 +35,7 @@ final class GatewayPlan {
   private final Map<Integer, List<VirtualHost>> http = new TreeMap<>();
   private final Map<Integer, List<L4Route>> tcp = new TreeMap<>();
   private final Map<Integer, List<L4Route>> tls = new TreeMap<>();
+  private Map<String, Destination> sniClusters = Map.of();
 
   /** A Gateway selecting this proxy. */
   void gateway(Resource r, Gateway gw) {
@@ -189,6 +190,16 @@ final class GatewayPlan {
     return new L4Route(name, matches, out, total);
   }
 
+  /** Whether a selected Gateway has an AUTO_PASSTHROUGH server (which needs {@link #sniClusters}). */
+  boolean autoPassthrough() {
+    return servers.values().stream().anyMatch(list -> list.stream().anyMatch(GatewayServer::autoPassthrough));
+  }
+
+  /** The destinations AUTO_PASSTHROUGH servers reach, by the SNI naming each. */
+  void sniClusters(Map<String, Destination> byName) {
+    sniClusters = Map.copyOf(byName);
+  }
+
   /** Every port with a server of a selected Gateway, compiled. */
   Map<Integer, GatewayPort> ports(String version) {
     Map<Integer, List<GatewayServer>> all = new TreeMap<>();
@@ -196,7 +207,8 @@ final class GatewayPlan {
     Map<Integer, GatewayPort> out = new TreeMap<>();
     all.forEach((port, list) -> out.put(port, new GatewayPort(port, list,
         RouteTable.of(version, http.getOrDefault(port, List.of()), RouteTable.UnknownHosts.NOT_FOUND),
-        tcp.getOrDefault(port, List.of()), tls.getOrDefault(port, List.of()))));
+        tcp.getOrDefault(port, List.of()), tls.getOrDefault(port, List.of()),
+        list.stream().anyMatch(GatewayServer::autoPassthrough) ? sniClusters : Map.of())));
     return Map.copyOf(out);
   }
 }

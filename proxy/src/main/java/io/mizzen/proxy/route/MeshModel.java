@@ -163,6 +163,9 @@ final class MeshModel {
     if (!gateways.contains("mesh")) {
       // A gateway exposes only what its Gateways' VirtualServices route; unknown hosts get 404.
       unknownHosts = RouteTable.UnknownHosts.NOT_FOUND;
+      if (plan.autoPassthrough()) {
+        plan.sniClusters(sniClusters());
+      }
       return;
     }
     for (SnapshotCompiler.Service s : services.values()) {
@@ -185,6 +188,36 @@ final class MeshModel {
         virtualHosts.add(new VirtualHost(s.hostname() + ":" + port, domains, List.of(Route.to("default", dest))));
       }
     }
+  }
+
+  /**
+   * What AUTO_PASSTHROUGH servers reach, as Istio's {@code sni-dnat} listener does: every service
+   * port of discovery, whole and by each subset of its DestinationRule, keyed by the SNI a
+   * sidecar sends for it, {@code outbound_.<port>_.<subset>_.<host>} (Envoy's cluster name with
+   * {@code _.} for {@code |}; the subset empty for the whole service).
+   */
+  private Map<String, Destination> sniClusters() {
+    Map<String, Destination> out = new HashMap<>();
+    for (SnapshotCompiler.Service s : services.values()) {
+      DestinationRule rule = rules.get(s.hostname());
+      List<Subset> subsets = new ArrayList<>();
+      subsets.add(null);
+      if (rule != null && rule.subsets() != null) {
+        subsets.addAll(rule.subsets());
+      }
+      for (ServicePort p : s.ports()) {
+        for (Subset subset : subsets) {
+          String subsetName = subset == null ? null : subset.name();
+          ClusterPolicy policy = ClusterPolicies.resolve(rule, ruleNames.get(rule), s.hostname(), subset, p.port(), p.name());
+          Cluster c = cluster(s.hostname(), subsetName, p.port(), policy, ClusterPolicies.labels(subset),
+              PortProtocol.http2(p) || ClusterPolicies.upgradesToHttp2(rule, subset, p.port(), p.name()));
+          String sni = ("outbound_." + p.port() + "_." + (subsetName == null ? "" : subsetName) + "_." + s.hostname())
+              .toLowerCase(java.util.Locale.ROOT);
+          out.put(sni, new Destination(c, c.name(), 100, HeaderOps.NONE, HeaderOps.NONE));
+        }
+      }
+    }
+    return out;
   }
 
   /**
