@@ -29,6 +29,11 @@ final class SecurityChecks {
         f.error("spec.portLevelMtls", "portLevelMtls needs a workload selector");
       }
     } else if (spec instanceof AuthorizationPolicy ap) {
+      // What the proxy would refuse (the same checks and messages), refused here first.
+      String actionProblem = AuthorizationPolicy.actionProblem(ap.action());
+      if (actionProblem != null) {
+        f.error("spec.action", actionProblem);
+      }
       for (int r = 0; r < ap.rules().size(); r++) {
         var rule = ap.rules().get(r);
         for (int t = 0; t < rule.to().size(); t++) {
@@ -54,6 +59,10 @@ final class SecurityChecks {
           var c = rule.when().get(w);
           if (c.values().isEmpty() && c.notValues().isEmpty()) {
             f.error("spec.rules[" + r + "].when[" + w + "]", "a condition needs values or notValues");
+          }
+          String keyProblem = c.key() == null ? null : AuthorizationPolicy.whenKeyProblem(c.key());
+          if (keyProblem != null) {
+            f.error("spec.rules[" + r + "].when[" + w + "].key", keyProblem);
           }
         }
       }

@@ -233,6 +233,26 @@ class ConfigValidatorTest {
             spec:
               action: PERMIT # <-
             """, "spec.action"),
+        // Both accepted by validate, then refused by the proxy, before the checks moved to spi.
+        Arguments.of("authz action CUSTOM", """
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: p}
+            spec:
+              action: CUSTOM # <-
+            """, "spec.action"),
+        Arguments.of("authz when key", """
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: p}
+            spec:
+              rules:
+              - when:
+                - key: request.headers[x-version]
+                  values: [v1]
+                - key: source.labels[app] # <-
+                  values: [web]
+            """, "spec.rules[0].when[1].key"),
         Arguments.of("peer auth mode", """
             apiVersion: security.istio.io/v1beta1
             kind: PeerAuthentication

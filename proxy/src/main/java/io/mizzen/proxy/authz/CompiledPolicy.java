@@ -9,7 +9,6 @@ import io.mizzen.spi.proxy.WorkloadInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One AuthorizationPolicy checked once and ready to match.
@@ -19,9 +18,6 @@ import java.util.Set;
  * @param spec the policy
  */
 record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
-  private static final Set<String> PLAIN_KEYS = Set.of("source.ip", "source.namespace", "source.principal",
-      "request.auth.principal", "request.auth.audiences", "request.auth.presenter", "destination.port");
-
   AuthorizationPolicy.Action action() {
     return spec.action() == null ? AuthorizationPolicy.Action.ALLOW : spec.action();
   }
@@ -29,8 +25,9 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
   /** Errors in the spec that binding cannot see, as {@code field: message}. */
   List<String> problems() {
     List<String> problems = new ArrayList<>();
-    if (action() == AuthorizationPolicy.Action.CUSTOM) {
-      problems.add("spec.action: CUSTOM (an external authorizer) is not supported; use ALLOW, DENY or AUDIT");
+    String actionProblem = AuthorizationPolicy.actionProblem(action());
+    if (actionProblem != null) {
+      problems.add("spec.action: " + actionProblem);
     }
     List<Rule> rules = spec.rules() == null ? List.of() : spec.rules();
     for (int i = 0; i < rules.size(); i++) {
@@ -59,10 +56,9 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
       }
       List<Condition> when = rule.when() == null ? List.of() : rule.when();
       for (int j = 0; j < when.size(); j++) {
-        String key = when.get(j).key();
-        if (!PLAIN_KEYS.contains(key) && bracketed(key, "request.headers") == null && bracketed(key, "request.auth.claims") == null) {
-          problems.add(at + ".when[" + j + "].key: '" + key + "' is not a supported attribute (" + PLAIN_KEYS
-              + ", request.headers[NAME], request.auth.claims[NAME])");
+        String keyProblem = AuthorizationPolicy.whenKeyProblem(when.get(j).key());
+        if (keyProblem != null) {
+          problems.add(at + ".when[" + j + "].key: " + keyProblem);
         }
       }
     }
@@ -118,12 +114,12 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
   }
 
   private static List<String> attribute(String key, RequestView r) {
-    String header = bracketed(key, "request.headers");
+    String header = AuthorizationPolicy.bracketed(key, "request.headers");
     if (header != null) {
       String v = r.headers().get(header.toLowerCase(java.util.Locale.ROOT));
       return v == null ? List.of() : List.of(v);
     }
-    String claim = bracketed(key, "request.auth.claims");
+    String claim = AuthorizationPolicy.bracketed(key, "request.auth.claims");
     if (claim != null) {
       return r.auth().claims().getOrDefault(claim, List.of());
     }
@@ -137,11 +133,6 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
       case "destination.port" -> List.of(Integer.toString(r.port()));
       default -> List.of();
     };
-  }
-
-  private static String bracketed(String key, String prefix) {
-    return key.startsWith(prefix + "[") && key.endsWith("]") && key.length() > prefix.length() + 2
-        ? key.substring(prefix.length() + 1, key.length() - 1) : null;
   }
 
   private static List<String> nullToEmpty(List<String> l) {
