@@ -72,8 +72,7 @@ final class CapturedProtocols extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    int n = Math.min(in.readableBytes(), METHOD_BYTES);
-    if (n == 0) {
+    if (!in.isReadable()) {
       return;
     }
     int first = in.getUnsignedByte(in.readerIndex());
@@ -83,23 +82,37 @@ final class CapturedProtocols extends ByteToMessageDecoder {
       ctx.pipeline().replace(this, null, new ServerName());
       return;
     }
+    switch (firstBytes(in)) {
+      case HTTP -> http(ctx);
+      case OTHER -> {
+        done();
+        relay(ctx, null);
+      }
+      default -> {
+        // An upper-case start, no space yet; more bytes (or the timer) decide.
+      }
+    }
+  }
+
+  /** What a connection's first bytes say. */
+  enum FirstBytes { HTTP, OTHER, MORE }
+
+  /**
+   * {@code HTTP} when the bytes start with an HTTP method and a space (or the h2 preface's
+   * {@code PRI }), {@code OTHER} when no HTTP request starts so, {@code MORE} when it cannot tell yet.
+   */
+  static FirstBytes firstBytes(ByteBuf in) {
+    int n = Math.min(in.readableBytes(), METHOD_BYTES);
     for (int i = 0; i < n; i++) {
       int b = in.getUnsignedByte(in.readerIndex() + i);
       if (b == ' ' && i > 0) {
-        http(ctx);
-        return;
+        return FirstBytes.HTTP;
       }
       if (b < 'A' || b > 'Z') {
-        done();
-        relay(ctx, null);
-        return;
+        return FirstBytes.OTHER;
       }
     }
-    if (n == METHOD_BYTES) {
-      done();
-      relay(ctx, null);
-    }
-    // Else: an upper-case start, no space yet; more bytes (or the timer) decide.
+    return n == METHOD_BYTES ? FirstBytes.OTHER : FirstBytes.MORE;
   }
 
   private void done() {
@@ -163,7 +176,7 @@ final class CapturedProtocols extends ByteToMessageDecoder {
   }
 
   /** The relay in the handler of {@code ctx}'s place; the HTTP handlers after it go, so the bytes held there reach the relay. */
-  private static void install(ProxyServer server, ChannelHandlerContext ctx, Destination destination) {
+  static void install(ProxyServer server, ChannelHandlerContext ctx, Destination destination) {
     io.netty.channel.ChannelPipeline p = ctx.pipeline();
     while (p.last() != ctx.handler()) {
       p.removeLast();

@@ -30,7 +30,17 @@ final class ListenerPipelines {
       ch.pipeline().addLast(idle(), new CapturedProtocols(server, spec), preface(spec));
       return;
     }
+    if (capturedInbound(spec)) {
+      // A captured inbound connection may be to a TCP port of the app: its port or bytes say.
+      ch.pipeline().addLast(idle(), new InboundProtocols(server, null), preface(spec));
+      return;
+    }
     ch.pipeline().addLast(idle(), preface(spec));
+  }
+
+  /** Whether {@code spec} is the sidecar inbound under transparent capture. */
+  private boolean capturedInbound(ListenerSpec spec) {
+    return "inbound".equals(spec.name()) && options.originalDestination() != null;
   }
 
   /**
@@ -42,12 +52,22 @@ final class ListenerPipelines {
       java.util.function.Supplier<io.mizzen.spi.config.security.PeerAuthentication.Mode> mode) {
     IdleTimeout idle = idle();
     io.mizzen.proxy.h2.H2cPreface preface = preface(spec);
+    // Under capture, plain text may be to a TCP port of the app (TCP over the mesh's TLS is not
+    // relayed yet: after TLS the inbound speaks HTTP).
+    InboundProtocols protocols = capturedInbound(spec) ? new InboundProtocols(server, mode) : null;
     ch.pipeline().addLast(new PermissiveTls(tls, mode, ctx -> {
       // Until the handshake ends, SslHandler's own timeout bounds a silent peer.
       ctx.pipeline().remove(idle);
+      if (protocols != null && ctx.pipeline().context(protocols) != null) {
+        ctx.pipeline().remove(protocols);
+      }
       ctx.pipeline().remove(preface);
       httpAfterTls(ctx.channel(), PermissiveTls.TLS_HANDLER, spec);
-    }), idle, preface);
+    }), idle);
+    if (protocols != null) {
+      ch.pipeline().addLast(protocols);
+    }
+    ch.pipeline().addLast(preface);
   }
 
   /** Tells h2c with prior knowledge from HTTP/1.1 by the first bytes and puts that protocol's handlers in. */

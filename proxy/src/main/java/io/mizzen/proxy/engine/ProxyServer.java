@@ -165,6 +165,14 @@ final class ProxyServer implements MeshProxy {
     });
   }
 
+  /**
+   * How the inbound takes a connection to the app's {@code port}, by this workload's service port
+   * there: {@code "http"}, {@code "tcp"}, or {@code null} when no protocol is declared for it.
+   */
+  String localProtocol(int port) {
+    return compiled.localProtocols().get(port);
+  }
+
   /** How connections' pipelines are built (HTTP/1.1, h2c, h2 by ALPN). */
   ListenerPipelines pipelines() {
     return pipelines;

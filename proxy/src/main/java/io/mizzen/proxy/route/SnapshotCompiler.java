@@ -36,7 +36,8 @@ public final class SnapshotCompiler {
   public record Compiled(String version, boolean ready, RouteTable outbound, RouteTable inbound,
       Cluster inboundCluster, Map<String, Endpoint> endpoints, java.util.Set<String> gateways,
       Map<Integer, io.mizzen.proxy.gateway.GatewayPort> gatewayPorts,
-      java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls, List<MeshL4Route> meshL4) {}
+      java.util.Set<io.mizzen.proxy.tls.UpstreamTls> upstreamTls, List<MeshL4Route> meshL4,
+      Map<Integer, String> localProtocols) {}
 
   /** The state before any snapshot: unknown hosts pass through, the inbound goes to the app. */
   public static Compiled empty(ProxyOptions options) {
@@ -44,7 +45,7 @@ public final class SnapshotCompiler {
     RouteTable inbound = app == null ? RouteTable.of("", List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single("", "inbound", app);
     return new Compiled("", false, RouteTable.of("", List.of(), RouteTable.UnknownHosts.ALLOW_ANY), inbound, app, Map.of(),
-        options.gateways(), Map.of(), java.util.Set.of(), List.of());
+        options.gateways(), Map.of(), java.util.Set.of(), List.of(), Map.of());
   }
 
   private static Cluster localApp(ProxyOptions options) {
@@ -73,7 +74,7 @@ public final class SnapshotCompiler {
         ? RouteTable.of(snapshot.version(), List.of(), RouteTable.UnknownHosts.REGISTRY_ONLY)
         : RouteTable.single(snapshot.version(), "inbound", inboundCluster);
     return new Compiled(snapshot.version(), true, outbound, inbound, inboundCluster, model.endpoints(), model.gateways(),
-        model.gatewayPorts(), model.upstreamTls(), model.meshL4());
+        model.gatewayPorts(), model.upstreamTls(), model.meshL4(), localProtocols(snapshot.instances(), options));
   }
 
   /**
@@ -95,6 +96,28 @@ public final class SnapshotCompiler {
       }
     }
     return ports.size() == 1 && PortProtocol.http2(ports.values().iterator().next());
+  }
+
+  /**
+   * This workload's (namespace and labels) service ports by the port the app listens on, each as
+   * the inbound takes it ({@link PortProtocol#inbound}: {@code "http"} or {@code "tcp"}); ports
+   * whose protocol nothing says are left out.
+   */
+  static Map<Integer, String> localProtocols(List<ServiceInstance> instances, ProxyOptions options) {
+    Map<Integer, String> out = new java.util.HashMap<>();
+    for (ServiceInstance i : instances) {
+      if (!i.namespace().equals(options.namespace()) || options.sourceLabels().isEmpty()
+          || !i.labels().equals(options.sourceLabels())) {
+        continue;
+      }
+      for (ServicePort p : i.ports()) {
+        String kind = PortProtocol.inbound(p);
+        if (kind != null) {
+          out.putIfAbsent(p.targetPort(), kind);
+        }
+      }
+    }
+    return Map.copyOf(out);
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */

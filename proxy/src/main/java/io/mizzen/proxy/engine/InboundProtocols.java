@@ -1,0 +1,129 @@
+package io.mizzen.proxy.engine;
+
+import io.mizzen.proxy.capture.CaptureHandler;
+import io.mizzen.proxy.cluster.Cluster;
+import io.mizzen.proxy.cluster.Endpoint;
+import io.mizzen.proxy.route.Destination;
+import io.mizzen.proxy.route.HeaderOps;
+import io.mizzen.spi.config.security.PeerAuthentication.Mode;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The protocol of a connection on the sidecar inbound under transparent capture, as Istio 1.4's
+ * inbound listeners pick it: by this workload's service port the client dialled (its protocol, or
+ * its name's prefix, {@code PortProtocol}). An HTTP port goes on to the HTTP handlers after this
+ * one; a port of another protocol ({@code tcp}, {@code tls}, {@code https}, {@code mongo},
+ * {@code mysql}, {@code redis}) becomes a byte relay to the app on that port as soon as bytes
+ * come, or after {@link CapturedProtocols#DETECTION_MILLIS} of silence, so a protocol whose server
+ * speaks first (MySQL) works; a port whose protocol nothing declares is told
+ * by its first bytes, as the outbound does ({@link CapturedProtocols#firstBytes}): an HTTP request
+ * line goes to HTTP, other bytes, or none within {@link CapturedProtocols#DETECTION_MILLIS}, to
+ * the relay. A connection without an original destination (the client dialled the inbound
+ * itself, or the table did not know it) is HTTP, as before.
+ *
+ * <p>Behind {@link PermissiveTls} (the mesh's certificates are in) this sees plain text only, and
+ * it never relays before PermissiveTls has decided: once bytes came, PermissiveTls has let them
+ * through as plain text; on silence it relays only in PERMISSIVE mode, taking PermissiveTls out
+ * first (Istio's {@code continue_on_listener_filters_timeout}), so under STRICT a plain-text
+ * client gets nothing from the app before it would be refused.
+ */
+final class InboundProtocols extends ByteToMessageDecoder {
+  private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.capture");
+  private final ProxyServer server;
+  /** The mode of the PermissiveTls in front, or null when there is none. */
+  private final Supplier<Mode> mesh;
+  private ScheduledFuture<?> timer;
+
+  InboundProtocols(ProxyServer server, Supplier<Mode> mesh) {
+    this.server = server;
+    this.mesh = mesh;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    arm(ctx);
+  }
+
+  /** Checks again in a little while: the original destination may still be looked up, and silence counts from now. */
+  private void arm(ChannelHandlerContext ctx) {
+    timer = ctx.executor().schedule(() -> {
+      if (ctx.isRemoved()) {
+        return;
+      }
+      if (ctx.pipeline().get(CaptureHandler.class) != null) {
+        arm(ctx); // the original destination is still being looked up: nothing could be read yet
+        return;
+      }
+      InetSocketAddress original = CaptureHandler.originalDestination(ctx.channel());
+      if (original == null || "http".equals(server.localProtocol(original.getPort()))) {
+        return; // HTTP: its first bytes decide, as without capture
+      }
+      PermissiveTls gate = ctx.pipeline().get(PermissiveTls.class);
+      if (gate != null) {
+        if (mesh.get() != Mode.PERMISSIVE) {
+          return; // STRICT waits for TLS; DISABLE's plain text decides with its first bytes
+        }
+        ctx.pipeline().remove(gate);
+      }
+      // A declared TCP port, or silence: a protocol whose server speaks first.
+      relay(ctx, original);
+    }, CapturedProtocols.DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (!in.isReadable()) {
+      return;
+    }
+    InetSocketAddress original = CaptureHandler.originalDestination(ctx.channel());
+    String protocol = original == null ? "http" : server.localProtocol(original.getPort());
+    if ("http".equals(protocol)) {
+      http(ctx);
+    } else if ("tcp".equals(protocol)) {
+      relay(ctx, original);
+    } else {
+      switch (CapturedProtocols.firstBytes(in)) {
+        case HTTP -> http(ctx);
+        case OTHER -> relay(ctx, original);
+        default -> {
+          // An upper-case start, no space yet; more bytes (or the timer) decide.
+        }
+      }
+    }
+  }
+
+  /** HTTP: the handlers after this one take the connection (removing a decoder hands on its bytes). */
+  private void http(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.pipeline().remove(this);
+  }
+
+  /** A byte relay to the app on the port the client dialled, in place of this handler and the HTTP ones after it. */
+  private void relay(ChannelHandlerContext ctx, InetSocketAddress original) {
+    cancel();
+    LOG.log(System.Logger.Level.DEBUG, () -> "inbound connection from " + ctx.channel().remoteAddress() + " to port "
+        + original.getPort() + ": relayed as bytes to the app");
+    Cluster app = Cluster.passthrough(Endpoint.of("127.0.0.1", original.getPort(), Map.of()));
+    CapturedProtocols.install(server, ctx, new Destination(app, "inbound|" + original.getPort() + "||", 100,
+        HeaderOps.NONE, HeaderOps.NONE));
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    cancel();
+  }
+}
