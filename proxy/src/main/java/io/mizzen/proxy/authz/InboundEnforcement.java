@@ -165,6 +165,12 @@ final class InboundEnforcement implements InboundSecurity {
   }
 
   @Override
+  public boolean authorizes() {
+    Compiled now = current;
+    return now.authz() != null || now.rbac() != null;
+  }
+
+  @Override
   public PeerAuthentication.Mode mode() {
     return current.mtls().mode();
   }

@@ -47,6 +47,13 @@ public interface InboundSecurity {
   /** Which resource decided {@link #mode}, for {@code mizzen describe}. */
   PeerAuthenticationModes.Effective explainMode();
 
+  /**
+   * Whether an AuthorizationPolicy (or the rbac.istio.io kinds) applies to this workload now. A
+   * connection relayed as bytes cannot be checked against its rules, so the inbound refuses such
+   * relays while one does.
+   */
+  boolean authorizes();
+
   /** The authentication and authorization filter, acting on the inbound listener and a gateway's listeners. */
   ProxyFilter filter();
 }

@@ -173,6 +173,11 @@ final class ProxyServer implements MeshProxy {
     return compiled.localProtocols().get(port);
   }
 
+  /** Whether authorization rules apply to the inbound now (which a byte relay cannot be held to). */
+  boolean inboundAuthorizes() {
+    return security != null && security.authorizes();
+  }
+
   /** How connections' pipelines are built (HTTP/1.1, h2c, h2 by ALPN). */
   ListenerPipelines pipelines() {
     return pipelines;

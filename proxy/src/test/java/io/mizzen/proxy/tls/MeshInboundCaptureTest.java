@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A sidecar with the mesh's certificates, under transparent capture, in front of an app whose
  * MySQL-like port speaks first: PERMISSIVE lets a plain-text client hear the app once the
- * detection time passes with no TLS, and STRICT gives a plain-text client nothing from the app
- * before it refuses the connection.
+ * detection time passes with no TLS, STRICT gives a plain-text client nothing from the app
+ * before it refuses the connection, and an AuthorizationPolicy (whose rules a byte relay cannot be
+ * held to) refuses the relay.
  */
 class MeshInboundCaptureTest {
   private final Vertx vertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -104,6 +105,26 @@ class MeshInboundCaptureTest {
       s.getOutputStream().write("hello\r\n".getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       assertEquals("", read(s.getInputStream(), -1), "closed without a word");
+    }
+  }
+
+  @Test
+  void anAuthorizationPolicyRefusesTheRelayItCannotCheck() throws Exception {
+    apply(List.of(Sidecars.resource("""
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicy
+        metadata: {name: only-default, namespace: default}
+        spec:
+          rules:
+          - from:
+            - source: {namespaces: [default]}
+        """)));
+    try (Socket s = connect()) {
+      assertEquals("", read(s.getInputStream(), -1), "closed before the app said a word");
+    }
+    apply(List.of());
+    try (Socket s = connect()) {
+      assertEquals("220 ready\r\n", read(s.getInputStream(), 11), "relayed again once no policy applies");
     }
   }
 
