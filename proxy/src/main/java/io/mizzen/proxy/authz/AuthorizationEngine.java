@@ -28,6 +28,16 @@ public interface AuthorizationEngine {
   /** Whether {@code request} to {@code workload} may proceed, and which policy said so. */
   Decision decide(WorkloadInfo workload, RequestView request);
 
+  /**
+   * Whether a connection relayed as bytes (TCP) to {@code workload} may proceed, as Istio holds TCP
+   * traffic to the policies: only principals, namespaces, IP blocks, ports and the
+   * {@code source.*} and {@code destination.port} conditions can be checked, so in an ALLOW policy
+   * a rule that also names an HTTP-only field (hosts, methods, paths, requestPrincipals, a
+   * {@code request.*} condition) never matches, and in a DENY policy those fields are left out of
+   * the rule (it denies more, never less).
+   */
+  Decision decideConnection(WorkloadInfo workload, RequestView connection);
+
   /** The policies that select {@code workload}, as {@code namespace/name (ACTION)}, for describe. */
   List<String> policiesFor(WorkloadInfo workload);
 }

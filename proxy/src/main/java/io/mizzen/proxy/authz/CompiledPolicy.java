@@ -81,6 +81,50 @@ record CompiledPolicy(String ref, String namespace, AuthorizationPolicy spec) {
     return false;
   }
 
+  /**
+   * {@link #matches} for a connection relayed as bytes ({@link AuthorizationEngine#decideConnection}):
+   * a rule naming an HTTP-only field never matches in an ALLOW policy, and matches without those
+   * fields in a DENY policy.
+   */
+  boolean matchesConnection(RequestView r) {
+    boolean deny = action() == AuthorizationPolicy.Action.DENY;
+    for (Rule rule : spec.rules() == null ? List.<Rule>of() : spec.rules()) {
+      Rule tcp = withoutHttpFields(rule);
+      if ((tcp == rule || deny) && matches(tcp, r)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The rule without its HTTP-only fields; the same instance when it has none. */
+  private static Rule withoutHttpFields(Rule rule) {
+    boolean http = false;
+    List<AuthorizationPolicy.From> from = new ArrayList<>();
+    for (AuthorizationPolicy.From f : rule.from() == null ? List.<AuthorizationPolicy.From>of() : rule.from()) {
+      Source s = f.source();
+      http |= !nullToEmpty(s.requestPrincipals()).isEmpty() || !nullToEmpty(s.notRequestPrincipals()).isEmpty();
+      from.add(new AuthorizationPolicy.From(new Source(s.principals(), s.notPrincipals(), null, null, s.namespaces(),
+          s.notNamespaces(), s.ipBlocks(), s.notIpBlocks())));
+    }
+    List<AuthorizationPolicy.To> to = new ArrayList<>();
+    for (AuthorizationPolicy.To t : rule.to() == null ? List.<AuthorizationPolicy.To>of() : rule.to()) {
+      Operation o = t.operation();
+      http |= !concat(o.hosts(), o.notHosts()).isEmpty() || !concat(o.methods(), o.notMethods()).isEmpty()
+          || !concat(o.paths(), o.notPaths()).isEmpty();
+      to.add(new AuthorizationPolicy.To(new Operation(null, null, o.ports(), o.notPorts(), null, null, null, null)));
+    }
+    List<Condition> when = new ArrayList<>();
+    for (Condition c : rule.when() == null ? List.<Condition>of() : rule.when()) {
+      if (c.key().startsWith("request.")) {
+        http = true;
+      } else {
+        when.add(c);
+      }
+    }
+    return http ? new Rule(from, to, when) : rule;
+  }
+
   private static boolean matches(Rule rule, RequestView r) {
     if (rule.from() != null && !rule.from().isEmpty() && rule.from().stream().noneMatch(f -> source(f.source(), r))) {
       return false;

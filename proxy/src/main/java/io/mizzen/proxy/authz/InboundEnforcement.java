@@ -165,9 +165,16 @@ final class InboundEnforcement implements InboundSecurity {
   }
 
   @Override
-  public boolean authorizes() {
+  public Decision authorizeConnection(RequestView connection) {
     Compiled now = current;
-    return now.authz() != null || now.rbac() != null;
+    if (now.authz() != null) {
+      return now.authz().decideConnection(workload, connection);
+    }
+    if (now.rbac() != null) {
+      return Decision.deny("", "rbac.istio.io rules apply to " + workload.namespace() + "/" + workload.service()
+          + ", and a TCP connection is not checked against them");
+    }
+    return Decision.allow("", "no authorization applies");
   }
 
   @Override

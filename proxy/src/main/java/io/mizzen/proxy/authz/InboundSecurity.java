@@ -48,11 +48,12 @@ public interface InboundSecurity {
   PeerAuthenticationModes.Effective explainMode();
 
   /**
-   * Whether an AuthorizationPolicy (or the rbac.istio.io kinds) applies to this workload now. A
-   * connection relayed as bytes cannot be checked against its rules, so the inbound refuses such
-   * relays while one does.
+   * Whether a connection the inbound relays as bytes (TCP) may reach the app, by the
+   * AuthorizationPolicies selecting this workload as Istio holds TCP to them
+   * ({@link AuthorizationEngine#decideConnection}). The rbac.istio.io kinds are not evaluated for
+   * TCP: while they apply, every such connection is refused.
    */
-  boolean authorizes();
+  Decision authorizeConnection(RequestView connection);
 
   /** The authentication and authorization filter, acting on the inbound listener and a gateway's listeners. */
   ProxyFilter filter();

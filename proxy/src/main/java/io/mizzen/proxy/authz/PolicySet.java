@@ -52,9 +52,18 @@ final class PolicySet implements AuthorizationEngine {
 
   @Override
   public Decision decide(WorkloadInfo workload, RequestView request) {
+    return decide(workload, p -> p.matches(request));
+  }
+
+  @Override
+  public Decision decideConnection(WorkloadInfo workload, RequestView connection) {
+    return decide(workload, p -> p.matchesConnection(connection));
+  }
+
+  private Decision decide(WorkloadInfo workload, java.util.function.Predicate<CompiledPolicy> matches) {
     List<CompiledPolicy> selecting = policies.stream().filter(p -> p.selects(workload, rootNamespace)).toList();
     for (CompiledPolicy p : selecting) {
-      if (p.action() == AuthorizationPolicy.Action.DENY && p.matches(request)) {
+      if (p.action() == AuthorizationPolicy.Action.DENY && matches.test(p)) {
         return Decision.deny(p.ref(), "denied by DENY policy " + p.ref());
       }
     }
@@ -62,7 +71,7 @@ final class PolicySet implements AuthorizationEngine {
     for (CompiledPolicy p : selecting) {
       if (p.action() == AuthorizationPolicy.Action.ALLOW) {
         anyAllow = true;
-        if (p.matches(request)) {
+        if (matches.test(p)) {
           return Decision.allow(p.ref(), "allowed by " + p.ref());
         }
       }

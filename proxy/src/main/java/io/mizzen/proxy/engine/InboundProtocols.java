@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * by its first bytes, as the outbound does ({@link CapturedProtocols#firstBytes}): an HTTP request
  * line goes to HTTP, other bytes, or none within {@link CapturedProtocols#DETECTION_MILLIS}, to
  * the relay. A connection without an original destination (the client dialled the inbound
- * itself, or the table did not know it) is HTTP, as before. While an authorization policy applies
- * to the workload a relay is refused (the connection closed): its rules are checked per HTTP
- * request, and Istio's TCP-level evaluation of them is not done here.
+ * itself, or the table did not know it) is HTTP, as before. A relay is held to the
+ * AuthorizationPolicies selecting the workload as Istio holds TCP to them
+ * ({@code AuthorizationEngine.decideConnection}); refused, the connection is closed.
  *
  * <p>Behind {@link PermissiveTls} (the mesh's certificates are in) this sees plain text only, and
  * it never relays before PermissiveTls has decided: once bytes came, PermissiveTls has let them
@@ -111,10 +111,13 @@ final class InboundProtocols extends ByteToMessageDecoder {
   /** A byte relay to the app on the port the client dialled, in place of this handler and the HTTP ones after it. */
   private void relay(ChannelHandlerContext ctx, InetSocketAddress original) {
     cancel();
-    if (server.inboundAuthorizes()) {
-      // Its rules are checked per HTTP request; bytes cannot be held to them, so none pass.
+    // Plain text: no peer principal, so no namespace either.
+    String sourceIp = ctx.channel().remoteAddress() instanceof InetSocketAddress r ? r.getAddress().getHostAddress() : "";
+    String refused = server.refusesInboundConnection(new io.mizzen.proxy.authz.RequestView("", "", sourceIp, "",
+        original.getPort(), "", "", Map.of(), null));
+    if (refused != null) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing inbound connection from " + ctx.channel().remoteAddress()
-          + " to port " + original.getPort() + ": an authorization policy applies, and a byte relay cannot be checked");
+          + " to port " + original.getPort() + ": " + refused);
       ctx.close();
       return;
     }

@@ -173,9 +173,16 @@ final class ProxyServer implements MeshProxy {
     return compiled.localProtocols().get(port);
   }
 
-  /** Whether authorization rules apply to the inbound now (which a byte relay cannot be held to). */
-  boolean inboundAuthorizes() {
-    return security != null && security.authorizes();
+  /**
+   * Whether a connection the inbound relays as bytes may reach the app (its AuthorizationPolicies
+   * as Istio holds TCP to them); null when it may, else why not.
+   */
+  String refusesInboundConnection(io.mizzen.proxy.authz.RequestView connection) {
+    if (security == null) {
+      return null;
+    }
+    io.mizzen.proxy.authz.Decision d = security.authorizeConnection(connection);
+    return d.allowed() ? null : d.reason();
   }
 
   /** How connections' pipelines are built (HTTP/1.1, h2c, h2 by ALPN). */
