@@ -7,8 +7,12 @@ import io.mizzen.proxy.route.Destination;
 import io.mizzen.proxy.route.HeaderOps;
 import io.mizzen.spi.config.security.PeerAuthentication.Mode;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -31,7 +35,9 @@ import java.util.function.Supplier;
  * AuthorizationPolicies selecting the workload as Istio holds TCP to them
  * ({@code AuthorizationEngine.decideConnection}); refused, the connection is closed.
  *
- * <p>Behind {@link PermissiveTls} (the mesh's certificates are in) this sees plain text only, and
+ * <p>After the mesh's TLS (a sidecar relaying TCP to this one) the decrypted bytes decide the
+ * same way, silence counting from the handshake's end, and the peer's certificate names the
+ * principal the AuthorizationPolicies see. Behind {@link PermissiveTls} this sees plain text, and
  * it never relays before PermissiveTls has decided: once bytes came, PermissiveTls has let them
  * through as plain text; on silence it relays only in PERMISSIVE mode, taking PermissiveTls out
  * first (Istio's {@code continue_on_listener_filters_timeout}), so under STRICT a plain-text
@@ -42,16 +48,46 @@ final class InboundProtocols extends ByteToMessageDecoder {
   private final ProxyServer server;
   /** The mode of the PermissiveTls in front, or null when there is none. */
   private final Supplier<Mode> mesh;
+  /** The mesh's TLS in front (this then sees what it decrypted), or null for plain text. */
+  private final SslHandler tls;
+  /** What a relay gets in front of it after TLS (the plain-text pipeline keeps its own). */
+  private final Supplier<ChannelHandler> idle;
   private ScheduledFuture<?> timer;
 
+  /** On plain text: behind {@code mesh}'s PermissiveTls, or (null) alone. */
   InboundProtocols(ProxyServer server, Supplier<Mode> mesh) {
+    this(server, mesh, null, null);
+  }
+
+  /**
+   * After the mesh's TLS {@code tls} (a peer's mutual TLS, as a sidecar relaying TCP sends it):
+   * the decrypted bytes decide, silence counts from the handshake's end, and the peer's principal
+   * is what the AuthorizationPolicies see.
+   */
+  InboundProtocols(ProxyServer server, SslHandler tls, Supplier<ChannelHandler> idle) {
+    this(server, null, tls, idle);
+  }
+
+  private InboundProtocols(ProxyServer server, Supplier<Mode> mesh, SslHandler tls, Supplier<ChannelHandler> idle) {
     this.server = server;
     this.mesh = mesh;
+    this.tls = tls;
+    this.idle = idle;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    arm(ctx);
+    if (tls == null) {
+      arm(ctx);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (tls != null && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess() && !ctx.isRemoved()) {
+      arm(ctx);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   /** Checks again in a little while: the original destination may still be looked up, and silence counts from now. */
@@ -111,10 +147,11 @@ final class InboundProtocols extends ByteToMessageDecoder {
   /** A byte relay to the app on the port the client dialled, in place of this handler and the HTTP ones after it. */
   private void relay(ChannelHandlerContext ctx, InetSocketAddress original) {
     cancel();
-    // Plain text: no peer principal, so no namespace either.
+    // Plain text has no peer principal, so no namespace either.
+    String principal = tls == null ? "" : io.mizzen.proxy.tls.MeshTls.peerPrincipal(tls.engine().getSession()).orElse("");
     String sourceIp = ctx.channel().remoteAddress() instanceof InetSocketAddress r ? r.getAddress().getHostAddress() : "";
-    String refused = server.refusesInboundConnection(new io.mizzen.proxy.authz.RequestView("", "", sourceIp, "",
-        original.getPort(), "", "", Map.of(), null));
+    String refused = server.refusesInboundConnection(new io.mizzen.proxy.authz.RequestView(principal,
+        io.mizzen.proxy.authz.RequestView.namespaceOf(principal), sourceIp, "", original.getPort(), "", "", Map.of(), null));
     if (refused != null) {
       LOG.log(System.Logger.Level.DEBUG, () -> "closing inbound connection from " + ctx.channel().remoteAddress()
           + " to port " + original.getPort() + ": " + refused);
@@ -124,8 +161,18 @@ final class InboundProtocols extends ByteToMessageDecoder {
     LOG.log(System.Logger.Level.DEBUG, () -> "inbound connection from " + ctx.channel().remoteAddress() + " to port "
         + original.getPort() + ": relayed as bytes to the app");
     Cluster app = Cluster.passthrough(Endpoint.of("127.0.0.1", original.getPort(), Map.of()));
-    CapturedProtocols.install(server, ctx, new Destination(app, "inbound|" + original.getPort() + "||", 100,
-        HeaderOps.NONE, HeaderOps.NONE));
+    Destination destination = new Destination(app, "inbound|" + original.getPort() + "||", 100, HeaderOps.NONE, HeaderOps.NONE);
+    if (idle == null) {
+      CapturedProtocols.install(server, ctx, destination);
+      return;
+    }
+    ChannelPipeline p = ctx.pipeline();
+    while (p.last() != this) {
+      p.removeLast();
+    }
+    ChannelHandler relay = server.tcpRelay(destination, false);
+    p.replace(this, null, relay);
+    p.addBefore(p.context(relay).name(), null, idle.get());
   }
 
   private void cancel() {

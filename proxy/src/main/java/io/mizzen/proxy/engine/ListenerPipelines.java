@@ -52,8 +52,7 @@ final class ListenerPipelines {
       java.util.function.Supplier<io.mizzen.spi.config.security.PeerAuthentication.Mode> mode) {
     IdleTimeout idle = idle();
     io.mizzen.proxy.h2.H2cPreface preface = preface(spec);
-    // Under capture, plain text may be to a TCP port of the app (TCP over the mesh's TLS is not
-    // relayed yet: after TLS the inbound speaks HTTP).
+    // Under capture a connection may be to a TCP port of the app, in plain text or over the mesh's TLS.
     InboundProtocols protocols = capturedInbound(spec) ? new InboundProtocols(server, mode) : null;
     ch.pipeline().addLast(new PermissiveTls(tls, mode, ctx -> {
       // Until the handshake ends, SslHandler's own timeout bounds a silent peer.
@@ -63,6 +62,12 @@ final class ListenerPipelines {
       }
       ctx.pipeline().remove(preface);
       httpAfterTls(ctx.channel(), PermissiveTls.TLS_HANDLER, spec);
+      if (protocols != null) {
+        // A sidecar relaying TCP sends it over the mesh's TLS: the decrypted bytes may be for a TCP port.
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        p.addAfter(PermissiveTls.TLS_HANDLER, null, new InboundProtocols(server,
+            (io.netty.handler.ssl.SslHandler) p.get(PermissiveTls.TLS_HANDLER), this::idle));
+      }
     }), idle);
     if (protocols != null) {
       ch.pipeline().addLast(protocols);

@@ -65,12 +65,15 @@ final class ProxyServer implements MeshProxy {
   /** The timer reading the gateway and TLS origination files again, -1 before the first snapshot with either. */
   private long certificatePoll = -1;
   private final io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
+  /** The TLS of byte relays' upstream connections: the mesh's to sidecars, or a DestinationRule's origination. */
+  private final UpstreamSecurity relaySecurity;
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
       io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
     this.vertx = vertx;
     this.security = security;
+    this.relaySecurity = new UpstreamSecurity(meshTls, trustDomain, origination);
     this.meshTls = meshTls;
     this.trustDomain = trustDomain;
     this.options = options;
@@ -99,8 +102,14 @@ final class ProxyServer implements MeshProxy {
    * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver.
    */
   io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel) {
+    io.mizzen.proxy.cluster.Cluster cluster = destination.cluster();
+    Object kind = cluster == null ? null : relaySecurity.kind(cluster.policy());
+    io.mizzen.proxy.tcp.TcpRelay.Secure secure = kind == null ? null
+        : (endpoint, ch) -> relaySecurity.handler(kind, endpoint, cluster.policy(), ch, false);
+    String unusable = kind == null || cluster.endpoints().isEmpty() ? null
+        : UpstreamSecurity.unusable(kind, cluster.endpoints().get(0));
     return io.mizzen.proxy.tcp.TcpRelay.to(destination, connectTunnel, clientChannels,
-        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats);
+        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats, secure, unusable);
   }
 
   /**

@@ -43,6 +43,14 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
   private Channel upstream;
   private TcpStats.Series series;
   private boolean started;
+  /** The TLS a new upstream connection starts with (the mesh's, or originated), or null for plain bytes. */
+  private Secure secure;
+
+  /** The client TLS handler for a new upstream connection to an endpoint; null for plain bytes. */
+  @FunctionalInterface
+  public interface Secure {
+    ChannelHandler handler(Endpoint endpoint, Channel upstream);
+  }
 
   private TcpRelay(Destination destination, String why, ChannelFactory<? extends Channel> channels, TcpStats stats) {
     this(destination, why, channels, stats, false, null);
@@ -68,8 +76,22 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
    */
   public static ChannelHandler to(Destination destination, boolean connectTunnel, ChannelFactory<? extends Channel> channels,
       io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats) {
-    return new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints" : null,
-        channels, stats, connectTunnel, resolver);
+    return to(destination, connectTunnel, channels, resolver, stats, null, null);
+  }
+
+  /**
+   * As {@link #to(Destination, boolean, ChannelFactory, io.netty.resolver.AddressResolverGroup, TcpStats)},
+   * each upstream connection starting with the TLS {@code secure} gives (the mesh's mutual TLS to
+   * a sidecar'd destination, or the DestinationRule's origination); {@code unusable} (not null)
+   * refuses the connection saying why, as when the origination's files cannot be used.
+   */
+  public static ChannelHandler to(Destination destination, boolean connectTunnel, ChannelFactory<? extends Channel> channels,
+      io.netty.resolver.AddressResolverGroup<? extends java.net.SocketAddress> resolver, TcpStats stats, Secure secure,
+      String unusable) {
+    TcpRelay relay = new TcpRelay(destination, destination.cluster() == null ? destination.clusterName() + " has no endpoints"
+        : unusable, channels, stats, connectTunnel, resolver);
+    relay.secure = secure;
+    return relay;
   }
 
   /** Closes the client connection; a CONNECT tunnel's client is told why first (503, flag UF or UH). */
@@ -169,7 +191,16 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.policy().connectTimeout().toMillis()))
-        .handler(new Upstream(client))
+        .handler(secure == null ? new Upstream(client) : new io.netty.channel.ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ChannelHandler tls = secure.handler(endpoint, ch);
+            if (tls != null) {
+              ch.pipeline().addLast(tls);
+            }
+            ch.pipeline().addLast(new Upstream(client));
+          }
+        })
         .connect(endpoint.address())
         .addListener((ChannelFutureListener) f -> {
           if (!f.isSuccess()) {
