@@ -102,6 +102,46 @@ class TlsOriginationProxyTest {
         .compose(resp -> resp.body().map(b -> new String[] {Integer.toString(resp.statusCode()), b.toString()})))));
   }
 
+  /**
+   * A captured connection that is not HTTP, routed by a mesh VirtualService's {@code tcp:} rule:
+   * its relay originates the DestinationRule's TLS too, so the TLS echo server sees its bytes.
+   */
+  @Test
+  void aCapturedTcpRelayOriginatesTheRulesTls() throws Exception {
+    HttpServerOptions tls = pki.serverOptions(HOST, false);
+    io.vertx.core.net.NetServer echo = await(vertx.createNetServer(new io.vertx.core.net.NetServerOptions().setSsl(true)
+            .setKeyCertOptions(tls.getKeyCertOptions()))
+        .connectHandler(sock -> sock.handler(b -> sock.write(io.vertx.core.buffer.Buffer.buffer("tls echo ").appendBuffer(b))))
+        .listen(0, "127.0.0.1"));
+    MeshProxy captured = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0)
+        .withOriginalDestination(new io.mizzen.proxy.capture.OriginalDestination() {
+          @Override
+          public java.util.Optional<java.net.InetSocketAddress> lookup(java.net.InetSocketAddress peer,
+              java.net.InetSocketAddress local) {
+            return java.util.Optional.of(new java.net.InetSocketAddress("10.0.0.9", 443));
+          }
+
+          @Override
+          public String unavailableReason() {
+            return null;
+          }
+        })));
+    try {
+      Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST),
+          "tcp", List.of(Map.of("match", List.of(Map.of("port", 443)), "route", List.of(Map.of("destination", Map.of("host", HOST)))))));
+      await(captured.apply(new ProxySnapshot("1", List.of(vs, rule(Map.of("tls", Map.of("mode", "SIMPLE",
+          "caCertificates", pki.caFile.toString())))), List.of(instance(HOST, List.of(new ServicePort("tcp", 443, echo.actualPort(), "")))))));
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", captured.outboundPort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(new byte[] {0, 1, 'h', 'i'});
+        byte[] got = s.getInputStream().readNBytes(13);
+        assertEquals("tls echo \u0000\u0001hi", new String(got, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    } finally {
+      await(captured.close());
+    }
+  }
+
   @Test
   void simpleWithCaCertificatesOriginatesTlsAndSendsTheHostAsSni() throws Exception {
     Upstream up = upstream(false);
