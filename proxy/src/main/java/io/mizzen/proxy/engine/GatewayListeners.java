@@ -171,7 +171,7 @@ final class GatewayListeners {
     List<ChannelHandler> after = new ArrayList<>();
     if (server.autoPassthrough()) {
       after.add(idle());
-      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, clientChannels, tcpStats));
+      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, d -> proxy.tcpRelay(d, false), clientChannels, tcpStats));
     } else if (server.passthrough()) {
       after.add(idle());
       after.add(relay(ch, state.port().tls(), state.port().number(), sni));
@@ -227,6 +227,6 @@ final class GatewayListeners {
     L4Route.Connection c = new L4Route.Connection(port, sni,
         local == null ? "" : local.getAddress().getHostAddress(),
         remote == null ? "" : remote.getAddress().getHostAddress(), options.sourceLabels());
-    return TcpRelay.forConnection(routes, c, clientChannels, tcpStats);
+    return TcpRelay.forConnection(routes, c, d -> proxy.tcpRelay(d, false), clientChannels, tcpStats);
   }
 }

@@ -109,35 +109,38 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
 
   /**
    * The relay for a connection to an AUTO_PASSTHROUGH server: the destination its SNI names
-   * ({@code outbound_.<port>_.<subset>_.<host>}). An SNI naming no service port or subset
-   * discovery knows, or none, closes the connection, logged at debug with why.
+   * ({@code outbound_.<port>_.<subset>_.<host>}), relayed by {@code relayTo}. An SNI naming no
+   * service port or subset discovery knows, or none, closes the connection, logged at debug with why.
    */
   public static ChannelHandler forSni(java.util.Map<String, Destination> clusters, String sni,
-      ChannelFactory<? extends Channel> channels, TcpStats stats) {
+      java.util.function.Function<Destination, ChannelHandler> relayTo, ChannelFactory<? extends Channel> channels,
+      TcpStats stats) {
     Destination d = sni == null ? null : clusters.get(sni.toLowerCase(java.util.Locale.ROOT));
     if (d == null) {
       return new TcpRelay(null, sni == null ? "AUTO_PASSTHROUGH: the ClientHello names no server (SNI)"
           : "AUTO_PASSTHROUGH: SNI '" + sni + "' names no cluster (outbound_.<port>_.<subset>_.<host> of a known service)",
           channels, stats);
     }
-    return new TcpRelay(d, d.cluster() == null ? d.clusterName() + " has no endpoints" : null, channels, stats);
+    return relayTo.apply(d);
   }
 
+
   /**
-   * The relay for a connection: the first route accepting it picks a destination by weight.
-   * Without a route (or with a destination discovery does not know) the connection is closed.
+   * The relay for a connection: the first route accepting it picks a destination by weight, and
+   * {@code relayTo} relays to it (with the TLS its cluster asks for). Without a route the
+   * connection is closed.
    */
   public static ChannelHandler forConnection(List<L4Route> routes, L4Route.Connection connection,
-      ChannelFactory<? extends Channel> channels, TcpStats stats) {
+      java.util.function.Function<Destination, ChannelHandler> relayTo, ChannelFactory<? extends Channel> channels,
+      TcpStats stats) {
     L4Route route = L4Route.first(routes, connection);
     if (route == null) {
       return new TcpRelay(null, "no tcp/tls route matches port " + connection.port()
           + (connection.sni() == null ? "" : " SNI " + connection.sni()), channels, stats);
     }
-    Destination d = route.choose();
-    return new TcpRelay(d, d.cluster() == null ? "route " + route.name() + ": " + d.clusterName() + " has no endpoints"
-        : null, channels, stats);
+    return relayTo.apply(route.choose());
   }
+
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * cluster IP on 3306, web's outbound relays the connection (a mesh VirtualService's {@code tcp:}
  * rule) with ISTIO_MUTUAL to db's inbound, held to STRICT, which relays the decrypted bytes to
  * db's app, a server that speaks first, and holds them to its AuthorizationPolicy by web's
- * certificate. Each table stands in for its pod's conntrack (the redirect iptables would make).
+ * certificate; and an ingress gateway's {@code tcp:} route to db, over the same TLS. Each table
+ * stands in for its pod's conntrack (the redirect iptables would make).
  */
 class MeshTcpCaptureTest {
   private final Vertx vertx = MeshProxy.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -44,6 +45,7 @@ class MeshTcpCaptureTest {
   private MeshProxy db;
   private int greeter;
   private int version;
+  private TestPki pki;
 
   private static OriginalDestination dialled(InetSocketAddress to) {
     return new OriginalDestination() {
@@ -74,7 +76,7 @@ class MeshTcpCaptureTest {
     NetServer server = Sidecars.await(vertx.createNetServer().connectHandler(sock -> sock.write("220 ready\r\n"))
         .listen(0, "127.0.0.1"));
     greeter = server.actualPort();
-    TestPki pki = new TestPki("mesh");
+    pki = new TestPki("mesh");
     // web's app dials db's cluster IP; db's inbound sees the connection as dialled to its app's port.
     web = sidecar(pki, "web", 1, new InetSocketAddress("10.0.0.7", 3306));
     db = sidecar(pki, "db", greeter, new InetSocketAddress("127.0.0.1", greeter));
@@ -137,6 +139,44 @@ class MeshTcpCaptureTest {
       return got.toString(StandardCharsets.US_ASCII);
     } catch (java.net.SocketException reset) {
       return "";
+    }
+  }
+
+  @Test
+  void aGatewaysTcpRouteReachesASidecarOverMutualTlsUnderStrict() throws Exception {
+    WorkloadInfo gw = new WorkloadInfo("istio-ingressgateway", "istio-system", Map.of("istio", "ingressgateway"),
+        "istio-ingressgateway-service-account", "127.0.0.1", 0);
+    MeshProxy gateway = Sidecars.await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0)
+            .withGateways(java.util.Set.of()).withSourceLabels(gw.labels())
+            .withGatewayListeners(new ProxyOptions.GatewayListeners(Map.of(31400, 0), null)),
+        List.of(), MeshTls.create(new HeldCertificates(pki.workload("istio-ingressgateway-service-account"))),
+        Sidecars.TRUST_DOMAIN, null));
+    proxies.add(gateway);
+    apply("""
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: Gateway
+        metadata: {name: tcp-gateway, namespace: default}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 31400, name: tcp, protocol: TCP}
+            hosts: ["*"]
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: db-at-the-edge, namespace: default}
+        spec:
+          hosts: ["*"]
+          gateways: [tcp-gateway]
+          tcp:
+          - route: [{destination: {host: db.default.svc.cluster.local, port: {number: 3306}}}]
+        """);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", gateway.gatewayPort(31400)), 5_000);
+      s.setSoTimeout(10_000);
+      assertEquals("220 ready\r\n", new String(s.getInputStream().readNBytes(11), StandardCharsets.US_ASCII),
+          "the gateway's relay speaks the mesh's TLS to db's STRICT inbound");
     }
   }
 
