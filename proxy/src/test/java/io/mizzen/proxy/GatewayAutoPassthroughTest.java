@@ -88,6 +88,8 @@ class GatewayAutoPassthroughTest {
         metadata: {name: secure}
         spec:
           host: secure.default.svc.cluster.local
+          # Not applied at an AUTO_PASSTHROUGH server: the client's TLS goes through as it came.
+          trafficPolicy: {tls: {mode: SIMPLE}}
           subsets:
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}

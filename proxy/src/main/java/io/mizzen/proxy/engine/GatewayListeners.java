@@ -171,7 +171,9 @@ final class GatewayListeners {
     List<ChannelHandler> after = new ArrayList<>();
     if (server.autoPassthrough()) {
       after.add(idle());
-      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, d -> proxy.tcpRelay(d, false), clientChannels, tcpStats));
+      // No TLS of the gateway's own: the client's mutual TLS goes through to the destination's sidecar.
+      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, d -> proxy.tcpRelay(d, false, false), clientChannels,
+          tcpStats));
     } else if (server.passthrough()) {
       after.add(idle());
       after.add(relay(ch, state.port().tls(), state.port().number(), sni));

@@ -102,8 +102,19 @@ final class ProxyServer implements MeshProxy {
    * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver.
    */
   io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel) {
+    return tcpRelay(destination, connectTunnel, true);
+  }
+
+  /**
+   * As {@link #tcpRelay(io.mizzen.proxy.route.Destination, boolean)}; without {@code clusterTls}
+   * the bytes go as they came, whatever TLS the cluster asks for (AUTO_PASSTHROUGH: the client's
+   * own mutual TLS reaches the destination's sidecar end to end, as Istio's sni-dnat clusters
+   * carry no TLS settings).
+   */
+  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel,
+      boolean clusterTls) {
     io.mizzen.proxy.cluster.Cluster cluster = destination.cluster();
-    Object kind = cluster == null ? null : relaySecurity.kind(cluster.policy());
+    Object kind = cluster == null || !clusterTls ? null : relaySecurity.kind(cluster.policy());
     io.mizzen.proxy.tcp.TcpRelay.Secure secure = kind == null ? null
         : (endpoint, ch) -> relaySecurity.handler(kind, endpoint, cluster.policy(), ch, false);
     String unusable = kind == null || cluster.endpoints().isEmpty() ? null
