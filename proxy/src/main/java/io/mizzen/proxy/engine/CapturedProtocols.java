@@ -177,11 +177,21 @@ final class CapturedProtocols extends ByteToMessageDecoder {
 
   /** The relay in the handler of {@code ctx}'s place; the HTTP handlers after it go, so the bytes held there reach the relay. */
   static void install(ProxyServer server, ChannelHandlerContext ctx, Destination destination) {
+    install(server, ctx, destination, null);
+  }
+
+  /** As {@link #install(ProxyServer, ChannelHandlerContext, Destination)}, with {@code inFront} (if any) just before the relay. */
+  static void install(ProxyServer server, ChannelHandlerContext ctx, Destination destination,
+      io.netty.channel.ChannelHandler inFront) {
     io.netty.channel.ChannelPipeline p = ctx.pipeline();
     while (p.last() != ctx.handler()) {
       p.removeLast();
     }
-    p.replace(ctx.handler(), null, server.tcpRelay(destination, false));
+    io.netty.channel.ChannelHandler relay = server.tcpRelay(destination, false);
+    p.replace(ctx.handler(), null, relay);
+    if (inFront != null) {
+      p.addBefore(p.context(relay).name(), null, inFront);
+    }
   }
 
   /** A TLS connection: reads the ClientHello's server name (without answering it), then relays. */

@@ -9,7 +9,6 @@ import io.mizzen.spi.config.security.PeerAuthentication.Mode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -39,9 +38,9 @@ import java.util.function.Supplier;
  * same way, silence counting from the handshake's end, and the peer's certificate names the
  * principal the AuthorizationPolicies see. Behind {@link PermissiveTls} this sees plain text, and
  * it never relays before PermissiveTls has decided: once bytes came, PermissiveTls has let them
- * through as plain text; on silence it relays only in PERMISSIVE mode, taking PermissiveTls out
- * first (Istio's {@code continue_on_listener_filters_timeout}), so under STRICT a plain-text
- * client gets nothing from the app before it would be refused.
+ * through as plain text; on silence it relays only in a mode that takes plain text (PERMISSIVE,
+ * DISABLE), taking PermissiveTls out first (Istio's {@code continue_on_listener_filters_timeout}),
+ * so under STRICT a plain-text client gets nothing from the app before it would be refused.
  */
 final class InboundProtocols extends ByteToMessageDecoder {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.capture");
@@ -106,10 +105,10 @@ final class InboundProtocols extends ByteToMessageDecoder {
       }
       PermissiveTls gate = ctx.pipeline().get(PermissiveTls.class);
       if (gate != null) {
-        if (mesh.get() != Mode.PERMISSIVE) {
-          return; // STRICT waits for TLS; DISABLE's plain text decides with its first bytes
+        if (mesh.get() == Mode.STRICT) {
+          return; // STRICT waits for TLS
         }
-        ctx.pipeline().remove(gate);
+        ctx.pipeline().remove(gate); // PERMISSIVE and DISABLE take plain text
       }
       // A declared TCP port, or silence: a protocol whose server speaks first.
       relay(ctx, original);
@@ -162,17 +161,7 @@ final class InboundProtocols extends ByteToMessageDecoder {
         + original.getPort() + ": relayed as bytes to the app");
     Cluster app = Cluster.passthrough(Endpoint.of("127.0.0.1", original.getPort(), Map.of()));
     Destination destination = new Destination(app, "inbound|" + original.getPort() + "||", 100, HeaderOps.NONE, HeaderOps.NONE);
-    if (idle == null) {
-      CapturedProtocols.install(server, ctx, destination);
-      return;
-    }
-    ChannelPipeline p = ctx.pipeline();
-    while (p.last() != this) {
-      p.removeLast();
-    }
-    ChannelHandler relay = server.tcpRelay(destination, false);
-    p.replace(this, null, relay);
-    p.addBefore(p.context(relay).name(), null, idle.get());
+    CapturedProtocols.install(server, ctx, destination, idle == null ? null : idle.get());
   }
 
   private void cancel() {

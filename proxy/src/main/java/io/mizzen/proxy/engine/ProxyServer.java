@@ -99,7 +99,9 @@ final class ProxyServer implements MeshProxy {
 
   /**
    * A byte relay to {@code destination} for an accepted connection ({@link io.mizzen.proxy.tcp.TcpRelay#to}),
-   * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver.
+   * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver,
+   * each upstream connection starting with the TLS the destination's cluster asks for (the mesh's
+   * under ISTIO_MUTUAL, or the DestinationRule's origination), as an HTTP connection's does.
    */
   io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel) {
     return tcpRelay(destination, connectTunnel, true);

@@ -124,7 +124,6 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     return relayTo.apply(d);
   }
 
-
   /**
    * The relay for a connection: the first route accepting it picks a destination by weight, and
    * {@code relayTo} relays to it (with the TLS its cluster asks for). Without a route the
@@ -140,7 +139,6 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     }
     return relayTo.apply(route.choose());
   }
-
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {

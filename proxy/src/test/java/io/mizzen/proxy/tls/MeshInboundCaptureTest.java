@@ -89,6 +89,20 @@ class MeshInboundCaptureTest {
   }
 
   @Test
+  void disableTakesPlainTextAndSoSilenceToo() throws Exception {
+    apply(List.of(Sidecars.resource("""
+        apiVersion: security.istio.io/v1beta1
+        kind: PeerAuthentication
+        metadata: {name: off, namespace: default}
+        spec:
+          mtls: {mode: DISABLE}
+        """)));
+    try (Socket s = connect()) {
+      assertEquals("220 ready\r\n", read(s.getInputStream(), 11));
+    }
+  }
+
+  @Test
   void strictGivesAPlainClientNothingFromTheAppAndClosesIt() throws Exception {
     apply(List.of(Sidecars.resource("""
         apiVersion: security.istio.io/v1beta1
