@@ -86,17 +86,7 @@ class CaptureRoutingTest {
 
   /** A captured connection to {@code ip:port}: what the table answers for every lookup. */
   private static OriginalDestination dialledTo(String ip, int port) {
-    return new OriginalDestination() {
-      @Override
-      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.of(new InetSocketAddress(ip, port));
-      }
-
-      @Override
-      public String unavailableReason() {
-        return null;
-      }
-    };
+    return io.mizzen.proxy.capture.Dialled.to(new InetSocketAddress(ip, port));
   }
 
   @org.junit.jupiter.api.io.TempDir

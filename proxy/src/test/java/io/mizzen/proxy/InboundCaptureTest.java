@@ -17,7 +17,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,17 +49,7 @@ class InboundCaptureTest {
     }).listen(0, "127.0.0.1"));
     greeter = first.actualPort();
     app = f.named("app").actualPort();
-    OriginalDestination table = new OriginalDestination() {
-      @Override
-      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.ofNullable(dialled.get());
-      }
-
-      @Override
-      public String unavailableReason() {
-        return null;
-      }
-    };
+    OriginalDestination table = io.mizzen.proxy.capture.Dialled.by(dialled::get);
     Map<String, String> labels = Map.of("app", "db", "version", "v1");
     f.start(f.options().withInbound(0, app).withSourceLabels(labels).withOriginalDestination(table));
     ServiceInstance self = new ServiceInstance("db", "default", "db.default.svc.cluster.local", "127.0.0.1",

@@ -14,18 +14,16 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Protocol sniffing on the outbound listener under transparent capture, as Istio's sidecar does
  * for outbound traffic: an app's connection may carry anything (TLS to an external site, a
  * database protocol), not only HTTP. The first bytes decide: an HTTP request line (or the h2
  * preface) goes on to the HTTP handlers; a TLS ClientHello, or bytes no HTTP request starts with,
- * or nothing within {@link #DETECTION_MILLIS} (a protocol where the server speaks first) becomes a
+ * or nothing within {@link DetectionTimer#MILLIS} (a protocol where the server speaks first) becomes a
  * byte relay to the connection's original destination. The outboundTrafficPolicy still holds:
  * under REGISTRY_ONLY the relay is made only when the destination is known to the mesh (a TLS
  * ClientHello's server name or the dialled address, with the port, routed as a request's
@@ -37,14 +35,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class CapturedProtocols extends ByteToMessageDecoder {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy.capture");
-  /** Istio's {@code protocolDetectionTimeout} default. */
-  static final long DETECTION_MILLIS = 100;
   /** Long enough for any HTTP method and its space ({@code OPTIONS }, {@code PROPFIND }). */
   private static final int METHOD_BYTES = 16;
 
   private final ProxyServer server;
   private final ListenerSpec spec;
-  private ScheduledFuture<?> timer;
+  private final DetectionTimer timer = new DetectionTimer();
 
   CapturedProtocols(ProxyServer server, ListenerSpec spec) {
     this.server = server;
@@ -57,17 +53,8 @@ final class CapturedProtocols extends ByteToMessageDecoder {
   }
 
   private void arm(ChannelHandlerContext ctx) {
-    timer = ctx.executor().schedule(() -> {
-      if (ctx.isRemoved()) {
-        return;
-      }
-      if (ctx.pipeline().get(CaptureHandler.class) != null) {
-        arm(ctx); // the original destination is still being looked up: nothing could be read yet
-        return;
-      }
-      // Nothing said within the detection time: a server-first protocol (MySQL, SMTP...).
-      relay(ctx, null);
-    }, DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+    // Nothing said within the detection time: a server-first protocol (MySQL, SMTP...).
+    timer.arm(ctx, () -> relay(ctx, null));
   }
 
   @Override
@@ -116,9 +103,7 @@ final class CapturedProtocols extends ByteToMessageDecoder {
   }
 
   private void done() {
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    timer.cancel();
   }
 
   /** HTTP: the handlers after this one take the connection (removing a decoder hands on its bytes). */

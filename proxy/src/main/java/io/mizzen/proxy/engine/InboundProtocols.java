@@ -12,11 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -25,10 +23,10 @@ import java.util.function.Supplier;
  * its name's prefix, {@code PortProtocol}). An HTTP port goes on to the HTTP handlers after this
  * one; a port of another protocol ({@code tcp}, {@code tls}, {@code https}, {@code mongo},
  * {@code mysql}, {@code redis}) becomes a byte relay to the app on that port as soon as bytes
- * come, or after {@link CapturedProtocols#DETECTION_MILLIS} of silence, so a protocol whose server
+ * come, or after {@link DetectionTimer#MILLIS} of silence, so a protocol whose server
  * speaks first (MySQL) works; a port whose protocol nothing declares is told
  * by its first bytes, as the outbound does ({@link CapturedProtocols#firstBytes}): an HTTP request
- * line goes to HTTP, other bytes, or none within {@link CapturedProtocols#DETECTION_MILLIS}, to
+ * line goes to HTTP, other bytes, or none within {@link DetectionTimer#MILLIS}, to
  * the relay. A connection without an original destination (the client dialled the inbound
  * itself, or the table did not know it) is HTTP, as before. A relay is held to the
  * AuthorizationPolicies selecting the workload as Istio holds TCP to them
@@ -51,7 +49,7 @@ final class InboundProtocols extends ByteToMessageDecoder {
   private final SslHandler tls;
   /** What a relay gets in front of it after TLS (the plain-text pipeline keeps its own). */
   private final Supplier<ChannelHandler> idle;
-  private ScheduledFuture<?> timer;
+  private final DetectionTimer timer = new DetectionTimer();
 
   /** On plain text: behind {@code mesh}'s PermissiveTls, or (null) alone. */
   InboundProtocols(ProxyServer server, Supplier<Mode> mesh) {
@@ -89,16 +87,9 @@ final class InboundProtocols extends ByteToMessageDecoder {
     super.userEventTriggered(ctx, evt);
   }
 
-  /** Checks again in a little while: the original destination may still be looked up, and silence counts from now. */
+  /** Silence from now on (the original destination known): a declared TCP port, or a server that speaks first. */
   private void arm(ChannelHandlerContext ctx) {
-    timer = ctx.executor().schedule(() -> {
-      if (ctx.isRemoved()) {
-        return;
-      }
-      if (ctx.pipeline().get(CaptureHandler.class) != null) {
-        arm(ctx); // the original destination is still being looked up: nothing could be read yet
-        return;
-      }
+    timer.arm(ctx, () -> {
       InetSocketAddress original = CaptureHandler.originalDestination(ctx.channel());
       if (original == null || "http".equals(server.localProtocol(original.getPort()))) {
         return; // HTTP: its first bytes decide, as without capture
@@ -110,9 +101,8 @@ final class InboundProtocols extends ByteToMessageDecoder {
         }
         ctx.pipeline().remove(gate); // PERMISSIVE and DISABLE take plain text
       }
-      // A declared TCP port, or silence: a protocol whose server speaks first.
       relay(ctx, original);
-    }, CapturedProtocols.DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+    });
   }
 
   @Override
@@ -165,9 +155,7 @@ final class InboundProtocols extends ByteToMessageDecoder {
   }
 
   private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    timer.cancel();
   }
 
   @Override

@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,17 +50,7 @@ class MeshInboundCaptureTest {
     greeter = server.actualPort();
     TestPki pki = new TestPki("mesh");
     WorkloadInfo workload = new WorkloadInfo("db", "default", Map.of("app", "db", "version", "v1"), "db", "127.0.0.1", 0);
-    OriginalDestination table = new OriginalDestination() {
-      @Override
-      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.of(new InetSocketAddress("127.0.0.1", greeter));
-      }
-
-      @Override
-      public String unavailableReason() {
-        return null;
-      }
-    };
+    OriginalDestination table = io.mizzen.proxy.capture.Dialled.to(new InetSocketAddress("127.0.0.1", greeter));
     proxy = Sidecars.await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0).withInbound(0, greeter)
             .withSourceLabels(workload.labels()).withOriginalDestination(table),
         List.of(), MeshTls.create(new HeldCertificates(pki.workload("db"))), Sidecars.TRUST_DOMAIN,
@@ -88,15 +77,20 @@ class MeshInboundCaptureTest {
     }
   }
 
-  @Test
-  void disableTakesPlainTextAndSoSilenceToo() throws Exception {
-    apply(List.of(Sidecars.resource("""
+  /** The namespace's PeerAuthentication in {@code mode}. */
+  private static Resource peerAuthentication(String mode) {
+    return Sidecars.resource("""
         apiVersion: security.istio.io/v1beta1
         kind: PeerAuthentication
-        metadata: {name: off, namespace: default}
+        metadata: {name: default, namespace: default}
         spec:
-          mtls: {mode: DISABLE}
-        """)));
+          mtls: {mode: %s}
+        """.formatted(mode));
+  }
+
+  @Test
+  void disableTakesPlainTextAndSoSilenceToo() throws Exception {
+    apply(List.of(peerAuthentication("DISABLE")));
     try (Socket s = connect()) {
       assertEquals("220 ready\r\n", read(s.getInputStream(), 11));
     }
@@ -104,13 +98,7 @@ class MeshInboundCaptureTest {
 
   @Test
   void strictGivesAPlainClientNothingFromTheAppAndClosesIt() throws Exception {
-    apply(List.of(Sidecars.resource("""
-        apiVersion: security.istio.io/v1beta1
-        kind: PeerAuthentication
-        metadata: {name: strict, namespace: default}
-        spec:
-          mtls: {mode: STRICT}
-        """)));
+    apply(List.of(peerAuthentication("STRICT")));
     try (Socket s = connect()) {
       // Well past the detection time: under STRICT silence is not taken as plain text.
       s.setSoTimeout(500);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.mizzen.proxy.MeshProxy;
 import io.mizzen.proxy.ProxyOptions;
 import io.mizzen.proxy.authz.InboundSecurity;
-import io.mizzen.proxy.capture.OriginalDestination;
 import io.mizzen.proxy.engine.ProxyEngine;
 import io.mizzen.spi.config.Resource;
 import io.mizzen.spi.discovery.ServiceInstance;
@@ -25,7 +24,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,24 +45,11 @@ class MeshTcpCaptureTest {
   private int version;
   private TestPki pki;
 
-  private static OriginalDestination dialled(InetSocketAddress to) {
-    return new OriginalDestination() {
-      @Override
-      public Optional<InetSocketAddress> lookup(InetSocketAddress peer, InetSocketAddress local) {
-        return Optional.of(to);
-      }
-
-      @Override
-      public String unavailableReason() {
-        return null;
-      }
-    };
-  }
 
   private MeshProxy sidecar(TestPki pki, String name, int appPort, InetSocketAddress dialled) throws Exception {
     WorkloadInfo workload = new WorkloadInfo(name, "default", Map.of("app", name, "version", "v1"), name, "127.0.0.1", appPort);
     MeshProxy proxy = Sidecars.await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0)
-            .withInbound(0, appPort).withSourceLabels(workload.labels()).withOriginalDestination(dialled(dialled)),
+            .withInbound(0, appPort).withSourceLabels(workload.labels()).withOriginalDestination(io.mizzen.proxy.capture.Dialled.to(dialled)),
         List.of(), MeshTls.create(new HeldCertificates(pki.workload(name))), Sidecars.TRUST_DOMAIN,
         InboundSecurity.of(vertx, workload, "istio-system", Sidecars.TRUST_DOMAIN, Clock.systemUTC())));
     proxies.add(proxy);
@@ -180,33 +165,28 @@ class MeshTcpCaptureTest {
     }
   }
 
+  /** An AuthorizationPolicy for db allowing only {@code principal}, as a document to append. */
+  private static String allowOnly(String principal) {
+    return """
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicy
+        metadata: {name: db, namespace: default}
+        spec:
+          selector: {matchLabels: {app: db}}
+          rules:
+          - from:
+            - source: {principals: [%s]}
+        """.formatted(principal);
+  }
+
   @Test
   void tcpCrossesTheMeshOverMutualTlsUnderStrictAndIsHeldToPrincipals() throws Exception {
     apply("");
     assertEquals("220 ready\r\n", heard(), "STRICT takes the relay's mutual TLS");
-    apply("""
-        ---
-        apiVersion: security.istio.io/v1beta1
-        kind: AuthorizationPolicy
-        metadata: {name: db, namespace: default}
-        spec:
-          selector: {matchLabels: {app: db}}
-          rules:
-          - from:
-            - source: {principals: [cluster.local/ns/default/sa/web]}
-        """);
+    apply(allowOnly("cluster.local/ns/default/sa/web"));
     assertEquals("220 ready\r\n", heard(), "web's certificate names the principal the policy allows");
-    apply("""
-        ---
-        apiVersion: security.istio.io/v1beta1
-        kind: AuthorizationPolicy
-        metadata: {name: db, namespace: default}
-        spec:
-          selector: {matchLabels: {app: db}}
-          rules:
-          - from:
-            - source: {principals: [cluster.local/ns/default/sa/other]}
-        """);
+    apply(allowOnly("cluster.local/ns/default/sa/other"));
     assertEquals("", heard(), "another principal: db's inbound closes the relay");
   }
 }

@@ -114,18 +114,7 @@ class TlsOriginationProxyTest {
         .connectHandler(sock -> sock.handler(b -> sock.write(io.vertx.core.buffer.Buffer.buffer("tls echo ").appendBuffer(b))))
         .listen(0, "127.0.0.1"));
     MeshProxy captured = await(ProxyEngine.start(vertx, ProxyOptions.sidecar().withOutboundPort(0)
-        .withOriginalDestination(new io.mizzen.proxy.capture.OriginalDestination() {
-          @Override
-          public java.util.Optional<java.net.InetSocketAddress> lookup(java.net.InetSocketAddress peer,
-              java.net.InetSocketAddress local) {
-            return java.util.Optional.of(new java.net.InetSocketAddress("10.0.0.9", 443));
-          }
-
-          @Override
-          public String unavailableReason() {
-            return null;
-          }
-        })));
+        .withOriginalDestination(io.mizzen.proxy.capture.Dialled.to(new java.net.InetSocketAddress("10.0.0.9", 443)))));
     try {
       Resource vs = resource("VirtualService", "secure", Map.of("hosts", List.of(HOST),
           "tcp", List.of(Map.of("match", List.of(Map.of("port", 443)), "route", List.of(Map.of("destination", Map.of("host", HOST)))))));
