@@ -73,12 +73,30 @@ final class ResourceValidator implements ConfigValidator {
     }
   }
 
-  /** Mixer kinds are untyped here; the Mixer engine checks their params. Only the shape is checked. */
+  /**
+   * Mixer kinds are untyped here; the Mixer engine checks their params. The shape is checked, and
+   * a rule's {@code match} is compiled against Istio's standard attributes (the vocabulary Mixer
+   * starts from; an {@code attributemanifest} may add to it, so an attribute it does not know is
+   * a warning, any other fault an error).
+   */
   static final class MixerChecks {
+    private static final io.mizzen.kernel.mixer.expr.ExpressionCompiler STANDARD =
+        io.mizzen.kernel.mixer.expr.ExpressionCompiler.of(io.mizzen.kernel.mixer.AttributeManifest.vocabulary(
+            io.mizzen.kernel.mixer.AttributeManifest.builtIn()));
+
     private MixerChecks() {}
 
     static List<ConfigProblem> check(Resource r) {
       List<ConfigProblem> out = new ArrayList<>();
+      if (r.kind().equals("rule") && r.spec().get("match") instanceof String match && !match.isBlank()) {
+        try {
+          STANDARD.compile(match, io.mizzen.spi.mixer.ValueType.BOOL);
+        } catch (io.mizzen.kernel.mixer.expr.ExpressionException e) {
+          boolean unknown = e.getMessage().contains("unknown attribute");
+          out.add(ConfigProblem.of(unknown ? Severity.WARNING : Severity.ERROR, r, "spec.match",
+              e.getMessage() + (unknown ? " (not one of Istio's standard attributes; an attributemanifest must declare it)" : "")));
+        }
+      }
       if (r.kind().equals("rule") && r.spec().get("actions") instanceof List<?> actions) {
         for (int i = 0; i < actions.size(); i++) {
           if (!(actions.get(i) instanceof Map<?, ?> a) || !(a.get("handler") instanceof String h) || h.isEmpty()) {

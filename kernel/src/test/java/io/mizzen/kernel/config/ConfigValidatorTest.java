@@ -233,6 +233,25 @@ class ConfigValidatorTest {
             spec:
               action: PERMIT # <-
             """, "spec.action"),
+        // Accepted by validate, then refused by Mixer's compiler, before validate compiled match.
+        Arguments.of("mixer rule match", """
+            apiVersion: config.istio.io/v1alpha2
+            kind: rule
+            metadata: {name: r}
+            spec:
+              match: destination.labels["app"] == # <-
+              actions:
+              - {handler: h, instances: [i]}
+            """, "spec.match"),
+        Arguments.of("mixer rule match type", """
+            apiVersion: config.istio.io/v1alpha2
+            kind: rule
+            metadata: {name: r}
+            spec:
+              match: request.size + 1 # <-
+              actions:
+              - {handler: h, instances: [i]}
+            """, "spec.match"),
         // Both accepted by validate, then refused by the proxy, before the checks moved to spi.
         Arguments.of("authz action CUSTOM", """
             apiVersion: security.istio.io/v1beta1

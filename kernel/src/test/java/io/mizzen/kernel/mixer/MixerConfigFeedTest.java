@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** MixerFunction following a real ConfigStore: changes recompiled, last good config kept. */
 @ExtendWith(VertxExtension.class)
 class MixerConfigFeedTest {
+  /**
+   * A rule Mixer refuses and the store takes: an attribute no manifest declares is only a warning
+   * to validate (an attributemanifest in the store could declare it), but Mixer's compiler, which
+   * sees every manifest, refuses it.
+   */
   private static final String BROKEN_RULE = """
       apiVersion: config.istio.io/v1alpha2
       kind: rule
@@ -38,7 +43,7 @@ class MixerConfigFeedTest {
         name: mixerdenysome
         namespace: istio-system
       spec:
-        match: request.headers["clnt"] ==
+        match: request.headers["clnt"] == "abc" && nosuch.attribute == "x"
         actions:
         - handler: denyall
           instances: [denyrequest.checknothing]
