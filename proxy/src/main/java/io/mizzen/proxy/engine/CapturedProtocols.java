@@ -172,7 +172,7 @@ final class CapturedProtocols extends ByteToMessageDecoder {
     while (p.last() != ctx.handler()) {
       p.removeLast();
     }
-    io.netty.channel.ChannelHandler relay = server.tcpRelay(destination, false);
+    io.netty.channel.ChannelHandler relay = server.relays().to(destination, false);
     p.replace(ctx.handler(), null, relay);
     if (inFront != null) {
       p.addBefore(p.context(relay).name(), null, inFront);

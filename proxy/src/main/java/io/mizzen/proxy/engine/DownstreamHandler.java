@@ -315,7 +315,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     io.mizzen.proxy.route.Destination destination = route.choose();
     // The relay first, so the bytes the codec still holds (sent right after the CONNECT head) reach
     // it; it holds them, reading paused, until its upstream is connected.
-    channel.pipeline().replace(this, null, server.tcpRelay(destination, true));
+    channel.pipeline().replace(this, null, server.relays().to(destination, true));
     channel.closeFuture().addListener(f -> server.connectionClosed(channel));
     if (channel.pipeline().get(Http1ServerCodec.class) != null) {
       channel.pipeline().remove(Http1ServerCodec.class);

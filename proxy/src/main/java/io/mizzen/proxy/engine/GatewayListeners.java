@@ -172,7 +172,7 @@ final class GatewayListeners {
     if (server.autoPassthrough()) {
       after.add(idle());
       // No TLS of the gateway's own: the client's mutual TLS goes through to the destination's sidecar.
-      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, d -> proxy.tcpRelay(d, false, false), clientChannels,
+      after.add(TcpRelay.forSni(state.port().sniClusters(), sni, d -> proxy.relays().to(d, false, false), clientChannels,
           tcpStats));
     } else if (server.passthrough()) {
       after.add(idle());
@@ -229,6 +229,6 @@ final class GatewayListeners {
     L4Route.Connection c = new L4Route.Connection(port, sni,
         local == null ? "" : local.getAddress().getHostAddress(),
         remote == null ? "" : remote.getAddress().getHostAddress(), options.sourceLabels());
-    return TcpRelay.forConnection(routes, c, d -> proxy.tcpRelay(d, false), clientChannels, tcpStats);
+    return TcpRelay.forConnection(routes, c, d -> proxy.relays().to(d, false), clientChannels, tcpStats);
   }
 }

@@ -31,8 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The running proxy: listeners bound on Vert.x's Netty event loops, the current route tables,
- * one upstream pool per event loop, and the drain on close.
+ * The running proxy: listeners bound on Vert.x's Netty event loops, the snapshots going in force
+ * ({@link SnapshotSwaps}, which keeps the route tables in force), one upstream pool per event
+ * loop, the byte relays ({@link ByteRelays}), and the drain on close.
  */
 final class ProxyServer implements MeshProxy {
   private static final System.Logger LOG = System.getLogger("io.mizzen.proxy");
@@ -49,33 +50,27 @@ final class ProxyServer implements MeshProxy {
   private HealthChecker healthChecker;
   private final io.mizzen.proxy.access.ProxyStats stats = new io.mizzen.proxy.access.ProxyStats();
   private final io.mizzen.proxy.access.IstioMetrics metrics = new io.mizzen.proxy.access.IstioMetrics();
-  private volatile SnapshotCompiler.Compiled compiled;
   private volatile boolean draining;
   private volatile Promise<Void> drained;
   private ListenerSpec outbound;
   private ListenerSpec inbound;
   private final io.mizzen.proxy.tls.MeshTls meshTls;
-  private final String trustDomain;
   private final io.mizzen.proxy.authz.InboundSecurity security;
   private final io.mizzen.proxy.tcp.TcpStats tcpStats = new io.mizzen.proxy.tcp.TcpStats();
   private final GatewayListeners gatewayListeners;
   private final ListenerPipelines pipelines;
-  private Future<Void> gatewaySwaps = Future.succeededFuture();
-  private final GatewayCertificates certificates;
-  /** The timer reading the gateway and TLS origination files again, -1 before the first snapshot with either. */
-  private long certificatePoll = -1;
-  private final io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
-  /** The TLS of byte relays' upstream connections: the mesh's to sidecars, or a DestinationRule's origination. */
-  private final UpstreamSecurity relaySecurity;
+  /** Snapshots going in force, and the route tables in force. */
+  private final SnapshotSwaps swaps;
+  /** Which TLS an upstream connection carries, for the HTTP pools and the byte relays alike. */
+  private final UpstreamSecurity upstreamSecurity;
+  private final ByteRelays relays;
   private static final RouteTable NO_GATEWAY_ROUTES = RouteTable.of("", List.of(), RouteTable.UnknownHosts.NOT_FOUND);
 
   ProxyServer(VertxInternal vertx, ProxyOptions options, List<ProxyFilter> extraFilters,
       io.mizzen.proxy.tls.MeshTls meshTls, String trustDomain, io.mizzen.proxy.authz.InboundSecurity security) {
     this.vertx = vertx;
     this.security = security;
-    this.relaySecurity = new UpstreamSecurity(meshTls, trustDomain, origination);
     this.meshTls = meshTls;
-    this.trustDomain = trustDomain;
     this.options = options;
     List<ProxyFilter> chain = new ArrayList<>();
     if (security != null) {
@@ -90,39 +85,21 @@ final class ProxyServer implements MeshProxy {
     chain.addAll(extraFilters);
     this.filters = List.copyOf(chain);
     this.clientChannels = vertx.transport().channelFactory(false);
-    this.compiled = SnapshotCompiler.empty(options);
+    io.mizzen.proxy.tls.TlsOrigination origination = new io.mizzen.proxy.tls.TlsOrigination();
+    this.upstreamSecurity = new UpstreamSecurity(meshTls, trustDomain, origination);
+    this.relays = new ByteRelays(clientChannels, vertx.nameResolver().nettyAddressResolverGroup(), tcpStats,
+        upstreamSecurity);
     this.tracing = new TracePropagation(options.openTelemetry());
     this.pipelines = new ListenerPipelines(this, options);
     this.gatewayListeners = new GatewayListeners(this, options, clientChannels, tcpStats);
-    this.certificates = new GatewayCertificates(vertx, options.gatewayListeners().credentialsDir(), gatewayListeners);
+    this.swaps = new SnapshotSwaps(vertx, options, security, origination,
+        new GatewayCertificates(vertx, options.gatewayListeners().credentialsDir(), gatewayListeners), gatewayListeners,
+        () -> draining);
   }
 
-  /**
-   * A byte relay to {@code destination} for an accepted connection ({@link io.mizzen.proxy.tcp.TcpRelay#to}),
-   * connecting on the client's loop with the proxy's transport and Vert.x's non-blocking name resolver,
-   * each upstream connection starting with the TLS the destination's cluster asks for (the mesh's
-   * under ISTIO_MUTUAL, or the DestinationRule's origination), as an HTTP connection's does.
-   */
-  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel) {
-    return tcpRelay(destination, connectTunnel, true);
-  }
-
-  /**
-   * As {@link #tcpRelay(io.mizzen.proxy.route.Destination, boolean)}; without {@code clusterTls}
-   * the bytes go as they came, whatever TLS the cluster asks for (AUTO_PASSTHROUGH: the client's
-   * own mutual TLS reaches the destination's sidecar end to end, as Istio's sni-dnat clusters
-   * carry no TLS settings).
-   */
-  io.netty.channel.ChannelHandler tcpRelay(io.mizzen.proxy.route.Destination destination, boolean connectTunnel,
-      boolean clusterTls) {
-    io.mizzen.proxy.cluster.Cluster cluster = destination.cluster();
-    Object kind = cluster == null || !clusterTls ? null : relaySecurity.kind(cluster.policy());
-    io.mizzen.proxy.tcp.TcpRelay.Secure secure = kind == null ? null
-        : (endpoint, ch) -> relaySecurity.handler(kind, endpoint, cluster.policy(), ch, false);
-    String unusable = kind == null || cluster.endpoints().isEmpty() ? null
-        : UpstreamSecurity.unusable(kind, cluster.endpoints().get(0));
-    return io.mizzen.proxy.tcp.TcpRelay.to(destination, connectTunnel, clientChannels,
-        vertx.nameResolver().nettyAddressResolverGroup(), tcpStats, secure, unusable);
+  /** Every byte relay the proxy makes, with the TLS its destination's cluster asks for. */
+  ByteRelays relays() {
+    return relays;
   }
 
   /**
@@ -139,7 +116,7 @@ final class ProxyServer implements MeshProxy {
 
   /** The mesh VirtualServices' tcp/tls rules under the snapshot in force. */
   List<io.mizzen.proxy.route.MeshL4Route> meshL4Routes() {
-    return compiled.meshL4();
+    return swaps.compiled().meshL4();
   }
 
   /** The workload's mesh TLS, or {@code null} when the proxy has no certificate. */
@@ -162,7 +139,7 @@ final class ProxyServer implements MeshProxy {
       }));
     }
     if (options.healthCheck() != null) {
-      healthChecker = new HealthChecker(vertx, options.healthCheck(), () -> compiled.endpoints().values());
+      healthChecker = new HealthChecker(vertx, options.healthCheck(), () -> swaps.compiled().endpoints().values());
       healthChecker.start();
     }
     return Future.all(binds).map(this);
@@ -192,7 +169,7 @@ final class ProxyServer implements MeshProxy {
    * there: {@code "http"}, {@code "tcp"}, or {@code null} when no protocol is declared for it.
    */
   String localProtocol(int port) {
-    return compiled.localProtocols().get(port);
+    return swaps.compiled().localProtocols().get(port);
   }
 
   /**
@@ -276,7 +253,7 @@ final class ProxyServer implements MeshProxy {
 
   /** The gateways this proxy serves under the snapshot in force. */
   Set<String> gateways() {
-    return compiled.gateways();
+    return swaps.compiled().gateways();
   }
 
   TracePropagation tracing() {
@@ -288,7 +265,7 @@ final class ProxyServer implements MeshProxy {
   }
 
   RouteTable table(ListenerSpec listener) {
-    SnapshotCompiler.Compiled c = compiled;
+    SnapshotCompiler.Compiled c = swaps.compiled();
     if (listener.gatewayPort() > 0) {
       io.mizzen.proxy.gateway.GatewayPort port = c.gatewayPorts().get(listener.gatewayPort());
       return port == null ? NO_GATEWAY_ROUTES : port.http();
@@ -301,7 +278,7 @@ final class ProxyServer implements MeshProxy {
     if (pool == null) {
       pool = pools.computeIfAbsent(loop,
           l -> new UpstreamPool((EventLoop) l, clientChannels, vertx.nameResolver().nettyAddressResolverGroup(),
-              meshTls, trustDomain, origination));
+              upstreamSecurity));
     }
     return pool;
   }
@@ -352,94 +329,17 @@ final class ProxyServer implements MeshProxy {
 
   @Override
   public Future<Void> apply(ProxySnapshot snapshot) {
-    if (security == null) {
-      return applyRoutes(snapshot, () -> { });
-    }
-    // Security and routes of one snapshot go in force together, or neither does.
-    return security.prepare(snapshot)
-        .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
-            + e.getMessage(), e)))
-        .compose(commit -> applyRoutes(snapshot, commit));
-  }
-
-  private Future<Void> applyRoutes(ProxySnapshot snapshot, Runnable commitSecurity) {
-    try {
-      SnapshotCompiler.Compiled previous = compiled;
-      SnapshotCompiler.Compiled next = SnapshotCompiler.compile(snapshot, options, previous, previous.inboundCluster());
-      boolean gateways = !next.gatewayPorts().isEmpty() || !previous.gatewayPorts().isEmpty();
-      boolean originates = !next.upstreamTls().isEmpty() || !previous.upstreamTls().isEmpty();
-      synchronized (this) {
-        if (gatewaySwaps.isComplete() && !gateways && !originates) {
-          return swapIn(snapshot, next, false, commitSecurity);
-        }
-        // Certificates are files: read off the event loop. A Gateway server whose files are
-        // missing rejects the snapshot, naming the server and the file, and the last good one
-        // stays. A DestinationRule whose TLS origination files are bad rejects only that rule's
-        // TLS (its clusters answer 503 UF): the rest goes in force and the failure names it.
-        // Swaps are chained so that snapshots take effect in the order they were applied.
-        Future<Void> swap = gatewaySwaps.transform(ignored -> origination.prepare(vertx, next.upstreamTls())
-            .compose(tlsErrors -> swapIn(snapshot, next, gateways, commitSecurity)
-                .compose(v -> tlsErrors.isEmpty() ? Future.<Void>succeededFuture()
-                    : Future.<Void>failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
-                        + " rejected in part (the rest is in force): " + String.join("; ", tlsErrors))))));
-        gatewaySwaps = swap;
-        pollFiles();
-        return swap;
-      }
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version() + " rejected: "
-          + e.getMessage(), e));
-    } catch (RuntimeException e) {
-      // A resource the binder let through but the compiler cannot use: still a rejection, never a crash.
-      return Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
-          + " rejected: cannot compile it: " + e, e));
-    }
-  }
-
-  private Future<Void> swapIn(ProxySnapshot snapshot, SnapshotCompiler.Compiled next, boolean gateways,
-      Runnable commitSecurity) {
-    if (!gateways) {
-      compiled = next;
-      commitSecurity.run();
-      return Future.succeededFuture();
-    }
-    return vertx.<GatewayCertificates.InForce>executeBlocking(() -> certificates.load(next.gatewayPorts()))
-        .recover(e -> Future.failedFuture(new IllegalArgumentException("snapshot " + snapshot.version()
-            + " rejected: " + e.getMessage(), e)))
-        .compose(loaded -> {
-          compiled = next;
-          commitSecurity.run();
-          certificates.inForce(loaded);
-          return gatewayListeners.reconcile(next.gatewayPorts(), loaded.contexts());
-        });
-  }
-
-  /**
-   * Re-reads gateway and origination certificate files every {@link GatewayCertificates#POLL_MILLIS},
-   * in turn with the snapshots (a tick while one goes in is skipped: it reads the files itself).
-   */
-  private synchronized void pollFiles() {
-    if (certificatePoll >= 0 || draining) {
-      return;
-    }
-    certificatePoll = vertx.setPeriodic(GatewayCertificates.POLL_MILLIS, t -> {
-      synchronized (this) {
-        if (!gatewaySwaps.isComplete() || draining) {
-          return;
-        }
-        gatewaySwaps = certificates.refresh().compose(v -> origination.refresh(vertx));
-      }
-    });
+    return swaps.apply(snapshot);
   }
 
   @Override
   public boolean ready() {
-    return compiled.ready();
+    return swaps.compiled().ready();
   }
 
   @Override
   public String version() {
-    return compiled.version();
+    return swaps.compiled().version();
   }
 
   @Override
@@ -488,7 +388,7 @@ final class ProxyServer implements MeshProxy {
 
   @Override
   public RouteTable routes() {
-    return compiled.outbound();
+    return swaps.compiled().outbound();
   }
 
   @Override
@@ -502,11 +402,7 @@ final class ProxyServer implements MeshProxy {
     if (healthChecker != null) {
       healthChecker.stop();
     }
-    synchronized (this) {
-      if (certificatePoll >= 0) {
-        vertx.cancelTimer(certificatePoll);
-      }
-    }
+    swaps.stopPolling();
     List<Channel> toClose;
     synchronized (servers) {
       toClose = new ArrayList<>(servers);

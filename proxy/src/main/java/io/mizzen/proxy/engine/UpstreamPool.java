@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
-import io.mizzen.proxy.tls.MeshTls;
 import io.mizzen.proxy.tls.TlsOrigination;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
@@ -50,9 +49,8 @@ final class UpstreamPool {
   private H2Upstreams h2;
 
   UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels,
-      AddressResolverGroup<? extends SocketAddress> resolver, MeshTls meshTls, String trustDomain,
-      TlsOrigination origination) {
-    this.security = new UpstreamSecurity(meshTls, trustDomain, origination);
+      AddressResolverGroup<? extends SocketAddress> resolver, UpstreamSecurity security) {
+    this.security = security;
     this.loop = loop;
     this.channels = channels;
     this.resolver = resolver;

@@ -83,11 +83,7 @@ public final class SnapshotCompiler {
    */
   static boolean localAppSpeaksHttp2(List<ServiceInstance> instances, ProxyOptions options) {
     Map<Integer, ServicePort> ports = new LinkedHashMap<>();
-    for (ServiceInstance i : instances) {
-      if (!i.namespace().equals(options.namespace()) || options.sourceLabels().isEmpty()
-          || !i.labels().equals(options.sourceLabels())) {
-        continue;
-      }
+    for (ServiceInstance i : own(instances, options)) {
       for (ServicePort p : i.ports()) {
         if (p.targetPort() == options.inboundAppPort()) {
           return PortProtocol.http2(p);
@@ -105,11 +101,7 @@ public final class SnapshotCompiler {
    */
   static Map<Integer, String> localProtocols(List<ServiceInstance> instances, ProxyOptions options) {
     Map<Integer, String> out = new java.util.HashMap<>();
-    for (ServiceInstance i : instances) {
-      if (!i.namespace().equals(options.namespace()) || options.sourceLabels().isEmpty()
-          || !i.labels().equals(options.sourceLabels())) {
-        continue;
-      }
+    for (ServiceInstance i : own(instances, options)) {
       for (ServicePort p : i.ports()) {
         String kind = PortProtocol.inbound(p);
         if (kind != null) {
@@ -118,6 +110,15 @@ public final class SnapshotCompiler {
       }
     }
     return Map.copyOf(out);
+  }
+
+  /** The instances of this workload: its namespace and exactly its labels. */
+  private static List<ServiceInstance> own(List<ServiceInstance> instances, ProxyOptions options) {
+    if (options.sourceLabels().isEmpty()) {
+      return List.of();
+    }
+    return instances.stream().filter(i -> i.namespace().equals(options.namespace())
+        && i.labels().equals(options.sourceLabels())).toList();
   }
 
   /** Services by fully qualified host name, each with its ports and instances. */
